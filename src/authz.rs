@@ -1,0 +1,403 @@
+//! Route rules and access decisions.
+//!
+//! Owns: the ordered `[[route]]` table (host, path prefix, policy, groups,
+//! emails), matching a request to the first rule that covers it, deciding
+//! allow / login / forbid for a principal, and validating `rd` redirect
+//! targets. Does not own: where the host and path come from (proxy or
+//! forward-auth headers) or how the answer is rendered.
+
+pub mod path;
+
+use std::fmt;
+
+pub use path::PathError;
+
+use crate::session::Principal;
+
+/// What a rule requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Anyone; identity headers are still sent (empty when not signed in).
+    Public,
+    /// A signed-in user who also meets `groups` / `emails`, if set.
+    Authenticated,
+    /// No one.
+    Deny,
+}
+
+impl Policy {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "public" => Some(Self::Public),
+            "authenticated" => Some(Self::Authenticated),
+            "deny" => Some(Self::Deny),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Authenticated => "authenticated",
+            Self::Deny => "deny",
+        }
+    }
+}
+
+/// A rule's host: exact, or `*.example.com` (any depth of subdomain, not the
+/// bare domain). Stored lower-case without a trailing dot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostPattern {
+    Exact(String),
+    /// The suffix after `*.`.
+    Wildcard(String),
+}
+
+impl HostPattern {
+    /// Parse `host`, `*.host`, optionally with `:port`.
+    pub fn parse(s: &str) -> Result<(Self, Option<u16>), String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err("is empty; give a host name such as \"app.example.com\" or \"*.example.com\"".into());
+        }
+        let (wild, rest) = match s.strip_prefix("*.") {
+            Some(r) => (true, r),
+            None => (false, s),
+        };
+        let (host, port) = split_host_port(rest).ok_or_else(|| format!("{s:?} is not a valid host[:port]"))?;
+        if wild && host.starts_with('[') {
+            return Err(format!("{s:?}: a wildcard cannot apply to an IP address"));
+        }
+        if host.contains('*') {
+            return Err(format!("{s:?}: \"*\" is only allowed as the whole first label (\"*.example.com\")"));
+        }
+        Ok((
+            if wild { HostPattern::Wildcard(host) } else { HostPattern::Exact(host) },
+            port,
+        ))
+    }
+
+    pub fn matches(&self, host: &str) -> bool {
+        match self {
+            HostPattern::Exact(h) => h == host,
+            HostPattern::Wildcard(suffix) => host.len() > suffix.len() + 1
+                && host.ends_with(suffix.as_str())
+                && host.as_bytes()[host.len() - suffix.len() - 1] == b'.',
+        }
+    }
+
+    /// Does every host matched by `other` also match `self`?
+    pub fn covers(&self, other: &HostPattern) -> bool {
+        match (self, other) {
+            (HostPattern::Exact(a), HostPattern::Exact(b)) => a == b,
+            (HostPattern::Exact(_), HostPattern::Wildcard(_)) => false,
+            (HostPattern::Wildcard(_), HostPattern::Exact(b)) => self.matches(b),
+            (HostPattern::Wildcard(a), HostPattern::Wildcard(b)) => {
+                a == b || HostPattern::Wildcard(a.clone()).matches(b)
+            }
+        }
+    }
+}
+
+impl fmt::Display for HostPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HostPattern::Exact(h) => f.write_str(h),
+            HostPattern::Wildcard(h) => write!(f, "*.{h}"),
+        }
+    }
+}
+
+/// An allowed address: exact (compared case-insensitively) or `*@domain`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailPattern {
+    Exact(String),
+    Domain(String),
+}
+
+impl EmailPattern {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim().to_lowercase();
+        if let Some(domain) = s.strip_prefix("*@") {
+            if domain.is_empty() || domain.contains('@') || !domain.contains('.') && domain != "localhost" {
+                return Err(format!("{s:?} is not a valid \"*@domain\" pattern"));
+            }
+            return Ok(Self::Domain(domain.to_string()));
+        }
+        if !crate::session::looks_like_email(&s) {
+            return Err(format!("{s:?} is not an email address or \"*@domain\""));
+        }
+        Ok(Self::Exact(s))
+    }
+
+    pub fn matches(&self, email_lower: &str) -> bool {
+        match self {
+            EmailPattern::Exact(e) => e == email_lower,
+            EmailPattern::Domain(d) => email_lower
+                .rsplit_once('@')
+                .is_some_and(|(_, dom)| dom == d),
+        }
+    }
+}
+
+/// Where allowed traffic for a rule goes (proxy mode).
+#[derive(Debug, Clone)]
+pub struct Upstream {
+    pub scheme: http::uri::Scheme,
+    pub authority: http::uri::Authority,
+    /// As configured, for messages.
+    pub url: String,
+}
+
+/// One validated `[[route]]`.
+#[derive(Debug, Clone)]
+pub struct Route {
+    /// Position in the file, from 0 (`route[0]`).
+    pub index: usize,
+    /// Line of the `[[route]]` header, when known.
+    pub line: Option<usize>,
+    pub host: HostPattern,
+    pub port: Option<u16>,
+    /// Normalised prefix without trailing slash ("/" for everything).
+    pub path: String,
+    pub upstream: Option<Upstream>,
+    pub policy: Policy,
+    pub groups: Vec<String>,
+    pub emails: Vec<EmailPattern>,
+}
+
+impl Route {
+    pub fn name(&self) -> String {
+        let port = self.port.map(|p| format!(":{p}")).unwrap_or_default();
+        format!("route[{}] {}{}{}", self.index, self.host, port, self.path)
+    }
+
+    fn covers_request(&self, host: &str, port: u16, path: &str) -> bool {
+        self.host.matches(host)
+            && self.port.is_none_or(|p| p == port)
+            && path::under(path, &self.path)
+    }
+
+    /// Does this rule match every request that `later` matches?
+    pub fn shadows(&self, later: &Route) -> bool {
+        self.host.covers(&later.host)
+            && (self.port.is_none() || self.port == later.port)
+            && path::under(&later.path, &self.path)
+    }
+}
+
+/// Why a signed-in user (or anyone) is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No rule covers the request.
+    NoRoute,
+    /// The rule's policy is `deny`.
+    DenyRule,
+    /// The user is not in any of the rule's groups / addresses.
+    NotAllowed,
+}
+
+impl Refusal {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refusal::NoRoute => "no_route",
+            Refusal::DenyRule => "deny_rule",
+            Refusal::NotAllowed => "not_allowed",
+        }
+    }
+}
+
+/// The answer for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Allow,
+    /// Not signed in, and the rule needs someone who is.
+    Login,
+    Forbid(Refusal),
+}
+
+/// The ordered rule list. First match wins; no match denies.
+#[derive(Debug, Clone, Default)]
+pub struct RouteTable {
+    pub routes: Vec<Route>,
+}
+
+impl RouteTable {
+    pub fn new(routes: Vec<Route>) -> Self {
+        Self { routes }
+    }
+
+    /// The rule for a request. `host` is lower-case without port, `port` the
+    /// effective port, `raw_path` the path as received (no query).
+    pub fn lookup(&self, host: &str, port: u16, raw_path: &str) -> Result<Option<&Route>, PathError> {
+        if path::is_plain(raw_path) {
+            let p = raw_path.trim_end_matches('/');
+            let p = if p.is_empty() { "/" } else { p };
+            return Ok(self.first(host, port, p));
+        }
+        let readings = path::readings(raw_path)?;
+        let first = self.first(host, port, &readings[0]);
+        for other in &readings[1..] {
+            let r = self.first(host, port, other);
+            if r.map(|r| r.index) != first.map(|r| r.index) {
+                return Err(PathError::Ambiguous);
+            }
+        }
+        Ok(first)
+    }
+
+    fn first(&self, host: &str, port: u16, path: &str) -> Option<&Route> {
+        self.routes.iter().find(|r| r.covers_request(host, port, path))
+    }
+
+    /// Does any rule cover this origin (for `rd` validation)?
+    pub fn covers_origin(&self, host: &str, port: u16) -> bool {
+        self.routes
+            .iter()
+            .any(|r| r.host.matches(host) && r.port.is_none_or(|p| p == port))
+    }
+
+    /// Pairs (later, earlier) where the earlier rule matches everything the
+    /// later one does, so the later one can never match.
+    pub fn shadowed(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (i, later) in self.routes.iter().enumerate() {
+            if let Some(earlier) = self.routes[..i].iter().find(|e| e.shadows(later)) {
+                out.push((i, earlier.index));
+            }
+        }
+        out
+    }
+}
+
+/// Decide for `route` (None: no rule matched) and the signed-in `user`.
+pub fn decide(route: Option<&Route>, user: Option<&Principal>) -> Access {
+    let Some(route) = route else {
+        return Access::Forbid(Refusal::NoRoute);
+    };
+    match route.policy {
+        Policy::Public => Access::Allow,
+        Policy::Deny => Access::Forbid(Refusal::DenyRule),
+        Policy::Authenticated => {
+            let Some(user) = user else {
+                return Access::Login;
+            };
+            // With both lists set, either admits: a named person, or a team.
+            let unrestricted = route.groups.is_empty() && route.emails.is_empty();
+            let in_group = route.groups.iter().any(|g| user.groups.iter().any(|ug| ug == g));
+            let email_listed = route.emails.iter().any(|p| p.matches(&user.email_lower));
+            let ok = unrestricted || in_group || email_listed;
+            if ok { Access::Allow } else { Access::Forbid(Refusal::NotAllowed) }
+        }
+    }
+}
+
+/// Split `host[:port]` (IPv6 in brackets), lower-case the host and drop a
+/// trailing dot. None when it is not a plausible host.
+pub fn split_host_port(s: &str) -> Option<(String, Option<u16>)> {
+    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+        let end = rest.find(']')?;
+        let ip = &rest[..end];
+        ip.parse::<std::net::Ipv6Addr>().ok()?;
+        let after = &rest[end + 1..];
+        let port = match after.strip_prefix(':') {
+            Some(p) => Some(p),
+            None if after.is_empty() => None,
+            None => return None,
+        };
+        (format!("[{}]", ip.to_ascii_lowercase()), port)
+    } else {
+        match s.rsplit_once(':') {
+            Some((h, p)) => (h.to_ascii_lowercase(), Some(p)),
+            None => (s.to_ascii_lowercase(), None),
+        }
+    };
+    let port = match port {
+        Some(p) => Some(p.parse::<u16>().ok().filter(|p| *p != 0)?),
+        None => None,
+    };
+    let host = host.strip_suffix('.').map(str::to_string).unwrap_or(host);
+    if host.is_empty() || host.len() > 253 {
+        return None;
+    }
+    if !host.starts_with('[')
+        && !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_' || b == b'*')
+    {
+        return None;
+    }
+    if host.contains("..") {
+        return None;
+    }
+    Some((host, port))
+}
+
+/// The portal's origin, for redirect validation.
+#[derive(Debug, Clone)]
+pub struct Portal {
+    pub https: bool,
+    pub host: String,
+    pub port: u16,
+    /// `https://auth.example.com` (no trailing slash; port only when not default).
+    pub origin: String,
+    pub prefix: String,
+}
+
+/// Validate a post-login redirect target. Accepts a path on the portal
+/// (`/x`, not `//x` or `/\x`), or an absolute http(s) URL without user info
+/// whose origin is the portal's or one a rule covers. Returns the URL to
+/// redirect to, or None (the caller then uses its default). Login and logout
+/// pages are never targets (that would loop).
+pub fn safe_redirect(rd: &str, portal: &Portal, routes: &RouteTable) -> Option<String> {
+    if rd.is_empty() || rd.len() > 4096 {
+        return None;
+    }
+    if rd.bytes().any(|b| b <= 0x20 || b == 0x7f || b == b'\\') {
+        return None;
+    }
+    let absolute = if rd.starts_with('/') {
+        if rd.starts_with("//") {
+            return None;
+        }
+        format!("{}{}", portal.origin, rd)
+    } else {
+        let lower = rd.get(..8).unwrap_or(rd).to_ascii_lowercase();
+        if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+            return None;
+        }
+        // Exactly two slashes after the scheme, then the authority.
+        let after = &rd[rd.find("://")? + 3..];
+        if after.starts_with('/') {
+            return None;
+        }
+        rd.to_string()
+    };
+    let url = url::Url::parse(&absolute).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return None;
+    }
+    let host = url.host_str()?.to_ascii_lowercase();
+    let host = host.strip_suffix('.').unwrap_or(&host).to_string();
+    let port = url.port_or_known_default()?;
+    let https = url.scheme() == "https";
+    let is_portal = host == portal.host && port == portal.port && https == portal.https;
+    if !is_portal && !routes.covers_origin(&host, port) {
+        return None;
+    }
+    if is_portal {
+        let p = url.path();
+        for page in ["/login", "/logout", "/email/verify"] {
+            if path::under(p, &format!("{}{}", portal.prefix, page)) {
+                return None;
+            }
+        }
+    }
+    Some(url.to_string())
+}
+
+#[cfg(test)]
+mod tests;

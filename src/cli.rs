@@ -1,0 +1,200 @@
+//! The `passgate` command line: parse arguments, load the config, run one
+//! command, turn its outcome into an exit code and one clear message.
+//!
+//! Exit codes: 0 success, 1 a runtime failure (database unreachable, …),
+//! 2 a configuration or usage error.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+#[derive(Parser, Debug)]
+#[command(name = "passgate", version, about = "Passkey-first authentication gateway: reverse proxy and forward auth")]
+pub struct Cli {
+    /// Configuration file.
+    #[arg(long, short, global = true, env = "PASSGATE_CONFIG", default_value = "gateway.toml")]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the gateway.
+    Serve,
+    /// Check the configuration and report every problem at once.
+    CheckConfig {
+        /// Show which rule matches this URL and what it would decide.
+        #[arg(long, value_name = "URL")]
+        explain: Vec<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+}
+
+/// A failure to report: message and exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: u8,
+}
+
+impl Failure {
+    pub fn runtime(message: impl Into<String>) -> Self {
+        Self { message: message.into(), code: 1 }
+    }
+
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self { message: message.into(), code: 2 }
+    }
+}
+
+impl From<crate::config::ConfigError> for Failure {
+    fn from(e: crate::config::ConfigError) -> Self {
+        Failure::usage(e.to_string().trim_end().to_string())
+    }
+}
+
+impl From<crate::store::StoreError> for Failure {
+    fn from(e: crate::store::StoreError) -> Self {
+        Failure::runtime(e.to_string())
+    }
+}
+
+/// Entry point used by `main.rs`.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("passgate: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("passgate: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Run one parsed command.
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::CheckConfig { explain } => check_config(&cli.config, &explain),
+        Command::Migrate => {
+            let cfg = Config::load(&cli.config)?;
+            init_logging(&cfg);
+            let store = crate::store::open(&cfg.storage.database_url).await?;
+            println!("migrations applied ({} database is up to date)", store.backend());
+            Ok(())
+        }
+        Command::Serve => {
+            let cfg = Config::load(&cli.config)?;
+            init_logging(&cfg);
+            Err(Failure::runtime("serve is not available in this build"))
+        }
+    }
+}
+
+fn check_config(path: &std::path::Path, explain: &[String]) -> Result<(), Failure> {
+    let cfg = Config::load(path)?;
+    println!(
+        "{}: OK ({} route{}, database {}, ephemeral store {})",
+        cfg.source,
+        cfg.routes.routes.len(),
+        if cfg.routes.routes.len() == 1 { "" } else { "s" },
+        if cfg.storage.database_url.expose().starts_with("sqlite:") { "sqlite" } else { "postgres" },
+        if cfg.storage.redis_url.is_some() { "redis" } else { "in-process" },
+    );
+    for w in &cfg.warnings {
+        println!("warning: {w}");
+    }
+    for url in explain {
+        println!("{}", explain_url(&cfg, url).map_err(Failure::usage)?);
+    }
+    Ok(())
+}
+
+/// Describe how `url` would be handled.
+pub fn explain_url(cfg: &Config, url: &str) -> Result<String, String> {
+    use crate::authz::{Policy, path};
+    let u = url::Url::parse(url).map_err(|e| format!("--explain {url:?}: not a URL ({e})"))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err(format!("--explain {url:?}: only http and https URLs can be explained"));
+    }
+    let host = u.host_str().unwrap_or_default().to_ascii_lowercase();
+    let port = u.port_or_known_default().unwrap_or(80);
+    let raw_path = u.path();
+    let mut out = format!("{url}\n");
+    let portal = &cfg.server.portal;
+    if host == portal.host && port == portal.port && path::under(raw_path, &cfg.server.prefix) {
+        out.push_str(&format!("  passgate's own page ({}): always public\n", cfg.server.prefix));
+        return Ok(out);
+    }
+    match path::canonical(raw_path) {
+        Ok(c) if c != raw_path => out.push_str(&format!("  normalised path: {c}\n")),
+        Ok(_) => {}
+        Err(e) => {
+            out.push_str(&format!("  refused with 400: {e}\n"));
+            return Ok(out);
+        }
+    }
+    match cfg.routes.lookup(&host, port, raw_path) {
+        Err(e) => out.push_str(&format!("  refused with 400: {e}\n")),
+        Ok(None) => out.push_str("  no rule matches: denied (403) for everyone\n"),
+        Ok(Some(r)) => {
+            let line = r.line.map(|l| format!(" (line {l})")).unwrap_or_default();
+            out.push_str(&format!("  matches {}{line}\n", r.name()));
+            out.push_str(&format!("  policy: {}\n", r.policy.as_str()));
+            match &r.upstream {
+                Some(u) => out.push_str(&format!("  upstream: {}\n", u.url)),
+                None => out.push_str("  upstream: none (forward auth only)\n"),
+            }
+            match r.policy {
+                Policy::Public => out.push_str("  decision: allowed for everyone; identity headers are set when signed in\n"),
+                Policy::Deny => out.push_str("  decision: denied (403) for everyone\n"),
+                Policy::Authenticated => {
+                    let mut who = Vec::new();
+                    if !r.groups.is_empty() {
+                        who.push(format!("members of {}", r.groups.join(", ")));
+                    }
+                    for e in &r.emails {
+                        who.push(match e {
+                            crate::authz::EmailPattern::Exact(a) => a.clone(),
+                            crate::authz::EmailPattern::Domain(d) => format!("anyone @{d}"),
+                        });
+                    }
+                    if who.is_empty() {
+                        out.push_str("  decision: any signed-in user is allowed; others are sent to sign in\n");
+                    } else {
+                        out.push_str(&format!(
+                            "  decision: allowed for {}; other signed-in users get 403; signed-out users are sent to sign in\n",
+                            who.join(" or ")
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Set up `tracing` from the config's `[log]` section; `RUST_LOG` overrides
+/// the level.
+pub fn init_logging(cfg: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(&cfg.log.level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match cfg.log.format {
+        crate::config::LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        crate::config::LogFormat::Text => builder.try_init(),
+    };
+}

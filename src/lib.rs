@@ -1,0 +1,19 @@
+//! passgate: a passkey-first authentication gateway.
+//!
+//! One binary that serves its own login pages and, in front of any web app,
+//! either proxies allowed traffic (reverse-proxy mode) or answers forward-auth
+//! calls from Traefik, nginx, Caddy and HAProxy. The external contract —
+//! CLI, config keys, endpoints, headers, cookies — is described in DESIGN.md;
+//! each part of it has one module here.
+
+pub mod authz;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod identity;
+pub mod secret;
+pub mod session;
+pub mod store;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::Config;

@@ -1,0 +1,434 @@
+//! Sessions: creating them, checking them on every request, ending them.
+//!
+//! The cookie holds an opaque 256-bit random token; the durable store keeps
+//! only its SHA-256. Checking a session must not cost a network round trip in
+//! the steady state, so [`SessionManager`] keeps an in-process cache keyed by
+//! the token hash:
+//! - an entry is trusted for `session.cache_ttl` while the revocation channel
+//!   is healthy, and for one second while it is not;
+//! - revocations (logout, revoke, user disabled) arrive as [`Broadcast`]s on
+//!   every replica and evict entries at once; an epoch counter stops a lookup
+//!   that raced with a revocation from caching what it read;
+//! - `last_seen` is kept in memory and written behind in batches;
+//! - when the durable store is down, cached sessions keep working (stale
+//!   entries included) and new lookups fail with `Unavailable` (503).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::clock::SharedClock;
+use crate::store::{Broadcast, SessionRecord, SharedStore, StoreResult, User};
+use crate::store::ephemeral::SharedEphemeral;
+
+/// Who is signed in, as the rules and identity headers see them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: String,
+    pub email: String,
+    pub email_lower: String,
+    /// Username, or the email address when none is set (`Remote-User`).
+    pub login: String,
+    pub name: String,
+    /// Sorted.
+    pub groups: Vec<String>,
+    /// `groups` joined with commas (`Remote-Groups`).
+    pub groups_header: String,
+}
+
+impl Principal {
+    pub fn new(user: &User, groups: Vec<String>) -> Self {
+        Self {
+            user_id: user.id.clone(),
+            email: user.email.clone(),
+            email_lower: crate::store::normalise_email(&user.email),
+            login: user.login_name().to_string(),
+            name: user.display_name.clone(),
+            groups_header: groups.join(","),
+            groups,
+        }
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.groups.iter().any(|g| g == crate::store::ADMIN_GROUP)
+    }
+}
+
+/// A valid session and its user.
+#[derive(Debug)]
+pub struct ActiveSession {
+    pub record: SessionRecord,
+    pub principal: Arc<Principal>,
+}
+
+/// A plausible email address: one `@`, something on each side, a dot or
+/// `localhost` in the domain, no spaces or control characters. Deliverability
+/// is proven by the email itself, not by this check.
+pub fn looks_like_email(s: &str) -> bool {
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && local.len() <= 64
+        && !domain.is_empty()
+        && domain.len() <= 253
+        && (domain.contains('.') || domain == "localhost")
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
+        && !local.contains('@')
+}
+
+/// Session lifetimes.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionSettings {
+    pub idle_timeout: Duration,
+    pub absolute_timeout: Duration,
+    pub cache_ttl: Duration,
+}
+
+/// How often, at most, a session's `last_seen` is written to the store.
+const TOUCH_EVERY: i64 = 60;
+/// How long a cached entry is trusted while the revocation channel is down.
+const UNHEALTHY_TTL: i64 = 1;
+
+struct Entry {
+    session: Arc<ActiveSession>,
+    /// When this copy was read from the store.
+    fetched_at: i64,
+    /// Latest activity seen by this replica.
+    last_seen: AtomicI64,
+    /// `last_seen` as last written (or read).
+    stored_last_seen: AtomicI64,
+}
+
+/// Creates, checks and ends sessions.
+pub struct SessionManager {
+    store: SharedStore,
+    eph: SharedEphemeral,
+    clock: SharedClock,
+    settings: SessionSettings,
+    cache: RwLock<HashMap<[u8; 32], Entry>>,
+    pending: Mutex<HashMap<String, i64>>,
+    /// Bumped by every revocation, see the module docs.
+    epoch: AtomicU64,
+}
+
+/// SHA-256 of a cookie token, or None when it is not a well-formed token.
+pub fn token_hash(token: &str) -> Option<[u8; 32]> {
+    if token.len() != 43 {
+        return None;
+    }
+    let raw = URL_SAFE_NO_PAD.decode(token).ok()?;
+    if raw.len() != 32 {
+        return None;
+    }
+    Some(Sha256::digest(&raw).into())
+}
+
+/// A fresh random token (base64url, 43 characters) and its hash.
+pub fn new_token() -> (String, [u8; 32]) {
+    let mut raw = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    (URL_SAFE_NO_PAD.encode(raw), Sha256::digest(raw).into())
+}
+
+/// A random id of `bytes` bytes as lower-case hex.
+pub fn random_id(bytes: usize) -> String {
+    let mut raw = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    hex::encode(raw)
+}
+
+impl SessionManager {
+    pub fn new(store: SharedStore, eph: SharedEphemeral, clock: SharedClock, settings: SessionSettings) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            eph,
+            clock,
+            settings,
+            cache: RwLock::new(HashMap::new()),
+            pending: Mutex::new(HashMap::new()),
+            epoch: AtomicU64::new(0),
+        })
+    }
+
+    /// Start a session for `user`. Returns the cookie token and the record.
+    pub async fn create(&self, user: &User, method: &str, user_agent: &str, ip: &str) -> StoreResult<(String, SessionRecord)> {
+        let now = self.clock.now();
+        let (token, hash) = new_token();
+        let record = SessionRecord {
+            id: random_id(16),
+            token_hash: hash.to_vec(),
+            user_id: user.id.clone(),
+            auth_method: method.to_string(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + self.settings.absolute_timeout.as_secs() as i64,
+            idle_timeout: self.settings.idle_timeout.as_secs() as i64,
+            user_agent: truncate(user_agent, 256),
+            ip: truncate(ip, 64),
+        };
+        self.store.create_session(&record).await?;
+        Ok((token, record))
+    }
+
+    /// The session for a cookie token, if it is valid now.
+    pub async fn validate(&self, token: &str) -> StoreResult<Option<Arc<ActiveSession>>> {
+        let Some(hash) = token_hash(token) else {
+            return Ok(None);
+        };
+        let now = self.clock.now();
+        let ttl = if self.eph.channel_healthy() {
+            self.settings.cache_ttl.as_secs() as i64
+        } else {
+            UNHEALTHY_TTL
+        };
+        let mut stale: Option<Arc<ActiveSession>> = None;
+        if let Ok(cache) = self.cache.read()
+            && let Some(e) = cache.get(&hash)
+        {
+            let r = &e.session.record;
+            let last_seen = e.last_seen.load(Ordering::Relaxed);
+            let live = now < r.expires_at && now < last_seen.saturating_add(r.idle_timeout);
+            if now - e.fetched_at < ttl && live {
+                self.touch(e, now);
+                return Ok(Some(e.session.clone()));
+            }
+            if now < r.expires_at {
+                stale = Some(e.session.clone());
+            }
+        }
+        match self.load(&hash, now).await {
+            Ok(found) => Ok(found),
+            Err(err) if err.is_unavailable() => match stale {
+                Some(s) => {
+                    tracing::warn!(error = %err, "durable store unavailable; serving a cached session");
+                    Ok(Some(s))
+                }
+                None => Err(err),
+            },
+            Err(err) => Err(err),
+        }
+    }
+
+    async fn load(&self, hash: &[u8; 32], now: i64) -> StoreResult<Option<Arc<ActiveSession>>> {
+        let epoch = self.epoch.load(Ordering::SeqCst);
+        let Some(record) = self.store.session_by_token_hash(hash).await? else {
+            self.forget(hash);
+            return Ok(None);
+        };
+        // The store's last_seen may lag behind this replica's (write-behind).
+        let seen_here = self
+            .cache
+            .read()
+            .ok()
+            .and_then(|c| c.get(hash).map(|e| e.last_seen.load(Ordering::Relaxed)))
+            .unwrap_or(0);
+        let last_seen = record.last_seen_at.max(seen_here);
+        if !(now < record.expires_at && now < last_seen.saturating_add(record.idle_timeout)) {
+            self.forget(hash);
+            return Ok(None);
+        }
+        let Some(user) = self.store.get_user(&record.user_id).await? else {
+            self.forget(hash);
+            return Ok(None);
+        };
+        if user.disabled {
+            self.forget(hash);
+            return Ok(None);
+        }
+        let groups = self.store.user_groups(&user.id).await?;
+        let stored_last_seen = record.last_seen_at;
+        let session = Arc::new(ActiveSession {
+            principal: Arc::new(Principal::new(&user, groups)),
+            record,
+        });
+        let entry = Entry {
+            session: session.clone(),
+            fetched_at: now,
+            last_seen: AtomicI64::new(last_seen),
+            stored_last_seen: AtomicI64::new(stored_last_seen),
+        };
+        self.touch(&entry, now);
+        if let Ok(mut cache) = self.cache.write()
+            && self.epoch.load(Ordering::SeqCst) == epoch
+        {
+            cache.insert(*hash, entry);
+        }
+        Ok(Some(session))
+    }
+
+    fn touch(&self, e: &Entry, now: i64) {
+        let prev = e.last_seen.fetch_max(now, Ordering::Relaxed);
+        if now > prev && now - e.stored_last_seen.load(Ordering::Relaxed) >= TOUCH_EVERY {
+            e.stored_last_seen.store(now, Ordering::Relaxed);
+            if let Ok(mut p) = self.pending.lock() {
+                p.insert(e.session.record.id.clone(), now);
+            }
+        }
+    }
+
+    fn forget(&self, hash: &[u8; 32]) {
+        if let Ok(mut c) = self.cache.write() {
+            c.remove(hash);
+        }
+    }
+
+    /// Write pending `last_seen` values. On failure they are kept for the
+    /// next attempt.
+    pub async fn flush(&self) -> StoreResult<()> {
+        let batch: Vec<(String, i64)> = match self.pending.lock() {
+            Ok(mut p) => p.drain().collect(),
+            Err(_) => return Ok(()),
+        };
+        if batch.is_empty() {
+            return Ok(());
+        }
+        if let Err(e) = self.store.touch_sessions(&batch).await {
+            if let Ok(mut p) = self.pending.lock() {
+                for (id, at) in batch {
+                    let slot = p.entry(id).or_insert(at);
+                    *slot = (*slot).max(at);
+                }
+            }
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// End one session everywhere.
+    pub async fn revoke(&self, session_id: &str) -> StoreResult<bool> {
+        let existed = self.store.delete_session(session_id).await?;
+        self.announce(Broadcast::SessionRevoked { id: session_id.to_string() }).await;
+        Ok(existed)
+    }
+
+    /// End all of a user's sessions everywhere; returns how many.
+    pub async fn revoke_user(&self, user_id: &str) -> StoreResult<usize> {
+        let ended = self.store.delete_user_sessions(user_id).await?;
+        self.announce(Broadcast::UserRevoked { user_id: user_id.to_string() }).await;
+        Ok(ended.len())
+    }
+
+    /// Tell every replica; a failure to reach the others is logged (their
+    /// cached copies then expire within a second, as their channel is down
+    /// too, or within `cache_ttl` at worst).
+    pub async fn announce(&self, msg: Broadcast) {
+        self.apply(&msg);
+        if let Err(e) = self.eph.publish(&msg).await {
+            tracing::error!(error = %e, "could not broadcast a revocation to other replicas");
+        }
+    }
+
+    /// Apply a broadcast to this replica's cache.
+    pub fn apply(&self, msg: &Broadcast) {
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+        let Ok(mut c) = self.cache.write() else { return };
+        match msg {
+            Broadcast::SessionRevoked { id } => c.retain(|_, e| &e.session.record.id != id),
+            Broadcast::UserRevoked { user_id } | Broadcast::UserChanged { user_id } => {
+                c.retain(|_, e| &e.session.record.user_id != user_id)
+            }
+            Broadcast::Resync => c.clear(),
+            Broadcast::KeysRotated => {}
+        }
+    }
+
+    /// Number of sessions in this replica's cache (a metric).
+    pub fn cached(&self) -> usize {
+        self.cache.read().map(|c| c.len()).unwrap_or(0)
+    }
+
+    /// Run the background work: apply broadcasts, flush `last_seen` every few
+    /// seconds, drop expired cache entries. Ends when `shutdown` fires, after
+    /// a final flush.
+    pub async fn run(self: Arc<Self>, shutdown: tokio_util::sync::CancellationToken) {
+        let mut rx = self.eph.subscribe();
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                msg = rx.recv() => match msg {
+                    Ok(m) => self.apply(&m),
+                    Err(RecvError::Lagged(_)) => self.apply(&Broadcast::Resync),
+                    Err(RecvError::Closed) => {
+                        tracing::error!("broadcast channel closed");
+                        rx = self.eph.subscribe();
+                    }
+                },
+                _ = tick.tick() => {
+                    if let Err(e) = self.flush().await {
+                        tracing::warn!(error = %e, "could not write session activity; will retry");
+                    }
+                    self.evict_expired();
+                }
+                _ = shutdown.cancelled() => {
+                    if let Err(e) = self.flush().await {
+                        tracing::warn!(error = %e, "could not write session activity at shutdown");
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    fn evict_expired(&self) {
+        let now = self.clock.now();
+        if let Ok(mut c) = self.cache.write() {
+            c.retain(|_, e| {
+                let r = &e.session.record;
+                now < r.expires_at && now < e.last_seen.load(Ordering::Relaxed).saturating_add(r.idle_timeout)
+            });
+        }
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_256_bit_and_hash_round_trips() {
+        let (t, h) = new_token();
+        assert_eq!(t.len(), 43);
+        assert_eq!(token_hash(&t), Some(h));
+        let (t2, _) = new_token();
+        assert_ne!(t, t2);
+    }
+
+    #[test]
+    fn malformed_tokens_have_no_hash() {
+        for bad in ["", "abc", "!".repeat(43).as_str(), &"A".repeat(44)] {
+            assert_eq!(token_hash(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn email_plausibility() {
+        for ok in ["a@example.com", "first.last+tag@sub.example.org", "admin@localhost"] {
+            assert!(looks_like_email(ok), "{ok}");
+        }
+        for bad in ["", "a", "@example.com", "a@", "a@b", "a b@example.com", "a@example.com.", "<a@example.com>", "a@@example.com"] {
+            assert!(!looks_like_email(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! Storage: the durable store (users, groups, passkeys, sessions, invites,
+//! audit events, signing keys) and the ephemeral store (ceremony state, email
+//! tokens, rate-limit counters, the cross-replica revocation channel).
+//!
+//! Each is one trait with two backends: SQLite or PostgreSQL for
+//! [`Store`] (`sql.rs` holds the one SQL implementation both share; the
+//! backend files hold what differs: connecting and migrations), in-process or
+//! Redis for [`ephemeral::Ephemeral`]. All times are Unix seconds passed in by
+//! the caller, so expiry is testable with a manual clock. Both traits are run
+//! through the same conformance tests (`tests/store_conformance.rs`).
+
+pub mod ephemeral;
+pub mod postgres;
+pub mod sql;
+pub mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+pub use ephemeral::{Broadcast, Ephemeral};
+
+/// Name of the group whose members are administrators.
+pub const ADMIN_GROUP: &str = "admins";
+
+/// What went wrong in a store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was broken (duplicate email, credential id, …).
+    #[error("{0}")]
+    Conflict(String),
+    /// The thing to change does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The backend cannot be reached (network, pool exhausted, server down).
+    #[error("the {backend} store is unavailable: {detail}")]
+    Unavailable { backend: &'static str, detail: String },
+    /// Anything else the backend reported.
+    #[error("{backend} error: {detail}")]
+    Backend { backend: &'static str, detail: String },
+    /// Stored data could not be decoded.
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable { .. })
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A person who can sign in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Stable id (UUID); the `sub` of assertions and the WebAuthn user handle.
+    pub id: String,
+    pub email: String,
+    pub username: Option<String>,
+    pub display_name: String,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl User {
+    /// What `Remote-User` carries: the username, else the email address.
+    pub fn login_name(&self) -> &str {
+        self.username.as_deref().unwrap_or(&self.email)
+    }
+}
+
+/// A user to create, with the groups to join in the same transaction.
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    pub email: String,
+    pub username: Option<String>,
+    pub display_name: String,
+    pub groups: Vec<String>,
+}
+
+/// A registered passkey.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyRecord {
+    pub credential_id: Vec<u8>,
+    pub user_id: String,
+    pub name: String,
+    /// The serialised webauthn-rs `Passkey`.
+    pub data: String,
+    pub aaguid: Option<String>,
+    pub backup_eligible: bool,
+    pub backup_state: bool,
+    pub sign_count: i64,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// A session as stored: only the SHA-256 of the cookie token is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// Public id (the `sid` claim, shown on the account page); not the token.
+    pub id: String,
+    pub token_hash: Vec<u8>,
+    pub user_id: String,
+    /// "webauthn" or "email".
+    pub auth_method: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    /// Absolute expiry.
+    pub expires_at: i64,
+    /// Idle timeout in seconds, fixed when the session started.
+    pub idle_timeout: i64,
+    pub user_agent: String,
+    pub ip: String,
+}
+
+impl SessionRecord {
+    /// Is this session still good at `now`?
+    pub fn is_live(&self, now: i64) -> bool {
+        now < self.expires_at && now < self.last_seen_at.saturating_add(self.idle_timeout)
+    }
+}
+
+/// An invitation to sign up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    pub id: String,
+    pub token_hash: Vec<u8>,
+    pub email: String,
+    pub groups: Vec<String>,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+/// An audit event to record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAuditEvent {
+    pub at: i64,
+    /// Dotted kind, e.g. "signin.passkey", "signin.failed", "admin.user.disable".
+    pub kind: String,
+    pub success: bool,
+    pub user_id: Option<String>,
+    pub email: Option<String>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// Free text or JSON with the specifics (never secrets).
+    pub detail: String,
+}
+
+/// A recorded audit event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub id: i64,
+    #[serde(flatten)]
+    pub event: NewAuditEvent,
+}
+
+/// Which audit events to list, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub user_id: Option<String>,
+    pub since: Option<i64>,
+    pub kind_prefix: Option<String>,
+    pub limit: i64,
+}
+
+/// A signing key for identity assertions.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SigningKeyRecord {
+    pub kid: String,
+    pub algorithm: String,
+    /// PKCS#8 PEM.
+    pub private_pem: String,
+    pub created_at: i64,
+    /// Set when a newer key took over; kept (and published) for overlap.
+    pub retired_at: Option<i64>,
+}
+
+impl std::fmt::Debug for SigningKeyRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKeyRecord")
+            .field("kid", &self.kid)
+            .field("algorithm", &self.algorithm)
+            .field("private_pem", &"[redacted]")
+            .field("created_at", &self.created_at)
+            .field("retired_at", &self.retired_at)
+            .finish()
+    }
+}
+
+/// A group and how many members it has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupInfo {
+    pub name: String,
+    pub members: i64,
+    pub created_at: i64,
+}
+
+/// The durable store. Every method is one transaction.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+    async fn ping(&self) -> StoreResult<()>;
+
+    // Users
+    /// Create a user and their memberships (groups are created as needed).
+    /// Conflict when the address (case-insensitively) or username is taken.
+    async fn create_user(&self, new: &NewUser, now: i64) -> StoreResult<User>;
+    async fn get_user(&self, id: &str) -> StoreResult<Option<User>>;
+    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
+    async fn list_users(&self) -> StoreResult<Vec<User>>;
+    /// Enable or disable; disabling also deletes the user's sessions.
+    /// Returns the ids of the deleted sessions; NotFound for an unknown user.
+    async fn set_user_disabled(&self, id: &str, disabled: bool, now: i64) -> StoreResult<Vec<String>>;
+    async fn update_user(&self, id: &str, display_name: &str, username: Option<&str>, now: i64) -> StoreResult<()>;
+    /// Delete a user with their passkeys, sessions and memberships.
+    async fn delete_user(&self, id: &str) -> StoreResult<()>;
+
+    // Groups
+    /// False when it already existed.
+    async fn create_group(&self, name: &str, now: i64) -> StoreResult<bool>;
+    /// NotFound when it does not exist.
+    async fn delete_group(&self, name: &str) -> StoreResult<()>;
+    async fn list_groups(&self) -> StoreResult<Vec<GroupInfo>>;
+    /// Add to a group (created as needed). False when already a member.
+    async fn add_member(&self, user_id: &str, group: &str, now: i64) -> StoreResult<bool>;
+    /// False when not a member.
+    async fn remove_member(&self, user_id: &str, group: &str) -> StoreResult<bool>;
+    /// Sorted group names.
+    async fn user_groups(&self, user_id: &str) -> StoreResult<Vec<String>>;
+
+    // Passkeys
+    async fn add_passkey(&self, pk: &PasskeyRecord) -> StoreResult<()>;
+    async fn passkeys_for_user(&self, user_id: &str) -> StoreResult<Vec<PasskeyRecord>>;
+    async fn passkey_by_credential(&self, credential_id: &[u8]) -> StoreResult<Option<PasskeyRecord>>;
+    /// After a successful sign-in: new serialised state, counter, backup flag.
+    async fn record_passkey_use(
+        &self,
+        credential_id: &[u8],
+        data: &str,
+        sign_count: i64,
+        backup_state: bool,
+        now: i64,
+    ) -> StoreResult<()>;
+    async fn rename_passkey(&self, user_id: &str, credential_id: &[u8], name: &str) -> StoreResult<()>;
+    async fn delete_passkey(&self, user_id: &str, credential_id: &[u8]) -> StoreResult<()>;
+
+    // Sessions
+    async fn create_session(&self, s: &SessionRecord) -> StoreResult<()>;
+    async fn session_by_token_hash(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRecord>>;
+    async fn get_session(&self, id: &str) -> StoreResult<Option<SessionRecord>>;
+    /// Write-behind of `last_seen_at` for many sessions at once; a value
+    /// older than the stored one is ignored.
+    async fn touch_sessions(&self, seen: &[(String, i64)]) -> StoreResult<()>;
+    /// False when it did not exist.
+    async fn delete_session(&self, id: &str) -> StoreResult<bool>;
+    /// Returns the deleted ids.
+    async fn delete_user_sessions(&self, user_id: &str) -> StoreResult<Vec<String>>;
+    async fn list_sessions(&self, user_id: Option<&str>) -> StoreResult<Vec<SessionRecord>>;
+    /// Delete sessions past their absolute or idle expiry; returns how many.
+    async fn purge_expired_sessions(&self, now: i64) -> StoreResult<u64>;
+
+    // Invites
+    async fn create_invite(&self, invite: &Invite) -> StoreResult<()>;
+    /// Mark the invite used and return it, if it exists, is unused and not
+    /// expired. Exactly one caller wins a race.
+    async fn take_invite(&self, token_hash: &[u8], now: i64) -> StoreResult<Option<Invite>>;
+    /// Unused, unexpired invite for this address, newest first.
+    async fn pending_invite_for(&self, email: &str, now: i64) -> StoreResult<Option<Invite>>;
+    async fn list_invites(&self) -> StoreResult<Vec<Invite>>;
+
+    // Audit
+    async fn append_audit(&self, e: &NewAuditEvent) -> StoreResult<i64>;
+    async fn list_audit(&self, f: &AuditFilter) -> StoreResult<Vec<AuditEvent>>;
+    async fn purge_audit(&self, before: i64) -> StoreResult<u64>;
+
+    // Signing keys
+    async fn signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>>;
+    /// Insert `key` as the current key and retire the others, atomically.
+    async fn rotate_signing_key(&self, key: &SigningKeyRecord, now: i64) -> StoreResult<()>;
+    /// Insert `key` only if there is no unretired key; returns whether it was.
+    async fn insert_first_signing_key(&self, key: &SigningKeyRecord) -> StoreResult<bool>;
+    async fn delete_signing_keys_retired_before(&self, before: i64) -> StoreResult<u64>;
+}
+
+pub type SharedStore = Arc<dyn Store>;
+
+/// Open the durable store named by `url`, creating a SQLite file if missing,
+/// and apply migrations.
+pub async fn open(url: &crate::secret::Secret) -> StoreResult<SharedStore> {
+    let u = url.expose();
+    if u.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::open(u).await?))
+    } else {
+        Ok(Arc::new(postgres::open(u).await?))
+    }
+}
+
+/// Normalise an address for lookups and uniqueness.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Group names: 1–64 of letters, digits, `-`, `_`, `.`.
+pub fn valid_group_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}

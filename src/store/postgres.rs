@@ -1,0 +1,58 @@
+//! PostgreSQL backend: for production and for several replicas sharing one
+//! database. Migrations take PostgreSQL's advisory lock, so replicas starting
+//! together apply them once; each migration runs in its own transaction, so a
+//! failure leaves the schema at the previous version, never half-way.
+
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+
+use super::sql::{Pool, SqlStore, map_sqlx};
+use super::{StoreError, StoreResult};
+use crate::secret::redact_url;
+
+/// The PostgreSQL migrations, embedded at build time.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Connect and migrate.
+pub async fn open(url: &str) -> StoreResult<SqlStore> {
+    let store = connect(url).await?;
+    if let Pool::Postgres(pool) = store.pool() {
+        MIGRATOR
+            .run(pool)
+            .await
+            .map_err(|e| migrate_error("postgres", e))?;
+    }
+    Ok(store)
+}
+
+/// Connect without migrating.
+pub async fn connect(url: &str) -> StoreResult<SqlStore> {
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(url)
+        .await
+        .map_err(|e| {
+            let detail = match map_sqlx("postgres", e) {
+                StoreError::Unavailable { detail, .. } | StoreError::Backend { detail, .. } => detail,
+                other => other.to_string(),
+            };
+            StoreError::Unavailable {
+                backend: "postgres",
+                detail: format!("cannot connect to {}: {detail}", redact_url(url)),
+            }
+        })?;
+    Ok(SqlStore::new(Pool::Postgres(pool)))
+}
+
+/// A migration failure as a store error that says what to do.
+pub fn migrate_error(backend: &'static str, e: sqlx::migrate::MigrateError) -> StoreError {
+    StoreError::Backend {
+        backend,
+        detail: format!(
+            "migration failed: {e}. The failed migration was rolled back; the schema is at the last version that applied. Fix the cause and run `passgate migrate` again"
+        ),
+    }
+}
