@@ -1,0 +1,332 @@
+use super::path::{PathError, Reading, canonical, is_plain, normalise, readings, under};
+use super::*;
+
+fn route(i: usize, host: &str, path: &str, policy: Policy) -> Route {
+    let (host, port) = HostPattern::parse(host).expect("host");
+    Route {
+        index: i,
+        line: None,
+        host,
+        port,
+        path: path.to_string(),
+        upstream: None,
+        policy,
+        groups: vec![],
+        emails: vec![],
+    }
+}
+
+/// public /public, deny /admin, authenticated everything else on app.example.com.
+fn table() -> RouteTable {
+    RouteTable::new(vec![
+        route(0, "app.example.com", "/public", Policy::Public),
+        route(1, "app.example.com", "/admin", Policy::Deny),
+        route(2, "app.example.com", "/", Policy::Authenticated),
+    ])
+}
+
+fn rule_for(raw: &str) -> Result<Option<usize>, PathError> {
+    table().lookup("app.example.com", 443, raw).map(|r| r.map(|r| r.index))
+}
+
+#[test]
+fn strict_normalisation_table() {
+    let cases: &[(&str, &str)] = &[
+        ("/", "/"),
+        ("/a/b", "/a/b"),
+        ("/a/b/", "/a/b"),
+        ("//a///b", "/a/b"),
+        ("/a/./b", "/a/b"),
+        ("/a/../b", "/b"),
+        ("/../../b", "/b"),
+        ("/a/%2e%2e/b", "/b"),
+        ("/a/%2E%2e/b", "/b"),
+        ("/a/.%2e/b", "/b"),
+        ("/a%2Fb", "/a/b"),
+        ("/a%2fb", "/a/b"),
+        ("/a\\b", "/a/b"),
+        ("/a%5Cb", "/a/b"),
+        ("/a;x=1/b", "/a/b"),
+        ("/a/..;/b", "/b"),
+        ("/a/%3Bx", "/a/;x"),
+        ("/caf%C3%A9", "/café"),
+        ("/a/b/..", "/a"),
+        ("/a/b/.", "/a/b"),
+        ("/%7Euser", "/~user"),
+    ];
+    for (raw, want) in cases {
+        assert_eq!(normalise(raw, Reading::STRICT).as_deref(), Ok(*want), "{raw}");
+        assert_eq!(canonical(raw).as_deref(), Ok(*want), "{raw}");
+    }
+}
+
+#[test]
+fn lenient_reading_keeps_encoded_separators_as_data() {
+    let lenient = Reading {
+        decode_slashes: false,
+        backslash_separates: false,
+        strip_params: false,
+        merge_slashes: false,
+    };
+    assert_eq!(normalise("/a%2Fb", lenient).as_deref(), Ok("/a%2Fb"));
+    assert_eq!(normalise("/a\\b", lenient).as_deref(), Ok("/a\\b"));
+    assert_eq!(normalise("/a;x/b", lenient).as_deref(), Ok("/a;x/b"));
+    assert_eq!(normalise("/a//../b", lenient).as_deref(), Ok("/a/b"));
+}
+
+#[test]
+fn malformed_paths_are_refused() {
+    for (raw, err) in [
+        ("a/b", PathError::NotAbsolute),
+        ("", PathError::NotAbsolute),
+        ("*", PathError::NotAbsolute),
+        ("/a%zz", PathError::BadEscape),
+        ("/a%2", PathError::BadEscape),
+        ("/a%", PathError::BadEscape),
+        ("/a%00b", PathError::ControlChar),
+        ("/a%0ab", PathError::ControlChar),
+        ("/a%7f", PathError::ControlChar),
+        ("/a\u{1}b", PathError::ControlChar),
+        ("/a/%252e%252e/admin", PathError::DoubleEncoded),
+        ("/a%252Fadmin", PathError::DoubleEncoded),
+        ("/a%255cadmin", PathError::DoubleEncoded),
+    ] {
+        assert_eq!(canonical(raw), Err(err), "{raw:?}");
+        assert_eq!(readings(raw), Err(err), "{raw:?}");
+    }
+}
+
+#[test]
+fn plain_detection() {
+    for p in ["/", "/a", "/a/b.c", "/a/.well-known/x", "/a/b..c", "/a-b_c~d"] {
+        assert!(is_plain(p), "{p}");
+    }
+    for p in ["/a//b", "/a/./b", "/a/../b", "/a/.", "/a/..", "/a%20", "/a;b", "/a\\b", "a", ""] {
+        assert!(!is_plain(p), "{p}");
+    }
+}
+
+#[test]
+fn prefix_matches_whole_segments() {
+    assert!(under("/app", "/app"));
+    assert!(under("/app/x", "/app"));
+    assert!(!under("/apple", "/app"));
+    assert!(under("/anything", "/"));
+    assert!(!under("/ap", "/app"));
+}
+
+#[test]
+fn bypass_attempts_land_on_the_strict_rule_or_are_refused() {
+    // Each path is an attempt to reach /admin (deny) while looking like
+    // something else, or to escape /public (public) into the protected area.
+    let cases: &[(&str, Result<Option<usize>, PathError>)] = &[
+        ("/admin", Ok(Some(1))),
+        ("/admin/", Ok(Some(1))),
+        ("/admin/x", Ok(Some(1))),
+        // Merged, "//admin" is /admin; unmerged it is an empty segment then
+        // "admin", under "/". The rules differ, so it is refused.
+        ("//admin", Err(PathError::Ambiguous)),
+        ("/admin//x", Ok(Some(1))),
+        ("/./admin", Ok(Some(1))),
+        ("/x/../admin", Ok(Some(1))),
+        ("/%61dmin", Ok(Some(1))),
+        ("/%2e/admin", Ok(Some(1))),
+        ("/public/../admin", Ok(Some(1))),
+        ("/public/%2e%2e/admin", Ok(Some(1))),
+        ("/public/.%2E/admin", Ok(Some(1))),
+        ("/admin;jsessionid=1", Err(PathError::Ambiguous)),
+        ("/admin;/x", Err(PathError::Ambiguous)),
+        // Readers that keep "%2F" as data see one segment under /public;
+        // readers that decode it see /admin. Different rules: refused.
+        ("/public/..%2Fadmin", Err(PathError::Ambiguous)),
+        ("/public%2F..%2Fadmin", Err(PathError::Ambiguous)),
+        ("/public/..\\admin", Err(PathError::Ambiguous)),
+        ("/public/..%5Cadmin", Err(PathError::Ambiguous)),
+        ("/public/..;/admin", Err(PathError::Ambiguous)),
+        // Merging "//" or not changes what ".." removes.
+        ("/admin//../public", Err(PathError::Ambiguous)),
+        ("/public/%252e%252e/admin", Err(PathError::DoubleEncoded)),
+        ("/public/x", Ok(Some(0))),
+        ("/public", Ok(Some(0))),
+        ("/publicity", Ok(Some(2))),
+        ("/Admin", Ok(Some(2))),
+        ("/public/a//b", Ok(Some(0))),
+        ("/public/a/../b", Ok(Some(0))),
+        ("/static//img.png", Ok(Some(2))),
+        ("/a%2Fb", Ok(Some(2))),
+    ];
+    for (raw, want) in cases {
+        assert_eq!(&rule_for(raw), want, "{raw}");
+    }
+}
+
+#[test]
+fn every_reading_of_a_refused_path_is_computed() {
+    let r = readings("/public/..%2Fadmin").expect("readings");
+    assert!(r.contains(&"/admin".to_string()), "{r:?}");
+    assert!(r.contains(&"/public/..%2Fadmin".to_string()), "{r:?}");
+}
+
+#[test]
+fn host_patterns() {
+    let (exact, _) = HostPattern::parse("App.Example.COM.").expect("parse");
+    assert_eq!(exact, HostPattern::Exact("app.example.com".into()));
+    assert!(exact.matches("app.example.com"));
+    assert!(!exact.matches("xapp.example.com"));
+    let (wild, port) = HostPattern::parse("*.example.com:8443").expect("parse");
+    assert_eq!(port, Some(8443));
+    assert!(wild.matches("a.example.com"));
+    assert!(wild.matches("a.b.example.com"));
+    assert!(!wild.matches("example.com"));
+    assert!(!wild.matches("aexample.com"));
+    assert!(!wild.matches("evil.com"));
+    assert!(wild.covers(&exact));
+    assert!(!exact.covers(&wild));
+    for bad in ["", "a*.example.com", "*.", "exa mple.com", "host:99999", "host:0", "[::1", "*.[::1]"] {
+        assert!(HostPattern::parse(bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(split_host_port("[::1]:8080"), Some(("[::1]".into(), Some(8080))));
+    assert_eq!(split_host_port("LOCALHOST:80"), Some(("localhost".into(), Some(80))));
+    assert_eq!(split_host_port("a..b"), None);
+    assert_eq!(split_host_port("a/b"), None);
+}
+
+#[test]
+fn ports_restrict_rules_when_given() {
+    let t = RouteTable::new(vec![
+        route(0, "app.example.com:8443", "/", Policy::Deny),
+        route(1, "app.example.com", "/", Policy::Public),
+    ]);
+    assert_eq!(t.lookup("app.example.com", 8443, "/").expect("ok").map(|r| r.index), Some(0));
+    assert_eq!(t.lookup("app.example.com", 443, "/").expect("ok").map(|r| r.index), Some(1));
+    assert_eq!(t.lookup("other.example.com", 443, "/").expect("ok").map(|r| r.index), None);
+}
+
+#[test]
+fn shadowed_rules_are_found() {
+    let t = RouteTable::new(vec![
+        route(0, "*.example.com", "/", Policy::Authenticated),
+        route(1, "app.example.com", "/admin", Policy::Deny),
+        route(2, "app.other.com", "/a", Policy::Public),
+        route(3, "app.other.com", "/a/b", Policy::Deny),
+        route(4, "app.other.com", "/ab", Policy::Deny),
+    ]);
+    assert_eq!(t.shadowed(), vec![(1, 0), (3, 2)]);
+}
+
+fn principal(email: &str, groups: &[&str]) -> Principal {
+    let user = crate::store::User {
+        id: "u1".into(),
+        email: email.into(),
+        username: None,
+        display_name: "U".into(),
+        disabled: false,
+        created_at: 0,
+        updated_at: 0,
+    };
+    Principal::new(&user, groups.iter().map(|g| g.to_string()).collect())
+}
+
+#[test]
+fn decisions() {
+    let mut r = route(0, "app.example.com", "/", Policy::Authenticated);
+    let alice = principal("Alice@Example.com", &["dev"]);
+    let bob = principal("bob@other.org", &["ops"]);
+    assert_eq!(decide(None, Some(&alice)), Access::Forbid(Refusal::NoRoute));
+    assert_eq!(decide(Some(&r), None), Access::Login);
+    assert_eq!(decide(Some(&r), Some(&alice)), Access::Allow);
+    r.groups = vec!["dev".into()];
+    assert_eq!(decide(Some(&r), Some(&alice)), Access::Allow);
+    assert_eq!(decide(Some(&r), Some(&bob)), Access::Forbid(Refusal::NotAllowed));
+    r.groups = vec![];
+    r.emails = vec![EmailPattern::parse("*@example.com").expect("pattern")];
+    assert_eq!(decide(Some(&r), Some(&alice)), Access::Allow);
+    assert_eq!(decide(Some(&r), Some(&bob)), Access::Forbid(Refusal::NotAllowed));
+    r.emails = vec![EmailPattern::parse("BOB@other.org").expect("pattern")];
+    assert_eq!(decide(Some(&r), Some(&bob)), Access::Allow);
+    // Both lists: either admits.
+    r.groups = vec!["dev".into()];
+    assert_eq!(decide(Some(&r), Some(&alice)), Access::Allow);
+    assert_eq!(decide(Some(&r), Some(&bob)), Access::Allow);
+    assert_eq!(decide(Some(&r), Some(&principal("eve@x.org", &["dev2"]))), Access::Forbid(Refusal::NotAllowed));
+    let public = route(0, "a.b", "/", Policy::Public);
+    assert_eq!(decide(Some(&public), None), Access::Allow);
+    let deny = route(0, "a.b", "/", Policy::Deny);
+    assert_eq!(decide(Some(&deny), Some(&alice)), Access::Forbid(Refusal::DenyRule));
+}
+
+#[test]
+fn email_patterns() {
+    assert!(EmailPattern::parse("*@").is_err());
+    assert!(EmailPattern::parse("not-an-email").is_err());
+    assert!(EmailPattern::parse("*@example").is_err());
+    let d = EmailPattern::parse("*@Example.com").expect("ok");
+    assert!(d.matches("a@example.com"));
+    assert!(!d.matches("a@sub.example.com"));
+    assert!(!d.matches("a@example.com.evil.org"));
+}
+
+fn portal() -> Portal {
+    Portal {
+        https: true,
+        host: "auth.example.com".into(),
+        port: 443,
+        origin: "https://auth.example.com".into(),
+        prefix: "/.passgate".into(),
+    }
+}
+
+#[test]
+fn redirects_only_to_protected_origins_or_the_portal() {
+    let t = RouteTable::new(vec![
+        route(0, "app.example.com", "/", Policy::Authenticated),
+        route(1, "*.tools.example.com", "/", Policy::Authenticated),
+    ]);
+    let p = portal();
+    let ok: &[(&str, &str)] = &[
+        ("https://app.example.com/x?y=1#z", "https://app.example.com/x?y=1#z"),
+        ("http://app.example.com/", "http://app.example.com/"),
+        ("https://grafana.tools.example.com/d/1", "https://grafana.tools.example.com/d/1"),
+        ("/.passgate/account", "https://auth.example.com/.passgate/account"),
+        ("https://auth.example.com/", "https://auth.example.com/"),
+        ("HTTPS://APP.EXAMPLE.COM/a", "https://app.example.com/a"),
+        // A rule without a port covers every port of its host.
+        ("https://app.example.com:8443/", "https://app.example.com:8443/"),
+    ];
+    for (rd, want) in ok {
+        assert_eq!(safe_redirect(rd, &p, &t).as_deref(), Some(*want), "{rd}");
+    }
+    let bad = [
+        "",
+        "//evil.com",
+        "//evil.com/https://app.example.com",
+        "/\\evil.com",
+        "\\\\evil.com",
+        "/\\/evil.com",
+        "https:evil.com",
+        "https:/evil.com",
+        "https:///evil.com",
+        "https://evil.com",
+        "https://app.example.com@evil.com/",
+        "https://user:pw@app.example.com/",
+        "https://evil.com#@app.example.com",
+        "https://evil.com\\@app.example.com",
+        "https://app.example.com.evil.com/",
+        "https://evilapp.example.com/",
+        "https://tools.example.com/",
+        "javascript:alert(1)",
+        "data:text/html,hi",
+        "ftp://app.example.com/",
+        "%2F%2Fevil.com",
+        "/%2F%2Fevil.com/../x\\y",
+        " https://app.example.com/",
+        "https://app.example.com/\n",
+        "/.passgate/login?rd=/x",
+        "/.passgate/logout",
+        "https://auth.example.com/.passgate/login",
+        "http://auth.example.com/",
+    ];
+    for rd in bad {
+        assert_eq!(safe_redirect(rd, &p, &t), None, "{rd:?}");
+    }
+}
