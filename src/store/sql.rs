@@ -36,6 +36,14 @@ impl SqlStore {
         &self.pool
     }
 
+    /// Close the pool (shutdown; tests simulate an outage with it).
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+
     fn name(&self) -> &'static str {
         match self.pool {
             Pool::Sqlite(_) => "sqlite",
