@@ -67,6 +67,7 @@ impl From<crate::store::StoreError> for Failure {
 /// Entry point used by `main.rs`.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -97,7 +98,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve => {
             let cfg = Config::load(&cli.config)?;
             init_logging(&cfg);
-            Err(Failure::runtime("serve is not available in this build"))
+            let app = crate::app::App::start(cfg, Some(cli.config.clone()), crate::clock::system()).await?;
+            crate::server::serve(app).await.map_err(Failure::runtime)
         }
     }
 }
@@ -192,7 +194,8 @@ pub fn init_logging(cfg: &Config) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&cfg.log.level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr);
     let _ = match cfg.log.format {
         crate::config::LogFormat::Json => builder.json().flatten_event(true).try_init(),
         crate::config::LogFormat::Text => builder.try_init(),

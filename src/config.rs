@@ -789,18 +789,6 @@ impl Config {
                     }
                 }
             }
-            let login = format!("{}/login", portal.prefix);
-            if let Ok(Some(r)) = routes.lookup(&portal.host, portal.port, &login)
-                && r.policy != Policy::Public
-            {
-                warnings.push(format!(
-                    "{} (policy {}) covers the login page {}{}; passgate always serves its own pages, but a proxy in front that sends them through forward auth will still work only because passgate answers them as public",
-                    r.name(),
-                    r.policy.as_str(),
-                    portal.origin,
-                    login
-                ));
-            }
         }
         if routes.routes.iter().any(|r| r.upstream.is_none() && r.policy != Policy::Deny) && trusted_proxies.is_empty() {
             v.problem(

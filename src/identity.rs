@@ -1,5 +1,31 @@
 //! Identity handed to upstreams: the `Remote-*` / `X-Auth-Request-*` headers
-//! and the signed assertion (JWT).
+//! and the signed assertion (an ES256 JWT), plus the signing keys behind it.
+//!
+//! Keys live in the durable store so every replica signs with the same key
+//! and publishes the same JWKS. The first start creates one; `passgate keys
+//! rotate` adds a new current key and keeps the previous ones published for
+//! a day, so assertions signed just before a rotation still verify.
+//! Assertions are cached per session and audience and re-signed only when a
+//! quarter of their lifetime is left, so the hot path rarely signs.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use arc_swap::ArcSwap;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue};
+use p256::ecdsa::signature::Signer;
+use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::clock::SharedClock;
+use crate::config::HeaderStyle;
+use crate::session::{ActiveSession, Principal};
+use crate::store::{SharedStore, SigningKeyRecord, StoreError, StoreResult};
 
 /// The `Remote-*` headers, in the order User, Email, Name, Groups.
 pub const REMOTE_HEADERS: [&str; 4] = ["Remote-User", "Remote-Email", "Remote-Name", "Remote-Groups"];
@@ -15,3 +41,394 @@ pub const ALL_IDENTITY_HEADERS: [&str; 7] = [
     "X-Auth-Request-Email",
     "X-Auth-Request-Groups",
 ];
+
+/// How long a retired key stays in the JWKS.
+const RETIRED_KEY_PUBLISHED: i64 = 86_400;
+
+static REMOTE_USER: HeaderName = HeaderName::from_static("remote-user");
+static REMOTE_EMAIL: HeaderName = HeaderName::from_static("remote-email");
+static REMOTE_NAME: HeaderName = HeaderName::from_static("remote-name");
+static REMOTE_GROUPS: HeaderName = HeaderName::from_static("remote-groups");
+static XAR_USER: HeaderName = HeaderName::from_static("x-auth-request-user");
+static XAR_EMAIL: HeaderName = HeaderName::from_static("x-auth-request-email");
+static XAR_GROUPS: HeaderName = HeaderName::from_static("x-auth-request-groups");
+
+/// A header value from text; characters a header cannot carry make it empty
+/// rather than failing the request.
+fn value(s: &str) -> HeaderValue {
+    HeaderValue::from_bytes(s.as_bytes()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Set the configured identity headers (empty values when nobody is signed in).
+pub fn set_identity_headers(headers: &mut HeaderMap, style: HeaderStyle, who: Option<&Principal>) {
+    let empty = HeaderValue::from_static("");
+    let (user, email, name, groups) = match who {
+        Some(p) => (value(&p.login), value(&p.email), value(&p.name), value(&p.groups_header)),
+        None => (empty.clone(), empty.clone(), empty.clone(), empty),
+    };
+    if matches!(style, HeaderStyle::AuthRequest | HeaderStyle::Both) {
+        headers.insert(XAR_USER.clone(), user.clone());
+        headers.insert(XAR_EMAIL.clone(), email.clone());
+        headers.insert(XAR_GROUPS.clone(), groups.clone());
+    }
+    if matches!(style, HeaderStyle::Remote | HeaderStyle::Both) {
+        headers.insert(REMOTE_USER.clone(), user);
+        headers.insert(REMOTE_EMAIL.clone(), email);
+        headers.insert(REMOTE_NAME.clone(), name);
+        headers.insert(REMOTE_GROUPS.clone(), groups);
+    }
+}
+
+/// Is `name` (as received: any case, `_` or `-`) an identity or assertion
+/// header that only passgate may set?
+pub fn is_reserved_header(name: &str, assertion: &HeaderName) -> bool {
+    let matches = |target: &str| {
+        name.len() == target.len()
+            && name
+                .bytes()
+                .zip(target.bytes())
+                .all(|(a, b)| a.to_ascii_lowercase() == b.to_ascii_lowercase() || (a == b'_' && b == b'-'))
+    };
+    ALL_IDENTITY_HEADERS.iter().any(|h| matches(h)) || matches(assertion.as_str())
+}
+
+/// Remove every client-sent copy of the reserved headers.
+pub fn strip_reserved_headers(headers: &mut HeaderMap, assertion: &HeaderName) {
+    let doomed: Vec<HeaderName> = headers
+        .keys()
+        .filter(|k| is_reserved_header(k.as_str(), assertion))
+        .cloned()
+        .collect();
+    for k in doomed {
+        headers.remove(&k);
+    }
+}
+
+/// Claims of the identity assertion.
+#[derive(Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub email: String,
+    pub name: String,
+    pub preferred_username: String,
+    pub groups: Vec<String>,
+    pub amr: Vec<String>,
+    pub sid: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// The signing key in use and the published key set.
+pub struct KeySet {
+    kid: String,
+    key: SigningKey,
+    jwks: Bytes,
+}
+
+impl KeySet {
+    /// Sign `claims` as a compact JWS.
+    pub fn sign(&self, claims: &Claims) -> String {
+        let header = serde_json::json!({ "alg": "ES256", "typ": "JWT", "kid": self.kid });
+        let mut out = URL_SAFE_NO_PAD.encode(header.to_string());
+        out.push('.');
+        out.push_str(&URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default()));
+        let sig: Signature = self.key.sign(out.as_bytes());
+        out.push('.');
+        out.push_str(&URL_SAFE_NO_PAD.encode(sig.to_bytes()));
+        out
+    }
+}
+
+/// The signing keys, reloaded from the store when they change.
+pub struct KeyRing {
+    store: SharedStore,
+    clock: SharedClock,
+    keys: ArcSwap<KeySet>,
+}
+
+fn kid_for(key: &VerifyingKey) -> String {
+    let point = key.to_encoded_point(false);
+    let digest = Sha256::digest(point.as_bytes());
+    URL_SAFE_NO_PAD.encode(&digest[..16])
+}
+
+/// A new random ES256 key as a store record.
+pub fn new_key_record(now: i64) -> StoreResult<SigningKeyRecord> {
+    let key = SigningKey::random(&mut rand::rngs::OsRng);
+    let pem = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode a new signing key: {e}")))?;
+    Ok(SigningKeyRecord {
+        kid: kid_for(key.verifying_key()),
+        algorithm: "ES256".into(),
+        private_pem: pem.to_string(),
+        created_at: now,
+        retired_at: None,
+    })
+}
+
+fn jwk(key: &VerifyingKey, kid: &str) -> serde_json::Value {
+    let point = key.to_encoded_point(false);
+    let x = point.x().map(|x| URL_SAFE_NO_PAD.encode(x)).unwrap_or_default();
+    let y = point.y().map(|y| URL_SAFE_NO_PAD.encode(y)).unwrap_or_default();
+    serde_json::json!({ "kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig", "kid": kid, "x": x, "y": y })
+}
+
+impl KeyRing {
+    /// Load the keys, creating the first one if the store has none.
+    pub async fn load(store: SharedStore, clock: SharedClock) -> StoreResult<Arc<Self>> {
+        let keys = Self::read(&store, &clock).await?;
+        Ok(Arc::new(Self { store, clock, keys: ArcSwap::from_pointee(keys) }))
+    }
+
+    async fn read(store: &SharedStore, clock: &SharedClock) -> StoreResult<KeySet> {
+        let now = clock.now();
+        let mut records = store.signing_keys().await?;
+        if !records.iter().any(|k| k.retired_at.is_none()) {
+            let first = new_key_record(now)?;
+            if store.insert_first_signing_key(&first).await? {
+                tracing::info!(kid = %first.kid, "created the first assertion signing key");
+            }
+            records = store.signing_keys().await?;
+        }
+        // Newest unretired key signs; ties (two replicas creating the first
+        // key at once) resolve the same way everywhere.
+        let current = records
+            .iter()
+            .filter(|k| k.retired_at.is_none())
+            .max_by(|a, b| (a.created_at, &a.kid).cmp(&(b.created_at, &b.kid)))
+            .ok_or_else(|| StoreError::Corrupt("no signing key after creating one".into()))?;
+        let key = SigningKey::from_pkcs8_pem(&current.private_pem)
+            .map_err(|e| StoreError::Corrupt(format!("signing key {} cannot be read: {e}", current.kid)))?;
+        let mut published = Vec::new();
+        for r in &records {
+            let keep = r.retired_at.is_none_or(|at| now - at < RETIRED_KEY_PUBLISHED);
+            if !keep {
+                continue;
+            }
+            match SigningKey::from_pkcs8_pem(&r.private_pem) {
+                Ok(k) => published.push(jwk(k.verifying_key(), &r.kid)),
+                Err(e) => tracing::error!(kid = %r.kid, error = %e, "skipping an unreadable signing key"),
+            }
+        }
+        let jwks = serde_json::to_vec(&serde_json::json!({ "keys": published }))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(KeySet { kid: current.kid.clone(), key, jwks: Bytes::from(jwks) })
+    }
+
+    /// Re-read the keys (after a rotation anywhere).
+    pub async fn reload(&self) -> StoreResult<()> {
+        let keys = Self::read(&self.store, &self.clock).await?;
+        self.keys.store(Arc::new(keys));
+        Ok(())
+    }
+
+    /// Make a new key current; the old ones stay published for a day.
+    pub async fn rotate(store: &SharedStore, now: i64) -> StoreResult<String> {
+        let rec = new_key_record(now)?;
+        store.rotate_signing_key(&rec, now).await?;
+        store.delete_signing_keys_retired_before(now - 7 * RETIRED_KEY_PUBLISHED).await?;
+        Ok(rec.kid)
+    }
+
+    pub fn current_kid(&self) -> String {
+        self.keys.load().kid.clone()
+    }
+
+    /// The JWKS document.
+    pub fn jwks(&self) -> Bytes {
+        self.keys.load().jwks.clone()
+    }
+
+    /// Sign `claims` with the current key.
+    pub fn sign(&self, claims: &Claims) -> String {
+        self.keys.load().sign(claims)
+    }
+}
+
+/// Verify a compact ES256 JWS against a JWKS document; returns the claims.
+/// Used by the demo upstream and the tests, as any upstream would.
+pub fn verify(token: &str, jwks: &[u8], now: i64) -> Result<Claims, String> {
+    use p256::ecdsa::signature::Verifier;
+    let mut parts = token.split('.');
+    let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err("not a compact JWS".into());
+    };
+    let header: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    if header["alg"] != "ES256" {
+        return Err(format!("unexpected alg {}", header["alg"]));
+    }
+    let kid = header["kid"].as_str().ok_or("no kid")?;
+    let set: serde_json::Value = serde_json::from_slice(jwks).map_err(|e| e.to_string())?;
+    let jwk = set["keys"]
+        .as_array()
+        .and_then(|ks| ks.iter().find(|k| k["kid"] == kid))
+        .ok_or_else(|| format!("kid {kid} is not in the JWKS"))?;
+    let coord = |n: &str| -> Result<Vec<u8>, String> {
+        URL_SAFE_NO_PAD.decode(jwk[n].as_str().ok_or("bad jwk")?).map_err(|e| e.to_string())
+    };
+    let mut sec1 = vec![4u8];
+    sec1.extend(coord("x")?);
+    sec1.extend(coord("y")?);
+    let vk = VerifyingKey::from_sec1_bytes(&sec1).map_err(|e| e.to_string())?;
+    let sig = Signature::from_slice(&URL_SAFE_NO_PAD.decode(s).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    vk.verify(format!("{h}.{c}").as_bytes(), &sig).map_err(|_| "bad signature".to_string())?;
+    let claims: Claims =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(c).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    if claims.exp <= now {
+        return Err("expired".into());
+    }
+    Ok(claims)
+}
+
+struct Cached {
+    aud: String,
+    value: HeaderValue,
+    exp: i64,
+    kid: String,
+    principal: Arc<Principal>,
+}
+
+/// Signs assertions and caches them per session and audience.
+pub struct Asserter {
+    keys: Arc<KeyRing>,
+    clock: SharedClock,
+    cache: RwLock<HashMap<String, Vec<Cached>>>,
+}
+
+impl Asserter {
+    pub fn new(keys: Arc<KeyRing>, clock: SharedClock) -> Self {
+        Self { keys, clock, cache: RwLock::new(HashMap::new()) }
+    }
+
+    pub fn keys(&self) -> &Arc<KeyRing> {
+        &self.keys
+    }
+
+    /// The assertion for `session` towards `aud` (the request's origin).
+    pub fn assertion(&self, session: &ActiveSession, aud: &str, issuer: &str, ttl: i64) -> HeaderValue {
+        let now = self.clock.now();
+        let sid = &session.record.id;
+        let kid = self.keys.current_kid();
+        if let Ok(cache) = self.cache.read()
+            && let Some(list) = cache.get(sid.as_str())
+            && let Some(c) = list.iter().find(|c| c.aud == aud)
+            && c.exp - now > ttl / 4
+            && c.kid == kid
+            && Arc::ptr_eq(&c.principal, &session.principal)
+        {
+            return c.value.clone();
+        }
+        let p = &session.principal;
+        let claims = Claims {
+            iss: issuer.to_string(),
+            aud: aud.to_string(),
+            sub: p.user_id.clone(),
+            email: p.email.clone(),
+            name: p.name.clone(),
+            preferred_username: p.login.clone(),
+            groups: p.groups.clone(),
+            amr: vec![session.record.auth_method.clone()],
+            sid: sid.clone(),
+            iat: now,
+            exp: now + ttl,
+        };
+        let value = HeaderValue::from_str(&self.keys.sign(&claims)).unwrap_or_else(|_| HeaderValue::from_static(""));
+        if let Ok(mut cache) = self.cache.write() {
+            if cache.len() > 50_000 {
+                cache.retain(|_, list| list.iter().any(|c| c.exp > now));
+            }
+            let list = cache.entry(sid.clone()).or_default();
+            list.retain(|c| c.aud != aud && c.exp > now);
+            list.push(Cached { aud: aud.to_string(), value: value.clone(), exp: now + ttl, kid, principal: p.clone() });
+        }
+        value
+    }
+
+    /// Forget a session's assertions (it ended).
+    pub fn forget(&self, sid: &str) {
+        if let Ok(mut c) = self.cache.write() {
+            c.remove(sid);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_header_variants() {
+        let a = HeaderName::from_static("x-passgate-assertion");
+        for n in ["remote-user", "Remote-User", "REMOTE_USER", "remote_email", "x-auth-request-groups", "X_Auth_Request_User", "x-passgate-assertion", "X_PASSGATE_ASSERTION"] {
+            assert!(is_reserved_header(n, &a), "{n}");
+        }
+        for n in ["remote-users", "remote", "x-remote-user", "authorization", "cookie", "remote-user2"] {
+            assert!(!is_reserved_header(n, &a), "{n}");
+        }
+    }
+
+    #[test]
+    fn strip_removes_every_spelling() {
+        let a = HeaderName::from_static("x-passgate-assertion");
+        let mut h = HeaderMap::new();
+        h.append("remote-user", HeaderValue::from_static("mallory"));
+        h.append("remote-user", HeaderValue::from_static("again"));
+        h.append("remote_email", HeaderValue::from_static("m@evil"));
+        h.append("x-passgate-assertion", HeaderValue::from_static("forged"));
+        h.append("x_auth_request_user", HeaderValue::from_static("m"));
+        h.append("accept", HeaderValue::from_static("*/*"));
+        strip_reserved_headers(&mut h, &a);
+        assert_eq!(h.len(), 1);
+        assert!(h.contains_key("accept"));
+    }
+
+    #[test]
+    fn headers_follow_the_style_and_are_empty_when_unknown() {
+        let mut h = HeaderMap::new();
+        set_identity_headers(&mut h, HeaderStyle::Both, None);
+        assert_eq!(h.len(), 7);
+        assert!(h.values().all(|v| v.is_empty()));
+        let mut h = HeaderMap::new();
+        set_identity_headers(&mut h, HeaderStyle::Remote, None);
+        assert_eq!(h.len(), 4);
+        assert!(!h.contains_key("x-auth-request-user"));
+    }
+
+    #[test]
+    fn sign_and_verify_round_trip_and_tampering_fails() {
+        let rec = new_key_record(0).expect("key");
+        let key = SigningKey::from_pkcs8_pem(&rec.private_pem).expect("pem");
+        let ring = KeySet {
+            kid: rec.kid.clone(),
+            jwks: Bytes::from(serde_json::to_vec(&serde_json::json!({"keys": [jwk(key.verifying_key(), &rec.kid)]})).expect("json")),
+            key,
+        };
+        let claims = Claims {
+            iss: "https://auth.example.com".into(),
+            aud: "https://app.example.com".into(),
+            sub: "u1".into(),
+            email: "a@example.com".into(),
+            name: "Ä".into(),
+            preferred_username: "a".into(),
+            groups: vec!["dev".into()],
+            amr: vec!["webauthn".into()],
+            sid: "s1".into(),
+            iat: 100,
+            exp: 400,
+        };
+        let jwt = ring.sign(&claims);
+        assert_eq!(verify(&jwt, &ring.jwks, 200).expect("verifies"), claims);
+        assert_eq!(verify(&jwt, &ring.jwks, 400).unwrap_err(), "expired");
+        let mut parts: Vec<String> = jwt.split('.').map(str::to_string).collect();
+        parts[1] = URL_SAFE_NO_PAD.encode(br#"{"sub":"admin"}"#);
+        assert!(verify(&parts.join("."), &ring.jwks, 200).is_err());
+        let other = new_key_record(0).expect("key");
+        let other_key = SigningKey::from_pkcs8_pem(&other.private_pem).expect("pem");
+        let wrong = serde_json::to_vec(&serde_json::json!({"keys": [jwk(other_key.verifying_key(), &rec.kid)]})).expect("json");
+        assert_eq!(verify(&jwt, &wrong, 200).unwrap_err(), "bad signature");
+    }
+}

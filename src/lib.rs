@@ -6,14 +6,20 @@
 //! CLI, config keys, endpoints, headers, cookies — is described in DESIGN.md;
 //! each part of it has one module here.
 
+pub mod app;
 pub mod authz;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod error;
+pub mod gate;
 pub mod identity;
+pub mod proxy;
 pub mod secret;
+pub mod server;
 pub mod session;
 pub mod store;
+pub mod ui;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Config;

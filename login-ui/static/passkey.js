@@ -1,0 +1,1 @@
+// passgate: the WebAuthn calls (filled in by the sign-in pages).

@@ -1,0 +1,135 @@
+//! The one place where failures become responses.
+//!
+//! Browsers get a page that says what happened and what to do next; API
+//! clients and proxies get the status with a short text. Either way the
+//! client sees a generic message and a reference (the request id); the log
+//! gets the detail, once.
+
+use axum::body::Body;
+use http::header::{self, HeaderMap, HeaderValue};
+use http::{Response, StatusCode};
+
+use crate::config::Config;
+use crate::proxy::ProxyError;
+use crate::store::StoreError;
+use crate::ui::{self, Action, Chrome, MessagePage};
+
+/// A request that cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum GateError {
+    /// The client sent something unusable (400). The text is safe to show.
+    #[error("{0}")]
+    BadRequest(String),
+    /// A store passgate depends on is down (503).
+    #[error("{0}")]
+    Unavailable(#[from] StoreError),
+    /// Forwarding failed (502 or 504).
+    #[error("{0}")]
+    Proxy(#[from] ProxyError),
+    /// Nothing here (404).
+    #[error("not found")]
+    NotFound,
+    /// A forward-auth-only rule matched in proxy mode (404).
+    #[error("{0} has no upstream; it is for forward auth only")]
+    NoUpstream(String),
+    /// A forward-auth call from a peer outside `trusted_proxies` (403).
+    #[error("forward-auth call from {0}, which is not in server.trusted_proxies")]
+    UntrustedCaller(String),
+}
+
+impl GateError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            GateError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            GateError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            GateError::Proxy(ProxyError::Timeout { .. }) => StatusCode::GATEWAY_TIMEOUT,
+            GateError::Proxy(ProxyError::BadRequest(_)) => StatusCode::BAD_REQUEST,
+            GateError::Proxy(_) => StatusCode::BAD_GATEWAY,
+            GateError::NotFound | GateError::NoUpstream(_) => StatusCode::NOT_FOUND,
+            GateError::UntrustedCaller(_) => StatusCode::FORBIDDEN,
+        }
+    }
+
+    /// (title, message, what to do next) as shown to people.
+    fn words(&self) -> (&'static str, String, &'static str) {
+        match self {
+            GateError::BadRequest(m) => ("This request cannot be handled", m.clone(), "Check the address and try again."),
+            GateError::Unavailable(_) => (
+                "Sign-in is briefly unavailable",
+                "passgate cannot reach its database right now.".into(),
+                "Try again in a minute. If it keeps happening, tell whoever runs this service and quote the reference below.",
+            ),
+            GateError::Proxy(ProxyError::Timeout { .. }) => (
+                "The application is not answering",
+                "The application behind this address took too long to respond.".into(),
+                "Try again in a moment. If it keeps happening, the application may be overloaded or stuck.",
+            ),
+            GateError::Proxy(ProxyError::BadRequest(m)) => ("This request cannot be forwarded", m.clone(), "Check the address and try again."),
+            GateError::Proxy(_) => (
+                "The application is not reachable",
+                "You are signed in, but the application behind this address is down or refusing connections.".into(),
+                "Try again in a moment. If it keeps happening, tell whoever runs this application and quote the reference below.",
+            ),
+            GateError::NotFound => ("Page not found", "There is nothing at this address.".into(), ""),
+            GateError::NoUpstream(_) => (
+                "Nothing is served here",
+                "This address is protected for another proxy to serve; passgate itself has no application for it.".into(),
+                "",
+            ),
+            GateError::UntrustedCaller(_) => (
+                "Not allowed",
+                "This endpoint answers only the proxies listed in passgate's configuration.".into(),
+                "",
+            ),
+        }
+    }
+
+    /// Render for the client and log the detail.
+    pub fn respond(&self, cfg: &Config, req_headers: &HeaderMap, request_id: &str) -> Response<Body> {
+        let status = self.status();
+        match self {
+            GateError::BadRequest(_) | GateError::NotFound | GateError::Proxy(ProxyError::BadRequest(_)) => {
+                tracing::info!(request_id, status = status.as_u16(), error = %self, "request refused")
+            }
+            GateError::UntrustedCaller(_) => tracing::warn!(request_id, status = status.as_u16(), error = %self, "request refused"),
+            _ => tracing::error!(request_id, status = status.as_u16(), error = %self, "request failed"),
+        }
+        let (title, message, next) = self.words();
+        if ui::wants_html(req_headers) {
+            let page = MessagePage {
+                chrome: Chrome::new(cfg, Some(request_id)),
+                title: title.into(),
+                message,
+                next: next.into(),
+                who: None,
+                tone: if status.is_server_error() { "error" } else { "warn" },
+                actions: if status == StatusCode::BAD_GATEWAY || status == StatusCode::GATEWAY_TIMEOUT || status == StatusCode::SERVICE_UNAVAILABLE {
+                    vec![Action::link("Try again", "")]
+                } else {
+                    vec![]
+                },
+            };
+            ui::html(status, &page, cfg)
+        } else {
+            plain(status, &format!("{status}: {message} (ref {request_id})\n"))
+        }
+    }
+}
+
+/// A short plain-text response.
+pub fn plain(status: StatusCode, text: &str) -> Response<Body> {
+    let mut r = Response::new(Body::from(text.to_string()));
+    *r.status_mut() = status;
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// A JSON response.
+pub fn json(status: StatusCode, value: &serde_json::Value) -> Response<Body> {
+    let mut r = Response::new(Body::from(value.to_string()));
+    *r.status_mut() = status;
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}

@@ -1,0 +1,341 @@
+//! The gate: from a request to a decision, in both modes.
+//!
+//! Phases, each with one contract:
+//! 1. [`Target`]: where the request is going. In proxy mode from the request
+//!    itself (`Host`/authority, the connection's scheme or a trusted proxy's
+//!    `X-Forwarded-Proto`); in forward-auth mode from `X-Forwarded-*`
+//!    (Traefik, Caddy, HAProxy) or `X-Original-*` (nginx), believed only
+//!    from `trusted_proxies`. Garbage is a 400, never a guess.
+//! 2. Rule: [`crate::authz::RouteTable::lookup`] on the normalised path;
+//!    ambiguous or malformed paths are a 400.
+//! 3. Session: the cookie, checked by [`crate::session::SessionManager`]; a
+//!    store outage is a 503 unless the session is cached.
+//! 4. Decision: [`crate::authz::decide`] — allow, login, or forbid.
+//! 5. Answer: identity headers on allow; a redirect or 401 towards login; a
+//!    403 page saying who you are. Rendering of failures is `error.rs`.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use axum::body::Body;
+use http::header::{self, HeaderMap, HeaderValue};
+use http::{Method, Response, StatusCode};
+
+use crate::app::App;
+use crate::authz::{self, Access, Refusal, Route};
+use crate::config::Config;
+use crate::error::{GateError, plain};
+use crate::session::ActiveSession;
+use crate::ui::{self, Action, Chrome, MessagePage};
+
+/// Where a request is going.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub https: bool,
+    /// Lower-case, without port.
+    pub host: String,
+    pub port: u16,
+    /// As received (not normalised), without the query.
+    pub path: String,
+    /// With the leading `?`, or empty.
+    pub query: String,
+    pub method: Method,
+}
+
+impl Target {
+    pub fn scheme(&self) -> &'static str {
+        if self.https { "https" } else { "http" }
+    }
+
+    /// `https://host[:port]`, the port only when not the default.
+    pub fn origin(&self) -> String {
+        let default = if self.https { 443 } else { 80 };
+        if self.port == default {
+            format!("{}://{}", self.scheme(), self.host)
+        } else {
+            format!("{}://{}:{}", self.scheme(), self.host, self.port)
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("{}{}{}", self.origin(), self.path, self.query)
+    }
+
+    /// The target of a request passgate proxies itself.
+    pub fn from_request(req_uri: &http::Uri, headers: &HeaderMap, method: &Method, tls: bool, trusted: bool) -> Result<Target, GateError> {
+        let host_header = headers.get(header::HOST).map(|h| h.to_str().map_err(|_| bad("the Host header is not text")));
+        let authority = match (req_uri.authority(), host_header) {
+            (Some(a), Some(Ok(h))) if !a.as_str().eq_ignore_ascii_case(h) => {
+                return Err(bad("the request names two different hosts"));
+            }
+            (Some(a), _) => a.as_str().to_string(),
+            (None, Some(h)) => h?.to_string(),
+            (None, None) => return Err(bad("the request has no Host header")),
+        };
+        if headers.get_all(header::HOST).iter().count() > 1 {
+            return Err(bad("the request has more than one Host header"));
+        }
+        let https = if tls {
+            true
+        } else if trusted {
+            match headers.get("x-forwarded-proto").map(|v| v.to_str()) {
+                Some(Ok(p)) => parse_proto(p)?,
+                Some(Err(_)) => return Err(bad("X-Forwarded-Proto is not text")),
+                None => false,
+            }
+        } else {
+            false
+        };
+        let (host, port) = authz::split_host_port(&authority).ok_or_else(|| bad("the Host header is not a valid host"))?;
+        Ok(Target {
+            https,
+            port: port.unwrap_or(if https { 443 } else { 80 }),
+            host,
+            path: req_uri.path().to_string(),
+            query: req_uri.query().map(|q| format!("?{q}")).unwrap_or_default(),
+            method: method.clone(),
+        })
+    }
+
+    /// The target a proxy asks about: `X-Forwarded-Method/Proto/Host/Uri`.
+    pub fn from_forwarded(h: &HeaderMap) -> Result<Target, GateError> {
+        let get = |name: &str| -> Result<Option<&str>, GateError> {
+            let mut all = h.get_all(name).iter();
+            let first = all.next();
+            if all.next().is_some() {
+                return Err(bad(&format!("{name} is sent more than once")));
+            }
+            first
+                .map(|v| v.to_str().map(|s| s.trim()).map_err(|_| bad(&format!("{name} is not text"))))
+                .transpose()
+        };
+        let proto = get("x-forwarded-proto")?.ok_or_else(|| bad("X-Forwarded-Proto is missing"))?;
+        let https = parse_proto(proto)?;
+        // A proxy chain may list several hosts; the first is the client's.
+        let host = get("x-forwarded-host")?.ok_or_else(|| bad("X-Forwarded-Host is missing"))?;
+        let host = host.split(',').next().unwrap_or_default().trim();
+        let (host, port) = authz::split_host_port(host).ok_or_else(|| bad("X-Forwarded-Host is not a valid host"))?;
+        let port = match get("x-forwarded-port")? {
+            Some(p) if port.is_none() => Some(p.parse::<u16>().map_err(|_| bad("X-Forwarded-Port is not a port"))?),
+            _ => port,
+        };
+        let uri = get("x-forwarded-uri")?.unwrap_or("/");
+        let (path, query) = split_uri(uri)?;
+        let method = match get("x-forwarded-method")? {
+            Some(m) => Method::from_bytes(m.as_bytes()).map_err(|_| bad("X-Forwarded-Method is not a method"))?,
+            None => Method::GET,
+        };
+        Ok(Target { https, port: port.unwrap_or(if https { 443 } else { 80 }), host, path, query, method })
+    }
+
+    /// The target nginx asks about: `X-Original-URL`, `X-Original-Method`.
+    pub fn from_original(h: &HeaderMap) -> Result<Target, GateError> {
+        let url = h
+            .get("x-original-url")
+            .ok_or_else(|| bad("X-Original-URL is missing (set it with proxy_set_header in the auth location)"))?
+            .to_str()
+            .map_err(|_| bad("X-Original-URL is not text"))?;
+        let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+        let (https, rest) = if lower.starts_with("https://") {
+            (true, &url[8..])
+        } else if lower.starts_with("http://") {
+            (false, &url[7..])
+        } else {
+            return Err(bad("X-Original-URL must be an absolute http(s) URL"));
+        };
+        let cut = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, uri) = rest.split_at(cut);
+        if authority.contains('@') {
+            return Err(bad("X-Original-URL must not carry user info"));
+        }
+        let (host, port) = authz::split_host_port(authority).ok_or_else(|| bad("X-Original-URL has no valid host"))?;
+        let uri = if uri.is_empty() { "/".to_string() } else if uri.starts_with('?') { format!("/{uri}") } else { uri.to_string() };
+        let (path, query) = split_uri(&uri)?;
+        let method = match h.get("x-original-method").map(|v| v.to_str()) {
+            Some(Ok(m)) => Method::from_bytes(m.trim().as_bytes()).map_err(|_| bad("X-Original-Method is not a method"))?,
+            Some(Err(_)) => return Err(bad("X-Original-Method is not text")),
+            None => Method::GET,
+        };
+        Ok(Target { https, port: port.unwrap_or(if https { 443 } else { 80 }), host, path, query, method })
+    }
+}
+
+fn bad(msg: &str) -> GateError {
+    GateError::BadRequest(msg.to_string())
+}
+
+fn parse_proto(p: &str) -> Result<bool, GateError> {
+    // A chain may list several; the first is what the client used.
+    match p.split(',').next().unwrap_or_default().trim().to_ascii_lowercase().as_str() {
+        "https" | "wss" => Ok(true),
+        "http" | "ws" => Ok(false),
+        _ => Err(bad("X-Forwarded-Proto must be http or https")),
+    }
+}
+
+fn split_uri(uri: &str) -> Result<(String, String), GateError> {
+    if !uri.starts_with('/') {
+        return Err(bad("the forwarded URI must start with /"));
+    }
+    if uri.len() > 8192 || uri.bytes().any(|b| b < 0x20 || b == 0x7f || b == b' ' || b == b'#') {
+        return Err(bad("the forwarded URI is malformed"));
+    }
+    Ok(match uri.split_once('?') {
+        Some((p, q)) => (p.to_string(), format!("?{q}")),
+        None => (uri.to_string(), String::new()),
+    })
+}
+
+/// Is `ip` one of the configured trusted proxies?
+pub fn is_trusted(cfg: &Config, ip: IpAddr) -> bool {
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+        v4 => v4,
+    };
+    cfg.server.trusted_proxies.iter().any(|n| n.contains(&ip))
+}
+
+/// The client's address: the peer, or — when the peer is a trusted proxy —
+/// the right-most address in `X-Forwarded-For` that is not itself trusted.
+pub fn client_ip(cfg: &Config, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    let peer_ip = peer.ip();
+    if !is_trusted(cfg, peer_ip) {
+        return peer_ip;
+    }
+    let chain: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|s| s.trim().parse::<IpAddr>().ok())
+        .collect();
+    chain.iter().rev().find(|ip| !is_trusted(cfg, **ip)).copied().or_else(|| chain.first().copied()).unwrap_or(peer_ip)
+}
+
+/// The session cookie's value, if the request carries one.
+pub fn session_cookie<'a>(cfg: &Config, headers: &'a HeaderMap) -> Option<&'a str> {
+    cookie_value(headers, cfg.session.cookie_name)
+}
+
+/// A cookie's value from the `Cookie` header(s).
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (n, v) = pair.trim().split_once('=')?;
+            (n.trim() == name).then(|| v.trim().trim_matches('"'))
+        })
+}
+
+/// passgate's own cookie names, removed from what reaches an upstream.
+pub const OWN_COOKIES: [&str; 4] = ["__Host-passgate", "passgate_session", "passgate_csrf", "passgate_email"];
+
+/// Rule, session and decision for a target.
+pub struct Decision<'c> {
+    pub route: Option<&'c Route>,
+    pub session: Option<Arc<ActiveSession>>,
+    pub access: Access,
+}
+
+/// Phases 2–4 for `target`.
+pub async fn decide<'c>(app: &App, cfg: &'c Config, target: &Target, headers: &HeaderMap) -> Result<Decision<'c>, GateError> {
+    let route = cfg
+        .routes
+        .lookup(&target.host, target.port, &target.path)
+        .map_err(|e| GateError::BadRequest(e.to_string()))?;
+    let session = match (route, session_cookie(cfg, headers)) {
+        (Some(_), Some(token)) => app.sessions.validate(token).await?,
+        _ => None,
+    };
+    let access = authz::decide(route, session.as_ref().map(|s| &*s.principal));
+    Ok(Decision { route, session, access })
+}
+
+/// Is `target` one of passgate's own pages on the portal (always public, so
+/// a proxy that sends the portal through forward auth cannot loop)?
+pub fn is_portal_page(cfg: &Config, target: &Target) -> bool {
+    let p = &cfg.server.portal;
+    target.host == p.host && target.port == p.port && authz::path::under(&target.path, &cfg.server.prefix)
+}
+
+/// The login URL that returns to `target` afterwards.
+pub fn login_url(cfg: &Config, target: &Target) -> String {
+    let rd = target.url();
+    format!("{}?rd={}", cfg.login_url(), percent_encoding::utf8_percent_encode(&rd, percent_encoding::NON_ALPHANUMERIC))
+}
+
+/// Not signed in. `always_401`: nginx's `auth_request` cannot pass a redirect
+/// on, so it always gets 401 with `Location`.
+pub fn login_response(cfg: &Config, target: &Target, req_headers: &HeaderMap, always_401: bool) -> Response<Body> {
+    let location = login_url(cfg, target);
+    let mut resp = if always_401 || !ui::wants_html(req_headers) {
+        let mut r = plain(StatusCode::UNAUTHORIZED, &format!("401 Unauthorized: sign in at {}\n", cfg.login_url()));
+        let challenge = format!("Passgate realm=\"{}\", login=\"{}\"", cfg.branding.name.replace('"', ""), cfg.login_url());
+        if let Ok(v) = HeaderValue::from_str(&challenge) {
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+        r
+    } else {
+        let status = if matches!(target.method, Method::GET | Method::HEAD) { StatusCode::FOUND } else { StatusCode::SEE_OTHER };
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = status;
+        r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        r
+    };
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    resp
+}
+
+/// Signed in (or not) but refused.
+pub fn forbidden_response(
+    cfg: &Config,
+    target: &Target,
+    refusal: Refusal,
+    session: Option<&ActiveSession>,
+    req_headers: &HeaderMap,
+    request_id: &str,
+) -> Response<Body> {
+    let who = session.map(|s| s.principal.email.clone());
+    tracing::info!(request_id, host = %target.host, reason = refusal.as_str(), user = who.as_deref().unwrap_or("-"), "forbidden");
+    if !ui::wants_html(req_headers) {
+        return plain(StatusCode::FORBIDDEN, &format!("403 Forbidden: {}\n", refusal_text(refusal)));
+    }
+    let switch = format!(
+        "{}{}/logout?rd={}",
+        cfg.server.portal.origin,
+        cfg.server.prefix,
+        percent_encoding::utf8_percent_encode(&login_url(cfg, target), percent_encoding::NON_ALPHANUMERIC)
+    );
+    let mut actions = Vec::new();
+    if who.is_some() {
+        actions.push(Action::link("Sign in as someone else", switch));
+        actions.push(Action::link("Your account", format!("{}{}/account", cfg.server.portal.origin, cfg.server.prefix)));
+    }
+    let page = MessagePage {
+        chrome: Chrome::new(cfg, Some(request_id)),
+        title: "You don't have access".into(),
+        message: refusal_text(refusal).into(),
+        next: if who.is_some() {
+            "If you need access, ask whoever runs this application to add you, or sign in with another account.".into()
+        } else {
+            String::new()
+        },
+        who,
+        tone: "warn",
+        actions,
+    };
+    ui::html(StatusCode::FORBIDDEN, &page, cfg)
+}
+
+fn refusal_text(r: Refusal) -> &'static str {
+    match r {
+        Refusal::NoRoute => "This address is not configured in passgate, so nobody can reach it.",
+        Refusal::DenyRule => "This address is closed to everyone.",
+        Refusal::NotAllowed => "Your account is not one of those allowed to use this application.",
+    }
+}

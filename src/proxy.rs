@@ -1,0 +1,392 @@
+//! Reverse proxy: forward an allowed request to its upstream and stream the
+//! answer back.
+//!
+//! Owns header hygiene on the way through (hop-by-hop headers, passgate's own
+//! cookies, `X-Forwarded-*`), upgrade pass-through (WebSocket and any other
+//! `Upgrade`), and upstream timeouts. Bodies are never buffered: the client's
+//! body is handed to the pooled client as is, and the upstream's body is
+//! returned as is. Identity headers are set by the caller (`server.rs`)
+//! before [`Proxy::forward`], after every client-sent copy was removed.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use axum::body::Body;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Request, Response, StatusCode, Uri, Version};
+use hyper::body::Incoming;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio_util::task::TaskTracker;
+
+use crate::authz::Upstream;
+
+type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+
+/// Why forwarding failed; rendered by `error.rs`.
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    /// The upstream could not be reached (refused, DNS, TLS).
+    #[error("the upstream {upstream} cannot be reached: {detail}")]
+    Unreachable { upstream: String, detail: String },
+    /// The upstream did not answer in time.
+    #[error("the upstream {upstream} did not answer within {secs} s")]
+    Timeout { upstream: String, secs: u64 },
+    /// The upstream broke the exchange after connecting.
+    #[error("the upstream {upstream} failed: {detail}")]
+    Failed { upstream: String, detail: String },
+    /// The request could not be turned into an upstream request.
+    #[error("the request cannot be forwarded: {0}")]
+    BadRequest(String),
+}
+
+/// The pooled upstream client and its limits.
+pub struct Proxy {
+    client: Client<Connector, Incoming>,
+    response_timeout: Duration,
+    /// Where upgraded tunnels are tracked, so shutdown can wait for them.
+    tunnels: TaskTracker,
+}
+
+/// What the proxy needs to know about the client connection.
+pub struct ClientInfo {
+    pub peer: IpAddr,
+    /// The peer is one of `trusted_proxies`.
+    pub trusted: bool,
+    /// "http" or "https" as the client used (after a trusted proxy's say).
+    pub proto: &'static str,
+    /// The host the client asked for (authority), for `X-Forwarded-Host`.
+    pub host: String,
+}
+
+static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+static X_REAL_IP: HeaderName = HeaderName::from_static("x-real-ip");
+static FORWARDED: HeaderName = HeaderName::from_static("forwarded");
+static KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
+static PROXY_CONNECTION: HeaderName = HeaderName::from_static("proxy-connection");
+
+impl Proxy {
+    pub fn new(connect_timeout: Duration, response_timeout: Duration, tunnels: TaskTracker) -> Self {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(connect_timeout));
+        http.set_keepalive(Some(Duration::from_secs(60)));
+        let builder = hyper_rustls::HttpsConnectorBuilder::new();
+        let builder = match builder.with_native_roots() {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(error = %e, "no system CA certificates found; https upstreams will fail to verify");
+                hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(
+                    rustls::ClientConfig::builder()
+                        .with_root_certificates(rustls::RootCertStore::empty())
+                        .with_no_client_auth(),
+                )
+            }
+        };
+        let connector = builder.https_or_http().enable_http1().enable_http2().wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_max_idle_per_host(256)
+            .build(connector);
+        Self { client, response_timeout, tunnels }
+    }
+
+    /// Forward `req` to `upstream`. The request's identity headers must be
+    /// set already; this adds the forwarding headers and removes the rest.
+    pub async fn forward(
+        &self,
+        mut req: Request<Incoming>,
+        upstream: &Upstream,
+        client: &ClientInfo,
+        own_cookies: &[&str],
+    ) -> Result<Response<Body>, ProxyError> {
+        let upgrade = wants_upgrade(req.headers());
+        let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut req));
+
+        let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+        let uri = Uri::builder()
+            .scheme(upstream.scheme.clone())
+            .authority(upstream.authority.clone())
+            .path_and_query(path_and_query)
+            .build()
+            .map_err(|e| ProxyError::BadRequest(e.to_string()))?;
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .cloned()
+            .or_else(|| req.uri().authority().and_then(|a| HeaderValue::from_str(a.as_str()).ok()));
+        *req.uri_mut() = uri;
+        *req.version_mut() = Version::HTTP_11;
+        let headers = req.headers_mut();
+        let upgrade_value = if upgrade { headers.get(header::UPGRADE).cloned() } else { None };
+        remove_hop_by_hop(headers);
+        if let Some(u) = upgrade_value {
+            headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+            headers.insert(header::UPGRADE, u);
+        }
+        if let Some(h) = host {
+            headers.insert(header::HOST, h);
+        }
+        strip_own_cookies(headers, own_cookies);
+        set_forwarding_headers(headers, client);
+
+        let started = std::time::Instant::now();
+        let sent = tokio::time::timeout(self.response_timeout, self.client.request(req)).await;
+        let mut resp = match sent {
+            Err(_) => {
+                return Err(ProxyError::Timeout { upstream: upstream.url.clone(), secs: self.response_timeout.as_secs() });
+            }
+            Ok(Err(e)) => {
+                let detail = error_chain(&e);
+                return Err(if e.is_connect() {
+                    ProxyError::Unreachable { upstream: upstream.url.clone(), detail }
+                } else {
+                    ProxyError::Failed { upstream: upstream.url.clone(), detail }
+                });
+            }
+            Ok(Ok(r)) => r,
+        };
+        tracing::trace!(elapsed_ms = started.elapsed().as_millis() as u64, status = resp.status().as_u16(), "upstream answered");
+
+        if resp.status() == StatusCode::SWITCHING_PROTOCOLS {
+            let Some(client_upgrade) = client_upgrade else {
+                return Err(ProxyError::Failed {
+                    upstream: upstream.url.clone(),
+                    detail: "answered 101 to a request that did not ask to upgrade".into(),
+                });
+            };
+            let upstream_upgrade = hyper::upgrade::on(&mut resp);
+            let name = upstream.url.clone();
+            self.tunnels.spawn(async move {
+                match tokio::try_join!(client_upgrade, upstream_upgrade) {
+                    Ok((c, u)) => {
+                        let mut c = TokioIo::new(c);
+                        let mut u = TokioIo::new(u);
+                        if let Err(e) = tokio::io::copy_bidirectional(&mut c, &mut u).await {
+                            tracing::debug!(upstream = %name, error = %e, "upgraded connection ended with an error");
+                        }
+                    }
+                    Err(e) => tracing::warn!(upstream = %name, error = %e, "upgrade failed"),
+                }
+            });
+            let (parts, _) = resp.into_parts();
+            return Ok(Response::from_parts(parts, Body::empty()));
+        }
+        remove_hop_by_hop(resp.headers_mut());
+        Ok(resp.map(Body::new))
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(inner) = src {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        src = inner.source();
+    }
+    s
+}
+
+/// Does the request ask for a protocol upgrade (WebSocket and others)?
+pub fn wants_upgrade(h: &HeaderMap) -> bool {
+    h.contains_key(header::UPGRADE)
+        && h
+            .get_all(header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
+}
+
+/// Remove hop-by-hop headers, including those named in `Connection`.
+pub fn remove_hop_by_hop(h: &mut HeaderMap) {
+    let named: Vec<HeaderName> = h
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|t| HeaderName::from_bytes(t.trim().as_bytes()).ok())
+        .collect();
+    for n in named {
+        h.remove(&n);
+    }
+    for n in [
+        &header::CONNECTION,
+        &KEEP_ALIVE,
+        &PROXY_CONNECTION,
+        &header::PROXY_AUTHENTICATE,
+        &header::PROXY_AUTHORIZATION,
+        &header::TE,
+        &header::TRAILER,
+        &header::TRANSFER_ENCODING,
+        &header::UPGRADE,
+    ] {
+        h.remove(n);
+    }
+}
+
+/// Remove passgate's cookies from every `Cookie` header; drop the header
+/// when nothing is left.
+pub fn strip_own_cookies(h: &mut HeaderMap, own: &[&str]) {
+    let values: Vec<HeaderValue> = h.get_all(header::COOKIE).iter().cloned().collect();
+    if values.is_empty() {
+        return;
+    }
+    let is_own = |name: &str| own.contains(&name);
+    let mut kept: Vec<String> = Vec::new();
+    let mut changed = false;
+    for v in &values {
+        let Ok(s) = v.to_str() else {
+            // Not text: cannot be parsed safely, so it cannot be forwarded
+            // either (it might hide our cookie).
+            changed = true;
+            continue;
+        };
+        for pair in s.split(';') {
+            let pair = pair.trim();
+            if pair.is_empty() {
+                continue;
+            }
+            let name = pair.split_once('=').map_or(pair, |(n, _)| n).trim();
+            if is_own(name) {
+                changed = true;
+            } else {
+                kept.push(pair.to_string());
+            }
+        }
+    }
+    if !changed && values.len() == 1 {
+        return;
+    }
+    h.remove(header::COOKIE);
+    if !kept.is_empty()
+        && let Ok(v) = HeaderValue::from_str(&kept.join("; "))
+    {
+        h.insert(header::COOKIE, v);
+    }
+}
+
+/// Set `X-Forwarded-For/Proto/Host` and `X-Real-IP`. From a trusted proxy the
+/// existing chain is extended; from anyone else what they sent is replaced.
+pub fn set_forwarding_headers(h: &mut HeaderMap, c: &ClientInfo) {
+    let peer = c.peer.to_string();
+    let xff = if c.trusted {
+        let prior: Vec<&str> = h.get_all(&X_FORWARDED_FOR).iter().filter_map(|v| v.to_str().ok()).collect();
+        if prior.is_empty() { peer.clone() } else { format!("{}, {peer}", prior.join(", ")) }
+    } else {
+        peer.clone()
+    };
+    h.remove(&X_FORWARDED_FOR);
+    if let Ok(v) = HeaderValue::from_str(&xff) {
+        h.insert(X_FORWARDED_FOR.clone(), v);
+    }
+    if !c.trusted || !h.contains_key(&X_FORWARDED_PROTO) {
+        h.insert(X_FORWARDED_PROTO.clone(), HeaderValue::from_static(c.proto));
+    }
+    if !c.trusted || !h.contains_key(&X_FORWARDED_HOST) {
+        match HeaderValue::from_str(&c.host) {
+            Ok(v) => {
+                h.insert(X_FORWARDED_HOST.clone(), v);
+            }
+            Err(_) => {
+                h.remove(&X_FORWARDED_HOST);
+            }
+        }
+    }
+    if !c.trusted {
+        h.remove(&FORWARDED);
+        h.remove(&X_REAL_IP);
+    }
+    if !h.contains_key(&X_REAL_IP)
+        && let Ok(v) = HeaderValue::from_str(&peer)
+    {
+        h.insert(X_REAL_IP.clone(), v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(trusted: bool) -> ClientInfo {
+        ClientInfo { peer: "10.0.0.5".parse().expect("ip"), trusted, proto: "https", host: "app.example.com".into() }
+    }
+
+    #[test]
+    fn hop_by_hop_headers_go_including_those_named_in_connection() {
+        let mut h = HeaderMap::new();
+        h.insert(header::CONNECTION, HeaderValue::from_static("keep-alive, x-secret-hop"));
+        h.insert("x-secret-hop", HeaderValue::from_static("1"));
+        h.insert("keep-alive", HeaderValue::from_static("timeout=5"));
+        h.insert(header::TE, HeaderValue::from_static("trailers"));
+        h.insert(header::TRANSFER_ENCODING, HeaderValue::from_static("chunked"));
+        h.insert(header::PROXY_AUTHORIZATION, HeaderValue::from_static("Basic x"));
+        h.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+        remove_hop_by_hop(&mut h);
+        assert_eq!(h.len(), 1);
+        assert!(h.contains_key(header::ACCEPT));
+    }
+
+    #[test]
+    fn own_cookies_are_removed_and_others_kept() {
+        let own = ["passgate_session", "__Host-passgate", "passgate_csrf"];
+        let mut h = HeaderMap::new();
+        h.append(header::COOKIE, HeaderValue::from_static("a=1; passgate_session=SECRET; b=2"));
+        h.append(header::COOKIE, HeaderValue::from_static("__Host-passgate=SECRET2"));
+        h.append(header::COOKIE, HeaderValue::from_static("passgate_csrf=x;c=3"));
+        strip_own_cookies(&mut h, &own);
+        let all: Vec<&str> = h.get_all(header::COOKIE).iter().map(|v| v.to_str().expect("text")).collect();
+        assert_eq!(all, vec!["a=1; b=2; c=3"]);
+
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("passgate_session=SECRET"));
+        strip_own_cookies(&mut h, &own);
+        assert!(!h.contains_key(header::COOKIE));
+
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, HeaderValue::from_static("passgate_sessionx=1; xpassgate_session=2"));
+        strip_own_cookies(&mut h, &own);
+        assert_eq!(h.get(header::COOKIE).expect("kept"), "passgate_sessionx=1; xpassgate_session=2");
+    }
+
+    #[test]
+    fn forwarding_headers_from_untrusted_peers_are_replaced() {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", HeaderValue::from_static("1.2.3.4"));
+        h.insert("x-forwarded-proto", HeaderValue::from_static("http"));
+        h.insert("x-forwarded-host", HeaderValue::from_static("evil.com"));
+        h.insert("forwarded", HeaderValue::from_static("for=1.2.3.4"));
+        h.insert("x-real-ip", HeaderValue::from_static("1.2.3.4"));
+        set_forwarding_headers(&mut h, &info(false));
+        assert_eq!(h["x-forwarded-for"], "10.0.0.5");
+        assert_eq!(h["x-forwarded-proto"], "https");
+        assert_eq!(h["x-forwarded-host"], "app.example.com");
+        assert_eq!(h["x-real-ip"], "10.0.0.5");
+        assert!(!h.contains_key("forwarded"));
+    }
+
+    #[test]
+    fn forwarding_headers_from_trusted_peers_are_extended() {
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", HeaderValue::from_static("1.2.3.4"));
+        h.insert("x-forwarded-proto", HeaderValue::from_static("http"));
+        set_forwarding_headers(&mut h, &info(true));
+        assert_eq!(h["x-forwarded-for"], "1.2.3.4, 10.0.0.5");
+        assert_eq!(h["x-forwarded-proto"], "http");
+        assert_eq!(h["x-forwarded-host"], "app.example.com");
+    }
+
+    #[test]
+    fn upgrade_detection() {
+        let mut h = HeaderMap::new();
+        h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+        assert!(!wants_upgrade(&h));
+        h.insert(header::CONNECTION, HeaderValue::from_static("keep-alive, Upgrade"));
+        assert!(wants_upgrade(&h));
+    }
+}

@@ -1,0 +1,354 @@
+//! Listening and the request path.
+//!
+//! One listener (plain or TLS with HTTP/1.1 and HTTP/2 by ALPN; h2c by prior
+//! knowledge on plain) serves everything. Each request goes, top to bottom:
+//! 1. under `server.prefix` → passgate's own endpoints: forward auth on a
+//!    fast path, everything else through the axum router (`ui.rs`);
+//! 2. otherwise → the gate (`gate.rs`): target, rule, session, decision;
+//! 3. allowed → identity headers set, client copies removed, and the request
+//!    streamed to the rule's upstream (`proxy.rs`);
+//! 4. every failure → `error.rs`.
+//!
+//! SIGTERM/SIGINT stop accepting, let in-flight requests and upgraded
+//! connections finish for up to `server.shutdown_timeout`, then exit. SIGHUP
+//! reloads the config file; a broken file is refused and the old one kept.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use http::header::{self, HeaderMap, HeaderValue};
+use http::{Request, Response, StatusCode};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+
+use crate::app::App;
+use crate::authz::{self, Access};
+use crate::config::Config;
+use crate::error::{GateError, plain};
+use crate::gate::{self, Target};
+use crate::identity;
+use crate::proxy::ClientInfo;
+
+/// Per-request facts about the connection, for handlers (axum extension).
+#[derive(Debug, Clone)]
+pub struct ReqCtx {
+    pub peer: SocketAddr,
+    pub tls: bool,
+    /// The peer is in `trusted_proxies`.
+    pub trusted: bool,
+    pub request_id: String,
+}
+
+impl ReqCtx {
+    /// The client's IP (through trusted proxies).
+    pub fn client_ip(&self, cfg: &Config, headers: &HeaderMap) -> String {
+        gate::client_ip(cfg, self.peer, headers).to_string()
+    }
+}
+
+/// A bound listener, ready to serve.
+pub struct Server {
+    app: Arc<App>,
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    router: Router,
+}
+
+impl Server {
+    /// Bind the configured address.
+    pub async fn bind(app: Arc<App>) -> Result<Server, String> {
+        let cfg = app.config();
+        let addr = cfg.server.listen;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr} (server.listen): {e}"))?;
+        let tls = match &cfg.server.tls {
+            Some(files) => Some(tls_acceptor(&files.cert, &files.key)?),
+            None => None,
+        };
+        let router = crate::ui::router(app.clone(), &cfg.server.prefix);
+        Ok(Server { app, listener, tls, router })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serve until shutdown, then drain.
+    pub async fn run(self) {
+        let Server { app, listener, tls, router } = self;
+        app.spawn_background();
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(Duration::from_secs(30))
+            .max_buf_size(64 * 1024);
+        builder.http2().timer(TokioTimer::new()).max_header_list_size(64 * 1024);
+        loop {
+            let (stream, peer) = tokio::select! {
+                r = listener.accept() => match r {
+                    Ok(x) => x,
+                    Err(e) => {
+                        tracing::error!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                _ = app.shutdown.cancelled() => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let (app, router, builder, tls) = (app.clone(), router.clone(), builder.clone(), tls.clone());
+            app.clone().tasks.spawn(async move {
+                match tls {
+                    Some(acceptor) => match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await {
+                        Ok(Ok(s)) => serve_connection(app, router, builder, TokioIo::new(s), peer, true).await,
+                        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                    },
+                    None => serve_connection(app, router, builder, TokioIo::new(stream), peer, false).await,
+                }
+            });
+        }
+        drop(listener);
+        let grace = app.config().server.shutdown_timeout;
+        tracing::info!(grace_secs = grace.as_secs(), "shutting down: draining connections");
+        app.tasks.close();
+        if tokio::time::timeout(grace, app.tasks.wait()).await.is_err() {
+            tracing::warn!("shutdown grace period over; closing the remaining connections");
+        }
+        if let Err(e) = app.sessions.flush().await {
+            tracing::warn!(error = %e, "could not write session activity at shutdown");
+        }
+    }
+}
+
+async fn serve_connection<I>(app: Arc<App>, router: Router, builder: auto::Builder<TokioExecutor>, io: I, peer: SocketAddr, tls: bool)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let shutdown = app.shutdown.clone();
+    let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
+        let (app, router) = (app.clone(), router.clone());
+        async move { Ok::<_, Infallible>(handle(app, router, req, peer, tls).await) }
+    });
+    let conn = builder.serve_connection_with_upgrades(io, svc);
+    tokio::pin!(conn);
+    tokio::select! {
+        r = conn.as_mut() => {
+            if let Err(e) = r {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+        }
+        _ = shutdown.cancelled() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+fn request_id(h: &HeaderMap, trusted: bool) -> String {
+    if trusted
+        && let Some(v) = h.get("x-request-id").and_then(|v| v.to_str().ok())
+        && !v.is_empty()
+        && v.len() <= 64
+        && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    {
+        return v.to_string();
+    }
+    crate::session::random_id(8)
+}
+
+/// Handle one request.
+pub async fn handle(app: Arc<App>, router: Router, req: Request<Incoming>, peer: SocketAddr, tls: bool) -> Response<Body> {
+    let started = Instant::now();
+    let cfg = app.config();
+    let trusted = gate::is_trusted(&cfg, peer.ip());
+    let ctx = ReqCtx { peer, tls, trusted, request_id: request_id(req.headers(), trusted) };
+    let method = req.method().clone();
+    let path_for_log = truncate_for_log(req.uri().path());
+    let mut resp = if authz::path::under(req.uri().path(), &cfg.server.prefix) {
+        own_endpoint(&app, &cfg, router, req, &ctx).await
+    } else {
+        proxied(&app, &cfg, req, &ctx).await
+    };
+    if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    tracing::debug!(
+        request_id = %ctx.request_id,
+        %method,
+        path = %path_for_log,
+        status = resp.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    resp
+}
+
+fn truncate_for_log(p: &str) -> String {
+    if p.len() > 200 { format!("{}…", &p[..p.floor_char_boundary(200)]) } else { p.to_string() }
+}
+
+/// passgate's own endpoints (under the prefix, on any host).
+async fn own_endpoint(app: &Arc<App>, cfg: &Config, router: Router, mut req: Request<Incoming>, ctx: &ReqCtx) -> Response<Body> {
+    let rest = &req.uri().path()[cfg.server.prefix.len()..];
+    match rest {
+        "/authz/forward-auth" => return forward_auth(app, cfg, req.headers(), ctx, false).await,
+        "/authz/auth-request" => return forward_auth(app, cfg, req.headers(), ctx, true).await,
+        "/health/live" => return plain(StatusCode::OK, "ok\n"),
+        _ => {}
+    }
+    req.extensions_mut().insert(ctx.clone());
+    match router.oneshot(req.map(Body::new)).await {
+        Ok(r) => r,
+        Err(never) => match never {},
+    }
+}
+
+/// Forward auth: answer a proxy's question about another request.
+async fn forward_auth(app: &App, cfg: &Config, headers: &HeaderMap, ctx: &ReqCtx, nginx: bool) -> Response<Body> {
+    if !ctx.trusted {
+        return GateError::UntrustedCaller(ctx.peer.ip().to_string()).respond(cfg, headers, &ctx.request_id);
+    }
+    let target = match if nginx { Target::from_original(headers) } else { Target::from_forwarded(headers) } {
+        Ok(t) => t,
+        Err(e) => return e.respond(cfg, headers, &ctx.request_id),
+    };
+    let mut resp = if gate::is_portal_page(cfg, &target) {
+        let mut r = plain(StatusCode::OK, "");
+        identity::set_identity_headers(r.headers_mut(), cfg.identity.headers, None);
+        r
+    } else {
+        let d = match gate::decide(app, cfg, &target, headers).await {
+            Ok(d) => d,
+            Err(e) => return e.respond(cfg, headers, &ctx.request_id),
+        };
+        match d.access {
+            Access::Allow => {
+                let mut r = plain(StatusCode::OK, "");
+                identity::set_identity_headers(r.headers_mut(), cfg.identity.headers, d.session.as_ref().map(|s| &*s.principal));
+                if let Some(s) = &d.session {
+                    let jwt = app.asserter.assertion(s, &target.origin(), &cfg.server.portal.origin, cfg.identity.assertion_ttl.as_secs() as i64);
+                    r.headers_mut().insert(cfg.identity.assertion_header.clone(), jwt);
+                }
+                r
+            }
+            Access::Login => gate::login_response(cfg, &target, headers, nginx),
+            Access::Forbid(why) => gate::forbidden_response(cfg, &target, why, d.session.as_deref(), headers, &ctx.request_id),
+        }
+    };
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// Reverse-proxy mode.
+async fn proxied(app: &App, cfg: &Config, mut req: Request<Incoming>, ctx: &ReqCtx) -> Response<Body> {
+    let target = match Target::from_request(req.uri(), req.headers(), req.method(), ctx.tls, ctx.trusted) {
+        Ok(t) => t,
+        Err(e) => return e.respond(cfg, req.headers(), &ctx.request_id),
+    };
+    let d = match gate::decide(app, cfg, &target, req.headers()).await {
+        Ok(d) => d,
+        Err(e) => return e.respond(cfg, req.headers(), &ctx.request_id),
+    };
+    match d.access {
+        Access::Login => gate::login_response(cfg, &target, req.headers(), false),
+        Access::Forbid(why) => gate::forbidden_response(cfg, &target, why, d.session.as_deref(), req.headers(), &ctx.request_id),
+        Access::Allow => {
+            let Some(route) = d.route else {
+                return GateError::NotFound.respond(cfg, req.headers(), &ctx.request_id);
+            };
+            let Some(upstream) = &route.upstream else {
+                return GateError::NoUpstream(route.name()).respond(cfg, req.headers(), &ctx.request_id);
+            };
+            let headers = req.headers_mut();
+            identity::strip_reserved_headers(headers, &cfg.identity.assertion_header);
+            identity::set_identity_headers(headers, cfg.identity.headers, d.session.as_ref().map(|s| &*s.principal));
+            if let Some(s) = &d.session {
+                let jwt = app.asserter.assertion(s, &target.origin(), &cfg.server.portal.origin, cfg.identity.assertion_ttl.as_secs() as i64);
+                headers.insert(cfg.identity.assertion_header.clone(), jwt);
+            }
+            if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
+                headers.insert("x-request-id", v);
+            }
+            let client = ClientInfo {
+                peer: ctx.peer.ip(),
+                trusted: ctx.trusted,
+                proto: target.scheme(),
+                host: format!("{}{}", target.host, if target.port == if target.https { 443 } else { 80 } { String::new() } else { format!(":{}", target.port) }),
+            };
+            let req_headers = req.headers().clone();
+            match app.proxy.forward(req, upstream, &client, &gate::OWN_COOKIES).await {
+                Ok(r) => r,
+                Err(e) => GateError::Proxy(e).respond(cfg, &req_headers, &ctx.request_id),
+            }
+        }
+    }
+}
+
+fn tls_acceptor(cert: &std::path::Path, key: &std::path::Path) -> Result<tokio_rustls::TlsAcceptor, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .map_err(|e| format!("server.tls_cert_file {}: {e}", cert.display()))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("server.tls_cert_file {}: {e}", cert.display()))?;
+    if certs.is_empty() {
+        return Err(format!("server.tls_cert_file {}: no certificate found", cert.display()));
+    }
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("server.tls_key_file {}: {e}", key.display()))?;
+    let mut config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| format!("server.tls_cert_file / tls_key_file do not form a usable pair: {e}"))?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Run the gateway until SIGTERM/SIGINT, reloading on SIGHUP.
+pub async fn serve(app: Arc<App>) -> Result<(), String> {
+    let server = Server::bind(app.clone()).await?;
+    let addr = server.local_addr().map_err(|e| e.to_string())?;
+    let cfg = app.config();
+    let scheme = if cfg.server.tls.is_some() { "https" } else { "http" };
+    println!("passgate listening on {scheme}://{addr}");
+    println!("sign in at {}", cfg.login_url());
+    for w in &cfg.warnings {
+        tracing::warn!("{w}");
+    }
+    tracing::info!(%addr, database = app.store.backend(), ephemeral = app.eph.backend(), routes = cfg.routes.routes.len(), "ready");
+    let signals = app.clone();
+    tokio::spawn(async move { watch_signals(signals).await });
+    server.run().await;
+    Ok(())
+}
+
+async fn watch_signals(app: Arc<App>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) =
+        (signal(SignalKind::terminate()), signal(SignalKind::interrupt()), signal(SignalKind::hangup()))
+    else {
+        tracing::error!("cannot install signal handlers");
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+            _ = hup.recv() => {
+                if let Err(e) = app.reload() {
+                    tracing::error!("configuration reload refused; keeping the running configuration:\n{e}");
+                }
+            }
+        }
+    }
+    app.shutdown.cancel();
+}

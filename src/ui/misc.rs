@@ -1,0 +1,103 @@
+//! Small endpoints: health, JWKS, whoami, static assets.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Extension;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use http::header::{self, HeaderMap, HeaderValue};
+use http::{Response, StatusCode};
+use serde_json::json;
+
+use crate::app::App;
+use crate::error::{GateError, json};
+use crate::server::ReqCtx;
+
+pub async fn ready(State(app): State<Arc<App>>) -> Response<Body> {
+    let limit = Duration::from_secs(2);
+    let db = tokio::time::timeout(limit, app.store.ping()).await;
+    let eph = tokio::time::timeout(limit, app.eph.ping()).await;
+    let word = |r: &Result<Result<(), crate::store::StoreError>, _>| match r {
+        Ok(Ok(())) => "ok".to_string(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            "unavailable".to_string()
+        }
+        Err(_) => "timeout".to_string(),
+    };
+    let (d, e) = (word(&db), word(&eph));
+    let ok = d == "ok" && e == "ok";
+    json(
+        if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE },
+        &json!({
+            "status": if ok { "ok" } else { "unavailable" },
+            "database": { "backend": app.store.backend(), "status": d },
+            "ephemeral": { "backend": app.eph.backend(), "status": e },
+        }),
+    )
+}
+
+pub async fn jwks(State(app): State<Arc<App>>) -> Response<Body> {
+    let mut r = Response::new(Body::from(app.asserter.keys().jwks()));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/jwk-set+json"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    r
+}
+
+pub async fn whoami(State(app): State<Arc<App>>, Extension(ctx): Extension<ReqCtx>, headers: HeaderMap) -> Response<Body> {
+    let cfg = app.config();
+    let session = match crate::gate::session_cookie(&cfg, &headers) {
+        Some(t) => match app.sessions.validate(t).await {
+            Ok(s) => s,
+            Err(e) => return GateError::Unavailable(e).respond(&cfg, &HeaderMap::new(), &ctx.request_id),
+        },
+        None => None,
+    };
+    match session {
+        Some(s) => {
+            let p = &s.principal;
+            json(
+                StatusCode::OK,
+                &json!({
+                    "user_id": p.user_id,
+                    "email": p.email,
+                    "username": p.login,
+                    "name": p.name,
+                    "groups": p.groups,
+                    "admin": p.is_admin(),
+                    "auth_method": s.record.auth_method,
+                    "session_id": s.record.id,
+                    "signed_in_at": s.record.created_at,
+                    "expires_at": s.record.expires_at,
+                }),
+            )
+        }
+        None => json(StatusCode::UNAUTHORIZED, &json!({ "error": "not signed in", "login": cfg.login_url() })),
+    }
+}
+
+pub async fn asset(Path(name): Path<String>) -> Response<Body> {
+    match super::static_asset(&name) {
+        Some((bytes, ctype)) => {
+            let mut r = Response::new(Body::from(bytes));
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+            r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
+            r.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            r
+        }
+        None => crate::error::plain(StatusCode::NOT_FOUND, "not found\n"),
+    }
+}
+
+pub async fn brand_css(State(app): State<Arc<App>>) -> Response<Body> {
+    let mut r = Response::new(Body::from(super::brand_css(&app.config())));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    r
+}
+
+pub async fn not_found(State(app): State<Arc<App>>, Extension(ctx): Extension<ReqCtx>, headers: HeaderMap) -> Response<Body> {
+    GateError::NotFound.respond(&app.config(), &headers, &ctx.request_id)
+}
