@@ -121,6 +121,9 @@ impl App {
             if let Err(e) = self.store.purge_audit(now - keep).await {
                 tracing::warn!(error = %e, "could not remove old audit events");
             }
+            if let Err(e) = self.store.purge_revocations(now - 86_400).await {
+                tracing::warn!(error = %e, "could not trim the revocation log");
+            }
         }
     }
 

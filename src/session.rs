@@ -318,13 +318,41 @@ impl SessionManager {
         Ok(ended.len())
     }
 
-    /// Tell every replica; a failure to reach the others is logged (their
-    /// cached copies then expire within a second, as their channel is down
-    /// too, or within `cache_ttl` at worst).
+    /// Tell every replica: at once through the ephemeral store's channel,
+    /// and through the durable revocation log that every replica polls each
+    /// second (which also carries changes made by the CLI, and covers a
+    /// broadcast lost while Redis was down).
     pub async fn announce(&self, msg: Broadcast) {
         self.apply(&msg);
+        match serde_json::to_string(&msg) {
+            Ok(text) => {
+                if let Err(e) = self.store.append_revocation(&text, self.clock.now()).await {
+                    tracing::error!(error = %e, "could not record a revocation in the durable log");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "could not encode a revocation"),
+        }
         if let Err(e) = self.eph.publish(&msg).await {
-            tracing::error!(error = %e, "could not broadcast a revocation to other replicas");
+            tracing::warn!(error = %e, "could not broadcast a revocation; other replicas will read it from the log within a second");
+        }
+    }
+
+    /// Apply revocations logged since `after`; returns the newest id seen.
+    pub async fn poll_log(&self, after: i64) -> StoreResult<i64> {
+        let mut last = after;
+        loop {
+            let batch = self.store.revocations_after(last, 500).await?;
+            let n = batch.len();
+            for (id, text) in batch {
+                last = id;
+                match serde_json::from_str::<Broadcast>(&text) {
+                    Ok(m) => self.apply(&m),
+                    Err(e) => tracing::warn!(id, error = %e, "ignoring an unreadable revocation"),
+                }
+            }
+            if n < 500 {
+                return Ok(last);
+            }
         }
     }
 
@@ -354,6 +382,17 @@ impl SessionManager {
         let mut rx = self.eph.subscribe();
         let mut tick = tokio::time::interval(Duration::from_secs(5));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut poll = tokio::time::interval(Duration::from_millis(500));
+        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Start from the current end of the log: older entries concern
+        // sessions this replica has not cached.
+        let mut last = match self.store.latest_revocation_id().await {
+            Ok(id) => Some(id),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the revocation log yet; will retry");
+                None
+            }
+        };
         loop {
             tokio::select! {
                 msg = rx.recv() => match msg {
@@ -364,6 +403,16 @@ impl SessionManager {
                         rx = self.eph.subscribe();
                     }
                 },
+                _ = poll.tick() => {
+                    let result = match last {
+                        Some(after) => self.poll_log(after).await,
+                        None => self.store.latest_revocation_id().await,
+                    };
+                    match result {
+                        Ok(id) => last = Some(id),
+                        Err(e) => tracing::debug!(error = %e, "cannot read the revocation log; cached sessions are served as they are"),
+                    }
+                }
                 _ = tick.tick() => {
                     if let Err(e) = self.flush().await {
                         tracing::warn!(error = %e, "could not write session activity; will retry");

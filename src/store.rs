@@ -279,6 +279,15 @@ pub trait Store: Send + Sync + 'static {
     async fn list_audit(&self, f: &AuditFilter) -> StoreResult<Vec<AuditEvent>>;
     async fn purge_audit(&self, before: i64) -> StoreResult<u64>;
 
+    // Revocation log
+    /// Record a revocation (JSON of a `Broadcast`); returns its id.
+    async fn append_revocation(&self, message: &str, at: i64) -> StoreResult<i64>;
+    /// Revocations with an id above `after`, oldest first.
+    async fn revocations_after(&self, after: i64, limit: i64) -> StoreResult<Vec<(i64, String)>>;
+    /// The newest revocation id (0 when there is none).
+    async fn latest_revocation_id(&self) -> StoreResult<i64>;
+    async fn purge_revocations(&self, before: i64) -> StoreResult<u64>;
+
     // Signing keys
     async fn signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>>;
     /// Insert `key` as the current key and retire the others, atomically.

@@ -335,6 +335,19 @@ async fn two_writers(s: SharedStore) {
     assert_eq!(s.list_sessions(None).await.unwrap().len(), 50);
 }
 
+async fn revocation_log(s: SharedStore) {
+    assert_eq!(s.latest_revocation_id().await.unwrap(), 0);
+    let a = s.append_revocation("{\"t\":\"resync\"}", T0).await.unwrap();
+    let b = s.append_revocation("two", T0 + 10).await.unwrap();
+    assert!(b > a);
+    assert_eq!(s.latest_revocation_id().await.unwrap(), b);
+    assert_eq!(s.revocations_after(0, 10).await.unwrap(), vec![(a, "{\"t\":\"resync\"}".to_string()), (b, "two".to_string())]);
+    assert_eq!(s.revocations_after(a, 10).await.unwrap(), vec![(b, "two".to_string())]);
+    assert_eq!(s.revocations_after(0, 1).await.unwrap().len(), 1);
+    assert_eq!(s.purge_revocations(T0 + 5).await.unwrap(), 1);
+    assert_eq!(s.revocations_after(0, 10).await.unwrap().len(), 1);
+}
+
 macro_rules! durable_suite {
     ($($test:ident),* $(,)?) => {
         mod sqlite {
@@ -358,7 +371,7 @@ macro_rules! durable_suite {
     };
 }
 
-durable_suite!(users, groups, passkeys, sessions, invites, audit, signing_keys, two_writers);
+durable_suite!(users, groups, passkeys, sessions, invites, audit, signing_keys, revocation_log, two_writers);
 
 // ---------------------------------------------------------------- migrations
 
@@ -710,6 +723,27 @@ async fn wait_until(cond: impl Fn() -> bool) {
     panic!("condition not reached within 5 s");
 }
 
+/// A replica that shares only the durable store (its ephemeral store is its
+/// own, as with a CLI command or a lost Redis broadcast) still sees the
+/// revocation, through the durable log it polls.
+async fn session_revocation_through_the_log_alone(env: SessionEnv) {
+    let (a, stop_a) = env.replica().await;
+    let lone = passgate::store::ephemeral::MemoryEphemeral::new(env.clock.clone());
+    let b = SessionManager::new(env.store.clone(), lone, env.clock.clone(), settings());
+    let stop_b = tokio_util::sync::CancellationToken::new();
+    tokio::spawn(b.clone().run(stop_b.clone()));
+    let user = env.store.create_user(&new_user("log@example.com"), T0).await.unwrap();
+    let (t, r) = a.create(&user, "webauthn", "", "").await.unwrap();
+    assert!(b.validate(&t).await.unwrap().is_some());
+    // Let b's poller read the current end of the log before the revocation.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    a.revoke(&r.id).await.unwrap();
+    wait_until(|| b.cached() == 0).await;
+    assert!(b.validate(&t).await.unwrap().is_none());
+    stop_a.cancel();
+    stop_b.cancel();
+}
+
 async fn session_store_outage_keeps_cached_sessions(env: SessionEnv) {
     let m = env.manager();
     let user = env.store.create_user(&new_user("out@example.com"), T0).await.unwrap();
@@ -783,5 +817,6 @@ session_suite!(
     session_disabled_user,
     session_revocation_reaches_a_second_replica,
     session_store_outage_keeps_cached_sessions,
+    session_revocation_through_the_log_alone,
     sessions_created_concurrently,
 );

@@ -826,6 +826,40 @@ impl Store for SqlStore {
             .map_err(self.err()))
     }
 
+    async fn append_revocation(&self, message: &str, at: i64) -> StoreResult<i64> {
+        on_pool!(self, p => sqlx::query_scalar("INSERT INTO revocations (at, message) VALUES ($1, $2) RETURNING id")
+            .bind(at)
+            .bind(message)
+            .fetch_one(p)
+            .await
+            .map_err(self.err()))
+    }
+
+    async fn revocations_after(&self, after: i64, limit: i64) -> StoreResult<Vec<(i64, String)>> {
+        on_pool!(self, p => sqlx::query_as("SELECT id, message FROM revocations WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(p)
+            .await
+            .map_err(self.err()))
+    }
+
+    async fn latest_revocation_id(&self) -> StoreResult<i64> {
+        on_pool!(self, p => sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM revocations")
+            .fetch_one(p)
+            .await
+            .map_err(self.err()))
+    }
+
+    async fn purge_revocations(&self, before: i64) -> StoreResult<u64> {
+        on_pool!(self, p => sqlx::query("DELETE FROM revocations WHERE at < $1")
+            .bind(before)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(self.err()))
+    }
+
     async fn signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>> {
         let rows: Vec<KeyRow> = on_pool!(self, p => sqlx::query_as(
             "SELECT kid, algorithm, private_pem, created_at, retired_at FROM signing_keys ORDER BY created_at DESC, kid DESC",
