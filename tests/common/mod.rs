@@ -8,6 +8,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod gateway;
+
 use std::sync::Arc;
 
 use passgate::clock::SharedClock;
