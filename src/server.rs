@@ -239,6 +239,17 @@ async fn forward_auth(app: &App, cfg: &Config, headers: &HeaderMap, ctx: &ReqCtx
                     let jwt = app.asserter.assertion(s, &target.origin(), &cfg.server.portal.origin, cfg.identity.assertion_ttl.as_secs() as i64);
                     r.headers_mut().insert(cfg.identity.assertion_header.clone(), jwt);
                 }
+                // The request's cookies without passgate's, for the proxy to
+                // forward instead of the originals (deploy/ configs copy it),
+                // so the session cookie never reaches the app.
+                let mut cookies = HeaderMap::new();
+                for v in headers.get_all(header::COOKIE) {
+                    cookies.append(header::COOKIE, v.clone());
+                }
+                crate::proxy::strip_own_cookies(&mut cookies, &gate::OWN_COOKIES);
+                if let Some(v) = cookies.get(header::COOKIE) {
+                    r.headers_mut().insert(header::COOKIE, v.clone());
+                }
                 r
             }
             Access::Login => gate::login_response(cfg, &target, headers, nginx),

@@ -9,6 +9,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod gateway;
+pub mod proxies;
 
 use std::sync::Arc;
 

@@ -1,0 +1,69 @@
+-- HAProxy has no built-in forward auth: this action asks passgate about each
+-- request with HAProxy's own HTTP client (HAProxy 2.5+ with Lua).
+-- On 200 it sets the identity headers on the request; otherwise it answers
+-- the client with passgate's answer (redirect to login, 401 or 403).
+--
+-- Load with `lua-load passgate.lua` and use `http-request lua.passgate`.
+-- The address below is passgate's listener.
+
+local passgate = "http://127.0.0.1:8080/.passgate/authz/forward-auth"
+
+local identity = {
+    "remote-user", "remote-email", "remote-name", "remote-groups", "x-passgate-assertion",
+}
+
+local function first(values)
+    if values == nil then return nil end
+    return values[0] or values[1]
+end
+
+core.register_action("passgate", { "http-req" }, function(txn)
+    local proto = "http"
+    if txn.f:ssl_fc() == 1 then proto = "https" end
+    local headers = {
+        ["x-forwarded-method"] = { txn.f:method() },
+        ["x-forwarded-proto"] = { proto },
+        ["x-forwarded-host"] = { txn.f:req_hdr("host") or "" },
+        ["x-forwarded-uri"] = { txn.f:pathq() },
+        ["x-forwarded-for"] = { txn.f:src() },
+    }
+    local accept = txn.f:req_fhdr("accept")
+    if accept then headers["accept"] = { accept } end
+    local xrw = txn.f:req_fhdr("x-requested-with")
+    if xrw then headers["x-requested-with"] = { xrw } end
+    local cookie = txn.f:req_fhdr("cookie")
+    if cookie then headers["cookie"] = { cookie } end
+
+    local ok, res = pcall(function()
+        return core.httpclient():get{ url = passgate, headers = headers, timeout = 5000 }
+    end)
+    if not ok or res == nil or res.status == nil or res.status == 0 then
+        txn:done{ status = 503, headers = { ["content-type"] = { "text/plain" } },
+                  body = "503 Service Unavailable: the sign-in service cannot be reached\n" }
+        return
+    end
+    if res.status == 200 then
+        for _, name in ipairs(identity) do
+            local v = first(res.headers[name])
+            if v ~= nil and v ~= "" then
+                txn.http:req_set_header(name, v)
+            else
+                txn.http:req_del_header(name)
+            end
+        end
+        -- The request's cookies without passgate's session cookie.
+        local c = first(res.headers["cookie"])
+        if c ~= nil and c ~= "" then
+            txn.http:req_set_header("cookie", c)
+        else
+            txn.http:req_del_header("cookie")
+        end
+        return
+    end
+    local reply = { status = res.status, headers = {}, body = res.body or "" }
+    for _, name in ipairs({ "location", "content-type", "www-authenticate", "cache-control", "x-request-id" }) do
+        local v = first(res.headers[name])
+        if v ~= nil then reply.headers[name] = { v } end
+    end
+    txn:done(reply)
+end)

@@ -1,0 +1,203 @@
+//! Real reverse proxies (nginx, Traefik, Caddy, HAProxy) run with the
+//! configs from `deploy/`, only their addresses changed to the test's ports.
+//! `scripts/test` installs them; a missing one fails the test with a message
+//! saying so rather than skipping it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A running proxy process.
+pub struct ProxyProc {
+    child: Child,
+    pub port: u16,
+    pub name: &'static str,
+    dir: tempfile::TempDir,
+}
+
+impl ProxyProc {
+    pub fn origin(&self) -> String {
+        format!("http://localhost:{}", self.port)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://localhost:{}{}", self.port, path)
+    }
+
+    pub fn addr(&self) -> std::net::SocketAddr {
+        std::net::SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+
+    pub fn logs(&self) -> String {
+        let mut out = String::new();
+        if let Ok(entries) = std::fs::read_dir(self.dir.path()) {
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "log") {
+                    out.push_str(&format!("--- {} ---\n{}\n", p.display(), std::fs::read_to_string(&p).unwrap_or_default()));
+                }
+            }
+        }
+        out
+    }
+}
+
+impl Drop for ProxyProc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!("--- {} logs ---\n{}", self.name, self.logs());
+        }
+    }
+}
+
+/// The text of a file under `deploy/`.
+pub fn deploy_file(rel: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy").join(rel);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Point a deploy file at the test's ports: passgate 8080, app 3000, proxy 9000.
+pub fn localize(text: &str, gateway: u16, app: u16, proxy: u16) -> String {
+    text.replace("127.0.0.1:8080", &format!("127.0.0.1:{gateway}"))
+        .replace("127.0.0.1:3000", &format!("127.0.0.1:{app}"))
+        .replace("localhost:9000", &format!("localhost:{proxy}"))
+        .replace(":9000", &format!(":{proxy}"))
+        .replace("listen 9000;", &format!("listen {proxy};"))
+}
+
+fn find_binary(name: &str, extra: &[&str]) -> PathBuf {
+    let env_key = format!("PASSGATE_TEST_{}", name.to_ascii_uppercase());
+    if let Ok(p) = std::env::var(&env_key) {
+        return PathBuf::from(p);
+    }
+    for c in extra {
+        if Path::new(c).exists() {
+            return PathBuf::from(c);
+        }
+    }
+    if let Ok(path) = std::env::var("PATH") {
+        for dir in path.split(':') {
+            let p = Path::new(dir).join(name);
+            if p.exists() {
+                return p;
+            }
+        }
+    }
+    panic!("{name} is not installed: run scripts/test (it installs nginx, Caddy, HAProxy and Traefik), or set {env_key}");
+}
+
+async fn wait_port(child: &mut Child, port: u16, name: &str, dir: &Path) {
+    for _ in 0..400 {
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut logs = String::new();
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                if e.path().extension().is_some_and(|x| x == "log") {
+                    logs.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
+                }
+            }
+            panic!("{name} exited with {status}:\n{logs}");
+        }
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{name} did not listen on {port} within 10 s");
+}
+
+fn log_file(dir: &Path, name: &str) -> std::fs::File {
+    std::fs::File::create(dir.join(format!("{name}.log"))).expect("log file")
+}
+
+pub async fn nginx(gateway: u16, app: u16, port: u16) -> ProxyProc {
+    let bin = find_binary("nginx", &["/usr/sbin/nginx"]);
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    std::fs::write(d.join("passgate.conf"), localize(&deploy_file("nginx/passgate.conf"), gateway, app, port)).expect("write");
+    for t in ["body", "proxy", "fastcgi", "uwsgi", "scgi"] {
+        std::fs::create_dir_all(d.join(t)).expect("mkdir");
+    }
+    let main = format!(
+        "daemon off;\nmaster_process off;\nworker_processes 1;\nuser root;\nerror_log {d}/error.log info;\npid {d}/nginx.pid;\n\
+         events {{ worker_connections 1024; }}\n\
+         http {{\n  access_log {d}/access.log;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  include {d}/passgate.conf;\n}}\n",
+        d = d.display()
+    );
+    std::fs::write(d.join("nginx.conf"), main).expect("write");
+    let mut child = Command::new(bin)
+        .args(["-p"])
+        .arg(d)
+        .arg("-c")
+        .arg(d.join("nginx.conf"))
+        .arg("-e")
+        .arg(d.join("error.log"))
+        .stdin(Stdio::null())
+        .stdout(log_file(d, "stdout"))
+        .stderr(log_file(d, "stderr"))
+        .spawn()
+        .expect("spawn nginx");
+    wait_port(&mut child, port, "nginx", d).await;
+    ProxyProc { child, port, name: "nginx", dir }
+}
+
+pub async fn traefik(gateway: u16, app: u16, port: u16) -> ProxyProc {
+    let bin = find_binary("traefik", &["/opt/passgate-test/venv/bin/traefik"]);
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    std::fs::write(d.join("traefik.yml"), localize(&deploy_file("traefik/traefik.yml"), gateway, app, port)).expect("write");
+    std::fs::write(d.join("dynamic.yml"), localize(&deploy_file("traefik/dynamic.yml"), gateway, app, port)).expect("write");
+    let mut child = Command::new(bin)
+        .arg(format!("--configFile={}", d.join("traefik.yml").display()))
+        .current_dir(d)
+        .stdin(Stdio::null())
+        .stdout(log_file(d, "stdout"))
+        .stderr(log_file(d, "stderr"))
+        .spawn()
+        .expect("spawn traefik");
+    wait_port(&mut child, port, "traefik", d).await;
+    // The file provider loads just after the entry point opens.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    ProxyProc { child, port, name: "traefik", dir }
+}
+
+pub async fn caddy(gateway: u16, app: u16, port: u16) -> ProxyProc {
+    let bin = find_binary("caddy", &["/usr/bin/caddy"]);
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    std::fs::write(d.join("Caddyfile"), localize(&deploy_file("caddy/Caddyfile"), gateway, app, port)).expect("write");
+    let mut child = Command::new(bin)
+        .args(["run", "--adapter", "caddyfile", "--config"])
+        .arg(d.join("Caddyfile"))
+        .current_dir(d)
+        .env("HOME", d)
+        .env("XDG_DATA_HOME", d.join("data"))
+        .env("XDG_CONFIG_HOME", d.join("config"))
+        .stdin(Stdio::null())
+        .stdout(log_file(d, "stdout"))
+        .stderr(log_file(d, "stderr"))
+        .spawn()
+        .expect("spawn caddy");
+    wait_port(&mut child, port, "caddy", d).await;
+    ProxyProc { child, port, name: "caddy", dir }
+}
+
+pub async fn haproxy(gateway: u16, app: u16, port: u16) -> ProxyProc {
+    let bin = find_binary("haproxy", &["/usr/sbin/haproxy"]);
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    std::fs::write(d.join("haproxy.cfg"), localize(&deploy_file("haproxy/haproxy.cfg"), gateway, app, port)).expect("write");
+    std::fs::write(d.join("passgate.lua"), localize(&deploy_file("haproxy/passgate.lua"), gateway, app, port)).expect("write");
+    let mut child = Command::new(bin)
+        .args(["-db", "-f"])
+        .arg(d.join("haproxy.cfg"))
+        .current_dir(d)
+        .stdin(Stdio::null())
+        .stdout(log_file(d, "stdout"))
+        .stderr(log_file(d, "stderr"))
+        .spawn()
+        .expect("spawn haproxy");
+    wait_port(&mut child, port, "haproxy", d).await;
+    ProxyProc { child, port, name: "haproxy", dir }
+}
