@@ -40,9 +40,14 @@ pub struct App {
 impl App {
     /// Open the stores and prepare everything; fails with one clear error
     /// when a store cannot be reached or migrated.
-    pub async fn start(config: Config, config_path: Option<PathBuf>, clock: SharedClock) -> Result<Arc<App>, StoreError> {
+    pub async fn start(
+        config: Config,
+        config_path: Option<PathBuf>,
+        clock: SharedClock,
+    ) -> Result<Arc<App>, StoreError> {
         let store = crate::store::open(&config.storage.database_url).await?;
-        let eph = crate::store::ephemeral::open(config.storage.redis_url.as_ref(), clock.clone()).await?;
+        let eph =
+            crate::store::ephemeral::open(config.storage.redis_url.as_ref(), clock.clone()).await?;
         let keys = KeyRing::load(store.clone(), clock.clone()).await?;
         let sessions = SessionManager::new(
             store.clone(),
@@ -55,7 +60,11 @@ impl App {
             },
         );
         let tasks = TaskTracker::new();
-        let proxy = Proxy::new(config.server.upstream_connect_timeout, config.server.upstream_timeout, tasks.clone());
+        let proxy = Proxy::new(
+            config.server.upstream_connect_timeout,
+            config.server.upstream_timeout,
+            tasks.clone(),
+        );
         Ok(Arc::new(App {
             config: ArcSwap::from_pointee(config),
             config_path,
@@ -77,7 +86,8 @@ impl App {
 
     /// Start the background tasks.
     pub fn spawn_background(self: &Arc<Self>) {
-        self.tasks.spawn(self.sessions.clone().run(self.shutdown.clone()));
+        self.tasks
+            .spawn(self.sessions.clone().run(self.shutdown.clone()));
         let app = self.clone();
         self.tasks.spawn(async move { app.watch_keys().await });
         let app = self.clone();
@@ -143,7 +153,9 @@ impl App {
         if new.server.prefix != old.server.prefix {
             restart.push("server.prefix");
         }
-        if new.storage.database_url != old.storage.database_url || new.storage.redis_url != old.storage.redis_url {
+        if new.storage.database_url != old.storage.database_url
+            || new.storage.redis_url != old.storage.redis_url
+        {
             restart.push("storage");
         }
         if new.server.metrics_listen != old.server.metrics_listen {
@@ -157,7 +169,9 @@ impl App {
         {
             restart.push("server.upstream_*_timeout");
         }
-        if new.session.idle_timeout != old.session.idle_timeout || new.session.absolute_timeout != old.session.absolute_timeout {
+        if new.session.idle_timeout != old.session.idle_timeout
+            || new.session.absolute_timeout != old.session.absolute_timeout
+        {
             restart.push("session timeouts (for new sessions)");
         }
         for w in &new.warnings {

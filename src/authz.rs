@@ -58,21 +58,31 @@ impl HostPattern {
     pub fn parse(s: &str) -> Result<(Self, Option<u16>), String> {
         let s = s.trim();
         if s.is_empty() {
-            return Err("is empty; give a host name such as \"app.example.com\" or \"*.example.com\"".into());
+            return Err(
+                "is empty; give a host name such as \"app.example.com\" or \"*.example.com\""
+                    .into(),
+            );
         }
         let (wild, rest) = match s.strip_prefix("*.") {
             Some(r) => (true, r),
             None => (false, s),
         };
-        let (host, port) = split_host_port(rest).ok_or_else(|| format!("{s:?} is not a valid host[:port]"))?;
+        let (host, port) =
+            split_host_port(rest).ok_or_else(|| format!("{s:?} is not a valid host[:port]"))?;
         if wild && host.starts_with('[') {
             return Err(format!("{s:?}: a wildcard cannot apply to an IP address"));
         }
         if host.contains('*') {
-            return Err(format!("{s:?}: \"*\" is only allowed as the whole first label (\"*.example.com\")"));
+            return Err(format!(
+                "{s:?}: \"*\" is only allowed as the whole first label (\"*.example.com\")"
+            ));
         }
         Ok((
-            if wild { HostPattern::Wildcard(host) } else { HostPattern::Exact(host) },
+            if wild {
+                HostPattern::Wildcard(host)
+            } else {
+                HostPattern::Exact(host)
+            },
             port,
         ))
     }
@@ -80,9 +90,11 @@ impl HostPattern {
     pub fn matches(&self, host: &str) -> bool {
         match self {
             HostPattern::Exact(h) => h == host,
-            HostPattern::Wildcard(suffix) => host.len() > suffix.len() + 1
-                && host.ends_with(suffix.as_str())
-                && host.as_bytes()[host.len() - suffix.len() - 1] == b'.',
+            HostPattern::Wildcard(suffix) => {
+                host.len() > suffix.len() + 1
+                    && host.ends_with(suffix.as_str())
+                    && host.as_bytes()[host.len() - suffix.len() - 1] == b'.'
+            }
         }
     }
 
@@ -119,7 +131,10 @@ impl EmailPattern {
     pub fn parse(s: &str) -> Result<Self, String> {
         let s = s.trim().to_lowercase();
         if let Some(domain) = s.strip_prefix("*@") {
-            if domain.is_empty() || domain.contains('@') || !domain.contains('.') && domain != "localhost" {
+            if domain.is_empty()
+                || domain.contains('@')
+                || !domain.contains('.') && domain != "localhost"
+            {
                 return Err(format!("{s:?} is not a valid \"*@domain\" pattern"));
             }
             return Ok(Self::Domain(domain.to_string()));
@@ -229,7 +244,12 @@ impl RouteTable {
 
     /// The rule for a request. `host` is lower-case without port, `port` the
     /// effective port, `raw_path` the path as received (no query).
-    pub fn lookup(&self, host: &str, port: u16, raw_path: &str) -> Result<Option<&Route>, PathError> {
+    pub fn lookup(
+        &self,
+        host: &str,
+        port: u16,
+        raw_path: &str,
+    ) -> Result<Option<&Route>, PathError> {
         if path::is_plain(raw_path) {
             let p = raw_path.trim_end_matches('/');
             let p = if p.is_empty() { "/" } else { p };
@@ -247,7 +267,9 @@ impl RouteTable {
     }
 
     fn first(&self, host: &str, port: u16, path: &str) -> Option<&Route> {
-        self.routes.iter().find(|r| r.covers_request(host, port, path))
+        self.routes
+            .iter()
+            .find(|r| r.covers_request(host, port, path))
     }
 
     /// Does any rule cover this origin (for `rd` validation)?
@@ -284,10 +306,17 @@ pub fn decide(route: Option<&Route>, user: Option<&Principal>) -> Access {
             };
             // With both lists set, either admits: a named person, or a team.
             let unrestricted = route.groups.is_empty() && route.emails.is_empty();
-            let in_group = route.groups.iter().any(|g| user.groups.iter().any(|ug| ug == g));
+            let in_group = route
+                .groups
+                .iter()
+                .any(|g| user.groups.iter().any(|ug| ug == g));
             let email_listed = route.emails.iter().any(|p| p.matches(&user.email_lower));
             let ok = unrestricted || in_group || email_listed;
-            if ok { Access::Allow } else { Access::Forbid(Refusal::NotAllowed) }
+            if ok {
+                Access::Allow
+            } else {
+                Access::Forbid(Refusal::NotAllowed)
+            }
         }
     }
 }

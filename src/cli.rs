@@ -12,10 +12,20 @@ use clap::{Parser, Subcommand};
 use crate::config::Config;
 
 #[derive(Parser, Debug)]
-#[command(name = "passgate", version, about = "Passkey-first authentication gateway: reverse proxy and forward auth")]
+#[command(
+    name = "passgate",
+    version,
+    about = "Passkey-first authentication gateway: reverse proxy and forward auth"
+)]
 pub struct Cli {
     /// Configuration file.
-    #[arg(long, short, global = true, env = "PASSGATE_CONFIG", default_value = "gateway.toml")]
+    #[arg(
+        long,
+        short,
+        global = true,
+        env = "PASSGATE_CONFIG",
+        default_value = "gateway.toml"
+    )]
     pub config: PathBuf,
     #[command(subcommand)]
     pub command: Command,
@@ -44,11 +54,17 @@ pub struct Failure {
 
 impl Failure {
     pub fn runtime(message: impl Into<String>) -> Self {
-        Self { message: message.into(), code: 1 }
+        Self {
+            message: message.into(),
+            code: 1,
+        }
     }
 
     pub fn usage(message: impl Into<String>) -> Self {
-        Self { message: message.into(), code: 2 }
+        Self {
+            message: message.into(),
+            code: 2,
+        }
     }
 }
 
@@ -68,7 +84,10 @@ impl From<crate::store::StoreError> for Failure {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("passgate: cannot start the async runtime: {e}");
@@ -92,13 +111,17 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             let cfg = Config::load(&cli.config)?;
             init_logging(&cfg);
             let store = crate::store::open(&cfg.storage.database_url).await?;
-            println!("migrations applied ({} database is up to date)", store.backend());
+            println!(
+                "migrations applied ({} database is up to date)",
+                store.backend()
+            );
             Ok(())
         }
         Command::Serve => {
             let cfg = Config::load(&cli.config)?;
             init_logging(&cfg);
-            let app = crate::app::App::start(cfg, Some(cli.config.clone()), crate::clock::system()).await?;
+            let app = crate::app::App::start(cfg, Some(cli.config.clone()), crate::clock::system())
+                .await?;
             crate::server::serve(app).await.map_err(Failure::runtime)
         }
     }
@@ -110,9 +133,21 @@ fn check_config(path: &std::path::Path, explain: &[String]) -> Result<(), Failur
         "{}: OK ({} route{}, database {}, ephemeral store {})",
         cfg.source,
         cfg.routes.routes.len(),
-        if cfg.routes.routes.len() == 1 { "" } else { "s" },
-        if cfg.storage.database_url.expose().starts_with("sqlite:") { "sqlite" } else { "postgres" },
-        if cfg.storage.redis_url.is_some() { "redis" } else { "in-process" },
+        if cfg.routes.routes.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        if cfg.storage.database_url.expose().starts_with("sqlite:") {
+            "sqlite"
+        } else {
+            "postgres"
+        },
+        if cfg.storage.redis_url.is_some() {
+            "redis"
+        } else {
+            "in-process"
+        },
     );
     for w in &cfg.warnings {
         println!("warning: {w}");
@@ -128,7 +163,9 @@ pub fn explain_url(cfg: &Config, url: &str) -> Result<String, String> {
     use crate::authz::{Policy, path};
     let u = url::Url::parse(url).map_err(|e| format!("--explain {url:?}: not a URL ({e})"))?;
     if !matches!(u.scheme(), "http" | "https") {
-        return Err(format!("--explain {url:?}: only http and https URLs can be explained"));
+        return Err(format!(
+            "--explain {url:?}: only http and https URLs can be explained"
+        ));
     }
     let host = u.host_str().unwrap_or_default().to_ascii_lowercase();
     let port = u.port_or_known_default().unwrap_or(80);
@@ -136,7 +173,10 @@ pub fn explain_url(cfg: &Config, url: &str) -> Result<String, String> {
     let mut out = format!("{url}\n");
     let portal = &cfg.server.portal;
     if host == portal.host && port == portal.port && path::under(raw_path, &cfg.server.prefix) {
-        out.push_str(&format!("  passgate's own page ({}): always public\n", cfg.server.prefix));
+        out.push_str(&format!(
+            "  passgate's own page ({}): always public\n",
+            cfg.server.prefix
+        ));
         return Ok(out);
     }
     match path::canonical(raw_path) {
@@ -159,7 +199,9 @@ pub fn explain_url(cfg: &Config, url: &str) -> Result<String, String> {
                 None => out.push_str("  upstream: none (forward auth only)\n"),
             }
             match r.policy {
-                Policy::Public => out.push_str("  decision: allowed for everyone; identity headers are set when signed in\n"),
+                Policy::Public => out.push_str(
+                    "  decision: allowed for everyone; identity headers are set when signed in\n",
+                ),
                 Policy::Deny => out.push_str("  decision: denied (403) for everyone\n"),
                 Policy::Authenticated => {
                     let mut who = Vec::new();
@@ -195,7 +237,10 @@ pub fn init_logging(cfg: &Config) {
         .or_else(|_| EnvFilter::try_new(&cfg.log.level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr);
     let _ = match cfg.log.format {
         crate::config::LogFormat::Json => builder.json().flatten_event(true).try_init(),
         crate::config::LogFormat::Text => builder.try_init(),

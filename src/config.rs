@@ -253,31 +253,31 @@ impl Config {
 
         // Environment overrides, parsed as a TOML snippet of their own.
         let mut env_keys: HashMap<String, String> = HashMap::new();
+        let mut ignored_env: Vec<String> = Vec::new();
         let mut env_text = String::new();
         let mut env_by_section: HashMap<String, Vec<(String, String)>> = HashMap::new();
         for (var, value) in env {
-            let Some(rest) = var.strip_prefix("PASSGATE_") else { continue };
+            let Some(rest) = var.strip_prefix("PASSGATE_") else {
+                continue;
+            };
             if NON_KEY_VARS.contains(&var.as_str()) {
                 continue;
             }
             let rest = rest.to_ascii_lowercase();
-            let Some((section, key)) = raw::SECTIONS
-                .iter()
-                .find_map(|s| rest.strip_prefix(&format!("{s}_")).map(|k| (*s, k.to_string())))
-            else {
-                problems.push(Problem {
-                    key: rest.clone(),
-                    line: None,
-                    env: Some(var.clone()),
-                    message: format!(
-                        "not a config key: variables are PASSGATE_<SECTION>_<KEY> with SECTION one of {}",
-                        raw::SECTIONS.join(", ")
-                    ),
-                });
+            let Some((section, key)) = raw::SECTIONS.iter().find_map(|s| {
+                rest.strip_prefix(&format!("{s}_"))
+                    .map(|k| (*s, k.to_string()))
+            }) else {
+                // Not ours (Kubernetes, for one, sets PASSGATE_SERVICE_HOST
+                // and PASSGATE_PORT_* for a service named "passgate").
+                ignored_env.push(var.clone());
                 continue;
             };
             env_keys.insert(format!("{section}.{key}"), var.clone());
-            env_by_section.entry(section.to_string()).or_default().push((key, value));
+            env_by_section
+                .entry(section.to_string())
+                .or_default()
+                .push((key, value));
         }
         for (section, kvs) in &env_by_section {
             env_text.push_str(&format!("[{section}]\n"));
@@ -341,16 +341,27 @@ impl Config {
                 key,
                 line,
                 env,
-                message: "unknown key (check the spelling; the config reference lists every key)".into(),
+                message: "unknown key (check the spelling; the config reference lists every key)"
+                    .into(),
             });
         }
         let Some(raw) = raw else {
             return Err(fail(problems));
         };
-        let route_lines: Vec<Option<usize>> =
-            (0..raw.route.len()).map(|i| line_for(&key_lines, &format!("route[{i}]"))).collect();
+        let route_lines: Vec<Option<usize>> = (0..raw.route.len())
+            .map(|i| line_for(&key_lines, &format!("route[{i}]")))
+            .collect();
         match Config::from_raw(raw, source, base, &route_lines) {
-            Ok(cfg) if problems.is_empty() => Ok(cfg),
+            Ok(mut cfg) if problems.is_empty() => {
+                if !ignored_env.is_empty() {
+                    ignored_env.sort();
+                    cfg.warnings.push(format!(
+                        "ignored environment variables that name no config section: {}",
+                        ignored_env.join(", ")
+                    ));
+                }
+                Ok(cfg)
+            }
             Ok(_) => Err(fail(problems)),
             Err(mut more) => {
                 for p in &mut more {
@@ -387,7 +398,9 @@ impl Config {
             if !p.starts_with('/') || p.len() < 2 {
                 return Err("must start with / and name a path, e.g. \"/.passgate\"".into());
             }
-            if authz::path::canonical(p).ok().as_deref() != Some(p) || p.contains(['?', '#', '%', ';']) {
+            if authz::path::canonical(p).ok().as_deref() != Some(p)
+                || p.contains(['?', '#', '%', ';'])
+            {
                 return Err("must be a plain path (no //, ., .., %, ;, ?, #)".into());
             }
             Ok(p.to_string())
@@ -412,9 +425,7 @@ impl Config {
             .trusted_proxies
             .iter()
             .enumerate()
-            .filter_map(|(i, t)| {
-                v.check(&format!("server.trusted_proxies[{i}]"), || parse_net(t))
-            })
+            .filter_map(|(i, t)| v.check(&format!("server.trusted_proxies[{i}]"), || parse_net(t)))
             .collect();
         let tls = match (s.tls_cert_file.is_empty(), s.tls_key_file.is_empty()) {
             (true, true) => None,
@@ -427,11 +438,17 @@ impl Config {
                 }
             }
             (true, false) => {
-                v.problem("server.tls_cert_file", "tls_key_file is set but tls_cert_file is not; set both or neither");
+                v.problem(
+                    "server.tls_cert_file",
+                    "tls_key_file is set but tls_cert_file is not; set both or neither",
+                );
                 None
             }
             (false, true) => {
-                v.problem("server.tls_key_file", "tls_cert_file is set but tls_key_file is not; set both or neither");
+                v.problem(
+                    "server.tls_key_file",
+                    "tls_cert_file is set but tls_key_file is not; set both or neither",
+                );
                 None
             }
         };
@@ -444,23 +461,38 @@ impl Config {
             }
             m
         };
-        let upstream_connect_timeout = v.duration("server.upstream_connect_timeout", &s.upstream_connect_timeout);
+        let upstream_connect_timeout = v.duration(
+            "server.upstream_connect_timeout",
+            &s.upstream_connect_timeout,
+        );
         let upstream_timeout = v.duration("server.upstream_timeout", &s.upstream_timeout);
         let shutdown_timeout = v.duration("server.shutdown_timeout", &s.shutdown_timeout);
 
         // [webauthn]
         let w = &raw.webauthn;
         let rp_id = w.rp_id.trim().trim_end_matches('.').to_ascii_lowercase();
-        if rp_id.is_empty() || authz::split_host_port(&rp_id).is_none_or(|(h, p)| h != rp_id || p.is_some()) {
-            v.problem("webauthn.rp_id", "must be a host name without scheme or port, e.g. \"example.com\"");
+        if rp_id.is_empty()
+            || authz::split_host_port(&rp_id).is_none_or(|(h, p)| h != rp_id || p.is_some())
+        {
+            v.problem(
+                "webauthn.rp_id",
+                "must be a host name without scheme or port, e.g. \"example.com\"",
+            );
         }
         if w.rp_name.trim().is_empty() {
-            v.problem("webauthn.rp_name", "must not be empty (browsers show it when creating a passkey)");
+            v.problem(
+                "webauthn.rp_name",
+                "must not be empty (browsers show it when creating a passkey)",
+            );
         }
-        let user_verification = v.check("webauthn.user_verification", || match w.user_verification.as_str() {
-            "required" => Ok(UserVerification::Required),
-            "preferred" => Ok(UserVerification::Preferred),
-            other => Err(format!("{other:?} is not one of \"required\", \"preferred\"")),
+        let user_verification = v.check("webauthn.user_verification", || {
+            match w.user_verification.as_str() {
+                "required" => Ok(UserVerification::Required),
+                "preferred" => Ok(UserVerification::Preferred),
+                other => Err(format!(
+                    "{other:?} is not one of \"required\", \"preferred\""
+                )),
+            }
         });
 
         let portal = match (&portal_url, &prefix) {
@@ -480,9 +512,17 @@ impl Config {
                         "server.public_url is http:// on {host:?}: browsers only allow passkeys on https:// or localhost, and the session cookie cannot be Secure"
                     ));
                 }
-                let port = u.port_or_known_default().unwrap_or(if https { 443 } else { 80 });
+                let port = u
+                    .port_or_known_default()
+                    .unwrap_or(if https { 443 } else { 80 });
                 let origin = u.origin().ascii_serialization();
-                Some(Portal { https, host, port, origin, prefix: prefix.clone() })
+                Some(Portal {
+                    https,
+                    host,
+                    port,
+                    origin,
+                    prefix: prefix.clone(),
+                })
             }
             _ => None,
         };
@@ -490,12 +530,19 @@ impl Config {
         // [session]
         let se = &raw.session;
         let cookie_domain = {
-            let d = se.cookie_domain.trim().trim_start_matches('.').to_ascii_lowercase();
+            let d = se
+                .cookie_domain
+                .trim()
+                .trim_start_matches('.')
+                .to_ascii_lowercase();
             if d.is_empty() {
                 None
             } else {
                 if authz::split_host_port(&d).is_none_or(|(h, p)| h != d || p.is_some()) {
-                    v.problem("session.cookie_domain", format!("{d:?} is not a domain name"));
+                    v.problem(
+                        "session.cookie_domain",
+                        format!("{d:?} is not a domain name"),
+                    );
                 } else if let Some(p) = &portal
                     && p.host != d
                     && !p.host.ends_with(&format!(".{d}"))
@@ -516,7 +563,10 @@ impl Config {
         if let (Some(i), Some(a)) = (idle_timeout, absolute_timeout)
             && i > a
         {
-            v.problem("session.idle_timeout", "is longer than session.absolute_timeout; it would never apply");
+            v.problem(
+                "session.idle_timeout",
+                "is longer than session.absolute_timeout; it would never apply",
+            );
         }
         let cache_ttl = v.duration("session.cache_ttl", &se.cache_ttl);
         let secure_cookie = portal.as_ref().is_some_and(|p| p.https);
@@ -528,10 +578,18 @@ impl Config {
 
         // [storage]
         let st = &raw.storage;
-        let database_url = v.secret("storage.database_url", base, &st.database_url, &st.database_url_file);
+        let database_url = v.secret(
+            "storage.database_url",
+            base,
+            &st.database_url,
+            &st.database_url_file,
+        );
         if let Some(db) = &database_url {
             let u = db.expose();
-            if !(u.starts_with("sqlite:") || u.starts_with("postgres://") || u.starts_with("postgresql://")) {
+            if !(u.starts_with("sqlite:")
+                || u.starts_with("postgres://")
+                || u.starts_with("postgresql://"))
+            {
                 v.problem(
                     "storage.database_url",
                     "must start with sqlite: (e.g. \"sqlite://passgate.db\") or postgres:// (e.g. \"postgres://passgate@db/passgate\")",
@@ -556,12 +614,21 @@ impl Config {
         // [email]
         let e = &raw.email;
         if let Err(err) = e.from.parse::<lettre::message::Mailbox>() {
-            v.problem("email.from", format!("{:?} is not a mailbox like \"passgate <passgate@example.com>\": {err}", e.from));
+            v.problem(
+                "email.from",
+                format!(
+                    "{:?} is not a mailbox like \"passgate <passgate@example.com>\": {err}",
+                    e.from
+                ),
+            );
         }
         let transport = match e.transport.as_str() {
             "outbox" => {
                 if e.outbox_dir.trim().is_empty() {
-                    v.problem("email.outbox_dir", "must be set when email.transport = \"outbox\"");
+                    v.problem(
+                        "email.outbox_dir",
+                        "must be set when email.transport = \"outbox\"",
+                    );
                 }
                 Some(EmailTransport::Outbox(base.join(&e.outbox_dir)))
             }
@@ -580,7 +647,10 @@ impl Config {
                 None => None,
             },
             other => {
-                v.problem("email.transport", format!("{other:?} is not one of \"outbox\", \"smtp\""));
+                v.problem(
+                    "email.transport",
+                    format!("{other:?} is not one of \"outbox\", \"smtp\""),
+                );
                 None
             }
         };
@@ -592,24 +662,39 @@ impl Config {
             "invite" => Ok(SignupMode::Invite),
             "domains" => Ok(SignupMode::Domains),
             "open" => Ok(SignupMode::Open),
-            other => Err(format!("{other:?} is not one of \"invite\", \"domains\", \"open\"")),
+            other => Err(format!(
+                "{other:?} is not one of \"invite\", \"domains\", \"open\""
+            )),
         });
         let allowed_domains: Vec<String> = su
             .allowed_domains
             .iter()
             .enumerate()
             .filter_map(|(i, d)| {
-                let d = d.trim().trim_start_matches("*@").trim_start_matches('@').to_ascii_lowercase();
+                let d = d
+                    .trim()
+                    .trim_start_matches("*@")
+                    .trim_start_matches('@')
+                    .to_ascii_lowercase();
                 if authz::split_host_port(&d).is_none_or(|(h, p)| h != d || p.is_some()) {
-                    v.problem(&format!("signup.allowed_domains[{i}]"), format!("{d:?} is not a domain name"));
+                    v.problem(
+                        &format!("signup.allowed_domains[{i}]"),
+                        format!("{d:?} is not a domain name"),
+                    );
                     None
                 } else {
                     Some(d)
                 }
             })
             .collect();
-        if mode == Some(SignupMode::Domains) && allowed_domains.is_empty() && su.allowed_domains.is_empty() {
-            v.problem("signup.allowed_domains", "must list at least one domain when signup.mode = \"domains\"");
+        if mode == Some(SignupMode::Domains)
+            && allowed_domains.is_empty()
+            && su.allowed_domains.is_empty()
+        {
+            v.problem(
+                "signup.allowed_domains",
+                "must list at least one domain when signup.mode = \"domains\"",
+            );
         }
         let admins: Vec<String> = su
             .admins
@@ -620,7 +705,10 @@ impl Config {
                 if crate::session::looks_like_email(&a) {
                     Some(a)
                 } else {
-                    v.problem(&format!("signup.admins[{i}]"), format!("{a:?} is not an email address"));
+                    v.problem(
+                        &format!("signup.admins[{i}]"),
+                        format!("{a:?} is not an email address"),
+                    );
                     None
                 }
             })
@@ -638,16 +726,24 @@ impl Config {
             let ok = l.starts_with('/') && !l.starts_with("//")
                 || url::Url::parse(l).is_ok_and(|u| u.scheme() == "https" || u.scheme() == "http");
             if !ok {
-                v.problem("branding.logo_url", "must be an http(s) URL or a path starting with /");
+                v.problem(
+                    "branding.logo_url",
+                    "must be an http(s) URL or a path starting with /",
+                );
             }
             Some(l.to_string())
         };
         let accent_ok = {
             let c = b.accent_color.trim();
-            c.starts_with('#') && matches!(c.len(), 4 | 7) && c[1..].bytes().all(|x| x.is_ascii_hexdigit())
+            c.starts_with('#')
+                && matches!(c.len(), 4 | 7)
+                && c[1..].bytes().all(|x| x.is_ascii_hexdigit())
         };
         if !accent_ok {
-            v.problem("branding.accent_color", "must be a hex colour like \"#2f6feb\" or \"#36c\"");
+            v.problem(
+                "branding.accent_color",
+                "must be a hex colour like \"#2f6feb\" or \"#36c\"",
+            );
         }
 
         // [identity]
@@ -656,12 +752,17 @@ impl Config {
             "remote" => Ok(HeaderStyle::Remote),
             "auth-request" => Ok(HeaderStyle::AuthRequest),
             "both" => Ok(HeaderStyle::Both),
-            other => Err(format!("{other:?} is not one of \"remote\", \"auth-request\", \"both\"")),
+            other => Err(format!(
+                "{other:?} is not one of \"remote\", \"auth-request\", \"both\""
+            )),
         });
         let assertion_header = v.check("identity.assertion_header", || {
             let h = http::HeaderName::from_bytes(id.assertion_header.trim().as_bytes())
                 .map_err(|_| format!("{:?} is not a valid header name", id.assertion_header))?;
-            if crate::identity::ALL_IDENTITY_HEADERS.iter().any(|n| n.eq_ignore_ascii_case(h.as_str())) {
+            if crate::identity::ALL_IDENTITY_HEADERS
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(h.as_str()))
+            {
                 return Err("must not be one of the identity headers".into());
             }
             Ok(h)
@@ -680,7 +781,13 @@ impl Config {
             other => Err(format!("{other:?} is not one of \"text\", \"json\"")),
         });
         if tracing_subscriber::EnvFilter::try_new(&raw.log.level).is_err() {
-            v.problem("log.level", format!("{:?} is not a level (error, warn, info, debug, trace) or filter", raw.log.level));
+            v.problem(
+                "log.level",
+                format!(
+                    "{:?} is not a level (error, warn, info, debug, trace) or filter",
+                    raw.log.level
+                ),
+            );
         }
 
         // [[route]]
@@ -695,13 +802,22 @@ impl Config {
                     return Err("must start with /".into());
                 }
                 let c = authz::path::canonical(p).map_err(|e| e.to_string())?;
-                if p.contains(['%', ';', '\\', '?', '#']) || c != p.trim_end_matches('/') && !(c == "/" && p == "/") {
-                    return Err(format!("must be a plain normalised path prefix (got {p:?}, did you mean {c:?}?)"));
+                if p.contains(['%', ';', '\\', '?', '#'])
+                    || c != p.trim_end_matches('/') && !(c == "/" && p == "/")
+                {
+                    return Err(format!(
+                        "must be a plain normalised path prefix (got {p:?}, did you mean {c:?}?)"
+                    ));
                 }
                 Ok(c)
             });
             let policy = v.check(&k("policy"), || {
-                Policy::parse(&r.policy).ok_or_else(|| format!("{:?} is not one of \"public\", \"authenticated\", \"deny\"", r.policy))
+                Policy::parse(&r.policy).ok_or_else(|| {
+                    format!(
+                        "{:?} is not one of \"public\", \"authenticated\", \"deny\"",
+                        r.policy
+                    )
+                })
             });
             let upstream = if r.upstream.trim().is_empty() {
                 None
@@ -709,9 +825,14 @@ impl Config {
                 v.check(&k("upstream"), || parse_upstream(r.upstream.trim()))
             };
             if policy == Some(Policy::Deny) && upstream.is_some() {
-                warnings.push(format!("{} has policy \"deny\": its upstream is never used", k("upstream")));
+                warnings.push(format!(
+                    "{} has policy \"deny\": its upstream is never used",
+                    k("upstream")
+                ));
             }
-            if matches!(policy, Some(Policy::Public | Policy::Deny)) && (!r.groups.is_empty() || !r.emails.is_empty()) {
+            if matches!(policy, Some(Policy::Public | Policy::Deny))
+                && (!r.groups.is_empty() || !r.emails.is_empty())
+            {
                 v.problem(
                     &k("groups"),
                     "groups and emails only apply to policy = \"authenticated\"; with this policy they would be ignored",
@@ -726,7 +847,10 @@ impl Config {
                     if crate::store::valid_group_name(g) {
                         Some(g.to_string())
                     } else {
-                        v.problem(&format!("route[{i}].groups[{j}]"), format!("{g:?} is not a group name (letters, digits, - _ .)"));
+                        v.problem(
+                            &format!("route[{i}].groups[{j}]"),
+                            format!("{g:?} is not a group name (letters, digits, - _ .)"),
+                        );
                         None
                     }
                 })
@@ -735,7 +859,11 @@ impl Config {
                 .emails
                 .iter()
                 .enumerate()
-                .filter_map(|(j, e)| v.check(&format!("route[{i}].emails[{j}]"), || EmailPattern::parse(e)))
+                .filter_map(|(j, e)| {
+                    v.check(&format!("route[{i}].emails[{j}]"), || {
+                        EmailPattern::parse(e)
+                    })
+                })
                 .collect();
             if let Some(((host, port), path)) = host.zip(path)
                 && let Some(policy) = policy
@@ -770,10 +898,14 @@ impl Config {
         }
         if let Some(portal) = &portal {
             for r in &routes.routes {
-                if r.policy == Policy::Authenticated && r.host != HostPattern::Exact(portal.host.clone()) {
+                if r.policy == Policy::Authenticated
+                    && r.host != HostPattern::Exact(portal.host.clone())
+                {
                     let covered = match (&cookie_domain, &r.host) {
                         (Some(d), HostPattern::Exact(h)) => h == d || h.ends_with(&format!(".{d}")),
-                        (Some(d), HostPattern::Wildcard(h)) => h == d || h.ends_with(&format!(".{d}")),
+                        (Some(d), HostPattern::Wildcard(h)) => {
+                            h == d || h.ends_with(&format!(".{d}"))
+                        }
                         (None, _) => false,
                     };
                     if !covered {
@@ -790,21 +922,36 @@ impl Config {
                 }
             }
         }
-        if routes.routes.iter().any(|r| r.upstream.is_none() && r.policy != Policy::Deny) && trusted_proxies.is_empty() {
+        if routes
+            .routes
+            .iter()
+            .any(|r| r.upstream.is_none() && r.policy != Policy::Deny)
+            && trusted_proxies.is_empty()
+        {
             v.problem(
                 "server.trusted_proxies",
                 "is empty, but some routes have no upstream (forward-auth only): list the proxies that call passgate, or their X-Forwarded-* headers will be ignored",
             );
         }
         if routes.routes.is_empty() {
-            warnings.push("no [[route]] is configured: every request except passgate's own pages is denied".into());
+            warnings.push(
+                "no [[route]] is configured: every request except passgate's own pages is denied"
+                    .into(),
+            );
         }
 
         if !v.problems.is_empty() {
             return Err(v.problems);
         }
         // Every Option below is Some when no problem was recorded.
-        let missing = || vec![Problem { key: "(internal)".into(), line: None, env: None, message: "validation incomplete".into() }];
+        let missing = || {
+            vec![Problem {
+                key: "(internal)".into(),
+                line: None,
+                env: None,
+                message: "validation incomplete".into(),
+            }]
+        };
         Ok(Config {
             source: source.to_string(),
             server: ServerConfig {
@@ -900,8 +1047,9 @@ impl Validator {
 
     fn duration(&mut self, key: &str, s: &str) -> Option<Duration> {
         self.check(key, || {
-            let d = humantime::parse_duration(s.trim())
-                .map_err(|e| format!("{s:?} is not a duration like \"90s\", \"15m\", \"12h\", \"30d\" ({e})"))?;
+            let d = humantime::parse_duration(s.trim()).map_err(|e| {
+                format!("{s:?} is not a duration like \"90s\", \"15m\", \"12h\", \"30d\" ({e})")
+            })?;
             if d.is_zero() {
                 return Err("must be longer than zero".into());
             }
@@ -911,9 +1059,9 @@ impl Validator {
 
     fn socket(&mut self, key: &str, s: &str) -> Option<SocketAddr> {
         self.check(key, || {
-            s.trim()
-                .parse::<SocketAddr>()
-                .map_err(|_| format!("{s:?} is not an address like \"127.0.0.1:8080\" or \"[::]:8080\""))
+            s.trim().parse::<SocketAddr>().map_err(|_| {
+                format!("{s:?} is not an address like \"127.0.0.1:8080\" or \"[::]:8080\"")
+            })
         })
     }
 
@@ -941,13 +1089,19 @@ impl Validator {
                 match std::fs::read_to_string(&path) {
                     Ok(s) => Some(Secret::new(s.trim())),
                     Err(e) => {
-                        self.problem(&format!("{key}_file"), format!("cannot read {}: {e}", path.display()));
+                        self.problem(
+                            &format!("{key}_file"),
+                            format!("cannot read {}: {e}", path.display()),
+                        );
                         None
                     }
                 }
             }
             (false, false) => {
-                self.problem(&format!("{key}_file"), format!("both {key} and {key}_file are set; keep one"));
+                self.problem(
+                    &format!("{key}_file"),
+                    format!("both {key} and {key}_file are set; keep one"),
+                );
                 None
             }
         }
@@ -962,19 +1116,30 @@ fn parse_net(s: &str) -> Result<IpNet, String> {
     if let Ok(ip) = t.parse::<IpAddr>() {
         return Ok(IpNet::from(ip));
     }
-    Err(format!("{s:?} is not an IP address or CIDR range like \"10.0.0.0/8\""))
+    Err(format!(
+        "{s:?} is not an IP address or CIDR range like \"10.0.0.0/8\""
+    ))
 }
 
 fn parse_upstream(s: &str) -> Result<Upstream, String> {
     let u = url::Url::parse(s).map_err(|e| format!("{s:?} is not a URL: {e}"))?;
     if !matches!(u.scheme(), "http" | "https") {
-        return Err(format!("{s:?} must be an http:// or https:// URL (got scheme {:?})", u.scheme()));
+        return Err(format!(
+            "{s:?} must be an http:// or https:// URL (got scheme {:?})",
+            u.scheme()
+        ));
     }
     if u.host_str().is_none() {
         return Err(format!("{s:?} has no host"));
     }
-    if !u.username().is_empty() || u.password().is_some() || u.query().is_some() || u.fragment().is_some() {
-        return Err(format!("{s:?} must not carry user info, a query or a fragment"));
+    if !u.username().is_empty()
+        || u.password().is_some()
+        || u.query().is_some()
+        || u.fragment().is_some()
+    {
+        return Err(format!(
+            "{s:?} must not carry user info, a query or a fragment"
+        ));
     }
     if u.path() != "/" {
         return Err(format!(
@@ -991,7 +1156,11 @@ fn parse_upstream(s: &str) -> Result<Upstream, String> {
     let authority = authority
         .parse::<http::uri::Authority>()
         .map_err(|e| format!("{s:?}: {e}"))?;
-    Ok(Upstream { scheme, authority, url: s.to_string() })
+    Ok(Upstream {
+        scheme,
+        authority,
+        url: s.to_string(),
+    })
 }
 
 fn is_loopback_host(h: &str) -> bool {
@@ -1008,7 +1177,9 @@ fn toml_string(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\u{:04X}", c as u32))
+            }
             c => out.push(c),
         }
     }
@@ -1019,13 +1190,21 @@ fn toml_string(s: &str) -> String {
 /// Put every key of `env` (sections of scalars) into `doc`, replacing.
 fn merge_env<'a>(doc: &mut DeTable<'a>, env: DeTable<'a>) {
     for (section, table) in env {
-        let DeValue::Table(entries) = table.into_inner() else { continue };
-        let existing = doc.iter_mut().find(|(k, _)| k.get_ref() == section.get_ref()).map(|(_, v)| v);
+        let DeValue::Table(entries) = table.into_inner() else {
+            continue;
+        };
+        let existing = doc
+            .iter_mut()
+            .find(|(k, _)| k.get_ref() == section.get_ref())
+            .map(|(_, v)| v);
         match existing {
             Some(v) => {
                 if let DeValue::Table(t) = v.get_mut() {
                     for (k, val) in entries {
-                        let found = t.iter_mut().find(|(kk, _)| kk.get_ref() == k.get_ref()).map(|(_, vv)| vv);
+                        let found = t
+                            .iter_mut()
+                            .find(|(kk, _)| kk.get_ref() == k.get_ref())
+                            .map(|(_, vv)| vv);
                         match found {
                             Some(slot) => *slot = val,
                             None => {
@@ -1066,7 +1245,11 @@ impl LineIndex {
 fn index_keys(doc: &DeTable<'_>, lines: &LineIndex) -> HashMap<String, usize> {
     fn walk(t: &DeTable<'_>, prefix: &str, lines: &LineIndex, out: &mut HashMap<String, usize>) {
         for (k, v) in t {
-            let path = if prefix.is_empty() { k.get_ref().to_string() } else { format!("{prefix}.{}", k.get_ref()) };
+            let path = if prefix.is_empty() {
+                k.get_ref().to_string()
+            } else {
+                format!("{prefix}.{}", k.get_ref())
+            };
             out.insert(path.clone(), lines.line(k.span().start));
             match v.get_ref() {
                 DeValue::Table(inner) => walk(inner, &path, lines, out),
@@ -1107,9 +1290,15 @@ fn ignored_path(path: &serde_ignored::Path<'_>) -> String {
         P::Seq { parent, index } => format!("{}[{index}]", ignored_path(parent)),
         P::Map { parent, key } => {
             let p = ignored_path(parent);
-            if p.is_empty() { key.to_string() } else { format!("{p}.{key}") }
+            if p.is_empty() {
+                key.to_string()
+            } else {
+                format!("{p}.{key}")
+            }
         }
-        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => ignored_path(parent),
+        P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
+            ignored_path(parent)
+        }
     }
 }
 

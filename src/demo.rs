@@ -33,7 +33,11 @@ pub struct Echo {
 
 impl Echo {
     pub fn new(jwks_url: Option<String>, assertion_header: &str) -> Arc<Self> {
-        Arc::new(Self { jwks_url, assertion_header: assertion_header.to_ascii_lowercase(), jwks: RwLock::new(None) })
+        Arc::new(Self {
+            jwks_url,
+            assertion_header: assertion_header.to_ascii_lowercase(),
+            jwks: RwLock::new(None),
+        })
     }
 
     async fn fetch_jwks(&self) -> Option<Bytes> {
@@ -41,7 +45,10 @@ impl Echo {
         let client: hyper_util::client::legacy::Client<_, http_body_util::Empty<Bytes>> =
             hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build_http();
         let uri: http::Uri = url.parse().ok()?;
-        let resp = tokio::time::timeout(Duration::from_secs(3), client.get(uri)).await.ok()?.ok()?;
+        let resp = tokio::time::timeout(Duration::from_secs(3), client.get(uri))
+            .await
+            .ok()?
+            .ok()?;
         let body = resp.into_body().collect().await.ok()?.to_bytes();
         if let Ok(mut j) = self.jwks.write() {
             *j = Some(body.clone());
@@ -76,7 +83,8 @@ fn full(b: impl Into<Bytes>) -> EchoBody {
 }
 
 fn query_num(q: Option<&str>, key: &str) -> Option<u64> {
-    q?.split('&').find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
+    q?.split('&')
+        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
 }
 
 async fn handle(echo: Arc<Echo>, req: Request<Incoming>) -> Response<EchoBody> {
@@ -93,11 +101,17 @@ async fn handle(echo: Arc<Echo>, req: Request<Incoming>) -> Response<EchoBody> {
                         return None;
                     }
                     let n = left.min(chunk.len() as u64) as usize;
-                    Some((Ok::<_, Infallible>(Frame::data(chunk.slice(..n))), left - n as u64))
+                    Some((
+                        Ok::<_, Infallible>(Frame::data(chunk.slice(..n))),
+                        left - n as u64,
+                    ))
                 }
             });
             let mut r = Response::new(http_body_util::StreamBody::new(stream).boxed());
-            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            );
             return r;
         }
         "/__upload" => {
@@ -124,7 +138,9 @@ async fn handle(echo: Arc<Echo>, req: Request<Incoming>) -> Response<EchoBody> {
             tokio::time::sleep(Duration::from_millis(ms)).await;
         }
         "/__status" => {
-            let code = query_num(query.as_deref(), "code").and_then(|c| StatusCode::from_u16(c as u16).ok()).unwrap_or(StatusCode::OK);
+            let code = query_num(query.as_deref(), "code")
+                .and_then(|c| StatusCode::from_u16(c as u16).ok())
+                .unwrap_or(StatusCode::OK);
             let mut r = Response::new(full(format!("{code}\n")));
             *r.status_mut() = code;
             return r;
@@ -141,11 +157,19 @@ async fn handle(echo: Arc<Echo>, req: Request<Incoming>) -> Response<EchoBody> {
             .collect();
         headers.insert(name.as_str().to_string(), serde_json::Value::Array(values));
     }
-    let assertion = match req.headers().get(echo.assertion_header.as_str()).and_then(|v| v.to_str().ok()) {
+    let assertion = match req
+        .headers()
+        .get(echo.assertion_header.as_str())
+        .and_then(|v| v.to_str().ok())
+    {
         Some(t) if !t.is_empty() => echo.verify(t).await,
         _ => json!({ "verified": false, "error": "no assertion header" }),
     };
-    let wants_html = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+    let wants_html = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
     let info = json!({
         "method": req.method().as_str(),
         "path": path,
@@ -156,7 +180,10 @@ async fn handle(echo: Arc<Echo>, req: Request<Incoming>) -> Response<EchoBody> {
     });
     if wants_html {
         let mut r = Response::new(full(echo_page(&info)));
-        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
         return r;
     }
     json_response(StatusCode::OK, &info)
@@ -165,12 +192,18 @@ async fn handle(echo: Arc<Echo>, req: Request<Incoming>) -> Response<EchoBody> {
 fn json_response(status: StatusCode, v: &serde_json::Value) -> Response<EchoBody> {
     let mut r = Response::new(full(v.to_string()));
     *r.status_mut() = status;
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     r
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn echo_page(info: &serde_json::Value) -> String {
@@ -184,16 +217,37 @@ fn echo_page(info: &serde_json::Value) -> String {
     };
     let name = h("remote-name");
     let email = h("remote-email");
-    let who = if !name.is_empty() { name.clone() } else if !email.is_empty() { email.clone() } else { "stranger".into() };
+    let who = if !name.is_empty() {
+        name.clone()
+    } else if !email.is_empty() {
+        email.clone()
+    } else {
+        "stranger".into()
+    };
     let verified = info["assertion"]["verified"].as_bool().unwrap_or(false);
     let verdict = if verified {
         "<span class=ok>verified</span> against the gateway's JWKS".to_string()
     } else {
-        format!("<span class=bad>not verified</span>: {}", esc(info["assertion"]["error"].as_str().unwrap_or("")))
+        format!(
+            "<span class=bad>not verified</span>: {}",
+            esc(info["assertion"]["error"].as_str().unwrap_or(""))
+        )
     };
     let claims = serde_json::to_string_pretty(&info["assertion"]["claims"]).unwrap_or_default();
     let mut rows = String::new();
-    for n in ["remote-user", "remote-email", "remote-name", "remote-groups", "x-auth-request-user", "x-auth-request-email", "x-auth-request-groups", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-request-id"] {
+    for n in [
+        "remote-user",
+        "remote-email",
+        "remote-name",
+        "remote-groups",
+        "x-auth-request-user",
+        "x-auth-request-email",
+        "x-auth-request-groups",
+        "x-forwarded-for",
+        "x-forwarded-proto",
+        "x-forwarded-host",
+        "x-request-id",
+    ] {
         if info["headers"].get(n).is_some() {
             rows.push_str(&format!("<tr><th>{n}</th><td>{}</td></tr>", h(n)));
         }
@@ -224,7 +278,9 @@ pub async fn serve(listener: TcpListener, echo: Arc<Echo>, shutdown: Cancellatio
                 let echo = echo.clone();
                 async move { Ok::<_, Infallible>(handle(echo, req).await) }
             });
-            let _ = builder.serve_connection_with_upgrades(TokioIo::new(stream), svc).await;
+            let _ = builder
+                .serve_connection_with_upgrades(TokioIo::new(stream), svc)
+                .await;
         });
     }
 }

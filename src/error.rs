@@ -85,14 +85,25 @@ impl GateError {
     }
 
     /// Render for the client and log the detail.
-    pub fn respond(&self, cfg: &Config, req_headers: &HeaderMap, request_id: &str) -> Response<Body> {
+    pub fn respond(
+        &self,
+        cfg: &Config,
+        req_headers: &HeaderMap,
+        request_id: &str,
+    ) -> Response<Body> {
         let status = self.status();
         match self {
-            GateError::BadRequest(_) | GateError::NotFound | GateError::Proxy(ProxyError::BadRequest(_)) => {
+            GateError::BadRequest(_)
+            | GateError::NotFound
+            | GateError::Proxy(ProxyError::BadRequest(_)) => {
                 tracing::info!(request_id, status = status.as_u16(), error = %self, "request refused")
             }
-            GateError::UntrustedCaller(_) => tracing::warn!(request_id, status = status.as_u16(), error = %self, "request refused"),
-            _ => tracing::error!(request_id, status = status.as_u16(), error = %self, "request failed"),
+            GateError::UntrustedCaller(_) => {
+                tracing::warn!(request_id, status = status.as_u16(), error = %self, "request refused")
+            }
+            _ => {
+                tracing::error!(request_id, status = status.as_u16(), error = %self, "request failed")
+            }
         }
         let (title, message, next) = self.words();
         if ui::wants_html(req_headers) {
@@ -102,8 +113,15 @@ impl GateError {
                 message,
                 next: next.into(),
                 who: None,
-                tone: if status.is_server_error() { "error" } else { "warn" },
-                actions: if status == StatusCode::BAD_GATEWAY || status == StatusCode::GATEWAY_TIMEOUT || status == StatusCode::SERVICE_UNAVAILABLE {
+                tone: if status.is_server_error() {
+                    "error"
+                } else {
+                    "warn"
+                },
+                actions: if status == StatusCode::BAD_GATEWAY
+                    || status == StatusCode::GATEWAY_TIMEOUT
+                    || status == StatusCode::SERVICE_UNAVAILABLE
+                {
                     vec![Action::link("Try again", "")]
                 } else {
                     vec![]
@@ -120,8 +138,12 @@ impl GateError {
 pub fn plain(status: StatusCode, text: &str) -> Response<Body> {
     let mut r = Response::new(Body::from(text.to_string()));
     *r.status_mut() = status;
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
@@ -129,7 +151,11 @@ pub fn plain(status: StatusCode, text: &str) -> Response<Body> {
 pub fn json(status: StatusCode, value: &serde_json::Value) -> Response<Body> {
     let mut r = Response::new(Body::from(value.to_string()));
     *r.status_mut() = status;
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }

@@ -62,8 +62,16 @@ impl Target {
     }
 
     /// The target of a request passgate proxies itself.
-    pub fn from_request(req_uri: &http::Uri, headers: &HeaderMap, method: &Method, tls: bool, trusted: bool) -> Result<Target, GateError> {
-        let host_header = headers.get(header::HOST).map(|h| h.to_str().map_err(|_| bad("the Host header is not text")));
+    pub fn from_request(
+        req_uri: &http::Uri,
+        headers: &HeaderMap,
+        method: &Method,
+        tls: bool,
+        trusted: bool,
+    ) -> Result<Target, GateError> {
+        let host_header = headers
+            .get(header::HOST)
+            .map(|h| h.to_str().map_err(|_| bad("the Host header is not text")));
         let authority = match (req_uri.authority(), host_header) {
             (Some(a), Some(Ok(h))) if !a.as_str().eq_ignore_ascii_case(h) => {
                 return Err(bad("the request names two different hosts"));
@@ -86,7 +94,8 @@ impl Target {
         } else {
             false
         };
-        let (host, port) = authz::split_host_port(&authority).ok_or_else(|| bad("the Host header is not a valid host"))?;
+        let (host, port) = authz::split_host_port(&authority)
+            .ok_or_else(|| bad("the Host header is not a valid host"))?;
         Ok(Target {
             https,
             port: port.unwrap_or(if https { 443 } else { 80 }),
@@ -106,7 +115,11 @@ impl Target {
                 return Err(bad(&format!("{name} is sent more than once")));
             }
             first
-                .map(|v| v.to_str().map(|s| s.trim()).map_err(|_| bad(&format!("{name} is not text"))))
+                .map(|v| {
+                    v.to_str()
+                        .map(|s| s.trim())
+                        .map_err(|_| bad(&format!("{name} is not text")))
+                })
                 .transpose()
         };
         let proto = get("x-forwarded-proto")?.ok_or_else(|| bad("X-Forwarded-Proto is missing"))?;
@@ -114,25 +127,39 @@ impl Target {
         // A proxy chain may list several hosts; the first is the client's.
         let host = get("x-forwarded-host")?.ok_or_else(|| bad("X-Forwarded-Host is missing"))?;
         let host = host.split(',').next().unwrap_or_default().trim();
-        let (host, port) = authz::split_host_port(host).ok_or_else(|| bad("X-Forwarded-Host is not a valid host"))?;
+        let (host, port) = authz::split_host_port(host)
+            .ok_or_else(|| bad("X-Forwarded-Host is not a valid host"))?;
         let port = match get("x-forwarded-port")? {
-            Some(p) if port.is_none() => Some(p.parse::<u16>().map_err(|_| bad("X-Forwarded-Port is not a port"))?),
+            Some(p) if port.is_none() => Some(
+                p.parse::<u16>()
+                    .map_err(|_| bad("X-Forwarded-Port is not a port"))?,
+            ),
             _ => port,
         };
         let uri = get("x-forwarded-uri")?.unwrap_or("/");
         let (path, query) = split_uri(uri)?;
         let method = match get("x-forwarded-method")? {
-            Some(m) => Method::from_bytes(m.as_bytes()).map_err(|_| bad("X-Forwarded-Method is not a method"))?,
+            Some(m) => Method::from_bytes(m.as_bytes())
+                .map_err(|_| bad("X-Forwarded-Method is not a method"))?,
             None => Method::GET,
         };
-        Ok(Target { https, port: port.unwrap_or(if https { 443 } else { 80 }), host, path, query, method })
+        Ok(Target {
+            https,
+            port: port.unwrap_or(if https { 443 } else { 80 }),
+            host,
+            path,
+            query,
+            method,
+        })
     }
 
     /// The target nginx asks about: `X-Original-URL`, `X-Original-Method`.
     pub fn from_original(h: &HeaderMap) -> Result<Target, GateError> {
         let url = h
             .get("x-original-url")
-            .ok_or_else(|| bad("X-Original-URL is missing (set it with proxy_set_header in the auth location)"))?
+            .ok_or_else(|| {
+                bad("X-Original-URL is missing (set it with proxy_set_header in the auth location)")
+            })?
             .to_str()
             .map_err(|_| bad("X-Original-URL is not text"))?;
         let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
@@ -148,15 +175,30 @@ impl Target {
         if authority.contains('@') {
             return Err(bad("X-Original-URL must not carry user info"));
         }
-        let (host, port) = authz::split_host_port(authority).ok_or_else(|| bad("X-Original-URL has no valid host"))?;
-        let uri = if uri.is_empty() { "/".to_string() } else if uri.starts_with('?') { format!("/{uri}") } else { uri.to_string() };
+        let (host, port) = authz::split_host_port(authority)
+            .ok_or_else(|| bad("X-Original-URL has no valid host"))?;
+        let uri = if uri.is_empty() {
+            "/".to_string()
+        } else if uri.starts_with('?') {
+            format!("/{uri}")
+        } else {
+            uri.to_string()
+        };
         let (path, query) = split_uri(&uri)?;
         let method = match h.get("x-original-method").map(|v| v.to_str()) {
-            Some(Ok(m)) => Method::from_bytes(m.trim().as_bytes()).map_err(|_| bad("X-Original-Method is not a method"))?,
+            Some(Ok(m)) => Method::from_bytes(m.trim().as_bytes())
+                .map_err(|_| bad("X-Original-Method is not a method"))?,
             Some(Err(_)) => return Err(bad("X-Original-Method is not text")),
             None => Method::GET,
         };
-        Ok(Target { https, port: port.unwrap_or(if https { 443 } else { 80 }), host, path, query, method })
+        Ok(Target {
+            https,
+            port: port.unwrap_or(if https { 443 } else { 80 }),
+            host,
+            path,
+            query,
+            method,
+        })
     }
 }
 
@@ -166,7 +208,14 @@ fn bad(msg: &str) -> GateError {
 
 fn parse_proto(p: &str) -> Result<bool, GateError> {
     // A chain may list several; the first is what the client used.
-    match p.split(',').next().unwrap_or_default().trim().to_ascii_lowercase().as_str() {
+    match p
+        .split(',')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+        .as_str()
+    {
         "https" | "wss" => Ok(true),
         "http" | "ws" => Ok(false),
         _ => Err(bad("X-Forwarded-Proto must be http or https")),
@@ -177,7 +226,11 @@ fn split_uri(uri: &str) -> Result<(String, String), GateError> {
     if !uri.starts_with('/') {
         return Err(bad("the forwarded URI must start with /"));
     }
-    if uri.len() > 8192 || uri.bytes().any(|b| b < 0x20 || b == 0x7f || b == b' ' || b == b'#') {
+    if uri.len() > 8192
+        || uri
+            .bytes()
+            .any(|b| b < 0x20 || b == 0x7f || b == b' ' || b == b'#')
+    {
         return Err(bad("the forwarded URI is malformed"));
     }
     Ok(match uri.split_once('?') {
@@ -189,7 +242,10 @@ fn split_uri(uri: &str) -> Result<(String, String), GateError> {
 /// Is `ip` one of the configured trusted proxies?
 pub fn is_trusted(cfg: &Config, ip: IpAddr) -> bool {
     let ip = match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(IpAddr::V4)
+            .unwrap_or(IpAddr::V6(v6)),
         v4 => v4,
     };
     cfg.server.trusted_proxies.iter().any(|n| n.contains(&ip))
@@ -209,7 +265,13 @@ pub fn client_ip(cfg: &Config, peer: SocketAddr, headers: &HeaderMap) -> IpAddr 
         .flat_map(|v| v.split(','))
         .filter_map(|s| s.trim().parse::<IpAddr>().ok())
         .collect();
-    chain.iter().rev().find(|ip| !is_trusted(cfg, **ip)).copied().or_else(|| chain.first().copied()).unwrap_or(peer_ip)
+    chain
+        .iter()
+        .rev()
+        .find(|ip| !is_trusted(cfg, **ip))
+        .copied()
+        .or_else(|| chain.first().copied())
+        .unwrap_or(peer_ip)
 }
 
 /// The session cookie's value, if the request carries one.
@@ -231,7 +293,12 @@ pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// passgate's own cookie names, removed from what reaches an upstream.
-pub const OWN_COOKIES: [&str; 4] = ["__Host-passgate", "passgate_session", "passgate_csrf", "passgate_email"];
+pub const OWN_COOKIES: [&str; 4] = [
+    "__Host-passgate",
+    "passgate_session",
+    "passgate_csrf",
+    "passgate_email",
+];
 
 /// Rule, session and decision for a target.
 pub struct Decision<'c> {
@@ -241,7 +308,12 @@ pub struct Decision<'c> {
 }
 
 /// Phases 2–4 for `target`.
-pub async fn decide<'c>(app: &App, cfg: &'c Config, target: &Target, headers: &HeaderMap) -> Result<Decision<'c>, GateError> {
+pub async fn decide<'c>(
+    app: &App,
+    cfg: &'c Config,
+    target: &Target,
+    headers: &HeaderMap,
+) -> Result<Decision<'c>, GateError> {
     let route = cfg
         .routes
         .lookup(&target.host, target.port, &target.path)
@@ -251,38 +323,65 @@ pub async fn decide<'c>(app: &App, cfg: &'c Config, target: &Target, headers: &H
         _ => None,
     };
     let access = authz::decide(route, session.as_ref().map(|s| &*s.principal));
-    Ok(Decision { route, session, access })
+    Ok(Decision {
+        route,
+        session,
+        access,
+    })
 }
 
 /// Is `target` one of passgate's own pages on the portal (always public, so
 /// a proxy that sends the portal through forward auth cannot loop)?
 pub fn is_portal_page(cfg: &Config, target: &Target) -> bool {
     let p = &cfg.server.portal;
-    target.host == p.host && target.port == p.port && authz::path::under(&target.path, &cfg.server.prefix)
+    target.host == p.host
+        && target.port == p.port
+        && authz::path::under(&target.path, &cfg.server.prefix)
 }
 
 /// The login URL that returns to `target` afterwards.
 pub fn login_url(cfg: &Config, target: &Target) -> String {
     let rd = target.url();
-    format!("{}?rd={}", cfg.login_url(), percent_encoding::utf8_percent_encode(&rd, percent_encoding::NON_ALPHANUMERIC))
+    format!(
+        "{}?rd={}",
+        cfg.login_url(),
+        percent_encoding::utf8_percent_encode(&rd, percent_encoding::NON_ALPHANUMERIC)
+    )
 }
 
 /// Not signed in. `always_401`: nginx's `auth_request` cannot pass a redirect
 /// on, so it always gets 401 with `Location`.
-pub fn login_response(cfg: &Config, target: &Target, req_headers: &HeaderMap, always_401: bool) -> Response<Body> {
+pub fn login_response(
+    cfg: &Config,
+    target: &Target,
+    req_headers: &HeaderMap,
+    always_401: bool,
+) -> Response<Body> {
     let location = login_url(cfg, target);
     let mut resp = if always_401 || !ui::wants_html(req_headers) {
-        let mut r = plain(StatusCode::UNAUTHORIZED, &format!("401 Unauthorized: sign in at {}\n", cfg.login_url()));
-        let challenge = format!("Passgate realm=\"{}\", login=\"{}\"", cfg.branding.name.replace('"', ""), cfg.login_url());
+        let mut r = plain(
+            StatusCode::UNAUTHORIZED,
+            &format!("401 Unauthorized: sign in at {}\n", cfg.login_url()),
+        );
+        let challenge = format!(
+            "Passgate realm=\"{}\", login=\"{}\"",
+            cfg.branding.name.replace('"', ""),
+            cfg.login_url()
+        );
         if let Ok(v) = HeaderValue::from_str(&challenge) {
             r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
         }
         r
     } else {
-        let status = if matches!(target.method, Method::GET | Method::HEAD) { StatusCode::FOUND } else { StatusCode::SEE_OTHER };
+        let status = if matches!(target.method, Method::GET | Method::HEAD) {
+            StatusCode::FOUND
+        } else {
+            StatusCode::SEE_OTHER
+        };
         let mut r = Response::new(Body::empty());
         *r.status_mut() = status;
-        r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        r.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         r
     };
     if let Ok(v) = HeaderValue::from_str(&location) {
@@ -303,18 +402,27 @@ pub fn forbidden_response(
     let who = session.map(|s| s.principal.email.clone());
     tracing::info!(request_id, host = %target.host, reason = refusal.as_str(), user = who.as_deref().unwrap_or("-"), "forbidden");
     if !ui::wants_html(req_headers) {
-        return plain(StatusCode::FORBIDDEN, &format!("403 Forbidden: {}\n", refusal_text(refusal)));
+        return plain(
+            StatusCode::FORBIDDEN,
+            &format!("403 Forbidden: {}\n", refusal_text(refusal)),
+        );
     }
     let switch = format!(
         "{}{}/logout?rd={}",
         cfg.server.portal.origin,
         cfg.server.prefix,
-        percent_encoding::utf8_percent_encode(&login_url(cfg, target), percent_encoding::NON_ALPHANUMERIC)
+        percent_encoding::utf8_percent_encode(
+            &login_url(cfg, target),
+            percent_encoding::NON_ALPHANUMERIC
+        )
     );
     let mut actions = Vec::new();
     if who.is_some() {
         actions.push(Action::link("Sign in as someone else", switch));
-        actions.push(Action::link("Your account", format!("{}{}/account", cfg.server.portal.origin, cfg.server.prefix)));
+        actions.push(Action::link(
+            "Your account",
+            format!("{}{}/account", cfg.server.portal.origin, cfg.server.prefix),
+        ));
     }
     let page = MessagePage {
         chrome: Chrome::new(cfg, Some(request_id)),

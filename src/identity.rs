@@ -28,9 +28,18 @@ use crate::session::{ActiveSession, Principal};
 use crate::store::{SharedStore, SigningKeyRecord, StoreError, StoreResult};
 
 /// The `Remote-*` headers, in the order User, Email, Name, Groups.
-pub const REMOTE_HEADERS: [&str; 4] = ["Remote-User", "Remote-Email", "Remote-Name", "Remote-Groups"];
+pub const REMOTE_HEADERS: [&str; 4] = [
+    "Remote-User",
+    "Remote-Email",
+    "Remote-Name",
+    "Remote-Groups",
+];
 /// The oauth2-proxy style headers, in the order User, Email, Groups.
-pub const AUTH_REQUEST_HEADERS: [&str; 3] = ["X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Groups"];
+pub const AUTH_REQUEST_HEADERS: [&str; 3] = [
+    "X-Auth-Request-User",
+    "X-Auth-Request-Email",
+    "X-Auth-Request-Groups",
+];
 /// Every identity header passgate may set.
 pub const ALL_IDENTITY_HEADERS: [&str; 7] = [
     "Remote-User",
@@ -63,7 +72,12 @@ fn value(s: &str) -> HeaderValue {
 pub fn set_identity_headers(headers: &mut HeaderMap, style: HeaderStyle, who: Option<&Principal>) {
     let empty = HeaderValue::from_static("");
     let (user, email, name, groups) = match who {
-        Some(p) => (value(&p.login), value(&p.email), value(&p.name), value(&p.groups_header)),
+        Some(p) => (
+            value(&p.login),
+            value(&p.email),
+            value(&p.name),
+            value(&p.groups_header),
+        ),
         None => (empty.clone(), empty.clone(), empty.clone(), empty),
     };
     if matches!(style, HeaderStyle::AuthRequest | HeaderStyle::Both) {
@@ -87,7 +101,7 @@ pub fn is_reserved_header(name: &str, assertion: &HeaderName) -> bool {
             && name
                 .bytes()
                 .zip(target.bytes())
-                .all(|(a, b)| a.to_ascii_lowercase() == b.to_ascii_lowercase() || (a == b'_' && b == b'-'))
+                .all(|(a, b)| a.eq_ignore_ascii_case(&b) || (a == b'_' && b == b'-'))
     };
     ALL_IDENTITY_HEADERS.iter().any(|h| matches(h)) || matches(assertion.as_str())
 }
@@ -171,8 +185,14 @@ pub fn new_key_record(now: i64) -> StoreResult<SigningKeyRecord> {
 
 fn jwk(key: &VerifyingKey, kid: &str) -> serde_json::Value {
     let point = key.to_encoded_point(false);
-    let x = point.x().map(|x| URL_SAFE_NO_PAD.encode(x)).unwrap_or_default();
-    let y = point.y().map(|y| URL_SAFE_NO_PAD.encode(y)).unwrap_or_default();
+    let x = point
+        .x()
+        .map(|x| URL_SAFE_NO_PAD.encode(x))
+        .unwrap_or_default();
+    let y = point
+        .y()
+        .map(|y| URL_SAFE_NO_PAD.encode(y))
+        .unwrap_or_default();
     serde_json::json!({ "kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig", "kid": kid, "x": x, "y": y })
 }
 
@@ -180,7 +200,11 @@ impl KeyRing {
     /// Load the keys, creating the first one if the store has none.
     pub async fn load(store: SharedStore, clock: SharedClock) -> StoreResult<Arc<Self>> {
         let keys = Self::read(&store, &clock).await?;
-        Ok(Arc::new(Self { store, clock, keys: ArcSwap::from_pointee(keys) }))
+        Ok(Arc::new(Self {
+            store,
+            clock,
+            keys: ArcSwap::from_pointee(keys),
+        }))
     }
 
     async fn read(store: &SharedStore, clock: &SharedClock) -> StoreResult<KeySet> {
@@ -200,22 +224,31 @@ impl KeyRing {
             .filter(|k| k.retired_at.is_none())
             .max_by(|a, b| (a.created_at, &a.kid).cmp(&(b.created_at, &b.kid)))
             .ok_or_else(|| StoreError::Corrupt("no signing key after creating one".into()))?;
-        let key = SigningKey::from_pkcs8_pem(&current.private_pem)
-            .map_err(|e| StoreError::Corrupt(format!("signing key {} cannot be read: {e}", current.kid)))?;
+        let key = SigningKey::from_pkcs8_pem(&current.private_pem).map_err(|e| {
+            StoreError::Corrupt(format!("signing key {} cannot be read: {e}", current.kid))
+        })?;
         let mut published = Vec::new();
         for r in &records {
-            let keep = r.retired_at.is_none_or(|at| now - at < RETIRED_KEY_PUBLISHED);
+            let keep = r
+                .retired_at
+                .is_none_or(|at| now - at < RETIRED_KEY_PUBLISHED);
             if !keep {
                 continue;
             }
             match SigningKey::from_pkcs8_pem(&r.private_pem) {
                 Ok(k) => published.push(jwk(k.verifying_key(), &r.kid)),
-                Err(e) => tracing::error!(kid = %r.kid, error = %e, "skipping an unreadable signing key"),
+                Err(e) => {
+                    tracing::error!(kid = %r.kid, error = %e, "skipping an unreadable signing key")
+                }
             }
         }
         let jwks = serde_json::to_vec(&serde_json::json!({ "keys": published }))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        Ok(KeySet { kid: current.kid.clone(), key, jwks: Bytes::from(jwks) })
+        Ok(KeySet {
+            kid: current.kid.clone(),
+            key,
+            jwks: Bytes::from(jwks),
+        })
     }
 
     /// Re-read the keys (after a rotation anywhere).
@@ -229,7 +262,9 @@ impl KeyRing {
     pub async fn rotate(store: &SharedStore, now: i64) -> StoreResult<String> {
         let rec = new_key_record(now)?;
         store.rotate_signing_key(&rec, now).await?;
-        store.delete_signing_keys_retired_before(now - 7 * RETIRED_KEY_PUBLISHED).await?;
+        store
+            .delete_signing_keys_retired_before(now - 7 * RETIRED_KEY_PUBLISHED)
+            .await?;
         Ok(rec.kid)
     }
 
@@ -253,11 +288,14 @@ impl KeyRing {
 pub fn verify(token: &str, jwks: &[u8], now: i64) -> Result<Claims, String> {
     use p256::ecdsa::signature::Verifier;
     let mut parts = token.split('.');
-    let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(h), Some(c), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err("not a compact JWS".into());
     };
     let header: serde_json::Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
     if header["alg"] != "ES256" {
         return Err(format!("unexpected alg {}", header["alg"]));
     }
@@ -268,16 +306,21 @@ pub fn verify(token: &str, jwks: &[u8], now: i64) -> Result<Claims, String> {
         .and_then(|ks| ks.iter().find(|k| k["kid"] == kid))
         .ok_or_else(|| format!("kid {kid} is not in the JWKS"))?;
     let coord = |n: &str| -> Result<Vec<u8>, String> {
-        URL_SAFE_NO_PAD.decode(jwk[n].as_str().ok_or("bad jwk")?).map_err(|e| e.to_string())
+        URL_SAFE_NO_PAD
+            .decode(jwk[n].as_str().ok_or("bad jwk")?)
+            .map_err(|e| e.to_string())
     };
     let mut sec1 = vec![4u8];
     sec1.extend(coord("x")?);
     sec1.extend(coord("y")?);
     let vk = VerifyingKey::from_sec1_bytes(&sec1).map_err(|e| e.to_string())?;
-    let sig = Signature::from_slice(&URL_SAFE_NO_PAD.decode(s).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
-    vk.verify(format!("{h}.{c}").as_bytes(), &sig).map_err(|_| "bad signature".to_string())?;
+    let sig = Signature::from_slice(&URL_SAFE_NO_PAD.decode(s).map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    vk.verify(format!("{h}.{c}").as_bytes(), &sig)
+        .map_err(|_| "bad signature".to_string())?;
     let claims: Claims =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(c).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(c).map_err(|e| e.to_string())?)
+            .map_err(|e| e.to_string())?;
     if claims.exp <= now {
         return Err("expired".into());
     }
@@ -301,7 +344,11 @@ pub struct Asserter {
 
 impl Asserter {
     pub fn new(keys: Arc<KeyRing>, clock: SharedClock) -> Self {
-        Self { keys, clock, cache: RwLock::new(HashMap::new()) }
+        Self {
+            keys,
+            clock,
+            cache: RwLock::new(HashMap::new()),
+        }
     }
 
     pub fn keys(&self) -> &Arc<KeyRing> {
@@ -309,7 +356,13 @@ impl Asserter {
     }
 
     /// The assertion for `session` towards `aud` (the request's origin).
-    pub fn assertion(&self, session: &ActiveSession, aud: &str, issuer: &str, ttl: i64) -> HeaderValue {
+    pub fn assertion(
+        &self,
+        session: &ActiveSession,
+        aud: &str,
+        issuer: &str,
+        ttl: i64,
+    ) -> HeaderValue {
         let now = self.clock.now();
         let sid = &session.record.id;
         let kid = self.keys.current_kid();
@@ -336,14 +389,21 @@ impl Asserter {
             iat: now,
             exp: now + ttl,
         };
-        let value = HeaderValue::from_str(&self.keys.sign(&claims)).unwrap_or_else(|_| HeaderValue::from_static(""));
+        let value = HeaderValue::from_str(&self.keys.sign(&claims))
+            .unwrap_or_else(|_| HeaderValue::from_static(""));
         if let Ok(mut cache) = self.cache.write() {
             if cache.len() > 50_000 {
                 cache.retain(|_, list| list.iter().any(|c| c.exp > now));
             }
             let list = cache.entry(sid.clone()).or_default();
             list.retain(|c| c.aud != aud && c.exp > now);
-            list.push(Cached { aud: aud.to_string(), value: value.clone(), exp: now + ttl, kid, principal: p.clone() });
+            list.push(Cached {
+                aud: aud.to_string(),
+                value: value.clone(),
+                exp: now + ttl,
+                kid,
+                principal: p.clone(),
+            });
         }
         value
     }
@@ -363,10 +423,26 @@ mod tests {
     #[test]
     fn reserved_header_variants() {
         let a = HeaderName::from_static("x-passgate-assertion");
-        for n in ["remote-user", "Remote-User", "REMOTE_USER", "remote_email", "x-auth-request-groups", "X_Auth_Request_User", "x-passgate-assertion", "X_PASSGATE_ASSERTION"] {
+        for n in [
+            "remote-user",
+            "Remote-User",
+            "REMOTE_USER",
+            "remote_email",
+            "x-auth-request-groups",
+            "X_Auth_Request_User",
+            "x-passgate-assertion",
+            "X_PASSGATE_ASSERTION",
+        ] {
             assert!(is_reserved_header(n, &a), "{n}");
         }
-        for n in ["remote-users", "remote", "x-remote-user", "authorization", "cookie", "remote-user2"] {
+        for n in [
+            "remote-users",
+            "remote",
+            "x-remote-user",
+            "authorization",
+            "cookie",
+            "remote-user2",
+        ] {
             assert!(!is_reserved_header(n, &a), "{n}");
         }
     }
@@ -404,7 +480,12 @@ mod tests {
         let key = SigningKey::from_pkcs8_pem(&rec.private_pem).expect("pem");
         let ring = KeySet {
             kid: rec.kid.clone(),
-            jwks: Bytes::from(serde_json::to_vec(&serde_json::json!({"keys": [jwk(key.verifying_key(), &rec.kid)]})).expect("json")),
+            jwks: Bytes::from(
+                serde_json::to_vec(
+                    &serde_json::json!({"keys": [jwk(key.verifying_key(), &rec.kid)]}),
+                )
+                .expect("json"),
+            ),
             key,
         };
         let claims = Claims {
@@ -428,7 +509,10 @@ mod tests {
         assert!(verify(&parts.join("."), &ring.jwks, 200).is_err());
         let other = new_key_record(0).expect("key");
         let other_key = SigningKey::from_pkcs8_pem(&other.private_pem).expect("pem");
-        let wrong = serde_json::to_vec(&serde_json::json!({"keys": [jwk(other_key.verifying_key(), &rec.kid)]})).expect("json");
+        let wrong = serde_json::to_vec(
+            &serde_json::json!({"keys": [jwk(other_key.verifying_key(), &rec.kid)]}),
+        )
+        .expect("json");
         assert_eq!(verify(&jwt, &wrong, 200).unwrap_err(), "bad signature");
     }
 }

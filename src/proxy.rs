@@ -69,7 +69,11 @@ static KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
 static PROXY_CONNECTION: HeaderName = HeaderName::from_static("proxy-connection");
 
 impl Proxy {
-    pub fn new(connect_timeout: Duration, response_timeout: Duration, tunnels: TaskTracker) -> Self {
+    pub fn new(
+        connect_timeout: Duration,
+        response_timeout: Duration,
+        tunnels: TaskTracker,
+    ) -> Self {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
@@ -87,12 +91,20 @@ impl Proxy {
                 )
             }
         };
-        let connector = builder.https_or_http().enable_http1().enable_http2().wrap_connector(http);
+        let connector = builder
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(http);
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(90))
             .pool_max_idle_per_host(256)
             .build(connector);
-        Self { client, response_timeout, tunnels }
+        Self {
+            client,
+            response_timeout,
+            tunnels,
+        }
     }
 
     /// Forward `req` to `upstream`. The request's identity headers must be
@@ -107,22 +119,31 @@ impl Proxy {
         let upgrade = wants_upgrade(req.headers());
         let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut req));
 
-        let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+        let path_and_query = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/")
+            .to_string();
         let uri = Uri::builder()
             .scheme(upstream.scheme.clone())
             .authority(upstream.authority.clone())
             .path_and_query(path_and_query)
             .build()
             .map_err(|e| ProxyError::BadRequest(e.to_string()))?;
-        let host = req
-            .headers()
-            .get(header::HOST)
-            .cloned()
-            .or_else(|| req.uri().authority().and_then(|a| HeaderValue::from_str(a.as_str()).ok()));
+        let host = req.headers().get(header::HOST).cloned().or_else(|| {
+            req.uri()
+                .authority()
+                .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+        });
         *req.uri_mut() = uri;
         *req.version_mut() = Version::HTTP_11;
         let headers = req.headers_mut();
-        let upgrade_value = if upgrade { headers.get(header::UPGRADE).cloned() } else { None };
+        let upgrade_value = if upgrade {
+            headers.get(header::UPGRADE).cloned()
+        } else {
+            None
+        };
         remove_hop_by_hop(headers);
         if let Some(u) = upgrade_value {
             headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
@@ -138,19 +159,32 @@ impl Proxy {
         let sent = tokio::time::timeout(self.response_timeout, self.client.request(req)).await;
         let mut resp = match sent {
             Err(_) => {
-                return Err(ProxyError::Timeout { upstream: upstream.url.clone(), secs: self.response_timeout.as_secs() });
+                return Err(ProxyError::Timeout {
+                    upstream: upstream.url.clone(),
+                    secs: self.response_timeout.as_secs(),
+                });
             }
             Ok(Err(e)) => {
                 let detail = error_chain(&e);
                 return Err(if e.is_connect() {
-                    ProxyError::Unreachable { upstream: upstream.url.clone(), detail }
+                    ProxyError::Unreachable {
+                        upstream: upstream.url.clone(),
+                        detail,
+                    }
                 } else {
-                    ProxyError::Failed { upstream: upstream.url.clone(), detail }
+                    ProxyError::Failed {
+                        upstream: upstream.url.clone(),
+                        detail,
+                    }
                 });
             }
             Ok(Ok(r)) => r,
         };
-        tracing::trace!(elapsed_ms = started.elapsed().as_millis() as u64, status = resp.status().as_u16(), "upstream answered");
+        tracing::trace!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            status = resp.status().as_u16(),
+            "upstream answered"
+        );
 
         if resp.status() == StatusCode::SWITCHING_PROTOCOLS {
             let Some(client_upgrade) = client_upgrade else {
@@ -195,8 +229,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 /// Does the request ask for a protocol upgrade (WebSocket and others)?
 pub fn wants_upgrade(h: &HeaderMap) -> bool {
     h.contains_key(header::UPGRADE)
-        && h
-            .get_all(header::CONNECTION)
+        && h.get_all(header::CONNECTION)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
@@ -276,8 +309,16 @@ pub fn strip_own_cookies(h: &mut HeaderMap, own: &[&str]) {
 pub fn set_forwarding_headers(h: &mut HeaderMap, c: &ClientInfo) {
     let peer = c.peer.to_string();
     let xff = if c.trusted {
-        let prior: Vec<&str> = h.get_all(&X_FORWARDED_FOR).iter().filter_map(|v| v.to_str().ok()).collect();
-        if prior.is_empty() { peer.clone() } else { format!("{}, {peer}", prior.join(", ")) }
+        let prior: Vec<&str> = h
+            .get_all(&X_FORWARDED_FOR)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        if prior.is_empty() {
+            peer.clone()
+        } else {
+            format!("{}, {peer}", prior.join(", "))
+        }
     } else {
         peer.clone()
     };
@@ -314,18 +355,32 @@ mod tests {
     use super::*;
 
     fn info(trusted: bool) -> ClientInfo {
-        ClientInfo { peer: "10.0.0.5".parse().expect("ip"), trusted, proto: "https", host: "app.example.com".into() }
+        ClientInfo {
+            peer: "10.0.0.5".parse().expect("ip"),
+            trusted,
+            proto: "https",
+            host: "app.example.com".into(),
+        }
     }
 
     #[test]
     fn hop_by_hop_headers_go_including_those_named_in_connection() {
         let mut h = HeaderMap::new();
-        h.insert(header::CONNECTION, HeaderValue::from_static("keep-alive, x-secret-hop"));
+        h.insert(
+            header::CONNECTION,
+            HeaderValue::from_static("keep-alive, x-secret-hop"),
+        );
         h.insert("x-secret-hop", HeaderValue::from_static("1"));
         h.insert("keep-alive", HeaderValue::from_static("timeout=5"));
         h.insert(header::TE, HeaderValue::from_static("trailers"));
-        h.insert(header::TRANSFER_ENCODING, HeaderValue::from_static("chunked"));
-        h.insert(header::PROXY_AUTHORIZATION, HeaderValue::from_static("Basic x"));
+        h.insert(
+            header::TRANSFER_ENCODING,
+            HeaderValue::from_static("chunked"),
+        );
+        h.insert(
+            header::PROXY_AUTHORIZATION,
+            HeaderValue::from_static("Basic x"),
+        );
         h.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
         remove_hop_by_hop(&mut h);
         assert_eq!(h.len(), 1);
@@ -336,22 +391,44 @@ mod tests {
     fn own_cookies_are_removed_and_others_kept() {
         let own = ["passgate_session", "__Host-passgate", "passgate_csrf"];
         let mut h = HeaderMap::new();
-        h.append(header::COOKIE, HeaderValue::from_static("a=1; passgate_session=SECRET; b=2"));
-        h.append(header::COOKIE, HeaderValue::from_static("__Host-passgate=SECRET2"));
-        h.append(header::COOKIE, HeaderValue::from_static("passgate_csrf=x;c=3"));
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; passgate_session=SECRET; b=2"),
+        );
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("__Host-passgate=SECRET2"),
+        );
+        h.append(
+            header::COOKIE,
+            HeaderValue::from_static("passgate_csrf=x;c=3"),
+        );
         strip_own_cookies(&mut h, &own);
-        let all: Vec<&str> = h.get_all(header::COOKIE).iter().map(|v| v.to_str().expect("text")).collect();
+        let all: Vec<&str> = h
+            .get_all(header::COOKIE)
+            .iter()
+            .map(|v| v.to_str().expect("text"))
+            .collect();
         assert_eq!(all, vec!["a=1; b=2; c=3"]);
 
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("passgate_session=SECRET"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("passgate_session=SECRET"),
+        );
         strip_own_cookies(&mut h, &own);
         assert!(!h.contains_key(header::COOKIE));
 
         let mut h = HeaderMap::new();
-        h.insert(header::COOKIE, HeaderValue::from_static("passgate_sessionx=1; xpassgate_session=2"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("passgate_sessionx=1; xpassgate_session=2"),
+        );
         strip_own_cookies(&mut h, &own);
-        assert_eq!(h.get(header::COOKIE).expect("kept"), "passgate_sessionx=1; xpassgate_session=2");
+        assert_eq!(
+            h.get(header::COOKIE).expect("kept"),
+            "passgate_sessionx=1; xpassgate_session=2"
+        );
     }
 
     #[test]
@@ -386,7 +463,10 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
         assert!(!wants_upgrade(&h));
-        h.insert(header::CONNECTION, HeaderValue::from_static("keep-alive, Upgrade"));
+        h.insert(
+            header::CONNECTION,
+            HeaderValue::from_static("keep-alive, Upgrade"),
+        );
         assert!(wants_upgrade(&h));
     }
 }

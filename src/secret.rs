@@ -67,7 +67,10 @@ mod tests {
             redact_url("postgres://u:hunter2@db:5432/x"),
             "postgres://u:***@db:5432/x"
         );
-        assert_eq!(redact_url("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+        assert_eq!(
+            redact_url("redis://127.0.0.1:6379"),
+            "redis://127.0.0.1:6379"
+        );
         assert!(!redact_url("smtps://a:b c@d").contains("b c"));
     }
 }

@@ -74,7 +74,12 @@ impl Server {
             None => None,
         };
         let router = crate::ui::router(app.clone(), &cfg.server.prefix);
-        Ok(Server { app, listener, tls, router })
+        Ok(Server {
+            app,
+            listener,
+            tls,
+            router,
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -83,7 +88,12 @@ impl Server {
 
     /// Serve until shutdown, then drain.
     pub async fn run(self) {
-        let Server { app, listener, tls, router } = self;
+        let Server {
+            app,
+            listener,
+            tls,
+            router,
+        } = self;
         app.spawn_background();
         let mut builder = auto::Builder::new(TokioExecutor::new());
         builder
@@ -91,7 +101,10 @@ impl Server {
             .timer(TokioTimer::new())
             .header_read_timeout(Duration::from_secs(30))
             .max_buf_size(64 * 1024);
-        builder.http2().timer(TokioTimer::new()).max_header_list_size(64 * 1024);
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .max_header_list_size(64 * 1024);
         loop {
             let (stream, peer) = tokio::select! {
                 r = listener.accept() => match r {
@@ -105,21 +118,37 @@ impl Server {
                 _ = app.shutdown.cancelled() => break,
             };
             let _ = stream.set_nodelay(true);
-            let (app, router, builder, tls) = (app.clone(), router.clone(), builder.clone(), tls.clone());
+            let (app, router, builder, tls) =
+                (app.clone(), router.clone(), builder.clone(), tls.clone());
             app.clone().tasks.spawn(async move {
                 match tls {
-                    Some(acceptor) => match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream)).await {
-                        Ok(Ok(s)) => serve_connection(app, router, builder, TokioIo::new(s), peer, true).await,
-                        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
-                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
-                    },
-                    None => serve_connection(app, router, builder, TokioIo::new(stream), peer, false).await,
+                    Some(acceptor) => {
+                        match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
+                            .await
+                        {
+                            Ok(Ok(s)) => {
+                                serve_connection(app, router, builder, TokioIo::new(s), peer, true)
+                                    .await
+                            }
+                            Ok(Err(e)) => {
+                                tracing::debug!(%peer, error = %e, "TLS handshake failed")
+                            }
+                            Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                        }
+                    }
+                    None => {
+                        serve_connection(app, router, builder, TokioIo::new(stream), peer, false)
+                            .await
+                    }
                 }
             });
         }
         drop(listener);
         let grace = app.config().server.shutdown_timeout;
-        tracing::info!(grace_secs = grace.as_secs(), "shutting down: draining connections");
+        tracing::info!(
+            grace_secs = grace.as_secs(),
+            "shutting down: draining connections"
+        );
         app.tasks.close();
         if tokio::time::timeout(grace, app.tasks.wait()).await.is_err() {
             tracing::warn!("shutdown grace period over; closing the remaining connections");
@@ -130,8 +159,14 @@ impl Server {
     }
 }
 
-async fn serve_connection<I>(app: Arc<App>, router: Router, builder: auto::Builder<TokioExecutor>, io: I, peer: SocketAddr, tls: bool)
-where
+async fn serve_connection<I>(
+    app: Arc<App>,
+    router: Router,
+    builder: auto::Builder<TokioExecutor>,
+    io: I,
+    peer: SocketAddr,
+    tls: bool,
+) where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
     let shutdown = app.shutdown.clone();
@@ -159,7 +194,8 @@ fn request_id(h: &HeaderMap, trusted: bool) -> String {
         && let Some(v) = h.get("x-request-id").and_then(|v| v.to_str().ok())
         && !v.is_empty()
         && v.len() <= 64
-        && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
     {
         return v.to_string();
     }
@@ -167,11 +203,22 @@ fn request_id(h: &HeaderMap, trusted: bool) -> String {
 }
 
 /// Handle one request.
-pub async fn handle(app: Arc<App>, router: Router, req: Request<Incoming>, peer: SocketAddr, tls: bool) -> Response<Body> {
+pub async fn handle(
+    app: Arc<App>,
+    router: Router,
+    req: Request<Incoming>,
+    peer: SocketAddr,
+    tls: bool,
+) -> Response<Body> {
     let started = Instant::now();
     let cfg = app.config();
     let trusted = gate::is_trusted(&cfg, peer.ip());
-    let ctx = ReqCtx { peer, tls, trusted, request_id: request_id(req.headers(), trusted) };
+    let ctx = ReqCtx {
+        peer,
+        tls,
+        trusted,
+        request_id: request_id(req.headers(), trusted),
+    };
     let method = req.method().clone();
     let path_for_log = truncate_for_log(req.uri().path());
     let mut resp = if authz::path::under(req.uri().path(), &cfg.server.prefix) {
@@ -194,11 +241,21 @@ pub async fn handle(app: Arc<App>, router: Router, req: Request<Incoming>, peer:
 }
 
 fn truncate_for_log(p: &str) -> String {
-    if p.len() > 200 { format!("{}…", &p[..p.floor_char_boundary(200)]) } else { p.to_string() }
+    if p.len() > 200 {
+        format!("{}…", &p[..p.floor_char_boundary(200)])
+    } else {
+        p.to_string()
+    }
 }
 
 /// passgate's own endpoints (under the prefix, on any host).
-async fn own_endpoint(app: &Arc<App>, cfg: &Config, router: Router, mut req: Request<Incoming>, ctx: &ReqCtx) -> Response<Body> {
+async fn own_endpoint(
+    app: &Arc<App>,
+    cfg: &Config,
+    router: Router,
+    mut req: Request<Incoming>,
+    ctx: &ReqCtx,
+) -> Response<Body> {
     let rest = &req.uri().path()[cfg.server.prefix.len()..];
     match rest {
         "/authz/forward-auth" => return forward_auth(app, cfg, req.headers(), ctx, false).await,
@@ -214,11 +271,25 @@ async fn own_endpoint(app: &Arc<App>, cfg: &Config, router: Router, mut req: Req
 }
 
 /// Forward auth: answer a proxy's question about another request.
-async fn forward_auth(app: &App, cfg: &Config, headers: &HeaderMap, ctx: &ReqCtx, nginx: bool) -> Response<Body> {
+async fn forward_auth(
+    app: &App,
+    cfg: &Config,
+    headers: &HeaderMap,
+    ctx: &ReqCtx,
+    nginx: bool,
+) -> Response<Body> {
     if !ctx.trusted {
-        return GateError::UntrustedCaller(ctx.peer.ip().to_string()).respond(cfg, headers, &ctx.request_id);
+        return GateError::UntrustedCaller(ctx.peer.ip().to_string()).respond(
+            cfg,
+            headers,
+            &ctx.request_id,
+        );
     }
-    let target = match if nginx { Target::from_original(headers) } else { Target::from_forwarded(headers) } {
+    let target = match if nginx {
+        Target::from_original(headers)
+    } else {
+        Target::from_forwarded(headers)
+    } {
         Ok(t) => t,
         Err(e) => return e.respond(cfg, headers, &ctx.request_id),
     };
@@ -234,10 +305,20 @@ async fn forward_auth(app: &App, cfg: &Config, headers: &HeaderMap, ctx: &ReqCtx
         match d.access {
             Access::Allow => {
                 let mut r = plain(StatusCode::OK, "");
-                identity::set_identity_headers(r.headers_mut(), cfg.identity.headers, d.session.as_ref().map(|s| &*s.principal));
+                identity::set_identity_headers(
+                    r.headers_mut(),
+                    cfg.identity.headers,
+                    d.session.as_ref().map(|s| &*s.principal),
+                );
                 if let Some(s) = &d.session {
-                    let jwt = app.asserter.assertion(s, &target.origin(), &cfg.server.portal.origin, cfg.identity.assertion_ttl.as_secs() as i64);
-                    r.headers_mut().insert(cfg.identity.assertion_header.clone(), jwt);
+                    let jwt = app.asserter.assertion(
+                        s,
+                        &target.origin(),
+                        &cfg.server.portal.origin,
+                        cfg.identity.assertion_ttl.as_secs() as i64,
+                    );
+                    r.headers_mut()
+                        .insert(cfg.identity.assertion_header.clone(), jwt);
                 }
                 // The request's cookies without passgate's, for the proxy to
                 // forward instead of the originals (deploy/ configs copy it),
@@ -253,38 +334,72 @@ async fn forward_auth(app: &App, cfg: &Config, headers: &HeaderMap, ctx: &ReqCtx
                 r
             }
             Access::Login => gate::login_response(cfg, &target, headers, nginx),
-            Access::Forbid(why) => gate::forbidden_response(cfg, &target, why, d.session.as_deref(), headers, &ctx.request_id),
+            Access::Forbid(why) => gate::forbidden_response(
+                cfg,
+                &target,
+                why,
+                d.session.as_deref(),
+                headers,
+                &ctx.request_id,
+            ),
         }
     };
-    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
 }
 
 /// Reverse-proxy mode.
-async fn proxied(app: &App, cfg: &Config, mut req: Request<Incoming>, ctx: &ReqCtx) -> Response<Body> {
-    let target = match Target::from_request(req.uri(), req.headers(), req.method(), ctx.tls, ctx.trusted) {
-        Ok(t) => t,
-        Err(e) => return e.respond(cfg, req.headers(), &ctx.request_id),
-    };
+async fn proxied(
+    app: &App,
+    cfg: &Config,
+    mut req: Request<Incoming>,
+    ctx: &ReqCtx,
+) -> Response<Body> {
+    let target =
+        match Target::from_request(req.uri(), req.headers(), req.method(), ctx.tls, ctx.trusted) {
+            Ok(t) => t,
+            Err(e) => return e.respond(cfg, req.headers(), &ctx.request_id),
+        };
     let d = match gate::decide(app, cfg, &target, req.headers()).await {
         Ok(d) => d,
         Err(e) => return e.respond(cfg, req.headers(), &ctx.request_id),
     };
     match d.access {
         Access::Login => gate::login_response(cfg, &target, req.headers(), false),
-        Access::Forbid(why) => gate::forbidden_response(cfg, &target, why, d.session.as_deref(), req.headers(), &ctx.request_id),
+        Access::Forbid(why) => gate::forbidden_response(
+            cfg,
+            &target,
+            why,
+            d.session.as_deref(),
+            req.headers(),
+            &ctx.request_id,
+        ),
         Access::Allow => {
             let Some(route) = d.route else {
                 return GateError::NotFound.respond(cfg, req.headers(), &ctx.request_id);
             };
             let Some(upstream) = &route.upstream else {
-                return GateError::NoUpstream(route.name()).respond(cfg, req.headers(), &ctx.request_id);
+                return GateError::NoUpstream(route.name()).respond(
+                    cfg,
+                    req.headers(),
+                    &ctx.request_id,
+                );
             };
             let headers = req.headers_mut();
             identity::strip_reserved_headers(headers, &cfg.identity.assertion_header);
-            identity::set_identity_headers(headers, cfg.identity.headers, d.session.as_ref().map(|s| &*s.principal));
+            identity::set_identity_headers(
+                headers,
+                cfg.identity.headers,
+                d.session.as_ref().map(|s| &*s.principal),
+            );
             if let Some(s) = &d.session {
-                let jwt = app.asserter.assertion(s, &target.origin(), &cfg.server.portal.origin, cfg.identity.assertion_ttl.as_secs() as i64);
+                let jwt = app.asserter.assertion(
+                    s,
+                    &target.origin(),
+                    &cfg.server.portal.origin,
+                    cfg.identity.assertion_ttl.as_secs() as i64,
+                );
                 headers.insert(cfg.identity.assertion_header.clone(), jwt);
             }
             if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
@@ -294,10 +409,22 @@ async fn proxied(app: &App, cfg: &Config, mut req: Request<Incoming>, ctx: &ReqC
                 peer: ctx.peer.ip(),
                 trusted: ctx.trusted,
                 proto: target.scheme(),
-                host: format!("{}{}", target.host, if target.port == if target.https { 443 } else { 80 } { String::new() } else { format!(":{}", target.port) }),
+                host: format!(
+                    "{}{}",
+                    target.host,
+                    if target.port == if target.https { 443 } else { 80 } {
+                        String::new()
+                    } else {
+                        format!(":{}", target.port)
+                    }
+                ),
             };
             let req_headers = req.headers().clone();
-            match app.proxy.forward(req, upstream, &client, &gate::OWN_COOKIES).await {
+            match app
+                .proxy
+                .forward(req, upstream, &client, &gate::OWN_COOKIES)
+                .await
+            {
                 Ok(r) => r,
                 Err(e) => GateError::Proxy(e).respond(cfg, &req_headers, &ctx.request_id),
             }
@@ -305,7 +432,10 @@ async fn proxied(app: &App, cfg: &Config, mut req: Request<Incoming>, ctx: &ReqC
     }
 }
 
-fn tls_acceptor(cert: &std::path::Path, key: &std::path::Path) -> Result<tokio_rustls::TlsAcceptor, String> {
+fn tls_acceptor(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<tokio_rustls::TlsAcceptor, String> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
@@ -313,13 +443,19 @@ fn tls_acceptor(cert: &std::path::Path, key: &std::path::Path) -> Result<tokio_r
         .collect::<Result<_, _>>()
         .map_err(|e| format!("server.tls_cert_file {}: {e}", cert.display()))?;
     if certs.is_empty() {
-        return Err(format!("server.tls_cert_file {}: no certificate found", cert.display()));
+        return Err(format!(
+            "server.tls_cert_file {}: no certificate found",
+            cert.display()
+        ));
     }
-    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("server.tls_key_file {}: {e}", key.display()))?;
+    let key = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| format!("server.tls_key_file {}: {e}", key.display()))?;
     let mut config = rustls::ServerConfig::builder()
         .with_no_client_auth()
         .with_single_cert(certs, key)
-        .map_err(|e| format!("server.tls_cert_file / tls_key_file do not form a usable pair: {e}"))?;
+        .map_err(|e| {
+            format!("server.tls_cert_file / tls_key_file do not form a usable pair: {e}")
+        })?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
@@ -329,7 +465,11 @@ pub async fn serve(app: Arc<App>) -> Result<(), String> {
     let server = Server::bind(app.clone()).await?;
     let addr = server.local_addr().map_err(|e| e.to_string())?;
     let cfg = app.config();
-    let scheme = if cfg.server.tls.is_some() { "https" } else { "http" };
+    let scheme = if cfg.server.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     println!("passgate listening on {scheme}://{addr}");
     println!("sign in at {}", cfg.login_url());
     for w in &cfg.warnings {
@@ -344,9 +484,11 @@ pub async fn serve(app: Arc<App>) -> Result<(), String> {
 
 async fn watch_signals(app: Arc<App>) {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut term), Ok(mut int), Ok(mut hup)) =
-        (signal(SignalKind::terminate()), signal(SignalKind::interrupt()), signal(SignalKind::hangup()))
-    else {
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    ) else {
         tracing::error!("cannot install signal handlers");
         return;
     };

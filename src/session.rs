@@ -25,8 +25,8 @@ use sha2::{Digest, Sha256};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::clock::SharedClock;
-use crate::store::{Broadcast, SessionRecord, SharedStore, StoreResult, User};
 use crate::store::ephemeral::SharedEphemeral;
+use crate::store::{Broadcast, SessionRecord, SharedStore, StoreResult, User};
 
 /// Who is signed in, as the rules and identity headers see them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +82,9 @@ pub fn looks_like_email(s: &str) -> bool {
         && (domain.contains('.') || domain == "localhost")
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
         && !local.contains('@')
 }
 
@@ -148,7 +150,12 @@ pub fn random_id(bytes: usize) -> String {
 }
 
 impl SessionManager {
-    pub fn new(store: SharedStore, eph: SharedEphemeral, clock: SharedClock, settings: SessionSettings) -> Arc<Self> {
+    pub fn new(
+        store: SharedStore,
+        eph: SharedEphemeral,
+        clock: SharedClock,
+        settings: SessionSettings,
+    ) -> Arc<Self> {
         Arc::new(Self {
             store,
             eph,
@@ -161,7 +168,13 @@ impl SessionManager {
     }
 
     /// Start a session for `user`. Returns the cookie token and the record.
-    pub async fn create(&self, user: &User, method: &str, user_agent: &str, ip: &str) -> StoreResult<(String, SessionRecord)> {
+    pub async fn create(
+        &self,
+        user: &User,
+        method: &str,
+        user_agent: &str,
+        ip: &str,
+    ) -> StoreResult<(String, SessionRecord)> {
         let now = self.clock.now();
         let (token, hash) = new_token();
         let record = SessionRecord {
@@ -307,14 +320,20 @@ impl SessionManager {
     /// End one session everywhere.
     pub async fn revoke(&self, session_id: &str) -> StoreResult<bool> {
         let existed = self.store.delete_session(session_id).await?;
-        self.announce(Broadcast::SessionRevoked { id: session_id.to_string() }).await;
+        self.announce(Broadcast::SessionRevoked {
+            id: session_id.to_string(),
+        })
+        .await;
         Ok(existed)
     }
 
     /// End all of a user's sessions everywhere; returns how many.
     pub async fn revoke_user(&self, user_id: &str) -> StoreResult<usize> {
         let ended = self.store.delete_user_sessions(user_id).await?;
-        self.announce(Broadcast::UserRevoked { user_id: user_id.to_string() }).await;
+        self.announce(Broadcast::UserRevoked {
+            user_id: user_id.to_string(),
+        })
+        .await;
         Ok(ended.len())
     }
 
@@ -359,7 +378,9 @@ impl SessionManager {
     /// Apply a broadcast to this replica's cache.
     pub fn apply(&self, msg: &Broadcast) {
         self.epoch.fetch_add(1, Ordering::SeqCst);
-        let Ok(mut c) = self.cache.write() else { return };
+        let Ok(mut c) = self.cache.write() else {
+            return;
+        };
         match msg {
             Broadcast::SessionRevoked { id } => c.retain(|_, e| &e.session.record.id != id),
             Broadcast::UserRevoked { user_id } | Broadcast::UserChanged { user_id } => {
@@ -434,7 +455,11 @@ impl SessionManager {
         if let Ok(mut c) = self.cache.write() {
             c.retain(|_, e| {
                 let r = &e.session.record;
-                now < r.expires_at && now < e.last_seen.load(Ordering::Relaxed).saturating_add(r.idle_timeout)
+                now < r.expires_at
+                    && now
+                        < e.last_seen
+                            .load(Ordering::Relaxed)
+                            .saturating_add(r.idle_timeout)
             });
         }
     }
@@ -473,10 +498,24 @@ mod tests {
 
     #[test]
     fn email_plausibility() {
-        for ok in ["a@example.com", "first.last+tag@sub.example.org", "admin@localhost"] {
+        for ok in [
+            "a@example.com",
+            "first.last+tag@sub.example.org",
+            "admin@localhost",
+        ] {
             assert!(looks_like_email(ok), "{ok}");
         }
-        for bad in ["", "a", "@example.com", "a@", "a@b", "a b@example.com", "a@example.com.", "<a@example.com>", "a@@example.com"] {
+        for bad in [
+            "",
+            "a",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a b@example.com",
+            "a@example.com.",
+            "<a@example.com>",
+            "a@@example.com",
+        ] {
             assert!(!looks_like_email(bad), "{bad}");
         }
     }

@@ -35,10 +35,16 @@ pub enum StoreError {
     NotFound(String),
     /// The backend cannot be reached (network, pool exhausted, server down).
     #[error("the {backend} store is unavailable: {detail}")]
-    Unavailable { backend: &'static str, detail: String },
+    Unavailable {
+        backend: &'static str,
+        detail: String,
+    },
     /// Anything else the backend reported.
     #[error("{backend} error: {detail}")]
-    Backend { backend: &'static str, detail: String },
+    Backend {
+        backend: &'static str,
+        detail: String,
+    },
     /// Stored data could not be decoded.
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
@@ -216,8 +222,19 @@ pub trait Store: Send + Sync + 'static {
     async fn list_users(&self) -> StoreResult<Vec<User>>;
     /// Enable or disable; disabling also deletes the user's sessions.
     /// Returns the ids of the deleted sessions; NotFound for an unknown user.
-    async fn set_user_disabled(&self, id: &str, disabled: bool, now: i64) -> StoreResult<Vec<String>>;
-    async fn update_user(&self, id: &str, display_name: &str, username: Option<&str>, now: i64) -> StoreResult<()>;
+    async fn set_user_disabled(
+        &self,
+        id: &str,
+        disabled: bool,
+        now: i64,
+    ) -> StoreResult<Vec<String>>;
+    async fn update_user(
+        &self,
+        id: &str,
+        display_name: &str,
+        username: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()>;
     /// Delete a user with their passkeys, sessions and memberships.
     async fn delete_user(&self, id: &str) -> StoreResult<()>;
 
@@ -237,7 +254,10 @@ pub trait Store: Send + Sync + 'static {
     // Passkeys
     async fn add_passkey(&self, pk: &PasskeyRecord) -> StoreResult<()>;
     async fn passkeys_for_user(&self, user_id: &str) -> StoreResult<Vec<PasskeyRecord>>;
-    async fn passkey_by_credential(&self, credential_id: &[u8]) -> StoreResult<Option<PasskeyRecord>>;
+    async fn passkey_by_credential(
+        &self,
+        credential_id: &[u8],
+    ) -> StoreResult<Option<PasskeyRecord>>;
     /// After a successful sign-in: new serialised state, counter, backup flag.
     async fn record_passkey_use(
         &self,
@@ -247,7 +267,12 @@ pub trait Store: Send + Sync + 'static {
         backup_state: bool,
         now: i64,
     ) -> StoreResult<()>;
-    async fn rename_passkey(&self, user_id: &str, credential_id: &[u8], name: &str) -> StoreResult<()>;
+    async fn rename_passkey(
+        &self,
+        user_id: &str,
+        credential_id: &[u8],
+        name: &str,
+    ) -> StoreResult<()>;
     async fn delete_passkey(&self, user_id: &str, credential_id: &[u8]) -> StoreResult<()>;
 
     // Sessions
@@ -319,5 +344,7 @@ pub fn normalise_email(email: &str) -> String {
 pub fn valid_group_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }

@@ -57,11 +57,21 @@ pub struct Action {
 
 impl Action {
     pub fn link(label: &str, href: impl Into<String>) -> Self {
-        Self { label: label.into(), href: href.into(), post: false, csrf: String::new() }
+        Self {
+            label: label.into(),
+            href: href.into(),
+            post: false,
+            csrf: String::new(),
+        }
     }
 
     pub fn post(label: &str, href: impl Into<String>, csrf: &str) -> Self {
-        Self { label: label.into(), href: href.into(), post: true, csrf: csrf.into() }
+        Self {
+            label: label.into(),
+            href: href.into(),
+            post: true,
+            csrf: csrf.into(),
+        }
     }
 }
 
@@ -125,7 +135,10 @@ fn form_targets(cfg: &Config) -> String {
             HostPattern::Exact(h) => h.clone(),
             HostPattern::Wildcard(h) => format!("*.{h}"),
         };
-        let port = r.port.map(|p| format!(":{p}")).unwrap_or_else(|| ":*".into());
+        let port = r
+            .port
+            .map(|p| format!(":{p}"))
+            .unwrap_or_else(|| ":*".into());
         for scheme in ["https", "http"] {
             let o = format!("{scheme}://{host}{port}");
             if !out.contains(&o) {
@@ -153,11 +166,25 @@ pub fn security_headers(h: &mut HeaderMap, cfg: &Config) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    h.insert("permissions-policy", HeaderValue::from_static("publickey-credentials-get=(self), publickey-credentials-create=(self)"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static(
+            "publickey-credentials-get=(self), publickey-credentials-create=(self)",
+        ),
+    );
 }
 
 /// Render `page` as an HTML response with the security headers.
@@ -171,8 +198,10 @@ pub fn html(status: StatusCode, page: &impl Template, cfg: &Config) -> Response<
     };
     let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = status;
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     security_headers(resp.headers_mut(), cfg);
     resp
 }
@@ -202,5 +231,8 @@ pub fn router(app: Arc<App>, prefix: &str) -> Router {
         .route("/static/brand.css", get(misc::brand_css))
         .route("/static/{name}", get(misc::asset))
         .fallback(misc::not_found);
-    Router::new().nest(prefix, inner).fallback(misc::not_found).with_state(app)
+    Router::new()
+        .nest(prefix, inner)
+        .fallback(misc::not_found)
+        .with_state(app)
 }

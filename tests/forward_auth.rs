@@ -12,14 +12,21 @@ use common::proxies::{self, ProxyProc, deploy_file, localize};
 use serde_json::Value;
 
 fn header<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
-    v["headers"][name].as_array().and_then(|a| a.first()).and_then(|s| s.as_str())
+    v["headers"][name]
+        .as_array()
+        .and_then(|a| a.first())
+        .and_then(|s| s.as_str())
 }
 
 /// The forward-auth config from deploy/, on the test's ports and database.
 fn fa_config(s: &Setup, app: u16, proxy: u16) -> String {
-    localize(&deploy_file("passgate-forward-auth.toml"), s.port, app, proxy)
-        .replace("sqlite://passgate.db", &s.database_url)
-        .replace("[storage]\n", "[storage]\n")
+    localize(
+        &deploy_file("passgate-forward-auth.toml"),
+        s.port,
+        app,
+        proxy,
+    )
+    .replace("sqlite://passgate.db", &s.database_url)
         + "\n[log]\nlevel = \"passgate=debug,info\"\n"
 }
 
@@ -39,7 +46,11 @@ async fn forward_auth_endpoint_answers_trusted_callers() {
             .header("x-forwarded-method", "GET")
     };
     // Signed out: browsers are redirected back to the original URL after login.
-    let r = ask("/app?x=1").header("accept", "text/html").send().await.unwrap();
+    let r = ask("/app?x=1")
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 302);
     assert_eq!(
         r.headers()["location"],
@@ -55,30 +66,68 @@ async fn forward_auth_endpoint_answers_trusted_callers() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 303, "a signed-out POST is sent to login with 303");
+    assert_eq!(
+        r.status(),
+        303,
+        "a signed-out POST is sent to login with 303"
+    );
     let r = ask("/app").send().await.unwrap();
     assert_eq!(r.status(), 401);
 
     // Signed in: 200 with identity and the cookie minus passgate's.
-    let r = ask("/app").header("cookie", format!("a=1; passgate_session={token}")).send().await.unwrap();
+    let r = ask("/app")
+        .header("cookie", format!("a=1; passgate_session={token}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["remote-user"], "fa@example.com");
     assert_eq!(r.headers()["remote-groups"], "dev");
     assert_eq!(r.headers()["cookie"], "a=1");
-    let jwt = r.headers()["x-passgate-assertion"].to_str().unwrap().to_string();
-    let jwks = c.get(gw.url("/.passgate/jwks.json")).send().await.unwrap().bytes().await.unwrap();
-    let claims = passgate::identity::verify(&jwt, &jwks, passgate::clock::Clock::now(&passgate::clock::SystemClock)).unwrap();
-    assert_eq!(claims.aud, "https://localhost:9000", "the audience is the protected origin");
+    let jwt = r.headers()["x-passgate-assertion"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let jwks = c
+        .get(gw.url("/.passgate/jwks.json"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let claims = passgate::identity::verify(
+        &jwt,
+        &jwks,
+        passgate::clock::Clock::now(&passgate::clock::SystemClock),
+    )
+    .unwrap();
+    assert_eq!(
+        claims.aud, "https://localhost:9000",
+        "the audience is the protected origin"
+    );
     assert_eq!(claims.iss, "http://localhost:9000");
     // Only passgate's cookie: no Cookie header comes back.
-    let r = ask("/app").header("cookie", format!("passgate_session={token}")).send().await.unwrap();
+    let r = ask("/app")
+        .header("cookie", format!("passgate_session={token}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.headers().get("cookie").is_none());
 
     // Denied by groups: 403; allowed with the group.
-    let r = ask("/admin").header("cookie", format!("passgate_session={token}")).send().await.unwrap();
+    let r = ask("/admin")
+        .header("cookie", format!("passgate_session={token}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
-    let r = ask("/admin").header("cookie", format!("passgate_session={admin}")).send().await.unwrap();
+    let r = ask("/admin")
+        .header("cookie", format!("passgate_session={admin}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     // Public: 200 with empty identity headers.
     let r = ask("/public/x").send().await.unwrap();
@@ -88,7 +137,11 @@ async fn forward_auth_endpoint_answers_trusted_callers() {
     let r = ask("/.passgate/login?rd=/x").send().await.unwrap();
     assert_eq!(r.status(), 200);
     // Ambiguous paths are refused exactly as in proxy mode.
-    let r = ask("/public/..%2Fadmin").header("cookie", format!("passgate_session={token}")).send().await.unwrap();
+    let r = ask("/public/..%2Fadmin")
+        .header("cookie", format!("passgate_session={token}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     // A host no rule covers.
     let r = c
@@ -107,8 +160,14 @@ async fn forward_auth_endpoint_answers_trusted_callers() {
 async fn forward_auth_refuses_garbage_headers_with_400() {
     let gw = Gateway::start(|s| fa_config(s, 3000, 9000)).await;
     let host = format!("localhost:{}", gw.port);
-    let good = "X-Forwarded-Proto: https\r\nX-Forwarded-Host: localhost:9000\r\nX-Forwarded-Uri: /x\r\n";
-    assert_eq!(raw_get(gw.addr(), &host, "/.passgate/authz/forward-auth", good).await.0, 401);
+    let good =
+        "X-Forwarded-Proto: https\r\nX-Forwarded-Host: localhost:9000\r\nX-Forwarded-Uri: /x\r\n";
+    assert_eq!(
+        raw_get(gw.addr(), &host, "/.passgate/authz/forward-auth", good)
+            .await
+            .0,
+        401
+    );
     for bad in [
         "X-Forwarded-Host: localhost:9000\r\nX-Forwarded-Uri: /x\r\n",
         "X-Forwarded-Proto: gopher\r\nX-Forwarded-Host: localhost:9000\r\nX-Forwarded-Uri: /x\r\n",
@@ -125,7 +184,12 @@ async fn forward_auth_refuses_garbage_headers_with_400() {
         assert_eq!(status, 400, "{bad:?}: {text}");
     }
     // nginx's endpoint.
-    for bad in ["", "X-Original-URL: /relative\r\n", "X-Original-URL: ftp://localhost/\r\n", "X-Original-URL: http://u@localhost:9000/\r\n"] {
+    for bad in [
+        "",
+        "X-Original-URL: /relative\r\n",
+        "X-Original-URL: ftp://localhost/\r\n",
+        "X-Original-URL: http://u@localhost:9000/\r\n",
+    ] {
         let (status, text) = raw_get(gw.addr(), &host, "/.passgate/authz/auth-request", bad).await;
         assert_eq!(status, 400, "{bad:?}: {text}");
     }
@@ -146,7 +210,10 @@ async fn nginx_endpoint_always_answers_401_with_location() {
             .await
             .unwrap();
         assert_eq!(r.status(), 401);
-        assert_eq!(r.headers()["location"], "http://localhost:9000/.passgate/login?rd=http%3A%2F%2Flocalhost%3A9000%2Fx%3Fy%3D1");
+        assert_eq!(
+            r.headers()["location"],
+            "http://localhost:9000/.passgate/login?rd=http%3A%2F%2Flocalhost%3A9000%2Fx%3Fy%3D1"
+        );
     }
     let token = gw.session_for("n@example.com", &[]).await;
     let r = c
@@ -162,10 +229,19 @@ async fn nginx_endpoint_always_answers_401_with_location() {
 
 #[tokio::test]
 async fn forwarded_headers_from_untrusted_callers_are_not_believed() {
-    let gw = Gateway::start(|s| fa_config(s, 3000, 9000).replace("trusted_proxies = [\"127.0.0.1/32\", \"::1/128\"]", "trusted_proxies = [\"10.1.2.3/32\"]")).await;
+    let gw = Gateway::start(|s| {
+        fa_config(s, 3000, 9000).replace(
+            "trusted_proxies = [\"127.0.0.1/32\", \"::1/128\"]",
+            "trusted_proxies = [\"10.1.2.3/32\"]",
+        )
+    })
+    .await;
     let token = gw.session_for("u@example.com", &["admins"]).await;
     let c = client();
-    for endpoint in ["/.passgate/authz/forward-auth", "/.passgate/authz/auth-request"] {
+    for endpoint in [
+        "/.passgate/authz/forward-auth",
+        "/.passgate/authz/auth-request",
+    ] {
         let r = c
             .get(gw.url(endpoint))
             .header("x-forwarded-proto", "https")
@@ -176,7 +252,11 @@ async fn forwarded_headers_from_untrusted_callers_are_not_believed() {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 403, "{endpoint}: an untrusted caller never gets a 200");
+        assert_eq!(
+            r.status(),
+            403,
+            "{endpoint}: an untrusted caller never gets a 200"
+        );
         assert!(r.headers().get("remote-user").is_none());
     }
     assert!(gw.log().contains("not in server.trusted_proxies"));
@@ -210,32 +290,62 @@ async fn scenario(rig: &Rig) {
     assert_eq!(r.status(), 200, "{name}: portal page");
 
     // Signed out, browser: sent to the login page, returning here afterwards.
-    let r = c.get(p.url("/docs/page?x=1")).header("accept", "text/html").send().await.unwrap();
+    let r = c
+        .get(p.url("/docs/page?x=1"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 302, "{name}: browser redirect");
-    let want = format!("{}/.passgate/login?rd=http%3A%2F%2Flocalhost%3A{}%2Fdocs%2Fpage%3Fx%3D1", p.origin(), p.port);
-    assert_eq!(r.headers()["location"], want.as_str(), "{name}: login location");
+    let want = format!(
+        "{}/.passgate/login?rd=http%3A%2F%2Flocalhost%3A{}%2Fdocs%2Fpage%3Fx%3D1",
+        p.origin(),
+        p.port
+    );
+    assert_eq!(
+        r.headers()["location"],
+        want.as_str(),
+        "{name}: login location"
+    );
     // Signed out, API client: 401.
-    let r = c.get(p.url("/api/thing")).header("accept", "application/json").send().await.unwrap();
+    let r = c
+        .get(p.url("/api/thing"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401, "{name}: API 401");
 
     // Public path: reaches the app; identity empty even when spoofed.
     let (status, text) = raw_get(p.addr(), &format!("localhost:{}", p.port), "/public/x", "Remote-User: admin\r\nRemote-Groups: admins\r\nremote_user: admin\r\nX-Passgate-Assertion: forged\r\n").await;
     assert_eq!(status, 200, "{name}: public path: {text}");
-    let v: Value = serde_json::from_str(text.split("\r\n\r\n").nth(1).unwrap_or("{}").trim()).unwrap_or(Value::Null);
+    let v: Value = serde_json::from_str(text.split("\r\n\r\n").nth(1).unwrap_or("{}").trim())
+        .unwrap_or(Value::Null);
     let spoofed = |v: &Value| {
         v["headers"].as_object().map(|h| {
             h.iter().any(|(k, vals)| {
                 let k = k.to_ascii_lowercase().replace('_', "-");
                 (k.starts_with("remote-") || k == "x-passgate-assertion")
-                    && vals.as_array().unwrap().iter().any(|x| x == "admin" || x == "admins" || x == "forged")
+                    && vals
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|x| x == "admin" || x == "admins" || x == "forged")
             })
         })
     };
     if v.is_null() {
         // Chunked answer: check the raw text instead.
-        assert!(!text.contains("\"admin\"") && !text.contains("forged"), "{name}: spoofed identity reached the app: {text}");
+        assert!(
+            !text.contains("\"admin\"") && !text.contains("forged"),
+            "{name}: spoofed identity reached the app: {text}"
+        );
     } else {
-        assert_eq!(spoofed(&v), Some(false), "{name}: spoofed identity reached the app: {v}");
+        assert_eq!(
+            spoofed(&v),
+            Some(false),
+            "{name}: spoofed identity reached the app: {v}"
+        );
     }
 
     // Signed in: identity and a verifiable assertion reach the app; the
@@ -251,28 +361,75 @@ async fn scenario(rig: &Rig) {
         .unwrap();
     assert_eq!(r.status(), 200, "{name}: signed in");
     let v: Value = r.json().await.unwrap();
-    assert_eq!(header(&v, "remote-user"), Some("carol@example.com"), "{name}: {v}");
-    assert_eq!(header(&v, "remote-email"), Some("carol@example.com"), "{name}");
+    assert_eq!(
+        header(&v, "remote-user"),
+        Some("carol@example.com"),
+        "{name}: {v}"
+    );
+    assert_eq!(
+        header(&v, "remote-email"),
+        Some("carol@example.com"),
+        "{name}"
+    );
     assert_eq!(header(&v, "remote-groups"), Some("dev"), "{name}");
-    assert_eq!(v["headers"]["remote-user"].as_array().unwrap().len(), 1, "{name}: one Remote-User");
-    assert_eq!(header(&v, "cookie"), Some("theme=dark"), "{name}: passgate's cookie must not reach the app");
+    assert_eq!(
+        v["headers"]["remote-user"].as_array().unwrap().len(),
+        1,
+        "{name}: one Remote-User"
+    );
+    assert_eq!(
+        header(&v, "cookie"),
+        Some("theme=dark"),
+        "{name}: passgate's cookie must not reach the app"
+    );
     let jwt = header(&v, "x-passgate-assertion").expect("assertion");
-    let jwks = c.get(p.url("/.passgate/jwks.json")).send().await.unwrap().bytes().await.unwrap();
-    let claims = passgate::identity::verify(jwt, &jwks, passgate::clock::Clock::now(&passgate::clock::SystemClock)).unwrap();
+    let jwks = c
+        .get(p.url("/.passgate/jwks.json"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let claims = passgate::identity::verify(
+        jwt,
+        &jwks,
+        passgate::clock::Clock::now(&passgate::clock::SystemClock),
+    )
+    .unwrap();
     assert_eq!(claims.aud, p.origin(), "{name}: audience");
     assert_eq!(claims.email, "carol@example.com");
 
     // Signed in but not allowed.
-    let r = c.get(p.url("/admin/panel")).header("cookie", format!("passgate_session={token}")).send().await.unwrap();
+    let r = c
+        .get(p.url("/admin/panel"))
+        .header("cookie", format!("passgate_session={token}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403, "{name}: admin area");
     let boss = gw.session_for("boss@example.com", &["admins"]).await;
-    let r = c.get(p.url("/admin/panel")).header("cookie", format!("passgate_session={boss}")).send().await.unwrap();
+    let r = c
+        .get(p.url("/admin/panel"))
+        .header("cookie", format!("passgate_session={boss}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200, "{name}: admin allowed");
 
     // A path that reads differently on different servers never reaches the app.
-    let (status, text) = raw_get(p.addr(), &format!("localhost:{}", p.port), "/public/..%2Fadmin/panel", &format!("Cookie: passgate_session={token}\r\n")).await;
+    let (status, text) = raw_get(
+        p.addr(),
+        &format!("localhost:{}", p.port),
+        "/public/..%2Fadmin/panel",
+        &format!("Cookie: passgate_session={token}\r\n"),
+    )
+    .await;
     assert!(status >= 400, "{name}: ambiguous path got {status}: {text}");
-    assert!(!text.contains("\"path\""), "{name}: ambiguous path reached the app");
+    assert!(
+        !text.contains("\"path\""),
+        "{name}: ambiguous path reached the app"
+    );
 }
 
 #[tokio::test]

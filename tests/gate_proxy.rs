@@ -2,7 +2,12 @@
 //! upstream: decisions, identity, header hygiene, streaming, HTTP/2, TLS,
 //! WebSocket, upstream failures, shutdown and reload.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::result_large_err
+)]
 
 mod common;
 
@@ -57,7 +62,10 @@ async fn echo(resp: reqwest::Response) -> Value {
 }
 
 fn header<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
-    v["headers"][name].as_array().and_then(|a| a.first()).and_then(|s| s.as_str())
+    v["headers"][name]
+        .as_array()
+        .and_then(|a| a.first())
+        .and_then(|s| s.as_str())
 }
 
 fn cookie(token: &str) -> String {
@@ -70,27 +78,62 @@ async fn signed_out_browsers_are_redirected_and_api_clients_get_401() {
     let gw = Gateway::start(|s| as_client(s, &up.url())).await;
     let c = client();
 
-    let r = c.get(gw.url("/app/page?x=1")).header("accept", "text/html").send().await.unwrap();
+    let r = c
+        .get(gw.url("/app/page?x=1"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 302);
     let loc = r.headers()["location"].to_str().unwrap();
-    assert_eq!(loc, format!("{}/.passgate/login?rd=http%3A%2F%2Flocalhost%3A{}%2Fapp%2Fpage%3Fx%3D1", gw.origin(), gw.port));
+    assert_eq!(
+        loc,
+        format!(
+            "{}/.passgate/login?rd=http%3A%2F%2Flocalhost%3A{}%2Fapp%2Fpage%3Fx%3D1",
+            gw.origin(),
+            gw.port
+        )
+    );
 
-    let r = c.post(gw.url("/app/form")).header("accept", "text/html").body("a=1").send().await.unwrap();
+    let r = c
+        .post(gw.url("/app/form"))
+        .header("accept", "text/html")
+        .body("a=1")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303, "non-GET browsers get 303");
 
-    let r = c.get(gw.url("/api/x")).header("accept", "application/json").send().await.unwrap();
+    let r = c
+        .get(gw.url("/api/x"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     let challenge = r.headers()["www-authenticate"].to_str().unwrap();
-    assert!(challenge.contains(&format!("{}/.passgate/login", gw.origin())), "{challenge}");
+    assert!(
+        challenge.contains(&format!("{}/.passgate/login", gw.origin())),
+        "{challenge}"
+    );
 
-    let r = c.get(gw.url("/x")).header("accept", "text/html").header("x-requested-with", "XMLHttpRequest").send().await.unwrap();
+    let r = c
+        .get(gw.url("/x"))
+        .header("accept", "text/html")
+        .header("x-requested-with", "XMLHttpRequest")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401, "XHR is not a navigation");
 
     // A public route passes with empty identity headers.
     let v = echo(c.get(gw.url("/public/page")).send().await.unwrap()).await;
     assert_eq!(header(&v, "remote-user"), Some(""));
     assert_eq!(header(&v, "remote-email"), Some(""));
-    assert!(header(&v, "x-passgate-assertion").is_none(), "no assertion without a session");
+    assert!(
+        header(&v, "x-passgate-assertion").is_none(),
+        "no assertion without a session"
+    );
 }
 
 #[tokio::test]
@@ -113,36 +156,86 @@ async fn signed_in_requests_reach_the_upstream_with_identity_and_a_verifiable_as
     assert_eq!(header(&v, "remote-email"), Some("alice@example.com"));
     assert_eq!(header(&v, "remote-name"), Some("Test alice"));
     assert_eq!(header(&v, "remote-groups"), Some("dev,ops"));
-    assert!(header(&v, "x-auth-request-user").is_none(), "identity.headers = remote");
-    assert_eq!(header(&v, "cookie"), Some("theme=dark; other=2"), "passgate's cookie never reaches the upstream");
+    assert!(
+        header(&v, "x-auth-request-user").is_none(),
+        "identity.headers = remote"
+    );
+    assert_eq!(
+        header(&v, "cookie"),
+        Some("theme=dark; other=2"),
+        "passgate's cookie never reaches the upstream"
+    );
     assert_eq!(header(&v, "x-forwarded-for"), Some("127.0.0.1"));
     assert_eq!(header(&v, "x-forwarded-proto"), Some("http"));
-    assert_eq!(header(&v, "x-forwarded-host"), Some(format!("localhost:{}", gw.port).as_str()));
-    assert_eq!(header(&v, "host"), Some(format!("localhost:{}", gw.port).as_str()), "the Host header is preserved");
+    assert_eq!(
+        header(&v, "x-forwarded-host"),
+        Some(format!("localhost:{}", gw.port).as_str())
+    );
+    assert_eq!(
+        header(&v, "host"),
+        Some(format!("localhost:{}", gw.port).as_str()),
+        "the Host header is preserved"
+    );
     assert!(header(&v, "x-request-id").is_some_and(|id| !id.is_empty()));
 
     let jwt = header(&v, "x-passgate-assertion").expect("assertion");
-    let jwks = c.get(gw.url("/.passgate/jwks.json")).send().await.unwrap().bytes().await.unwrap();
+    let jwks = c
+        .get(gw.url("/.passgate/jwks.json"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     let now = passgate::clock::Clock::now(&passgate::clock::SystemClock);
-    let claims = passgate::identity::verify(jwt, &jwks, now).expect("assertion verifies against the JWKS");
+    let claims =
+        passgate::identity::verify(jwt, &jwks, now).expect("assertion verifies against the JWKS");
     assert_eq!(claims.iss, gw.origin());
     assert_eq!(claims.aud, gw.origin());
     assert_eq!(claims.email, "alice@example.com");
     assert_eq!(claims.groups, vec!["dev", "ops"]);
     assert_eq!(claims.amr, vec!["webauthn"]);
     assert!(claims.exp - claims.iat <= 300);
-    let user = gw.store().await.find_user_by_email("alice@example.com").await.unwrap().unwrap();
+    let user = gw
+        .store()
+        .await
+        .find_user_by_email("alice@example.com")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(claims.sub, user.id);
 
     // The same session gets the cached assertion on the next request.
-    let v2 = echo(c.get(gw.url("/again")).header("cookie", cookie(&token)).send().await.unwrap()).await;
+    let v2 = echo(
+        c.get(gw.url("/again"))
+            .header("cookie", cookie(&token))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(header(&v2, "x-passgate-assertion"), Some(jwt));
 
     // whoami agrees.
-    let who: Value = c.get(gw.url("/.passgate/whoami")).header("cookie", cookie(&token)).send().await.unwrap().json().await.unwrap();
+    let who: Value = c
+        .get(gw.url("/.passgate/whoami"))
+        .header("cookie", cookie(&token))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(who["email"], "alice@example.com");
     assert_eq!(who["groups"], serde_json::json!(["dev", "ops"]));
-    assert_eq!(c.get(gw.url("/.passgate/whoami")).send().await.unwrap().status(), 401);
+    assert_eq!(
+        c.get(gw.url("/.passgate/whoami"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
 }
 
 #[tokio::test]
@@ -152,18 +245,29 @@ async fn spoofed_identity_headers_never_reach_the_upstream() {
     let token = gw.session_for("bob@example.com", &[]).await;
     let spoof = "Remote-User: admin\r\nremote_user: admin\r\nREMOTE-EMAIL: admin@example.com\r\nRemote_Groups: admins\r\nRemote-Name: Admin\r\nX-Auth-Request-User: admin\r\nx_auth_request_email: admin@example.com\r\nX-Passgate-Assertion: forged\r\nx_passgate_assertion: forged\r\n";
     for (path, who) in [("/public/x", ""), ("/private", "bob@example.com")] {
-        let extra = if who.is_empty() { spoof.to_string() } else { format!("{spoof}Cookie: {}\r\n", cookie(&token)) };
-        let (status, text) = raw_get(gw.addr(), &format!("localhost:{}", gw.port), path, &extra).await;
+        let extra = if who.is_empty() {
+            spoof.to_string()
+        } else {
+            format!("{spoof}Cookie: {}\r\n", cookie(&token))
+        };
+        let (status, text) =
+            raw_get(gw.addr(), &format!("localhost:{}", gw.port), path, &extra).await;
         assert_eq!(status, 200, "{text}");
         let body = text.split("\r\n\r\n").nth(1).unwrap();
         let v: Value = serde_json::from_str(body).unwrap();
         let names: Vec<&String> = v["headers"].as_object().unwrap().keys().collect();
         for n in &names {
             let lower = n.to_ascii_lowercase().replace('_', "-");
-            if lower.starts_with("remote-") || lower.starts_with("x-auth-request-") || lower == "x-passgate-assertion" {
+            if lower.starts_with("remote-")
+                || lower.starts_with("x-auth-request-")
+                || lower == "x-passgate-assertion"
+            {
                 let vals = v["headers"][n.as_str()].as_array().unwrap();
                 assert_eq!(vals.len(), 1, "{n} must be set exactly once, by passgate");
-                assert!(n.as_str() == n.to_ascii_lowercase().replace('_', "-"), "client spelling {n} must be removed");
+                assert!(
+                    n.as_str() == n.to_ascii_lowercase().replace('_', "-"),
+                    "client spelling {n} must be removed"
+                );
             }
         }
         assert_eq!(header(&v, "remote-user"), Some(who));
@@ -179,24 +283,80 @@ async fn groups_emails_and_deny_rules_refuse_with_a_page_that_says_who_you_are()
     let admin = gw.session_for("root@example.com", &["admins"]).await;
     let c = client();
 
-    let r = c.get(gw.url("/admin/x")).header("cookie", cookie(&dev)).header("accept", "text/html").send().await.unwrap();
+    let r = c
+        .get(gw.url("/admin/x"))
+        .header("cookie", cookie(&dev))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     assert_eq!(r.headers()["x-frame-options"], "DENY");
-    assert!(r.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+    assert!(
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
     let page = r.text().await.unwrap();
-    assert!(page.contains("dev@other.org"), "the 403 page says who you are");
+    assert!(
+        page.contains("dev@other.org"),
+        "the 403 page says who you are"
+    );
     assert!(page.contains("Sign in as someone else"));
     assert!(page.contains("/.passgate/logout?rd="));
 
-    let r = c.get(gw.url("/admin/x")).header("cookie", cookie(&dev)).send().await.unwrap();
+    let r = c
+        .get(gw.url("/admin/x"))
+        .header("cookie", cookie(&dev))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
-    assert!(r.text().await.unwrap().starts_with("403 Forbidden"), "API clients get plain text");
+    assert!(
+        r.text().await.unwrap().starts_with("403 Forbidden"),
+        "API clients get plain text"
+    );
 
-    echo(c.get(gw.url("/admin/x")).header("cookie", cookie(&admin)).send().await.unwrap()).await;
-    assert_eq!(c.get(gw.url("/team/x")).header("cookie", cookie(&dev)).send().await.unwrap().status(), 403);
-    echo(c.get(gw.url("/team/x")).header("cookie", cookie(&admin)).send().await.unwrap()).await;
-    assert_eq!(c.get(gw.url("/closed")).header("cookie", cookie(&admin)).send().await.unwrap().status(), 403);
-    assert_eq!(c.get(gw.url("/closed")).send().await.unwrap().status(), 403, "deny does not ask anyone to sign in");
+    echo(
+        c.get(gw.url("/admin/x"))
+            .header("cookie", cookie(&admin))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        c.get(gw.url("/team/x"))
+            .header("cookie", cookie(&dev))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    echo(
+        c.get(gw.url("/team/x"))
+            .header("cookie", cookie(&admin))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        c.get(gw.url("/closed"))
+            .header("cookie", cookie(&admin))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        c.get(gw.url("/closed")).send().await.unwrap().status(),
+        403,
+        "deny does not ask anyone to sign in"
+    );
 
     // No rule for this host: denied.
     let (status, _) = raw_get(gw.addr(), "elsewhere.example.net", "/", "").await;
@@ -228,29 +388,67 @@ async fn bad_input_gets_a_4xx_never_a_pass() {
         let (status, text) = raw_get(gw.addr(), &host, target, &ck).await;
         assert_eq!(status, want, "{target}: {text}");
         if want == 400 {
-            assert!(!text.contains("\"path\""), "{target} must not reach the upstream");
+            assert!(
+                !text.contains("\"path\""),
+                "{target} must not reach the upstream"
+            );
         }
     }
     // Garbage cookies are just "not signed in".
-    for bad in ["passgate_session=", "passgate_session=%%%", "passgate_session=AAAA", "passgate_session"] {
-        let (status, _) = raw_get(gw.addr(), &host, "/private", &format!("Cookie: {bad}\r\n")).await;
+    for bad in [
+        "passgate_session=",
+        "passgate_session=%%%",
+        "passgate_session=AAAA",
+        "passgate_session",
+    ] {
+        let (status, _) =
+            raw_get(gw.addr(), &host, "/private", &format!("Cookie: {bad}\r\n")).await;
         assert_eq!(status, 401, "{bad}");
     }
     // Host trouble.
     assert_eq!(raw_get(gw.addr(), "bad host!", "/", "").await.0, 400);
-    assert_eq!(raw(gw.addr(), b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n").await.0, 400, "no Host");
-    let (status, _) = raw(gw.addr(), format!("GET / HTTP/1.1\r\nHost: {host}\r\nHost: other\r\nConnection: close\r\n\r\n").as_bytes()).await;
+    assert_eq!(
+        raw(gw.addr(), b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+            .await
+            .0,
+        400,
+        "no Host"
+    );
+    let (status, _) = raw(
+        gw.addr(),
+        format!("GET / HTTP/1.1\r\nHost: {host}\r\nHost: other\r\nConnection: close\r\n\r\n")
+            .as_bytes(),
+    )
+    .await;
     assert_eq!(status, 400, "two Host headers");
-    let (status, _) = raw(gw.addr(), format!("GET http://evil.example/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes()).await;
+    let (status, _) = raw(
+        gw.addr(),
+        format!("GET http://evil.example/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+            .as_bytes(),
+    )
+    .await;
     assert_eq!(status, 400, "absolute-form target disagreeing with Host");
     // Oversized headers.
     let big = format!("X-Big: {}\r\n", "a".repeat(100_000));
     let (status, _) = raw_get(gw.addr(), &host, "/public/x", &big).await;
-    assert!(status == 431 || status == 400, "oversized headers: {status}");
+    assert!(
+        status == 431 || status == 400,
+        "oversized headers: {status}"
+    );
     // Garbage X-Forwarded-Proto from an untrusted client is ignored, not believed.
-    let v = raw_get(gw.addr(), &host, "/public/x", "X-Forwarded-Proto: gopher\r\nX-Forwarded-For: 6.6.6.6\r\n").await;
+    let v = raw_get(
+        gw.addr(),
+        &host,
+        "/public/x",
+        "X-Forwarded-Proto: gopher\r\nX-Forwarded-For: 6.6.6.6\r\n",
+    )
+    .await;
     assert_eq!(v.0, 200);
-    assert!(v.1.contains("\"x-forwarded-for\":[\"127.0.0.1\"]"), "{}", v.1);
+    assert!(
+        v.1.contains("\"x-forwarded-for\":[\"127.0.0.1\"]"),
+        "{}",
+        v.1
+    );
     assert!(v.1.contains("\"x-forwarded-proto\":[\"http\"]"), "{}", v.1);
     // Nothing above made the gateway log a panic or answer 500.
     assert!(!gw.log().contains("panicked"));
@@ -263,9 +461,15 @@ async fn forwarding_headers_from_trusted_proxies_are_extended() {
     let host = format!("localhost:{}", gw.port);
     let (status, text) = raw_get(gw.addr(), &host, "/public/x", "X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: app.example.com\r\n").await;
     assert_eq!(status, 200, "{text}");
-    assert!(text.contains("\"x-forwarded-for\":[\"203.0.113.7, 127.0.0.1\"]"), "{text}");
+    assert!(
+        text.contains("\"x-forwarded-for\":[\"203.0.113.7, 127.0.0.1\"]"),
+        "{text}"
+    );
     assert!(text.contains("\"x-forwarded-proto\":[\"https\"]"), "{text}");
-    assert!(text.contains("\"x-forwarded-host\":[\"app.example.com\"]"), "{text}");
+    assert!(
+        text.contains("\"x-forwarded-host\":[\"app.example.com\"]"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -296,34 +500,68 @@ async fn upstream_down_is_a_502_and_slow_is_a_504() {
     })
     .await;
     let c = client();
-    let r = c.get(gw.url("/dead")).header("accept", "text/html").send().await.unwrap();
+    let r = c
+        .get(gw.url("/dead"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 502);
     let rid = r.headers()["x-request-id"].to_str().unwrap().to_string();
     let page = r.text().await.unwrap();
     assert!(page.contains("not reachable"), "{page}");
     assert!(page.contains(&rid), "the page quotes the reference");
-    assert!(!page.contains("127.0.0.1"), "no internal detail on the page");
+    assert!(
+        !page.contains("127.0.0.1"),
+        "no internal detail on the page"
+    );
     let r = c.get(gw.url("/dead")).send().await.unwrap();
     assert_eq!(r.status(), 502);
     assert!(r.text().await.unwrap().starts_with("502"));
-    assert!(gw.log().contains(&rid), "the log has the detail under the same reference");
+    assert!(
+        gw.log().contains(&rid),
+        "the log has the detail under the same reference"
+    );
 
     let started = std::time::Instant::now();
     let r = c.get(gw.url("/__slow?ms=6000")).send().await.unwrap();
     assert_eq!(r.status(), 504);
-    assert!(started.elapsed() < Duration::from_secs(6), "answered at the timeout, not when the upstream finished");
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "answered at the timeout, not when the upstream finished"
+    );
     // Upstream status codes pass through unchanged.
-    assert_eq!(c.get(gw.url("/__status?code=503")).send().await.unwrap().status(), 503);
+    assert_eq!(
+        c.get(gw.url("/__status?code=503"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        503
+    );
 }
 
 #[tokio::test]
 async fn large_bodies_stream_both_ways_with_flat_memory() {
     let up = Upstream::start().await;
-    let gw = Gateway::start(|s| s.config("", &format!("[[route]]\nhost = \"localhost\"\nupstream = \"{}\"\npolicy = \"public\"\n", up.url()))).await;
+    let gw = Gateway::start(|s| {
+        s.config(
+            "",
+            &format!(
+                "[[route]]\nhost = \"localhost\"\nupstream = \"{}\"\npolicy = \"public\"\n",
+                up.url()
+            ),
+        )
+    })
+    .await;
     let c = client();
     let baseline = gw.rss_kib();
     // 1 GiB down.
-    let mut r = c.get(gw.url("/__download?bytes=1073741824")).send().await.unwrap();
+    let mut r = c
+        .get(gw.url("/__download?bytes=1073741824"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let mut total: u64 = 0;
     let mut peak = 0;
@@ -336,14 +574,23 @@ async fn large_bodies_stream_both_ways_with_flat_memory() {
     assert_eq!(total, 1 << 30);
     // 200 MiB up, produced as a stream (never in memory here either).
     let chunk = bytes::Bytes::from(vec![b'u'; 1 << 20]);
-    let stream = futures_util::stream::iter((0..200).map(move |_| Ok::<_, std::io::Error>(chunk.clone())));
-    let r = c.post(gw.url("/__upload")).body(reqwest::Body::wrap_stream(stream)).send().await.unwrap();
+    let stream =
+        futures_util::stream::iter((0..200).map(move |_| Ok::<_, std::io::Error>(chunk.clone())));
+    let r = c
+        .post(gw.url("/__upload"))
+        .body(reqwest::Body::wrap_stream(stream))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["bytes"], 200u64 << 20);
     peak = peak.max(gw.rss_kib());
     eprintln!("gateway RSS: baseline {baseline} KiB, peak while streaming {peak} KiB");
-    assert!(peak < baseline + 64 * 1024, "memory must stay flat while streaming (baseline {baseline} KiB, peak {peak} KiB)");
+    assert!(
+        peak < baseline + 64 * 1024,
+        "memory must stay flat while streaming (baseline {baseline} KiB, peak {peak} KiB)"
+    );
 }
 
 #[tokio::test]
@@ -351,12 +598,23 @@ async fn http2_cleartext_clients_are_served() {
     let up = Upstream::start().await;
     let gw = Gateway::start(|s| as_client(s, &up.url())).await;
     let token = gw.session_for("h2@example.com", &[]).await;
-    let c = reqwest::Client::builder().http2_prior_knowledge().build().unwrap();
-    let r = c.get(gw.url("/h2")).header("cookie", cookie(&token)).send().await.unwrap();
+    let c = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+    let r = c
+        .get(gw.url("/h2"))
+        .header("cookie", cookie(&token))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.version(), reqwest::Version::HTTP_2);
     let v = echo(r).await;
     assert_eq!(header(&v, "remote-email"), Some("h2@example.com"));
-    assert_eq!(v["version"], "HTTP/1.1", "the upstream is spoken to in HTTP/1.1");
+    assert_eq!(
+        v["version"], "HTTP/1.1",
+        "the upstream is spoken to in HTTP/1.1"
+    );
     // HTTP/2 splits cookies into several headers; ours is still found and removed.
     let r = c
         .get(gw.url("/h2"))
@@ -381,8 +639,15 @@ async fn tls_with_alpn_serves_http2_and_http1() {
     let d = dir.path().to_path_buf();
     let gw = Gateway::start(|s| {
         s.config(
-            &format!("tls_cert_file = \"{}/c.pem\"\ntls_key_file = \"{}/k.pem\"", d.display(), d.display()),
-            &format!("[[route]]\nhost = \"localhost\"\nupstream = \"{}\"\n", up.url()),
+            &format!(
+                "tls_cert_file = \"{}/c.pem\"\ntls_key_file = \"{}/k.pem\"",
+                d.display(),
+                d.display()
+            ),
+            &format!(
+                "[[route]]\nhost = \"localhost\"\nupstream = \"{}\"\n",
+                up.url()
+            ),
         )
         .replace("public_url = \"http://", "public_url = \"https://")
     })
@@ -390,24 +655,55 @@ async fn tls_with_alpn_serves_http2_and_http1() {
     let token = gw.session_for("tls@example.com", &[]).await;
     let url = format!("https://localhost:{}/secure", gw.port);
     for (c, want) in [
-        (reqwest::Client::builder().danger_accept_invalid_certs(true).build().unwrap(), reqwest::Version::HTTP_2),
-        (reqwest::Client::builder().danger_accept_invalid_certs(true).http1_only().build().unwrap(), reqwest::Version::HTTP_11),
+        (
+            reqwest::Client::builder()
+                .danger_accept_invalid_certs(true)
+                .build()
+                .unwrap(),
+            reqwest::Version::HTTP_2,
+        ),
+        (
+            reqwest::Client::builder()
+                .danger_accept_invalid_certs(true)
+                .http1_only()
+                .build()
+                .unwrap(),
+            reqwest::Version::HTTP_11,
+        ),
     ] {
-        let r = c.get(&url).header("cookie", format!("__Host-passgate={token}")).send().await.unwrap();
+        let r = c
+            .get(&url)
+            .header("cookie", format!("__Host-passgate={token}"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.version(), want);
         let v = echo(r).await;
         assert_eq!(header(&v, "remote-email"), Some("tls@example.com"));
         assert_eq!(header(&v, "x-forwarded-proto"), Some("https"));
         let jwt = header(&v, "x-passgate-assertion").unwrap();
         let claims: Value = serde_json::from_slice(
-            &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, jwt.split('.').nth(1).unwrap()).unwrap(),
+            &base64::Engine::decode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                jwt.split('.').nth(1).unwrap(),
+            )
+            .unwrap(),
         )
         .unwrap();
         assert_eq!(claims["aud"], format!("https://localhost:{}", gw.port));
     }
     // On https without cookie_domain the cookie is __Host-passgate; the other name is not accepted.
-    let c = reqwest::Client::builder().danger_accept_invalid_certs(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let r = c.get(&url).header("cookie", cookie(&token)).send().await.unwrap();
+    let c = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = c
+        .get(&url)
+        .header("cookie", cookie(&token))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
 }
 
@@ -424,12 +720,20 @@ async fn websockets_pass_through_with_identity() {
         while let Ok((s, _)) = listener.accept().await {
             tokio::spawn(async move {
                 let mut who = String::new();
-                let cb = |req: &tokio_tungstenite::tungstenite::handshake::server::Request, resp| {
-                    who = req.headers().get("remote-email").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                let cb = |req: &tokio_tungstenite::tungstenite::handshake::server::Request,
+                          resp| {
+                    who = req
+                        .headers()
+                        .get("remote-email")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string();
                     Ok(resp)
                 };
                 let mut ws = tokio_tungstenite::accept_hdr_async(s, cb).await.unwrap();
-                ws.send(Message::text(format!("hello {who}"))).await.unwrap();
+                ws.send(Message::text(format!("hello {who}")))
+                    .await
+                    .unwrap();
                 while let Some(Ok(m)) = ws.next().await {
                     if m.is_text() || m.is_binary() {
                         ws.send(m).await.unwrap();
@@ -438,23 +742,43 @@ async fn websockets_pass_through_with_identity() {
             });
         }
     });
-    let gw = Gateway::start(|s| s.config("", &format!("[[route]]\nhost = \"localhost\"\nupstream = \"http://{ws_addr}\"\n"))).await;
+    let gw = Gateway::start(|s| {
+        s.config(
+            "",
+            &format!("[[route]]\nhost = \"localhost\"\nupstream = \"http://{ws_addr}\"\n"),
+        )
+    })
+    .await;
     let token = gw.session_for("ws@example.com", &[]).await;
 
-    let mut req = format!("ws://localhost:{}/socket", gw.port).into_client_request().unwrap();
-    req.headers_mut().insert("cookie", cookie(&token).parse().unwrap());
+    let mut req = format!("ws://localhost:{}/socket", gw.port)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut()
+        .insert("cookie", cookie(&token).parse().unwrap());
     let (mut ws, resp) = tokio_tungstenite::connect_async(req).await.unwrap();
     assert_eq!(resp.status(), 101);
-    assert_eq!(ws.next().await.unwrap().unwrap(), Message::text("hello ws@example.com"));
+    assert_eq!(
+        ws.next().await.unwrap().unwrap(),
+        Message::text("hello ws@example.com")
+    );
     for i in 0..50 {
         ws.send(Message::text(format!("m{i}"))).await.unwrap();
-        assert_eq!(ws.next().await.unwrap().unwrap(), Message::text(format!("m{i}")));
+        assert_eq!(
+            ws.next().await.unwrap().unwrap(),
+            Message::text(format!("m{i}"))
+        );
     }
     ws.send(Message::binary(vec![7u8; 100_000])).await.unwrap();
-    assert_eq!(ws.next().await.unwrap().unwrap(), Message::binary(vec![7u8; 100_000]));
+    assert_eq!(
+        ws.next().await.unwrap().unwrap(),
+        Message::binary(vec![7u8; 100_000])
+    );
 
     // Without a session the upgrade is refused before reaching the upstream.
-    let req = format!("ws://localhost:{}/socket", gw.port).into_client_request().unwrap();
+    let req = format!("ws://localhost:{}/socket", gw.port)
+        .into_client_request()
+        .unwrap();
     match tokio_tungstenite::connect_async(req).await {
         Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 401),
         other => panic!("expected 401, got {other:?}"),
@@ -464,14 +788,31 @@ async fn websockets_pass_through_with_identity() {
 #[tokio::test]
 async fn sigterm_drains_in_flight_requests_then_exits() {
     let up = Upstream::start().await;
-    let mut gw = Gateway::start(|s| s.config("", &format!("[[route]]\nhost = \"localhost\"\nupstream = \"{}\"\npolicy = \"public\"\n", up.url()))).await;
+    let mut gw = Gateway::start(|s| {
+        s.config(
+            "",
+            &format!(
+                "[[route]]\nhost = \"localhost\"\nupstream = \"{}\"\npolicy = \"public\"\n",
+                up.url()
+            ),
+        )
+    })
+    .await;
     let url = gw.url("/__slow?ms=1500");
-    let slow = tokio::spawn(async move { client().get(url).send().await.map(|r| r.status().as_u16()) });
+    let slow =
+        tokio::spawn(async move { client().get(url).send().await.map(|r| r.status().as_u16()) });
     tokio::time::sleep(Duration::from_millis(300)).await;
     gw.signal("TERM");
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(std::net::TcpStream::connect(gw.addr()).is_err(), "no new connections after SIGTERM");
-    assert_eq!(slow.await.unwrap().unwrap(), 200, "the in-flight request finishes");
+    assert!(
+        std::net::TcpStream::connect(gw.addr()).is_err(),
+        "no new connections after SIGTERM"
+    );
+    assert_eq!(
+        slow.await.unwrap().unwrap(),
+        200,
+        "the in-flight request finishes"
+    );
     assert_eq!(gw.wait_exit(Duration::from_secs(10)).await, Some(0));
     assert!(gw.log().contains("draining"));
 }
@@ -479,14 +820,30 @@ async fn sigterm_drains_in_flight_requests_then_exits() {
 #[tokio::test]
 async fn sighup_reloads_routes_and_refuses_a_broken_file() {
     let up = Upstream::start().await;
-    let gw = Gateway::start(|s| s.config("", &format!("[[route]]\nhost = \"localhost\"\nupstream = \"{}\"\npolicy = \"public\"\n", up.url()))).await;
+    let gw = Gateway::start(|s| {
+        s.config(
+            "",
+            &format!(
+                "[[route]]\nhost = \"localhost\"\nupstream = \"{}\"\npolicy = \"public\"\n",
+                up.url()
+            ),
+        )
+    })
+    .await;
     let c = client();
     // A connection kept open across the reload.
-    let keep = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+    let keep = reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .build()
+        .unwrap();
     assert_eq!(keep.get(gw.url("/x")).send().await.unwrap().status(), 200);
 
     let text = std::fs::read_to_string(&gw.config_path).unwrap();
-    std::fs::write(&gw.config_path, text.replace("policy = \"public\"", "policy = \"deny\"")).unwrap();
+    std::fs::write(
+        &gw.config_path,
+        text.replace("policy = \"public\"", "policy = \"deny\""),
+    )
+    .unwrap();
     gw.signal("HUP");
     let mut status = 0;
     for _ in 0..100 {
@@ -497,12 +854,24 @@ async fn sighup_reloads_routes_and_refuses_a_broken_file() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(status, 403, "the new rule applies");
-    assert_eq!(keep.get(gw.url("/x")).send().await.unwrap().status(), 403, "kept-alive connections see it too");
+    assert_eq!(
+        keep.get(gw.url("/x")).send().await.unwrap().status(),
+        403,
+        "kept-alive connections see it too"
+    );
 
-    std::fs::write(&gw.config_path, "[server]\nlisten = \"nonsense\"\n[[route]]\nhost = \n").unwrap();
+    std::fs::write(
+        &gw.config_path,
+        "[server]\nlisten = \"nonsense\"\n[[route]]\nhost = \n",
+    )
+    .unwrap();
     gw.signal("HUP");
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(c.get(gw.url("/x")).send().await.unwrap().status(), 403, "the running config is kept");
+    assert_eq!(
+        c.get(gw.url("/x")).send().await.unwrap().status(),
+        403,
+        "the running config is kept"
+    );
     assert!(gw.log().contains("reload refused"), "{}", gw.log());
 }
 
@@ -511,11 +880,29 @@ async fn health_endpoints() {
     let up = Upstream::start().await;
     let gw = Gateway::start(|s| as_client(s, &up.url())).await;
     let c = client();
-    assert_eq!(c.get(gw.url("/.passgate/health/live")).send().await.unwrap().status(), 200);
-    let r = c.get(gw.url("/.passgate/health/ready")).send().await.unwrap();
+    assert_eq!(
+        c.get(gw.url("/.passgate/health/live"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let r = c
+        .get(gw.url("/.passgate/health/ready"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["database"]["status"], "ok");
     assert_eq!(v["ephemeral"]["backend"], "memory");
-    assert_eq!(c.get(gw.url("/.passgate/nope")).send().await.unwrap().status(), 404);
+    assert_eq!(
+        c.get(gw.url("/.passgate/nope"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 }

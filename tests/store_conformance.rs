@@ -14,14 +14,18 @@ use passgate::clock::{ManualClock, SharedClock};
 use passgate::session::{SessionManager, SessionSettings};
 use passgate::store::ephemeral::SharedEphemeral;
 use passgate::store::{
-    AuditFilter, Broadcast, Invite, NewAuditEvent, NewUser, PasskeyRecord, SessionRecord, SharedStore,
-    SigningKeyRecord, StoreError,
+    AuditFilter, Broadcast, Invite, NewAuditEvent, NewUser, PasskeyRecord, SessionRecord,
+    SharedStore, SigningKeyRecord, StoreError,
 };
 
 const T0: i64 = 1_700_000_000;
 
 fn new_user(email: &str) -> NewUser {
-    NewUser { email: email.into(), display_name: "Test User".into(), ..Default::default() }
+    NewUser {
+        email: email.into(),
+        display_name: "Test User".into(),
+        ..Default::default()
+    }
 }
 
 fn passkey(user_id: &str, cred: &[u8]) -> PasskeyRecord {
@@ -57,50 +61,113 @@ fn session(id: &str, user_id: &str, hash: u8, now: i64) -> SessionRecord {
 // ---------------------------------------------------------------- durable
 
 async fn users(s: SharedStore) {
-    let alice = s.create_user(&new_user("Alice@Example.com"), T0).await.unwrap();
+    let alice = s
+        .create_user(&new_user("Alice@Example.com"), T0)
+        .await
+        .unwrap();
     assert_eq!(alice.email, "Alice@Example.com");
     assert!(!alice.disabled);
     assert_eq!(alice.login_name(), "Alice@Example.com");
     assert_eq!(s.get_user(&alice.id).await.unwrap().as_ref(), Some(&alice));
-    assert_eq!(s.find_user_by_email("alice@example.COM").await.unwrap().map(|u| u.id), Some(alice.id.clone()));
-    assert!(s.find_user_by_email("nobody@example.com").await.unwrap().is_none());
+    assert_eq!(
+        s.find_user_by_email("alice@example.COM")
+            .await
+            .unwrap()
+            .map(|u| u.id),
+        Some(alice.id.clone())
+    );
+    assert!(
+        s.find_user_by_email("nobody@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
-    let dup = s.create_user(&new_user("ALICE@example.com"), T0).await.unwrap_err();
-    assert!(matches!(dup, StoreError::Conflict(ref m) if m.contains("email")), "{dup:?}");
-    assert!(matches!(s.create_user(&new_user("not an email"), T0).await, Err(StoreError::Conflict(_))));
+    let dup = s
+        .create_user(&new_user("ALICE@example.com"), T0)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(dup, StoreError::Conflict(ref m) if m.contains("email")),
+        "{dup:?}"
+    );
+    assert!(matches!(
+        s.create_user(&new_user("not an email"), T0).await,
+        Err(StoreError::Conflict(_))
+    ));
 
     let bob = s
-        .create_user(&NewUser { username: Some("Bob".into()), ..new_user("bob@example.com") }, T0 + 1)
+        .create_user(
+            &NewUser {
+                username: Some("Bob".into()),
+                ..new_user("bob@example.com")
+            },
+            T0 + 1,
+        )
         .await
         .unwrap();
     assert_eq!(bob.login_name(), "Bob");
     let taken = s
-        .create_user(&NewUser { username: Some("bob".into()), ..new_user("bob2@example.com") }, T0)
+        .create_user(
+            &NewUser {
+                username: Some("bob".into()),
+                ..new_user("bob2@example.com")
+            },
+            T0,
+        )
         .await
         .unwrap_err();
-    assert!(matches!(taken, StoreError::Conflict(ref m) if m.contains("username")), "{taken:?}");
+    assert!(
+        matches!(taken, StoreError::Conflict(ref m) if m.contains("username")),
+        "{taken:?}"
+    );
 
     let list = s.list_users().await.unwrap();
-    assert_eq!(list.iter().map(|u| u.email.as_str()).collect::<Vec<_>>(), vec!["Alice@Example.com", "bob@example.com"]);
+    assert_eq!(
+        list.iter().map(|u| u.email.as_str()).collect::<Vec<_>>(),
+        vec!["Alice@Example.com", "bob@example.com"]
+    );
 
-    s.update_user(&alice.id, "Alice A.", Some("alice"), T0 + 5).await.unwrap();
+    s.update_user(&alice.id, "Alice A.", Some("alice"), T0 + 5)
+        .await
+        .unwrap();
     let a = s.get_user(&alice.id).await.unwrap().unwrap();
-    assert_eq!((a.display_name.as_str(), a.username.as_deref(), a.updated_at), ("Alice A.", Some("alice"), T0 + 5));
-    assert!(matches!(s.update_user("missing", "x", None, T0).await, Err(StoreError::NotFound(_))));
+    assert_eq!(
+        (a.display_name.as_str(), a.username.as_deref(), a.updated_at),
+        ("Alice A.", Some("alice"), T0 + 5)
+    );
+    assert!(matches!(
+        s.update_user("missing", "x", None, T0).await,
+        Err(StoreError::NotFound(_))
+    ));
 
     // Disabling ends sessions in the same transaction.
-    s.create_session(&session("s1", &alice.id, 1, T0)).await.unwrap();
-    s.create_session(&session("s2", &alice.id, 2, T0)).await.unwrap();
-    s.create_session(&session("s3", &bob.id, 3, T0)).await.unwrap();
+    s.create_session(&session("s1", &alice.id, 1, T0))
+        .await
+        .unwrap();
+    s.create_session(&session("s2", &alice.id, 2, T0))
+        .await
+        .unwrap();
+    s.create_session(&session("s3", &bob.id, 3, T0))
+        .await
+        .unwrap();
     let mut ended = s.set_user_disabled(&alice.id, true, T0 + 6).await.unwrap();
     ended.sort();
     assert_eq!(ended, vec!["s1", "s2"]);
     assert!(s.get_user(&alice.id).await.unwrap().unwrap().disabled);
     assert!(s.get_session("s1").await.unwrap().is_none());
     assert!(s.get_session("s3").await.unwrap().is_some());
-    assert!(s.set_user_disabled(&alice.id, false, T0 + 7).await.unwrap().is_empty());
+    assert!(
+        s.set_user_disabled(&alice.id, false, T0 + 7)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(!s.get_user(&alice.id).await.unwrap().unwrap().disabled);
-    assert!(matches!(s.set_user_disabled("missing", true, T0).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        s.set_user_disabled("missing", true, T0).await,
+        Err(StoreError::NotFound(_))
+    ));
 
     // Deleting takes passkeys, sessions and memberships along.
     s.add_member(&bob.id, "dev", T0).await.unwrap();
@@ -108,17 +175,33 @@ async fn users(s: SharedStore) {
     s.delete_user(&bob.id).await.unwrap();
     assert!(s.get_user(&bob.id).await.unwrap().is_none());
     assert!(s.get_session("s3").await.unwrap().is_none());
-    assert!(s.passkey_by_credential(b"cred-bob").await.unwrap().is_none());
+    assert!(
+        s.passkey_by_credential(b"cred-bob")
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(s.user_groups(&bob.id).await.unwrap().is_empty());
     assert_eq!(s.list_groups().await.unwrap()[0].members, 0);
-    assert!(matches!(s.delete_user(&bob.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        s.delete_user(&bob.id).await,
+        Err(StoreError::NotFound(_))
+    ));
     // The address is free again.
-    s.create_user(&new_user("bob@example.com"), T0).await.unwrap();
+    s.create_user(&new_user("bob@example.com"), T0)
+        .await
+        .unwrap();
 }
 
 async fn groups(s: SharedStore) {
     let u = s
-        .create_user(&NewUser { groups: vec!["ops".into(), "dev".into()], ..new_user("g@example.com") }, T0)
+        .create_user(
+            &NewUser {
+                groups: vec!["ops".into(), "dev".into()],
+                ..new_user("g@example.com")
+            },
+            T0,
+        )
         .await
         .unwrap();
     assert_eq!(s.user_groups(&u.id).await.unwrap(), vec!["dev", "ops"]);
@@ -126,23 +209,57 @@ async fn groups(s: SharedStore) {
     assert!(!s.create_group("admins", T0).await.unwrap());
     assert!(s.add_member(&u.id, "admins", T0).await.unwrap());
     assert!(!s.add_member(&u.id, "admins", T0).await.unwrap());
-    assert!(s.add_member(&u.id, "new-team", T0).await.unwrap(), "groups are created as needed");
-    assert!(matches!(s.add_member("nobody", "ops", T0).await, Err(StoreError::NotFound(_))));
-    assert!(matches!(s.add_member(&u.id, "bad name", T0).await, Err(StoreError::Conflict(_))));
-    let listed: Vec<(String, i64)> = s.list_groups().await.unwrap().into_iter().map(|g| (g.name, g.members)).collect();
+    assert!(
+        s.add_member(&u.id, "new-team", T0).await.unwrap(),
+        "groups are created as needed"
+    );
+    assert!(matches!(
+        s.add_member("nobody", "ops", T0).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.add_member(&u.id, "bad name", T0).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let listed: Vec<(String, i64)> = s
+        .list_groups()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| (g.name, g.members))
+        .collect();
     assert_eq!(
         listed,
-        vec![("admins".into(), 1), ("dev".into(), 1), ("new-team".into(), 1), ("ops".into(), 1)]
+        vec![
+            ("admins".into(), 1),
+            ("dev".into(), 1),
+            ("new-team".into(), 1),
+            ("ops".into(), 1)
+        ]
     );
     assert!(s.remove_member(&u.id, "ops").await.unwrap());
     assert!(!s.remove_member(&u.id, "ops").await.unwrap());
     s.delete_group("dev").await.unwrap();
-    assert!(matches!(s.delete_group("dev").await, Err(StoreError::NotFound(_))));
-    assert_eq!(s.user_groups(&u.id).await.unwrap(), vec!["admins", "new-team"]);
+    assert!(matches!(
+        s.delete_group("dev").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        s.user_groups(&u.id).await.unwrap(),
+        vec!["admins", "new-team"]
+    );
     // A user created with an invalid group is not created at all.
-    let bad = NewUser { groups: vec!["ok".into(), "not ok".into()], ..new_user("h@example.com") };
+    let bad = NewUser {
+        groups: vec!["ok".into(), "not ok".into()],
+        ..new_user("h@example.com")
+    };
     assert!(s.create_user(&bad, T0).await.is_err());
-    assert!(s.find_user_by_email("h@example.com").await.unwrap().is_none());
+    assert!(
+        s.find_user_by_email("h@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn passkeys(s: SharedStore) {
@@ -153,24 +270,51 @@ async fn passkeys(s: SharedStore) {
     let mut b = passkey(&u.id, &[0, 255, 7]);
     b.created_at = T0 + 1;
     s.add_passkey(&b).await.unwrap();
-    let dup = s.add_passkey(&passkey(&other.id, b"cred-a")).await.unwrap_err();
+    let dup = s
+        .add_passkey(&passkey(&other.id, b"cred-a"))
+        .await
+        .unwrap_err();
     assert!(matches!(dup, StoreError::Conflict(_)), "{dup:?}");
-    assert_eq!(s.passkeys_for_user(&u.id).await.unwrap(), vec![a.clone(), b.clone()]);
-    assert_eq!(s.passkey_by_credential(&[0, 255, 7]).await.unwrap(), Some(b.clone()));
+    assert_eq!(
+        s.passkeys_for_user(&u.id).await.unwrap(),
+        vec![a.clone(), b.clone()]
+    );
+    assert_eq!(
+        s.passkey_by_credential(&[0, 255, 7]).await.unwrap(),
+        Some(b.clone())
+    );
 
-    s.record_passkey_use(b"cred-a", "{\"k\":2}", 7, true, T0 + 10).await.unwrap();
+    s.record_passkey_use(b"cred-a", "{\"k\":2}", 7, true, T0 + 10)
+        .await
+        .unwrap();
     a.data = "{\"k\":2}".into();
     a.sign_count = 7;
     a.backup_state = true;
     a.last_used_at = Some(T0 + 10);
     assert_eq!(s.passkey_by_credential(b"cred-a").await.unwrap(), Some(a));
-    assert!(matches!(s.record_passkey_use(b"nope", "", 0, false, T0).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        s.record_passkey_use(b"nope", "", 0, false, T0).await,
+        Err(StoreError::NotFound(_))
+    ));
 
     s.rename_passkey(&u.id, b"cred-a", "Phone").await.unwrap();
-    assert_eq!(s.passkey_by_credential(b"cred-a").await.unwrap().unwrap().name, "Phone");
+    assert_eq!(
+        s.passkey_by_credential(b"cred-a")
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "Phone"
+    );
     // Another user cannot rename or delete it.
-    assert!(matches!(s.rename_passkey(&other.id, b"cred-a", "x").await, Err(StoreError::NotFound(_))));
-    assert!(matches!(s.delete_passkey(&other.id, b"cred-a").await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        s.rename_passkey(&other.id, b"cred-a", "x").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.delete_passkey(&other.id, b"cred-a").await,
+        Err(StoreError::NotFound(_))
+    ));
     s.delete_passkey(&u.id, b"cred-a").await.unwrap();
     assert_eq!(s.passkeys_for_user(&u.id).await.unwrap(), vec![b]);
 }
@@ -180,22 +324,53 @@ async fn sessions(s: SharedStore) {
     let v = s.create_user(&new_user("v@example.com"), T0).await.unwrap();
     let a = session("a", &u.id, 1, T0);
     s.create_session(&a).await.unwrap();
-    s.create_session(&session("b", &u.id, 2, T0 + 1)).await.unwrap();
+    s.create_session(&session("b", &u.id, 2, T0 + 1))
+        .await
+        .unwrap();
     s.create_session(&session("c", &v.id, 3, T0)).await.unwrap();
-    assert_eq!(s.session_by_token_hash(&[1; 32]).await.unwrap(), Some(a.clone()));
+    assert_eq!(
+        s.session_by_token_hash(&[1; 32]).await.unwrap(),
+        Some(a.clone())
+    );
     assert!(s.session_by_token_hash(&[9; 32]).await.unwrap().is_none());
-    assert!(s.create_session(&session("d", &u.id, 1, T0)).await.is_err(), "token hashes are unique");
+    assert!(
+        s.create_session(&session("d", &u.id, 1, T0)).await.is_err(),
+        "token hashes are unique"
+    );
 
-    s.touch_sessions(&[("a".into(), T0 + 50), ("b".into(), T0 - 10), ("missing".into(), T0)]).await.unwrap();
-    assert_eq!(s.get_session("a").await.unwrap().unwrap().last_seen_at, T0 + 50);
-    assert_eq!(s.get_session("b").await.unwrap().unwrap().last_seen_at, T0 + 1, "never moves backwards");
+    s.touch_sessions(&[
+        ("a".into(), T0 + 50),
+        ("b".into(), T0 - 10),
+        ("missing".into(), T0),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(
+        s.get_session("a").await.unwrap().unwrap().last_seen_at,
+        T0 + 50
+    );
+    assert_eq!(
+        s.get_session("b").await.unwrap().unwrap().last_seen_at,
+        T0 + 1,
+        "never moves backwards"
+    );
 
-    let mine: Vec<String> = s.list_sessions(Some(&u.id)).await.unwrap().into_iter().map(|x| x.id).collect();
+    let mine: Vec<String> = s
+        .list_sessions(Some(&u.id))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|x| x.id)
+        .collect();
     assert_eq!(mine, vec!["a", "b"]);
     assert_eq!(s.list_sessions(None).await.unwrap().len(), 3);
 
     // Idle: b was last seen at T0+1 with a 100 s idle timeout; a at T0+50.
-    assert_eq!(s.purge_expired_sessions(T0 + 101).await.unwrap(), 2, "b and c are idle");
+    assert_eq!(
+        s.purge_expired_sessions(T0 + 101).await.unwrap(),
+        2,
+        "b and c are idle"
+    );
     assert!(s.get_session("a").await.unwrap().is_some());
     // Absolute expiry wins over activity.
     s.touch_sessions(&[("a".into(), T0 + 990)]).await.unwrap();
@@ -225,22 +400,51 @@ fn invite(id: &str, email: &str, hash: u8, expires_at: i64) -> Invite {
 }
 
 async fn invites(s: SharedStore) {
-    s.create_invite(&invite("i1", "New@Example.com", 1, T0 + 100)).await.unwrap();
-    s.create_invite(&invite("i2", "late@example.com", 2, T0 + 10)).await.unwrap();
-    let pending = s.pending_invite_for("new@example.com", T0).await.unwrap().unwrap();
+    s.create_invite(&invite("i1", "New@Example.com", 1, T0 + 100))
+        .await
+        .unwrap();
+    s.create_invite(&invite("i2", "late@example.com", 2, T0 + 10))
+        .await
+        .unwrap();
+    let pending = s
+        .pending_invite_for("new@example.com", T0)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(pending.groups, vec!["dev", "ops"]);
     let taken = s.take_invite(&[1; 32], T0 + 5).await.unwrap().unwrap();
     assert_eq!((taken.id.as_str(), taken.used_at), ("i1", Some(T0 + 5)));
-    assert!(s.take_invite(&[1; 32], T0 + 6).await.unwrap().is_none(), "single use");
-    assert!(s.pending_invite_for("new@example.com", T0).await.unwrap().is_none());
-    assert!(s.take_invite(&[2; 32], T0 + 10).await.unwrap().is_none(), "expired");
-    assert!(s.take_invite(&[3; 32], T0).await.unwrap().is_none(), "unknown");
+    assert!(
+        s.take_invite(&[1; 32], T0 + 6).await.unwrap().is_none(),
+        "single use"
+    );
+    assert!(
+        s.pending_invite_for("new@example.com", T0)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        s.take_invite(&[2; 32], T0 + 10).await.unwrap().is_none(),
+        "expired"
+    );
+    assert!(
+        s.take_invite(&[3; 32], T0).await.unwrap().is_none(),
+        "unknown"
+    );
     assert_eq!(s.list_invites().await.unwrap().len(), 2);
 
     // Racing takes: exactly one wins, every time.
     for round in 0..10u8 {
         let h = 100 + round;
-        s.create_invite(&invite(&format!("r{round}"), "race@example.com", h, T0 + 100)).await.unwrap();
+        s.create_invite(&invite(
+            &format!("r{round}"),
+            "race@example.com",
+            h,
+            T0 + 100,
+        ))
+        .await
+        .unwrap();
         let (x, y) = tokio::join!(
             {
                 let s = s.clone();
@@ -251,13 +455,23 @@ async fn invites(s: SharedStore) {
                 tokio::spawn(async move { s.take_invite(&[h; 32], T0).await })
             }
         );
-        let wins = [x.unwrap().unwrap(), y.unwrap().unwrap()].iter().filter(|r| r.is_some()).count();
+        let wins = [x.unwrap().unwrap(), y.unwrap().unwrap()]
+            .iter()
+            .filter(|r| r.is_some())
+            .count();
         assert_eq!(wins, 1, "round {round}");
     }
 }
 
 async fn audit(s: SharedStore) {
-    for (i, (kind, user)) in [("signin.passkey", "u1"), ("signin.failed", "u2"), ("admin.user.disable", "u1")].iter().enumerate() {
+    for (i, (kind, user)) in [
+        ("signin.passkey", "u1"),
+        ("signin.failed", "u2"),
+        ("admin.user.disable", "u1"),
+    ]
+    .iter()
+    .enumerate()
+    {
         let id = s
             .append_audit(&NewAuditEvent {
                 at: T0 + i as i64 * 10,
@@ -274,17 +488,44 @@ async fn audit(s: SharedStore) {
         assert!(id > 0);
     }
     let all = s.list_audit(&AuditFilter::default()).await.unwrap();
-    assert_eq!(all.iter().map(|e| e.event.kind.as_str()).collect::<Vec<_>>(), vec!["admin.user.disable", "signin.failed", "signin.passkey"]);
-    let u1 = s.list_audit(&AuditFilter { user_id: Some("u1".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|e| e.event.kind.as_str())
+            .collect::<Vec<_>>(),
+        vec!["admin.user.disable", "signin.failed", "signin.passkey"]
+    );
+    let u1 = s
+        .list_audit(&AuditFilter {
+            user_id: Some("u1".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(u1.len(), 2);
-    let since = s.list_audit(&AuditFilter { since: Some(T0 + 10), ..Default::default() }).await.unwrap();
+    let since = s
+        .list_audit(&AuditFilter {
+            since: Some(T0 + 10),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(since.len(), 2);
-    let signins = s.list_audit(&AuditFilter { kind_prefix: Some("signin.".into()), limit: 1, ..Default::default() }).await.unwrap();
+    let signins = s
+        .list_audit(&AuditFilter {
+            kind_prefix: Some("signin.".into()),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(signins.len(), 1);
     assert_eq!(signins[0].event.kind, "signin.failed");
     assert!(!signins[0].event.success);
     assert_eq!(s.purge_audit(T0 + 15).await.unwrap(), 2);
-    assert_eq!(s.list_audit(&AuditFilter::default()).await.unwrap().len(), 1);
+    assert_eq!(
+        s.list_audit(&AuditFilter::default()).await.unwrap().len(),
+        1
+    );
 }
 
 fn key(kid: &str, at: i64) -> SigningKeyRecord {
@@ -300,15 +541,39 @@ fn key(kid: &str, at: i64) -> SigningKeyRecord {
 async fn signing_keys(s: SharedStore) {
     assert!(s.signing_keys().await.unwrap().is_empty());
     assert!(s.insert_first_signing_key(&key("k1", T0)).await.unwrap());
-    assert!(!s.insert_first_signing_key(&key("k0", T0)).await.unwrap(), "only the first start creates a key");
-    s.rotate_signing_key(&key("k2", T0 + 10), T0 + 10).await.unwrap();
+    assert!(
+        !s.insert_first_signing_key(&key("k0", T0)).await.unwrap(),
+        "only the first start creates a key"
+    );
+    s.rotate_signing_key(&key("k2", T0 + 10), T0 + 10)
+        .await
+        .unwrap();
     let keys = s.signing_keys().await.unwrap();
-    assert_eq!(keys.iter().map(|k| (k.kid.as_str(), k.retired_at)).collect::<Vec<_>>(), vec![("k2", None), ("k1", Some(T0 + 10))]);
-    s.rotate_signing_key(&key("k3", T0 + 20), T0 + 20).await.unwrap();
-    assert_eq!(s.delete_signing_keys_retired_before(T0 + 15).await.unwrap(), 1);
-    let kids: Vec<String> = s.signing_keys().await.unwrap().into_iter().map(|k| k.kid).collect();
+    assert_eq!(
+        keys.iter()
+            .map(|k| (k.kid.as_str(), k.retired_at))
+            .collect::<Vec<_>>(),
+        vec![("k2", None), ("k1", Some(T0 + 10))]
+    );
+    s.rotate_signing_key(&key("k3", T0 + 20), T0 + 20)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.delete_signing_keys_retired_before(T0 + 15).await.unwrap(),
+        1
+    );
+    let kids: Vec<String> = s
+        .signing_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.kid)
+        .collect();
     assert_eq!(kids, vec!["k3", "k2"]);
-    assert!(!format!("{:?}", key("k9", 0)).contains("pem-k9"), "Debug must not print the private key");
+    assert!(
+        !format!("{:?}", key("k9", 0)).contains("pem-k9"),
+        "Debug must not print the private key"
+    );
 }
 
 async fn two_writers(s: SharedStore) {
@@ -318,9 +583,21 @@ async fn two_writers(s: SharedStore) {
         tasks.push(tokio::spawn(async move {
             for i in 0..25 {
                 let u = s
-                    .create_user(&NewUser { groups: vec!["shared".into(), format!("w{w}")], ..new_user(&format!("w{w}-{i}@example.com")) }, T0)
+                    .create_user(
+                        &NewUser {
+                            groups: vec!["shared".into(), format!("w{w}")],
+                            ..new_user(&format!("w{w}-{i}@example.com"))
+                        },
+                        T0,
+                    )
                     .await?;
-                s.create_session(&session(&format!("w{w}-{i}"), &u.id, (w * 100 + i) as u8, T0)).await?;
+                s.create_session(&session(
+                    &format!("w{w}-{i}"),
+                    &u.id,
+                    (w * 100 + i) as u8,
+                    T0,
+                ))
+                .await?;
                 s.add_member(&u.id, "extra", T0).await?;
             }
             Ok::<_, StoreError>(())
@@ -330,8 +607,22 @@ async fn two_writers(s: SharedStore) {
         t.await.unwrap().unwrap();
     }
     assert_eq!(s.list_users().await.unwrap().len(), 50);
-    let groups: Vec<(String, i64)> = s.list_groups().await.unwrap().into_iter().map(|g| (g.name, g.members)).collect();
-    assert_eq!(groups, vec![("extra".into(), 50), ("shared".into(), 50), ("w0".into(), 25), ("w1".into(), 25)]);
+    let groups: Vec<(String, i64)> = s
+        .list_groups()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| (g.name, g.members))
+        .collect();
+    assert_eq!(
+        groups,
+        vec![
+            ("extra".into(), 50),
+            ("shared".into(), 50),
+            ("w0".into(), 25),
+            ("w1".into(), 25)
+        ]
+    );
     assert_eq!(s.list_sessions(None).await.unwrap().len(), 50);
 }
 
@@ -341,8 +632,17 @@ async fn revocation_log(s: SharedStore) {
     let b = s.append_revocation("two", T0 + 10).await.unwrap();
     assert!(b > a);
     assert_eq!(s.latest_revocation_id().await.unwrap(), b);
-    assert_eq!(s.revocations_after(0, 10).await.unwrap(), vec![(a, "{\"t\":\"resync\"}".to_string()), (b, "two".to_string())]);
-    assert_eq!(s.revocations_after(a, 10).await.unwrap(), vec![(b, "two".to_string())]);
+    assert_eq!(
+        s.revocations_after(0, 10).await.unwrap(),
+        vec![
+            (a, "{\"t\":\"resync\"}".to_string()),
+            (b, "two".to_string())
+        ]
+    );
+    assert_eq!(
+        s.revocations_after(a, 10).await.unwrap(),
+        vec![(b, "two".to_string())]
+    );
     assert_eq!(s.revocations_after(0, 1).await.unwrap().len(), 1);
     assert_eq!(s.purge_revocations(T0 + 5).await.unwrap(), 1);
     assert_eq!(s.revocations_after(0, 10).await.unwrap().len(), 1);
@@ -371,11 +671,24 @@ macro_rules! durable_suite {
     };
 }
 
-durable_suite!(users, groups, passkeys, sessions, invites, audit, signing_keys, revocation_log, two_writers);
+durable_suite!(
+    users,
+    groups,
+    passkeys,
+    sessions,
+    invites,
+    audit,
+    signing_keys,
+    revocation_log,
+    two_writers
+);
 
 // ---------------------------------------------------------------- migrations
 
-async fn migrations_apply_one_by_one(run: impl AsyncFnOnce(&sqlx::migrate::Migrator) -> Vec<i64>, migrator: &sqlx::migrate::Migrator) {
+async fn migrations_apply_one_by_one(
+    run: impl AsyncFnOnce(&sqlx::migrate::Migrator) -> Vec<i64>,
+    migrator: &sqlx::migrate::Migrator,
+) {
     let want: Vec<i64> = migrator.iter().map(|m| m.version).collect();
     assert!(!want.is_empty());
     assert_eq!(run(migrator).await, want);
@@ -386,14 +699,21 @@ async fn sqlite_migrations_apply_from_empty_one_by_one() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("m.db").display());
     let store = passgate::store::sqlite::connect(&url).await.unwrap();
-    let passgate::store::sql::Pool::Sqlite(pool) = store.pool().clone() else { panic!() };
+    let passgate::store::sql::Pool::Sqlite(pool) = store.pool().clone() else {
+        panic!()
+    };
     let m = &passgate::store::sqlite::MIGRATOR;
     migrations_apply_one_by_one(
         async |m| {
             for mig in m.iter() {
                 m.run_to(mig.version, &pool).await.unwrap();
             }
-            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version").fetch_all(&pool).await.unwrap()
+            sqlx::query_scalar(
+                "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap()
         },
         m,
     )
@@ -406,14 +726,21 @@ async fn sqlite_migrations_apply_from_empty_one_by_one() {
 async fn postgres_migrations_apply_from_empty_one_by_one() {
     let db = common::PgDatabase::create().await;
     let store = passgate::store::postgres::connect(&db.url).await.unwrap();
-    let passgate::store::sql::Pool::Postgres(pool) = store.pool().clone() else { panic!() };
+    let passgate::store::sql::Pool::Postgres(pool) = store.pool().clone() else {
+        panic!()
+    };
     let m = &passgate::store::postgres::MIGRATOR;
     migrations_apply_one_by_one(
         async |m| {
             for mig in m.iter() {
                 m.run_to(mig.version, &pool).await.unwrap();
             }
-            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version").fetch_all(&pool).await.unwrap()
+            sqlx::query_scalar(
+                "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap()
         },
         m,
     )
@@ -429,7 +756,9 @@ fn broken_migrator() -> sqlx::migrate::Migrator {
         1,
         "broken".into(),
         MigrationType::Simple,
-        sqlx::SqlSafeStr::into_sql_str("CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);"),
+        sqlx::SqlSafeStr::into_sql_str(
+            "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);",
+        ),
         false,
     )])
 }
@@ -439,10 +768,15 @@ async fn sqlite_failed_migration_rolls_back() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("b.db").display());
     let store = passgate::store::sqlite::connect(&url).await.unwrap();
-    let passgate::store::sql::Pool::Sqlite(pool) = store.pool().clone() else { panic!() };
+    let passgate::store::sql::Pool::Sqlite(pool) = store.pool().clone() else {
+        panic!()
+    };
     let err = broken_migrator().run(&pool).await.unwrap_err();
     assert!(err.to_string().contains("no_such_table"), "{err}");
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half_done'").fetch_one(&pool).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half_done'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(n, 0, "the half-applied table must be rolled back");
 }
 
@@ -450,20 +784,26 @@ async fn sqlite_failed_migration_rolls_back() {
 async fn postgres_failed_migration_rolls_back() {
     let db = common::PgDatabase::create().await;
     let store = passgate::store::postgres::connect(&db.url).await.unwrap();
-    let passgate::store::sql::Pool::Postgres(pool) = store.pool().clone() else { panic!() };
+    let passgate::store::sql::Pool::Postgres(pool) = store.pool().clone() else {
+        panic!()
+    };
     let err = broken_migrator().run(&pool).await.unwrap_err();
     assert!(err.to_string().contains("no_such_table"), "{err}");
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'half_done'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'half_done'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(n, 0, "the half-applied table must be rolled back");
     store.close().await;
 }
 
 #[tokio::test]
 async fn unreachable_postgres_is_one_clear_error_without_the_password() {
-    let err = passgate::store::postgres::connect("postgres://u:hunter2@127.0.0.1:1/x").await.unwrap_err();
+    let err = passgate::store::postgres::connect("postgres://u:hunter2@127.0.0.1:1/x")
+        .await
+        .unwrap_err();
     let msg = err.to_string();
     assert!(err.is_unavailable(), "{msg}");
     assert!(msg.contains("127.0.0.1:1"), "{msg}");
@@ -473,10 +813,14 @@ async fn unreachable_postgres_is_one_clear_error_without_the_password() {
 #[tokio::test]
 async fn unreachable_redis_is_one_clear_error_without_the_password() {
     let clock: SharedClock = ManualClock::new(T0);
-    let err = passgate::store::ephemeral::RedisEphemeral::connect("redis://:hunter2@127.0.0.1:1", "x", clock)
-        .await
-        .err()
-        .expect("must fail");
+    let err = passgate::store::ephemeral::RedisEphemeral::connect(
+        "redis://:hunter2@127.0.0.1:1",
+        "x",
+        clock,
+    )
+    .await
+    .err()
+    .expect("must fail");
     let msg = err.to_string();
     assert!(err.is_unavailable(), "{msg}");
     assert!(!msg.contains("hunter2"), "{msg}");
@@ -492,7 +836,11 @@ async fn values(e: SharedEphemeral, clock: Arc<ManualClock>) {
     assert_eq!(e.take("a").await.unwrap(), None, "take is single use");
     assert_eq!(e.get("a").await.unwrap(), None);
     e.put("b", b"", Duration::from_secs(60)).await.unwrap();
-    assert_eq!(e.get("b").await.unwrap().as_deref(), Some(&b""[..]), "empty values are values");
+    assert_eq!(
+        e.get("b").await.unwrap().as_deref(),
+        Some(&b""[..]),
+        "empty values are values"
+    );
     e.delete("b").await.unwrap();
     assert_eq!(e.get("b").await.unwrap(), None);
 
@@ -502,7 +850,11 @@ async fn values(e: SharedEphemeral, clock: Arc<ManualClock>) {
     assert!(e.get("c").await.unwrap().is_some());
     clock.advance(1);
     assert_eq!(e.get("c").await.unwrap(), None);
-    assert_eq!(e.take("c").await.unwrap(), None, "an expired value cannot be taken");
+    assert_eq!(
+        e.take("c").await.unwrap(),
+        None,
+        "an expired value cannot be taken"
+    );
     e.ping().await.unwrap();
 }
 
@@ -520,7 +872,10 @@ async fn take_races(e: SharedEphemeral, _clock: Arc<ManualClock>) {
                 tokio::spawn(async move { e.take(&k).await })
             }
         );
-        let wins = [x.unwrap().unwrap(), y.unwrap().unwrap()].iter().filter(|v| v.is_some()).count();
+        let wins = [x.unwrap().unwrap(), y.unwrap().unwrap()]
+            .iter()
+            .filter(|v| v.is_some())
+            .count();
         assert_eq!(wins, 1, "round {round}");
     }
 }
@@ -538,14 +893,21 @@ async fn counters(e: SharedEphemeral, clock: Arc<ManualClock>) {
     let c = e.hit("ip:1", w).await.unwrap();
     assert_eq!((c.count, c.reset_in), (4, 1));
     clock.advance(1);
-    assert_eq!(e.hit("ip:1", w).await.unwrap().count, 1, "a new window starts at zero");
+    assert_eq!(
+        e.hit("ip:1", w).await.unwrap().count,
+        1,
+        "a new window starts at zero"
+    );
 }
 
 async fn broadcasts(e: SharedEphemeral, _clock: Arc<ManualClock>) {
     let mut rx = e.subscribe();
     let msg = Broadcast::SessionRevoked { id: "s1".into() };
     e.publish(&msg).await.unwrap();
-    let got = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.unwrap().unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(got, msg);
     assert!(e.channel_healthy());
 }
@@ -596,7 +958,12 @@ struct SessionEnv {
 
 impl SessionEnv {
     fn manager(&self) -> Arc<SessionManager> {
-        SessionManager::new(self.store.clone(), self.eph.eph.clone(), self.clock.clone(), settings())
+        SessionManager::new(
+            self.store.clone(),
+            self.eph.eph.clone(),
+            self.clock.clone(),
+            settings(),
+        )
     }
 
     /// A manager as a second replica has it: same durable store, its own
@@ -612,11 +979,28 @@ impl SessionEnv {
 
 async fn session_lifecycle(env: SessionEnv) {
     let m = env.manager();
-    let user = env.store.create_user(&NewUser { groups: vec!["dev".into()], ..new_user("life@example.com") }, T0).await.unwrap();
-    let (token, rec) = m.create(&user, "webauthn", "Firefox", "10.1.2.3").await.unwrap();
+    let user = env
+        .store
+        .create_user(
+            &NewUser {
+                groups: vec!["dev".into()],
+                ..new_user("life@example.com")
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    let (token, rec) = m
+        .create(&user, "webauthn", "Firefox", "10.1.2.3")
+        .await
+        .unwrap();
     assert_eq!(token.len(), 43);
     let stored = env.store.get_session(&rec.id).await.unwrap().unwrap();
-    assert_ne!(stored.token_hash, token.as_bytes(), "only the hash is stored");
+    assert_ne!(
+        stored.token_hash,
+        token.as_bytes(),
+        "only the hash is stored"
+    );
     assert_eq!(stored.token_hash.len(), 32);
     let s = m.validate(&token).await.unwrap().unwrap();
     assert_eq!(s.principal.email, "life@example.com");
@@ -633,7 +1017,15 @@ async fn session_lifecycle(env: SessionEnv) {
     assert!(m.validate(&token).await.unwrap().is_some());
     // …and is written behind, so a fresh replica agrees.
     m.flush().await.unwrap();
-    assert_eq!(env.store.get_session(&rec.id).await.unwrap().unwrap().last_seen_at, T0 + 6000);
+    assert_eq!(
+        env.store
+            .get_session(&rec.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seen_at,
+        T0 + 6000
+    );
     let fresh = env.manager();
     assert!(fresh.validate(&token).await.unwrap().is_some());
     // Idle past the timeout: gone, cached or not.
@@ -644,19 +1036,30 @@ async fn session_lifecycle(env: SessionEnv) {
 
 async fn session_absolute_expiry(env: SessionEnv) {
     let m = env.manager();
-    let user = env.store.create_user(&new_user("abs@example.com"), T0).await.unwrap();
+    let user = env
+        .store
+        .create_user(&new_user("abs@example.com"), T0)
+        .await
+        .unwrap();
     let (token, _) = m.create(&user, "email", "", "").await.unwrap();
     for _ in 0..23 {
         env.clock.advance(3599);
         assert!(m.validate(&token).await.unwrap().is_some());
     }
     env.clock.set(T0 + 86400);
-    assert!(m.validate(&token).await.unwrap().is_none(), "absolute timeout ends even an active session");
+    assert!(
+        m.validate(&token).await.unwrap().is_none(),
+        "absolute timeout ends even an active session"
+    );
 }
 
 async fn session_revocation_is_immediate_here(env: SessionEnv) {
     let m = env.manager();
-    let user = env.store.create_user(&new_user("rev@example.com"), T0).await.unwrap();
+    let user = env
+        .store
+        .create_user(&new_user("rev@example.com"), T0)
+        .await
+        .unwrap();
     let (t1, r1) = m.create(&user, "webauthn", "", "").await.unwrap();
     let (t2, _) = m.create(&user, "webauthn", "", "").await.unwrap();
     assert!(m.validate(&t1).await.unwrap().is_some());
@@ -670,14 +1073,27 @@ async fn session_revocation_is_immediate_here(env: SessionEnv) {
 
 async fn session_disabled_user(env: SessionEnv) {
     let m = env.manager();
-    let user = env.store.create_user(&new_user("dis@example.com"), T0).await.unwrap();
+    let user = env
+        .store
+        .create_user(&new_user("dis@example.com"), T0)
+        .await
+        .unwrap();
     let (t, _) = m.create(&user, "webauthn", "", "").await.unwrap();
     assert!(m.validate(&t).await.unwrap().is_some());
-    env.store.set_user_disabled(&user.id, true, T0).await.unwrap();
-    m.announce(Broadcast::UserRevoked { user_id: user.id.clone() }).await;
+    env.store
+        .set_user_disabled(&user.id, true, T0)
+        .await
+        .unwrap();
+    m.announce(Broadcast::UserRevoked {
+        user_id: user.id.clone(),
+    })
+    .await;
     assert!(m.validate(&t).await.unwrap().is_none());
     // Re-enabling does not resurrect ended sessions.
-    env.store.set_user_disabled(&user.id, false, T0).await.unwrap();
+    env.store
+        .set_user_disabled(&user.id, false, T0)
+        .await
+        .unwrap();
     assert!(m.validate(&t).await.unwrap().is_none());
 }
 
@@ -687,7 +1103,17 @@ async fn session_disabled_user(env: SessionEnv) {
 async fn session_revocation_reaches_a_second_replica(env: SessionEnv) {
     let (a, stop_a) = env.replica().await;
     let (b, stop_b) = env.replica().await;
-    let user = env.store.create_user(&NewUser { groups: vec!["dev".into()], ..new_user("multi@example.com") }, T0).await.unwrap();
+    let user = env
+        .store
+        .create_user(
+            &NewUser {
+                groups: vec!["dev".into()],
+                ..new_user("multi@example.com")
+            },
+            T0,
+        )
+        .await
+        .unwrap();
     let (t1, r1) = a.create(&user, "webauthn", "", "").await.unwrap();
     let (t2, _) = a.create(&user, "webauthn", "", "").await.unwrap();
     assert!(b.validate(&t1).await.unwrap().is_some());
@@ -701,9 +1127,15 @@ async fn session_revocation_reaches_a_second_replica(env: SessionEnv) {
 
     // Group change: the other replica drops its copy and reads the new groups.
     env.store.add_member(&user.id, "ops", T0).await.unwrap();
-    a.announce(Broadcast::UserChanged { user_id: user.id.clone() }).await;
+    a.announce(Broadcast::UserChanged {
+        user_id: user.id.clone(),
+    })
+    .await;
     wait_until(|| b.cached() == 0).await;
-    assert_eq!(b.validate(&t2).await.unwrap().unwrap().principal.groups, vec!["dev", "ops"]);
+    assert_eq!(
+        b.validate(&t2).await.unwrap().unwrap().principal.groups,
+        vec!["dev", "ops"]
+    );
 
     a.revoke_user(&user.id).await.unwrap();
     wait_until(|| b.cached() == 0).await;
@@ -732,7 +1164,11 @@ async fn session_revocation_through_the_log_alone(env: SessionEnv) {
     let b = SessionManager::new(env.store.clone(), lone, env.clock.clone(), settings());
     let stop_b = tokio_util::sync::CancellationToken::new();
     tokio::spawn(b.clone().run(stop_b.clone()));
-    let user = env.store.create_user(&new_user("log@example.com"), T0).await.unwrap();
+    let user = env
+        .store
+        .create_user(&new_user("log@example.com"), T0)
+        .await
+        .unwrap();
     let (t, r) = a.create(&user, "webauthn", "", "").await.unwrap();
     assert!(b.validate(&t).await.unwrap().is_some());
     // Let b's poller read the current end of the log before the revocation.
@@ -746,23 +1182,42 @@ async fn session_revocation_through_the_log_alone(env: SessionEnv) {
 
 async fn session_store_outage_keeps_cached_sessions(env: SessionEnv) {
     let m = env.manager();
-    let user = env.store.create_user(&new_user("out@example.com"), T0).await.unwrap();
+    let user = env
+        .store
+        .create_user(&new_user("out@example.com"), T0)
+        .await
+        .unwrap();
     let (cached, _) = m.create(&user, "webauthn", "", "").await.unwrap();
     let (uncached, _) = m.create(&user, "webauthn", "", "").await.unwrap();
     assert!(m.validate(&cached).await.unwrap().is_some());
     env.sql.close().await;
-    assert!(m.validate(&cached).await.unwrap().is_some(), "fresh cache entry");
+    assert!(
+        m.validate(&cached).await.unwrap().is_some(),
+        "fresh cache entry"
+    );
     env.clock.advance(7200 - 1);
-    assert!(m.validate(&cached).await.unwrap().is_some(), "stale entry still served while the store is down");
+    assert!(
+        m.validate(&cached).await.unwrap().is_some(),
+        "stale entry still served while the store is down"
+    );
     let err = m.validate(&uncached).await.unwrap_err();
     assert!(err.is_unavailable(), "{err}");
     // Absolute expiry still applies to stale entries.
     env.clock.set(T0 + 86400);
-    assert!(m.validate(&cached).await.map(|s| s.is_none()).unwrap_or(true));
+    assert!(
+        m.validate(&cached)
+            .await
+            .map(|s| s.is_none())
+            .unwrap_or(true)
+    );
 }
 
 async fn sessions_created_concurrently(env: SessionEnv) {
-    let user = env.store.create_user(&new_user("conc@example.com"), T0).await.unwrap();
+    let user = env
+        .store
+        .create_user(&new_user("conc@example.com"), T0)
+        .await
+        .unwrap();
     let mut tasks = Vec::new();
     for _ in 0..2 {
         let m = env.manager();
@@ -783,7 +1238,10 @@ async fn sessions_created_concurrently(env: SessionEnv) {
     for t in &all {
         assert!(m.validate(t).await.unwrap().is_some());
     }
-    assert_eq!(env.store.list_sessions(Some(&user.id)).await.unwrap().len(), 40);
+    assert_eq!(
+        env.store.list_sessions(Some(&user.id)).await.unwrap().len(),
+        40
+    );
 }
 
 macro_rules! session_suite {

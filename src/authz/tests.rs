@@ -26,7 +26,9 @@ fn table() -> RouteTable {
 }
 
 fn rule_for(raw: &str) -> Result<Option<usize>, PathError> {
-    table().lookup("app.example.com", 443, raw).map(|r| r.map(|r| r.index))
+    table()
+        .lookup("app.example.com", 443, raw)
+        .map(|r| r.map(|r| r.index))
 }
 
 #[test]
@@ -55,7 +57,11 @@ fn strict_normalisation_table() {
         ("/%7Euser", "/~user"),
     ];
     for (raw, want) in cases {
-        assert_eq!(normalise(raw, Reading::STRICT).as_deref(), Ok(*want), "{raw}");
+        assert_eq!(
+            normalise(raw, Reading::STRICT).as_deref(),
+            Ok(*want),
+            "{raw}"
+        );
         assert_eq!(canonical(raw).as_deref(), Ok(*want), "{raw}");
     }
 }
@@ -98,10 +104,19 @@ fn malformed_paths_are_refused() {
 
 #[test]
 fn plain_detection() {
-    for p in ["/", "/a", "/a/b.c", "/a/.well-known/x", "/a/b..c", "/a-b_c~d"] {
+    for p in [
+        "/",
+        "/a",
+        "/a/b.c",
+        "/a/.well-known/x",
+        "/a/b..c",
+        "/a-b_c~d",
+    ] {
         assert!(is_plain(p), "{p}");
     }
-    for p in ["/a//b", "/a/./b", "/a/../b", "/a/.", "/a/..", "/a%20", "/a;b", "/a\\b", "a", ""] {
+    for p in [
+        "/a//b", "/a/./b", "/a/../b", "/a/.", "/a/..", "/a%20", "/a;b", "/a\\b", "a", "",
+    ] {
         assert!(!is_plain(p), "{p}");
     }
 }
@@ -182,11 +197,26 @@ fn host_patterns() {
     assert!(!wild.matches("evil.com"));
     assert!(wild.covers(&exact));
     assert!(!exact.covers(&wild));
-    for bad in ["", "a*.example.com", "*.", "exa mple.com", "host:99999", "host:0", "[::1", "*.[::1]"] {
+    for bad in [
+        "",
+        "a*.example.com",
+        "*.",
+        "exa mple.com",
+        "host:99999",
+        "host:0",
+        "[::1",
+        "*.[::1]",
+    ] {
         assert!(HostPattern::parse(bad).is_err(), "{bad:?}");
     }
-    assert_eq!(split_host_port("[::1]:8080"), Some(("[::1]".into(), Some(8080))));
-    assert_eq!(split_host_port("LOCALHOST:80"), Some(("localhost".into(), Some(80))));
+    assert_eq!(
+        split_host_port("[::1]:8080"),
+        Some(("[::1]".into(), Some(8080)))
+    );
+    assert_eq!(
+        split_host_port("LOCALHOST:80"),
+        Some(("localhost".into(), Some(80)))
+    );
     assert_eq!(split_host_port("a..b"), None);
     assert_eq!(split_host_port("a/b"), None);
 }
@@ -197,9 +227,24 @@ fn ports_restrict_rules_when_given() {
         route(0, "app.example.com:8443", "/", Policy::Deny),
         route(1, "app.example.com", "/", Policy::Public),
     ]);
-    assert_eq!(t.lookup("app.example.com", 8443, "/").expect("ok").map(|r| r.index), Some(0));
-    assert_eq!(t.lookup("app.example.com", 443, "/").expect("ok").map(|r| r.index), Some(1));
-    assert_eq!(t.lookup("other.example.com", 443, "/").expect("ok").map(|r| r.index), None);
+    assert_eq!(
+        t.lookup("app.example.com", 8443, "/")
+            .expect("ok")
+            .map(|r| r.index),
+        Some(0)
+    );
+    assert_eq!(
+        t.lookup("app.example.com", 443, "/")
+            .expect("ok")
+            .map(|r| r.index),
+        Some(1)
+    );
+    assert_eq!(
+        t.lookup("other.example.com", 443, "/")
+            .expect("ok")
+            .map(|r| r.index),
+        None
+    );
 }
 
 #[test]
@@ -237,22 +282,34 @@ fn decisions() {
     assert_eq!(decide(Some(&r), Some(&alice)), Access::Allow);
     r.groups = vec!["dev".into()];
     assert_eq!(decide(Some(&r), Some(&alice)), Access::Allow);
-    assert_eq!(decide(Some(&r), Some(&bob)), Access::Forbid(Refusal::NotAllowed));
+    assert_eq!(
+        decide(Some(&r), Some(&bob)),
+        Access::Forbid(Refusal::NotAllowed)
+    );
     r.groups = vec![];
     r.emails = vec![EmailPattern::parse("*@example.com").expect("pattern")];
     assert_eq!(decide(Some(&r), Some(&alice)), Access::Allow);
-    assert_eq!(decide(Some(&r), Some(&bob)), Access::Forbid(Refusal::NotAllowed));
+    assert_eq!(
+        decide(Some(&r), Some(&bob)),
+        Access::Forbid(Refusal::NotAllowed)
+    );
     r.emails = vec![EmailPattern::parse("BOB@other.org").expect("pattern")];
     assert_eq!(decide(Some(&r), Some(&bob)), Access::Allow);
     // Both lists: either admits.
     r.groups = vec!["dev".into()];
     assert_eq!(decide(Some(&r), Some(&alice)), Access::Allow);
     assert_eq!(decide(Some(&r), Some(&bob)), Access::Allow);
-    assert_eq!(decide(Some(&r), Some(&principal("eve@x.org", &["dev2"]))), Access::Forbid(Refusal::NotAllowed));
+    assert_eq!(
+        decide(Some(&r), Some(&principal("eve@x.org", &["dev2"]))),
+        Access::Forbid(Refusal::NotAllowed)
+    );
     let public = route(0, "a.b", "/", Policy::Public);
     assert_eq!(decide(Some(&public), None), Access::Allow);
     let deny = route(0, "a.b", "/", Policy::Deny);
-    assert_eq!(decide(Some(&deny), Some(&alice)), Access::Forbid(Refusal::DenyRule));
+    assert_eq!(
+        decide(Some(&deny), Some(&alice)),
+        Access::Forbid(Refusal::DenyRule)
+    );
 }
 
 #[test]
@@ -284,14 +341,26 @@ fn redirects_only_to_protected_origins_or_the_portal() {
     ]);
     let p = portal();
     let ok: &[(&str, &str)] = &[
-        ("https://app.example.com/x?y=1#z", "https://app.example.com/x?y=1#z"),
+        (
+            "https://app.example.com/x?y=1#z",
+            "https://app.example.com/x?y=1#z",
+        ),
         ("http://app.example.com/", "http://app.example.com/"),
-        ("https://grafana.tools.example.com/d/1", "https://grafana.tools.example.com/d/1"),
-        ("/.passgate/account", "https://auth.example.com/.passgate/account"),
+        (
+            "https://grafana.tools.example.com/d/1",
+            "https://grafana.tools.example.com/d/1",
+        ),
+        (
+            "/.passgate/account",
+            "https://auth.example.com/.passgate/account",
+        ),
         ("https://auth.example.com/", "https://auth.example.com/"),
         ("HTTPS://APP.EXAMPLE.COM/a", "https://app.example.com/a"),
         // A rule without a port covers every port of its host.
-        ("https://app.example.com:8443/", "https://app.example.com:8443/"),
+        (
+            "https://app.example.com:8443/",
+            "https://app.example.com:8443/",
+        ),
     ];
     for (rd, want) in ok {
         assert_eq!(safe_redirect(rd, &p, &t).as_deref(), Some(*want), "{rd}");

@@ -270,6 +270,6 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
 
 /// Sections that may be set with `PASSGATE_<SECTION>_<KEY>`.
 pub const SECTIONS: &[&str] = &[
-    "server", "storage", "session", "webauthn", "email", "signup", "branding", "identity",
-    "audit", "log",
+    "server", "storage", "session", "webauthn", "email", "signup", "branding", "identity", "audit",
+    "log",
 ];

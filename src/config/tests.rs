@@ -61,7 +61,11 @@ fn https_without_cookie_domain_uses_host_prefixed_cookie() {
 fn unknown_keys_are_all_reported_with_their_lines() {
     let text = "[server]\nlisten = \"127.0.0.1:8080\"\nlsiten = \"x\"\n\n[sesion]\nidle_timeout = \"1h\"\n\n[[route]]\nhost = \"localhost\"\nupstrem = \"http://127.0.0.1:1\"\n";
     let p = problems(text);
-    let find = |k: &str| p.iter().find(|x| x.key == k).unwrap_or_else(|| panic!("no problem for {k}: {p:?}"));
+    let find = |k: &str| {
+        p.iter()
+            .find(|x| x.key == k)
+            .unwrap_or_else(|| panic!("no problem for {k}: {p:?}"))
+    };
     assert_eq!(find("server.lsiten").line, Some(3));
     assert_eq!(find("sesion").line, Some(5));
     assert_eq!(find("route[0].upstrem").line, Some(10));
@@ -151,18 +155,24 @@ groups = ["dev"]
     // Lines point into the file.
     let listen = p.iter().find(|x| x.key == "server.listen").expect("listen");
     assert_eq!(listen.line, Some(3));
-    let up = p.iter().find(|x| x.key == "route[0].upstream").expect("upstream");
+    let up = p
+        .iter()
+        .find(|x| x.key == "route[0].upstream")
+        .expect("upstream");
     assert_eq!(up.line, Some(34));
 }
 
 #[test]
 fn public_url_must_sit_under_rp_id() {
-    let p = problems("[server]\npublic_url = \"https://auth.example.com\"\n[webauthn]\nrp_id = \"example.org\"\n");
+    let p = problems(
+        "[server]\npublic_url = \"https://auth.example.com\"\n[webauthn]\nrp_id = \"example.org\"\n",
+    );
     assert_eq!(p[0].key, "server.public_url");
     assert!(p[0].message.contains("rp_id"), "{}", p[0].message);
     // A subdomain is fine, and so is equality.
     load("[server]\npublic_url = \"https://auth.example.com\"\n[webauthn]\nrp_id = \"example.com\"\n").expect("subdomain");
-    load("[server]\npublic_url = \"https://example.com\"\n[webauthn]\nrp_id = \"example.com\"\n").expect("equal");
+    load("[server]\npublic_url = \"https://example.com\"\n[webauthn]\nrp_id = \"example.com\"\n")
+        .expect("equal");
     // Suffix that is not a label boundary is not a subdomain.
     assert!(load("[server]\npublic_url = \"https://badexample.com\"\n[webauthn]\nrp_id = \"example.com\"\n").is_err());
 }
@@ -170,13 +180,19 @@ fn public_url_must_sit_under_rp_id() {
 #[test]
 fn cookie_domain_must_cover_the_portal_and_the_protected_hosts() {
     let base = "[server]\npublic_url = \"https://auth.example.com\"\n[webauthn]\nrp_id = \"example.com\"\n";
-    let p = problems(&format!("{base}[session]\ncookie_domain = \"example.org\"\n"));
+    let p = problems(&format!(
+        "{base}[session]\ncookie_domain = \"example.org\"\n"
+    ));
     assert!(p.iter().any(|x| x.key == "session.cookie_domain"), "{p:?}");
     // A protected host that the cookie cannot reach.
     let p = problems(&format!(
         "{base}[[route]]\nhost = \"app.example.com\"\nupstream = \"http://127.0.0.1:3000\"\n"
     ));
-    assert!(p.iter().any(|x| x.key == "route[0].host" && x.line == Some(5)), "{p:?}");
+    assert!(
+        p.iter()
+            .any(|x| x.key == "route[0].host" && x.line == Some(5)),
+        "{p:?}"
+    );
     load(&format!(
         "{base}[session]\ncookie_domain = \"example.com\"\n[[route]]\nhost = \"app.example.com\"\nupstream = \"http://127.0.0.1:3000\"\n"
     ))
@@ -208,17 +224,55 @@ fn environment_overrides_keys_and_names_the_variable_in_errors() {
     )
     .expect("ok");
     assert_eq!(c.server.listen.to_string(), "127.0.0.1:9999");
-    assert_eq!(c.storage.redis_url.as_ref().map(|s| s.expose()), Some("redis://127.0.0.1:6379"));
-    assert_eq!(c.server.trusted_proxies, vec!["10.0.0.0/8".parse::<IpNet>().expect("net")]);
+    assert_eq!(
+        c.storage.redis_url.as_ref().map(|s| s.expose()),
+        Some("redis://127.0.0.1:6379")
+    );
+    assert_eq!(
+        c.server.trusted_proxies,
+        vec!["10.0.0.0/8".parse::<IpNet>().expect("net")]
+    );
     assert!(!c.email.sign_in);
 
-    let e = load_env("", &[("PASSGATE_SERVER_LISTEN", "nope"), ("PASSGATE_SERVER_LSITEN", "x"), ("PASSGATE_NOPE", "1")])
-        .expect_err("bad env");
-    let listen = e.problems.iter().find(|p| p.key == "server.listen").expect("listen");
+    let e = load_env(
+        "",
+        &[
+            ("PASSGATE_SERVER_LISTEN", "nope"),
+            ("PASSGATE_SERVER_LSITEN", "x"),
+            ("PASSGATE_NOPE", "1"),
+        ],
+    )
+    .expect_err("bad env");
+    let listen = e
+        .problems
+        .iter()
+        .find(|p| p.key == "server.listen")
+        .expect("listen");
     assert_eq!(listen.env.as_deref(), Some("PASSGATE_SERVER_LISTEN"));
     assert!(e.to_string().contains("$PASSGATE_SERVER_LISTEN"));
     assert!(e.problems.iter().any(|p| p.key == "server.lsiten" && p.env.as_deref() == Some("PASSGATE_SERVER_LSITEN")));
-    assert!(e.problems.iter().any(|p| p.env.as_deref() == Some("PASSGATE_NOPE")));
+    assert!(
+        !e.problems
+            .iter()
+            .any(|p| p.env.as_deref() == Some("PASSGATE_NOPE"))
+    );
+
+    // Variables naming no section (Kubernetes service links) are ignored, with a warning.
+    let c = load_env(
+        "",
+        &[
+            ("PASSGATE_SERVICE_HOST", "10.0.0.1"),
+            ("PASSGATE_PORT_8080_TCP", "tcp://10.0.0.1:8080"),
+        ],
+    )
+    .expect("ok");
+    assert!(
+        c.warnings
+            .iter()
+            .any(|w| w.contains("PASSGATE_PORT_8080_TCP") && w.contains("PASSGATE_SERVICE_HOST")),
+        "{:?}",
+        c.warnings
+    );
 }
 
 #[test]
@@ -233,11 +287,23 @@ fn secrets_from_files() {
     )
     .expect("ok");
     assert_eq!(c.storage.database_url.expose(), "postgres://u:s3cret@db/x");
-    assert!(!format!("{c:?}").contains("s3cret"), "secrets must not appear in Debug output");
+    assert!(
+        !format!("{c:?}").contains("s3cret"),
+        "secrets must not appear in Debug output"
+    );
 
-    let e = Config::from_toml("[storage]\ndatabase_url_file = \"missing\"\n", "t", std::iter::empty(), dir.path())
-        .expect_err("both set");
-    assert!(e.problems.iter().any(|p| p.key == "storage.database_url_file"));
+    let e = Config::from_toml(
+        "[storage]\ndatabase_url_file = \"missing\"\n",
+        "t",
+        std::iter::empty(),
+        dir.path(),
+    )
+    .expect_err("both set");
+    assert!(
+        e.problems
+            .iter()
+            .any(|p| p.key == "storage.database_url_file")
+    );
     let e = Config::from_toml(
         "[storage]\ndatabase_url = \"\"\ndatabase_url_file = \"missing\"\n",
         "t",
@@ -245,7 +311,11 @@ fn secrets_from_files() {
         dir.path(),
     )
     .expect_err("missing file");
-    assert!(e.problems[0].message.contains("cannot read"), "{}", e.problems[0]);
+    assert!(
+        e.problems[0].message.contains("cannot read"),
+        "{}",
+        e.problems[0]
+    );
 }
 
 #[test]

@@ -84,7 +84,9 @@ fn frame(expires_at: i64, value: &[u8]) -> Vec<u8> {
 
 fn unframe(raw: &[u8], now: i64) -> StoreResult<Option<Vec<u8>>> {
     if raw.len() < 8 {
-        return Err(StoreError::Corrupt("ephemeral value shorter than its header".into()));
+        return Err(StoreError::Corrupt(
+            "ephemeral value shorter than its header".into(),
+        ));
     }
     let mut at = [0u8; 8];
     at.copy_from_slice(&raw[..8]);
@@ -106,10 +108,13 @@ fn window(now: i64, window: Duration) -> (i64, u64) {
     (idx, reset_in.max(1) as u64)
 }
 
+/// Values by key, with their expiry time.
+type ValueMap = HashMap<String, (i64, Vec<u8>)>;
+
 /// In-process ephemeral store (single node).
 pub struct MemoryEphemeral {
     clock: SharedClock,
-    values: Mutex<HashMap<String, (i64, Vec<u8>)>>,
+    values: Mutex<ValueMap>,
     counters: Mutex<HashMap<String, (i64, u64)>>,
     tx: broadcast::Sender<Broadcast>,
 }
@@ -125,7 +130,7 @@ impl MemoryEphemeral {
         })
     }
 
-    fn values(&self) -> StoreResult<std::sync::MutexGuard<'_, HashMap<String, (i64, Vec<u8>)>>> {
+    fn values(&self) -> StoreResult<std::sync::MutexGuard<'_, ValueMap>> {
         self.values
             .lock()
             .map_err(|_| StoreError::Corrupt("ephemeral store lock poisoned".into()))
@@ -133,7 +138,7 @@ impl MemoryEphemeral {
 
     /// Drop expired entries once the map has grown, so abandoned ceremonies
     /// cannot accumulate without bound.
-    fn sweep(map: &mut HashMap<String, (i64, Vec<u8>)>, now: i64) {
+    fn sweep(map: &mut ValueMap, now: i64) {
         if map.len() > 1024 && map.len().is_power_of_two() {
             map.retain(|_, (at, _)| *at > now);
         }
@@ -161,7 +166,9 @@ impl Ephemeral for MemoryEphemeral {
     async fn get(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
         let now = self.clock.now();
         let m = self.values()?;
-        Ok(m.get(key).filter(|(at, _)| now < *at).map(|(_, v)| v.clone()))
+        Ok(m.get(key)
+            .filter(|(at, _)| now < *at)
+            .map(|(_, v)| v.clone()))
     }
 
     async fn take(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
@@ -190,7 +197,10 @@ impl Ephemeral for MemoryEphemeral {
             *e = (idx, 0);
         }
         e.1 += 1;
-        Ok(Counter { count: e.1, reset_in })
+        Ok(Counter {
+            count: e.1,
+            reset_in,
+        })
     }
 
     async fn publish(&self, msg: &Broadcast) -> StoreResult<()> {

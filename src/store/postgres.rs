@@ -36,7 +36,9 @@ pub async fn connect(url: &str) -> StoreResult<SqlStore> {
         .await
         .map_err(|e| {
             let detail = match map_sqlx("postgres", e) {
-                StoreError::Unavailable { detail, .. } | StoreError::Backend { detail, .. } => detail,
+                StoreError::Unavailable { detail, .. } | StoreError::Backend { detail, .. } => {
+                    detail
+                }
                 other => other.to_string(),
             };
             StoreError::Unavailable {

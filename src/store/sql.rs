@@ -10,8 +10,9 @@ use async_trait::async_trait;
 use sqlx::{PgPool, SqlitePool};
 
 use super::{
-    AuditEvent, AuditFilter, GroupInfo, Invite, NewAuditEvent, NewUser, PasskeyRecord, SessionRecord,
-    SigningKeyRecord, Store, StoreError, StoreResult, User, normalise_email, valid_group_name,
+    AuditEvent, AuditFilter, GroupInfo, Invite, NewAuditEvent, NewUser, PasskeyRecord,
+    SessionRecord, SigningKeyRecord, Store, StoreError, StoreResult, User, normalise_email,
+    valid_group_name,
 };
 
 /// An open pool on either backend.
@@ -238,7 +239,8 @@ impl From<InviteRow> for Invite {
     }
 }
 
-const INVITE_COLS: &str = "id, token_hash, email, groups, created_by, created_at, expires_at, used_at";
+const INVITE_COLS: &str =
+    "id, token_hash, email, groups, created_by, created_at, expires_at, used_at";
 
 #[derive(sqlx::FromRow)]
 struct AuditRow {
@@ -319,11 +321,17 @@ impl Store for SqlStore {
     async fn create_user(&self, new: &NewUser, now: i64) -> StoreResult<User> {
         let email = new.email.trim();
         if !crate::session::looks_like_email(email) {
-            return Err(StoreError::Conflict(format!("{email:?} is not an email address")));
+            return Err(StoreError::Conflict(format!(
+                "{email:?} is not an email address"
+            )));
         }
         check_groups(&new.groups)?;
         let id = uuid::Uuid::new_v4().to_string();
-        let username = new.username.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        let username = new
+            .username
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty());
         let username_norm = username.map(str::to_lowercase);
         on_pool!(self, p => {
             let mut tx = begin_write!(self, p).map_err(self.err())?;
@@ -379,18 +387,26 @@ impl Store for SqlStore {
     }
 
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
-        let q = sql(format!("SELECT {USER_COLS} FROM users WHERE email_norm = $1"));
+        let q = sql(format!(
+            "SELECT {USER_COLS} FROM users WHERE email_norm = $1"
+        ));
         let row: Option<UserRow> = on_pool!(self, p => sqlx::query_as(q).bind(normalise_email(email)).fetch_optional(p).await.map_err(self.err())?);
         Ok(row.map(User::from))
     }
 
     async fn list_users(&self) -> StoreResult<Vec<User>> {
         let q = sql(format!("SELECT {USER_COLS} FROM users ORDER BY email_norm"));
-        let rows: Vec<UserRow> = on_pool!(self, p => sqlx::query_as(q).fetch_all(p).await.map_err(self.err())?);
+        let rows: Vec<UserRow> =
+            on_pool!(self, p => sqlx::query_as(q).fetch_all(p).await.map_err(self.err())?);
         Ok(rows.into_iter().map(User::from).collect())
     }
 
-    async fn set_user_disabled(&self, id: &str, disabled: bool, now: i64) -> StoreResult<Vec<String>> {
+    async fn set_user_disabled(
+        &self,
+        id: &str,
+        disabled: bool,
+        now: i64,
+    ) -> StoreResult<Vec<String>> {
         on_pool!(self, p => {
             let mut tx = begin_write!(self, p).map_err(self.err())?;
             let n = sqlx::query("UPDATE users SET disabled = $2, updated_at = $3 WHERE id = $1")
@@ -418,7 +434,13 @@ impl Store for SqlStore {
         })
     }
 
-    async fn update_user(&self, id: &str, display_name: &str, username: Option<&str>, now: i64) -> StoreResult<()> {
+    async fn update_user(
+        &self,
+        id: &str,
+        display_name: &str,
+        username: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()> {
         let username = username.map(str::trim).filter(|u| !u.is_empty());
         let n = on_pool!(self, p => sqlx::query(
             "UPDATE users SET display_name = $2, username = $3, username_norm = $4, updated_at = $5 WHERE id = $1",
@@ -508,7 +530,11 @@ impl Store for SqlStore {
         .map_err(self.err())?);
         Ok(rows
             .into_iter()
-            .map(|(name, created_at, members)| GroupInfo { name, members, created_at })
+            .map(|(name, created_at, members)| GroupInfo {
+                name,
+                members,
+                created_at,
+            })
             .collect())
     }
 
@@ -586,13 +612,20 @@ impl Store for SqlStore {
     }
 
     async fn passkeys_for_user(&self, user_id: &str) -> StoreResult<Vec<PasskeyRecord>> {
-        let q = sql(format!("SELECT {PASSKEY_COLS} FROM passkeys WHERE user_id = $1 ORDER BY created_at, credential_id"));
+        let q = sql(format!(
+            "SELECT {PASSKEY_COLS} FROM passkeys WHERE user_id = $1 ORDER BY created_at, credential_id"
+        ));
         let rows: Vec<PasskeyRow> = on_pool!(self, p => sqlx::query_as(q).bind(user_id).fetch_all(p).await.map_err(self.err())?);
         Ok(rows.into_iter().map(PasskeyRecord::from).collect())
     }
 
-    async fn passkey_by_credential(&self, credential_id: &[u8]) -> StoreResult<Option<PasskeyRecord>> {
-        let q = sql(format!("SELECT {PASSKEY_COLS} FROM passkeys WHERE credential_id = $1"));
+    async fn passkey_by_credential(
+        &self,
+        credential_id: &[u8],
+    ) -> StoreResult<Option<PasskeyRecord>> {
+        let q = sql(format!(
+            "SELECT {PASSKEY_COLS} FROM passkeys WHERE credential_id = $1"
+        ));
         let row: Option<PasskeyRow> = on_pool!(self, p => sqlx::query_as(q).bind(credential_id).fetch_optional(p).await.map_err(self.err())?);
         Ok(row.map(PasskeyRecord::from))
     }
@@ -623,7 +656,12 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn rename_passkey(&self, user_id: &str, credential_id: &[u8], name: &str) -> StoreResult<()> {
+    async fn rename_passkey(
+        &self,
+        user_id: &str,
+        credential_id: &[u8],
+        name: &str,
+    ) -> StoreResult<()> {
         let n = on_pool!(self, p => sqlx::query("UPDATE passkeys SET name = $3 WHERE user_id = $1 AND credential_id = $2")
             .bind(user_id)
             .bind(credential_id)
@@ -674,7 +712,9 @@ impl Store for SqlStore {
     }
 
     async fn session_by_token_hash(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRecord>> {
-        let q = sql(format!("SELECT {SESSION_COLS} FROM sessions WHERE token_hash = $1"));
+        let q = sql(format!(
+            "SELECT {SESSION_COLS} FROM sessions WHERE token_hash = $1"
+        ));
         let row: Option<SessionRow> = on_pool!(self, p => sqlx::query_as(q).bind(token_hash).fetch_optional(p).await.map_err(self.err())?);
         Ok(row.map(SessionRecord::from))
     }
@@ -776,8 +816,11 @@ impl Store for SqlStore {
     }
 
     async fn list_invites(&self) -> StoreResult<Vec<Invite>> {
-        let q = sql(format!("SELECT {INVITE_COLS} FROM invites ORDER BY created_at DESC, id"));
-        let rows: Vec<InviteRow> = on_pool!(self, p => sqlx::query_as(q).fetch_all(p).await.map_err(self.err())?);
+        let q = sql(format!(
+            "SELECT {INVITE_COLS} FROM invites ORDER BY created_at DESC, id"
+        ));
+        let rows: Vec<InviteRow> =
+            on_pool!(self, p => sqlx::query_as(q).fetch_all(p).await.map_err(self.err())?);
         Ok(rows.into_iter().map(Invite::from).collect())
     }
 

@@ -43,10 +43,12 @@ pub async fn connect(url: &str) -> StoreResult<SqlStore> {
         .connect_with(opts)
         .await
         .map_err(|e| match map_sqlx("sqlite", e) {
-            StoreError::Backend { detail, .. } | StoreError::Unavailable { detail, .. } => StoreError::Unavailable {
-                backend: "sqlite",
-                detail: format!("cannot open {url}: {detail}"),
-            },
+            StoreError::Backend { detail, .. } | StoreError::Unavailable { detail, .. } => {
+                StoreError::Unavailable {
+                    backend: "sqlite",
+                    detail: format!("cannot open {url}: {detail}"),
+                }
+            }
             other => other,
         })?;
     Ok(SqlStore::new(Pool::Sqlite(pool)))

@@ -29,7 +29,11 @@ pub async fn ready(State(app): State<Arc<App>>) -> Response<Body> {
     let (d, e) = (word(&db), word(&eph));
     let ok = d == "ok" && e == "ok";
     json(
-        if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE },
+        if ok {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        },
         &json!({
             "status": if ok { "ok" } else { "unavailable" },
             "database": { "backend": app.store.backend(), "status": d },
@@ -40,18 +44,33 @@ pub async fn ready(State(app): State<Arc<App>>) -> Response<Body> {
 
 pub async fn jwks(State(app): State<Arc<App>>) -> Response<Body> {
     let mut r = Response::new(Body::from(app.asserter.keys().jwks()));
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/jwk-set+json"));
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
-    r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/jwk-set+json"),
+    );
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    r.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
     r
 }
 
-pub async fn whoami(State(app): State<Arc<App>>, Extension(ctx): Extension<ReqCtx>, headers: HeaderMap) -> Response<Body> {
+pub async fn whoami(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    headers: HeaderMap,
+) -> Response<Body> {
     let cfg = app.config();
     let session = match crate::gate::session_cookie(&cfg, &headers) {
         Some(t) => match app.sessions.validate(t).await {
             Ok(s) => s,
-            Err(e) => return GateError::Unavailable(e).respond(&cfg, &HeaderMap::new(), &ctx.request_id),
+            Err(e) => {
+                return GateError::Unavailable(e).respond(&cfg, &HeaderMap::new(), &ctx.request_id);
+            }
         },
         None => None,
     };
@@ -74,7 +93,10 @@ pub async fn whoami(State(app): State<Arc<App>>, Extension(ctx): Extension<ReqCt
                 }),
             )
         }
-        None => json(StatusCode::UNAUTHORIZED, &json!({ "error": "not signed in", "login": cfg.login_url() })),
+        None => json(
+            StatusCode::UNAUTHORIZED,
+            &json!({ "error": "not signed in", "login": cfg.login_url() }),
+        ),
     }
 }
 
@@ -82,9 +104,16 @@ pub async fn asset(Path(name): Path<String>) -> Response<Body> {
     match super::static_asset(&name) {
         Some((bytes, ctype)) => {
             let mut r = Response::new(Body::from(bytes));
-            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
-            r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
-            r.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+            r.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            );
+            r.headers_mut().insert(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            );
             r
         }
         None => crate::error::plain(StatusCode::NOT_FOUND, "not found\n"),
@@ -93,11 +122,21 @@ pub async fn asset(Path(name): Path<String>) -> Response<Body> {
 
 pub async fn brand_css(State(app): State<Arc<App>>) -> Response<Body> {
     let mut r = Response::new(Body::from(super::brand_css(&app.config())));
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
     r
 }
 
-pub async fn not_found(State(app): State<Arc<App>>, Extension(ctx): Extension<ReqCtx>, headers: HeaderMap) -> Response<Body> {
+pub async fn not_found(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    headers: HeaderMap,
+) -> Response<Body> {
     GateError::NotFound.respond(&app.config(), &headers, &ctx.request_id)
 }

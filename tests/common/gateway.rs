@@ -69,7 +69,11 @@ pub struct Gateway {
 }
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 impl Gateway {
@@ -77,32 +81,61 @@ impl Gateway {
         Self::start_with(Db::Sqlite, None, template).await
     }
 
-    pub async fn start_with(db: Db, redis: Option<String>, template: impl Fn(&Setup) -> String) -> Gateway {
+    pub async fn start_with(
+        db: Db,
+        redis: Option<String>,
+        template: impl Fn(&Setup) -> String,
+    ) -> Gateway {
         let dir = tempfile::tempdir().expect("tempdir");
         let (database_url, pg) = match db {
-            Db::Sqlite => (format!("sqlite://{}", dir.path().join("passgate.db").display()), None),
+            Db::Sqlite => (
+                format!("sqlite://{}", dir.path().join("passgate.db").display()),
+                None,
+            ),
             Db::Postgres => {
                 let pg = PgDatabase::create().await;
                 (pg.url.clone(), Some(pg))
             }
         };
         let port = free_port();
-        let setup = Setup { port, dir: dir.path().to_path_buf(), database_url: database_url.clone(), redis_url: redis.clone().unwrap_or_default() };
+        let setup = Setup {
+            port,
+            dir: dir.path().to_path_buf(),
+            database_url: database_url.clone(),
+            redis_url: redis.clone().unwrap_or_default(),
+        };
         let mut text = template(&setup);
         if let Some(r) = &redis {
-            text = text.replacen("[storage]\n", &format!("[storage]\nredis_url = \"{r}\"\n"), 1);
+            text = text.replacen(
+                "[storage]\n",
+                &format!("[storage]\nredis_url = \"{r}\"\n"),
+                1,
+            );
         }
         let config_path = dir.path().join("gateway.toml");
         std::fs::write(&config_path, text).expect("write config");
         let log_path = dir.path().join("gateway.log");
-        let mut gw = Gateway { child: None, port, dir, config_path, database_url, redis_url: redis, log_path, _pg: pg };
+        let mut gw = Gateway {
+            child: None,
+            port,
+            dir,
+            config_path,
+            database_url,
+            redis_url: redis,
+            log_path,
+            _pg: pg,
+        };
         gw.spawn().await;
         gw
     }
 
     /// (Re)start the process on the same port and config.
     pub async fn spawn(&mut self) {
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(&self.log_path).expect("log");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log_path)
+            .expect("log");
         let child = Command::new(env!("CARGO_BIN_EXE_passgate"))
             .args(["serve", "--config"])
             .arg(&self.config_path)
@@ -122,14 +155,20 @@ impl Gateway {
             if let Some(child) = self.child.as_mut()
                 && let Ok(Some(status)) = child.try_wait()
             {
-                panic!("passgate exited with {status} before it was ready:\n{}", self.log());
+                panic!(
+                    "passgate exited with {status} before it was ready:\n{}",
+                    self.log()
+                );
             }
             if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        panic!("passgate did not start listening within 10 s:\n{}", self.log());
+        panic!(
+            "passgate did not start listening within 10 s:\n{}",
+            self.log()
+        );
     }
 
     pub fn pid(&self) -> u32 {
@@ -153,7 +192,11 @@ impl Gateway {
     }
 
     pub fn signal(&self, sig: &str) {
-        let ok = Command::new("kill").arg(format!("-{sig}")).arg(self.pid().to_string()).status().expect("kill");
+        let ok = Command::new("kill")
+            .arg(format!("-{sig}"))
+            .arg(self.pid().to_string())
+            .status()
+            .expect("kill");
         assert!(ok.success());
     }
 
@@ -174,7 +217,8 @@ impl Gateway {
 
     /// Resident memory of the process in KiB.
     pub fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
         status
             .lines()
             .find_map(|l| l.strip_prefix("VmRSS:"))
@@ -184,7 +228,9 @@ impl Gateway {
 
     /// The same durable store the gateway uses.
     pub async fn store(&self) -> SharedStore {
-        passgate::store::open(&passgate::secret::Secret::new(self.database_url.as_str())).await.expect("open store")
+        passgate::store::open(&passgate::secret::Secret::new(self.database_url.as_str()))
+            .await
+            .expect("open store")
     }
 
     /// Create (or reuse) a user with `groups` and start a session for them,
@@ -217,14 +263,21 @@ impl Gateway {
                 cache_ttl: Duration::from_secs(60),
             },
         );
-        m.create(&user, "webauthn", "test", "127.0.0.1").await.expect("session").0
+        m.create(&user, "webauthn", "test", "127.0.0.1")
+            .await
+            .expect("session")
+            .0
     }
 
     /// A session manager on the gateway's stores (for revocations).
     pub async fn sessions(&self) -> Arc<SessionManager> {
         let clock = passgate::clock::system();
         let eph: passgate::store::ephemeral::SharedEphemeral = match &self.redis_url {
-            Some(r) => passgate::store::ephemeral::RedisEphemeral::connect(r, "passgate", clock.clone()).await.expect("redis"),
+            Some(r) => {
+                passgate::store::ephemeral::RedisEphemeral::connect(r, "passgate", clock.clone())
+                    .await
+                    .expect("redis")
+            }
             None => passgate::store::ephemeral::MemoryEphemeral::new(clock.clone()),
         };
         SessionManager::new(
@@ -260,10 +313,16 @@ pub struct Upstream {
 
 impl Upstream {
     pub async fn start() -> Upstream {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let stop = tokio_util::sync::CancellationToken::new();
-        tokio::spawn(passgate::demo::serve(listener, passgate::demo::Echo::new(None, "x-passgate-assertion"), stop.clone()));
+        tokio::spawn(passgate::demo::serve(
+            listener,
+            passgate::demo::Echo::new(None, "x-passgate-assertion"),
+            stop.clone(),
+        ));
         Upstream { addr, stop }
     }
 
@@ -296,11 +355,20 @@ pub async fn raw(addr: SocketAddr, request: &[u8]) -> (u16, String) {
     let mut buf = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(15), s.read_to_end(&mut buf)).await;
     let text = String::from_utf8_lossy(&buf).to_string();
-    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
     (status, text)
 }
 
 /// A raw GET with extra header lines (each ending in \r\n).
 pub async fn raw_get(addr: SocketAddr, host: &str, target: &str, extra: &str) -> (u16, String) {
-    raw(addr, format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra}\r\n").as_bytes()).await
+    raw(
+        addr,
+        format!("GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra}\r\n")
+            .as_bytes(),
+    )
+    .await
 }

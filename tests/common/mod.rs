@@ -18,7 +18,8 @@ use passgate::store::ephemeral::{MemoryEphemeral, RedisEphemeral, SharedEphemera
 use passgate::store::sql::SqlStore;
 
 pub fn database_admin_url() -> String {
-    std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 pub fn redis_url() -> String {
@@ -46,9 +47,9 @@ impl PgDatabase {
     pub async fn create() -> Self {
         let admin = database_admin_url();
         let name = random_name("passgate_test");
-        let pool = sqlx::PgPool::connect(&admin)
-            .await
-            .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is needed for this test (run scripts/test): {e}"));
+        let pool = sqlx::PgPool::connect(&admin).await.unwrap_or_else(|e| {
+            panic!("PostgreSQL at {admin} is needed for this test (run scripts/test): {e}")
+        });
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(&pool)
             .await
@@ -65,12 +66,17 @@ impl Drop for PgDatabase {
         let name = self.name.clone();
         // Drop runs outside any runtime we can block on: use a thread.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
             rt.block_on(async move {
                 if let Ok(pool) = sqlx::PgPool::connect(&admin).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                        .execute(&pool)
-                        .await;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&pool)
+                    .await;
                     pool.close().await;
                 }
             });
@@ -86,13 +92,20 @@ pub struct RedisNamespace {
 
 impl RedisNamespace {
     pub fn new() -> Self {
-        Self { name: random_name("passgate_test") }
+        Self {
+            name: random_name("passgate_test"),
+        }
     }
 
     pub async fn connect(&self, clock: SharedClock) -> Arc<RedisEphemeral> {
         RedisEphemeral::connect(&redis_url(), &self.name, clock)
             .await
-            .unwrap_or_else(|e| panic!("Redis at {} is needed for this test (run scripts/test): {e}", redis_url()))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "Redis at {} is needed for this test (run scripts/test): {e}",
+                    redis_url()
+                )
+            })
     }
 }
 
@@ -103,7 +116,10 @@ impl Drop for RedisNamespace {
             if let Ok(client) = redis::Client::open(redis_url())
                 && let Ok(mut c) = client.get_connection()
             {
-                let keys: Vec<String> = redis::cmd("KEYS").arg(&pattern).query(&mut c).unwrap_or_default();
+                let keys: Vec<String> = redis::cmd("KEYS")
+                    .arg(&pattern)
+                    .query(&mut c)
+                    .unwrap_or_default();
                 if !keys.is_empty() {
                     let _: Result<i64, _> = redis::cmd("DEL").arg(keys).query(&mut c);
                 }
@@ -123,14 +139,26 @@ pub struct DurableFixture {
 pub async fn sqlite_store() -> DurableFixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!("sqlite://{}", dir.path().join("passgate.db").display());
-    let store = passgate::store::sqlite::open(&url).await.expect("open sqlite");
-    DurableFixture { store: Arc::new(store), _pg: None, _dir: Some(dir) }
+    let store = passgate::store::sqlite::open(&url)
+        .await
+        .expect("open sqlite");
+    DurableFixture {
+        store: Arc::new(store),
+        _pg: None,
+        _dir: Some(dir),
+    }
 }
 
 pub async fn postgres_store() -> DurableFixture {
     let db = PgDatabase::create().await;
-    let store = passgate::store::postgres::open(&db.url).await.expect("open postgres");
-    DurableFixture { store: Arc::new(store), _pg: Some(db), _dir: None }
+    let store = passgate::store::postgres::open(&db.url)
+        .await
+        .expect("open postgres");
+    DurableFixture {
+        store: Arc::new(store),
+        _pg: Some(db),
+        _dir: None,
+    }
 }
 
 /// An ephemeral store under test plus whatever keeps it alive.
@@ -150,7 +178,10 @@ impl EphemeralFixture {
 }
 
 pub async fn memory_ephemeral(clock: SharedClock) -> EphemeralFixture {
-    EphemeralFixture { eph: MemoryEphemeral::new(clock), ns: None }
+    EphemeralFixture {
+        eph: MemoryEphemeral::new(clock),
+        ns: None,
+    }
 }
 
 pub async fn redis_ephemeral(clock: SharedClock) -> EphemeralFixture {

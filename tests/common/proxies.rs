@@ -34,7 +34,11 @@ impl ProxyProc {
             for e in entries.flatten() {
                 let p = e.path();
                 if p.extension().is_some_and(|x| x == "log") {
-                    out.push_str(&format!("--- {} ---\n{}\n", p.display(), std::fs::read_to_string(&p).unwrap_or_default()));
+                    out.push_str(&format!(
+                        "--- {} ---\n{}\n",
+                        p.display(),
+                        std::fs::read_to_string(&p).unwrap_or_default()
+                    ));
                 }
             }
         }
@@ -54,7 +58,9 @@ impl Drop for ProxyProc {
 
 /// The text of a file under `deploy/`.
 pub fn deploy_file(rel: &str) -> String {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy").join(rel);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("deploy")
+        .join(rel);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -68,7 +74,7 @@ pub fn localize(text: &str, gateway: u16, app: u16, proxy: u16) -> String {
 }
 
 fn find_binary(name: &str, extra: &[&str]) -> PathBuf {
-    let env_key = format!("PASSGATE_TEST_{}", name.to_ascii_uppercase());
+    let env_key = format!("TEST_BIN_{}", name.to_ascii_uppercase());
     if let Ok(p) = std::env::var(&env_key) {
         return PathBuf::from(p);
     }
@@ -85,7 +91,9 @@ fn find_binary(name: &str, extra: &[&str]) -> PathBuf {
             }
         }
     }
-    panic!("{name} is not installed: run scripts/test (it installs nginx, Caddy, HAProxy and Traefik), or set {env_key}");
+    panic!(
+        "{name} is not installed: run scripts/test (it installs nginx, Caddy, HAProxy and Traefik), or set {env_key}"
+    );
 }
 
 async fn wait_port(child: &mut Child, port: u16, name: &str, dir: &Path) {
@@ -115,7 +123,11 @@ pub async fn nginx(gateway: u16, app: u16, port: u16) -> ProxyProc {
     let bin = find_binary("nginx", &["/usr/sbin/nginx"]);
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
-    std::fs::write(d.join("passgate.conf"), localize(&deploy_file("nginx/passgate.conf"), gateway, app, port)).expect("write");
+    std::fs::write(
+        d.join("passgate.conf"),
+        localize(&deploy_file("nginx/passgate.conf"), gateway, app, port),
+    )
+    .expect("write");
     for t in ["body", "proxy", "fastcgi", "uwsgi", "scgi"] {
         std::fs::create_dir_all(d.join(t)).expect("mkdir");
     }
@@ -139,15 +151,28 @@ pub async fn nginx(gateway: u16, app: u16, port: u16) -> ProxyProc {
         .spawn()
         .expect("spawn nginx");
     wait_port(&mut child, port, "nginx", d).await;
-    ProxyProc { child, port, name: "nginx", dir }
+    ProxyProc {
+        child,
+        port,
+        name: "nginx",
+        dir,
+    }
 }
 
 pub async fn traefik(gateway: u16, app: u16, port: u16) -> ProxyProc {
     let bin = find_binary("traefik", &["/opt/passgate-test/venv/bin/traefik"]);
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
-    std::fs::write(d.join("traefik.yml"), localize(&deploy_file("traefik/traefik.yml"), gateway, app, port)).expect("write");
-    std::fs::write(d.join("dynamic.yml"), localize(&deploy_file("traefik/dynamic.yml"), gateway, app, port)).expect("write");
+    std::fs::write(
+        d.join("traefik.yml"),
+        localize(&deploy_file("traefik/traefik.yml"), gateway, app, port),
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("dynamic.yml"),
+        localize(&deploy_file("traefik/dynamic.yml"), gateway, app, port),
+    )
+    .expect("write");
     let mut child = Command::new(bin)
         .arg(format!("--configFile={}", d.join("traefik.yml").display()))
         .current_dir(d)
@@ -159,14 +184,23 @@ pub async fn traefik(gateway: u16, app: u16, port: u16) -> ProxyProc {
     wait_port(&mut child, port, "traefik", d).await;
     // The file provider loads just after the entry point opens.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    ProxyProc { child, port, name: "traefik", dir }
+    ProxyProc {
+        child,
+        port,
+        name: "traefik",
+        dir,
+    }
 }
 
 pub async fn caddy(gateway: u16, app: u16, port: u16) -> ProxyProc {
     let bin = find_binary("caddy", &["/usr/bin/caddy"]);
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
-    std::fs::write(d.join("Caddyfile"), localize(&deploy_file("caddy/Caddyfile"), gateway, app, port)).expect("write");
+    std::fs::write(
+        d.join("Caddyfile"),
+        localize(&deploy_file("caddy/Caddyfile"), gateway, app, port),
+    )
+    .expect("write");
     let mut child = Command::new(bin)
         .args(["run", "--adapter", "caddyfile", "--config"])
         .arg(d.join("Caddyfile"))
@@ -180,15 +214,28 @@ pub async fn caddy(gateway: u16, app: u16, port: u16) -> ProxyProc {
         .spawn()
         .expect("spawn caddy");
     wait_port(&mut child, port, "caddy", d).await;
-    ProxyProc { child, port, name: "caddy", dir }
+    ProxyProc {
+        child,
+        port,
+        name: "caddy",
+        dir,
+    }
 }
 
 pub async fn haproxy(gateway: u16, app: u16, port: u16) -> ProxyProc {
     let bin = find_binary("haproxy", &["/usr/sbin/haproxy"]);
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
-    std::fs::write(d.join("haproxy.cfg"), localize(&deploy_file("haproxy/haproxy.cfg"), gateway, app, port)).expect("write");
-    std::fs::write(d.join("passgate.lua"), localize(&deploy_file("haproxy/passgate.lua"), gateway, app, port)).expect("write");
+    std::fs::write(
+        d.join("haproxy.cfg"),
+        localize(&deploy_file("haproxy/haproxy.cfg"), gateway, app, port),
+    )
+    .expect("write");
+    std::fs::write(
+        d.join("passgate.lua"),
+        localize(&deploy_file("haproxy/passgate.lua"), gateway, app, port),
+    )
+    .expect("write");
     let mut child = Command::new(bin)
         .args(["-db", "-f"])
         .arg(d.join("haproxy.cfg"))
@@ -199,5 +246,10 @@ pub async fn haproxy(gateway: u16, app: u16, port: u16) -> ProxyProc {
         .spawn()
         .expect("spawn haproxy");
     wait_port(&mut child, port, "haproxy", d).await;
-    ProxyProc { child, port, name: "haproxy", dir }
+    ProxyProc {
+        child,
+        port,
+        name: "haproxy",
+        dir,
+    }
 }

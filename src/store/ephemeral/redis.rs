@@ -98,7 +98,10 @@ impl RedisEphemeral {
     }
 }
 
-async fn subscribe(client: &redis::Client, channel: &str) -> redis::RedisResult<redis::aio::PubSub> {
+async fn subscribe(
+    client: &redis::Client,
+    channel: &str,
+) -> redis::RedisResult<redis::aio::PubSub> {
     let mut ps = client.get_async_pubsub().await?;
     ps.subscribe(channel).await?;
     Ok(ps)
@@ -144,7 +147,9 @@ async fn listen(
             }
         }
         healthy.store(false, Ordering::SeqCst);
-        tracing::warn!("redis broadcast channel lost; cached sessions are re-checked every second until it is back");
+        tracing::warn!(
+            "redis broadcast channel lost; cached sessions are re-checked every second until it is back"
+        );
         tokio::time::sleep(backoff).await;
     }
 }
@@ -157,7 +162,10 @@ impl Ephemeral for RedisEphemeral {
 
     async fn ping(&self) -> StoreResult<()> {
         let mut c = self.conn.clone();
-        let _: String = redis::cmd("PING").query_async(&mut c).await.map_err(unavailable)?;
+        let _: String = redis::cmd("PING")
+            .query_async(&mut c)
+            .await
+            .map_err(unavailable)?;
         Ok(())
     }
 
