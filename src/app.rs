@@ -31,6 +31,8 @@ pub struct App {
     pub sessions: Arc<SessionManager>,
     pub asserter: Asserter,
     pub proxy: Proxy,
+    pub passkeys: crate::webauthn::Passkeys,
+    pub mailer: Arc<crate::email::Mailer>,
     /// Fires on shutdown.
     pub shutdown: CancellationToken,
     /// Connections, upgraded tunnels and background tasks, for draining.
@@ -59,6 +61,10 @@ impl App {
                 cache_ttl: config.session.cache_ttl,
             },
         );
+        let passkeys = crate::webauthn::Passkeys::new(&config, eph.clone())
+            .map_err(|e| StoreError::Corrupt(format!("webauthn settings: {e}")))?;
+        let mailer = crate::email::Mailer::new(&config)
+            .map_err(|e| StoreError::Corrupt(format!("email settings: {e}")))?;
         let tasks = TaskTracker::new();
         let proxy = Proxy::new(
             config.server.upstream_connect_timeout,
@@ -74,6 +80,8 @@ impl App {
             eph,
             sessions,
             proxy,
+            passkeys,
+            mailer,
             shutdown: CancellationToken::new(),
             tasks,
         }))

@@ -43,6 +43,17 @@ pub enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Try passgate on this machine: the gateway on http://localhost:8080 in
+    /// front of a demo app that shows what it receives, with an embedded
+    /// SQLite database, open sign-up, and email links printed here.
+    Demo {
+        /// Where the gateway listens (the portal is http://localhost:PORT).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// The demo's database file.
+        #[arg(long, default_value = "passgate-demo.db")]
+        database: String,
+    },
 }
 
 /// A failure to report: message and exit code.
@@ -117,6 +128,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
+        Command::Demo { port, database } => demo(port, &database).await,
         Command::Serve => {
             let cfg = Config::load(&cli.config)?;
             init_logging(&cfg);
@@ -245,4 +257,75 @@ pub fn init_logging(cfg: &Config) {
         crate::config::LogFormat::Json => builder.json().flatten_event(true).try_init(),
         crate::config::LogFormat::Text => builder.try_init(),
     };
+}
+
+/// `passgate demo`: the gateway and the demo app, all in this process.
+async fn demo(port: u16, database: &str) -> Result<(), Failure> {
+    let echo_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| Failure::runtime(format!("cannot start the demo app: {e}")))?;
+    let echo_addr = echo_listener
+        .local_addr()
+        .map_err(|e| Failure::runtime(e.to_string()))?;
+    let text = format!(
+        r#"[server]
+listen = "127.0.0.1:{port}"
+public_url = "http://localhost:{port}"
+
+[storage]
+database_url = "sqlite://{database}"
+
+[email]
+transport = "outbox"
+outbox_dir = "./outbox"
+
+[signup]
+mode = "open"
+
+[branding]
+name = "passgate demo"
+
+[[route]]
+host = "localhost"
+path = "/public"
+upstream = "http://{echo_addr}"
+policy = "public"
+
+[[route]]
+host = "localhost"
+path = "/"
+upstream = "http://{echo_addr}"
+policy = "authenticated"
+"#
+    );
+    let cfg = Config::from_toml(
+        &text,
+        "demo settings",
+        std::env::vars(),
+        std::path::Path::new("."),
+    )?;
+    init_logging(&cfg);
+    let echo = crate::demo::Echo::new(
+        Some(format!(
+            "http://127.0.0.1:{port}{}/jwks.json",
+            cfg.server.prefix
+        )),
+        cfg.identity.assertion_header.as_str(),
+    );
+    let app = crate::app::App::start(cfg, None, crate::clock::system()).await?;
+    tokio::spawn(crate::demo::serve(
+        echo_listener,
+        echo,
+        app.shutdown.clone(),
+    ));
+    println!();
+    println!("  passgate demo");
+    println!("  -------------");
+    println!("  Open http://localhost:{port}/ and sign up with any email address.");
+    println!("  Sign-in links and codes are printed below (nothing is really emailed).");
+    println!("  After signing up, create a passkey; sign out and back in with it.");
+    println!("  The demo app behind the gateway shows the identity it receives.");
+    println!("  Data: {database} (delete it to start over). Stop with Ctrl-C.");
+    println!();
+    crate::server::serve(app).await.map_err(Failure::runtime)
 }

@@ -7,11 +7,13 @@
 //! each part of it has one module here.
 
 pub mod app;
+pub mod audit;
 pub mod authz;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod email;
 pub mod error;
 pub mod gate;
 pub mod identity;
@@ -19,8 +21,10 @@ pub mod proxy;
 pub mod secret;
 pub mod server;
 pub mod session;
+pub mod signin;
 pub mod store;
 pub mod ui;
+pub mod webauthn;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Config;

@@ -170,9 +170,13 @@ async fn serve_connection<I>(
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
     let shutdown = app.shutdown.clone();
+    // The request future is boxed so an idle keep-alive connection holds a
+    // pointer rather than room for the largest request state.
     let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
         let (app, router) = (app.clone(), router.clone());
-        async move { Ok::<_, Infallible>(handle(app, router, req, peer, tls).await) }
+        let fut: std::pin::Pin<Box<dyn Future<Output = Response<Body>> + Send>> =
+            Box::pin(handle(app, router, req, peer, tls));
+        async move { Ok::<_, Infallible>(fut.await) }
     });
     let conn = builder.serve_connection_with_upgrades(io, svc);
     tokio::pin!(conn);
@@ -199,7 +203,21 @@ fn request_id(h: &HeaderMap, trusted: bool) -> String {
     {
         return v.to_string();
     }
-    crate::session::random_id(8)
+    next_request_id()
+}
+
+/// A request id: a random per-process prefix and a counter — unique,
+/// and cheap enough for every request (no system call).
+fn next_request_id() -> String {
+    use std::sync::LazyLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static PREFIX: LazyLock<String> = LazyLock::new(|| crate::session::random_id(3));
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}{:010x}",
+        *PREFIX,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// Handle one request.

@@ -175,6 +175,18 @@ impl SessionManager {
         user_agent: &str,
         ip: &str,
     ) -> StoreResult<(String, SessionRecord)> {
+        self.create_with(user, method, user_agent, ip, None).await
+    }
+
+    /// Start a session, remembering the passkey it was started with.
+    pub async fn create_with(
+        &self,
+        user: &User,
+        method: &str,
+        user_agent: &str,
+        ip: &str,
+        credential_id: Option<Vec<u8>>,
+    ) -> StoreResult<(String, SessionRecord)> {
         let now = self.clock.now();
         let (token, hash) = new_token();
         let record = SessionRecord {
@@ -188,6 +200,7 @@ impl SessionManager {
             idle_timeout: self.settings.idle_timeout.as_secs() as i64,
             user_agent: truncate(user_agent, 256),
             ip: truncate(ip, 64),
+            credential_id,
         };
         self.store.create_session(&record).await?;
         Ok((token, record))

@@ -120,6 +120,8 @@ pub struct SessionRecord {
     pub idle_timeout: i64,
     pub user_agent: String,
     pub ip: String,
+    /// The passkey the session was started with (None for email sign-in).
+    pub credential_id: Option<Vec<u8>>,
 }
 
 impl SessionRecord {
@@ -273,7 +275,10 @@ pub trait Store: Send + Sync + 'static {
         credential_id: &[u8],
         name: &str,
     ) -> StoreResult<()>;
-    async fn delete_passkey(&self, user_id: &str, credential_id: &[u8]) -> StoreResult<()>;
+    /// Delete a passkey and end the sessions started with it, in one
+    /// transaction; returns the ended sessions' ids.
+    async fn delete_passkey(&self, user_id: &str, credential_id: &[u8])
+    -> StoreResult<Vec<String>>;
 
     // Sessions
     async fn create_session(&self, s: &SessionRecord) -> StoreResult<()>;
@@ -295,6 +300,8 @@ pub trait Store: Send + Sync + 'static {
     /// Mark the invite used and return it, if it exists, is unused and not
     /// expired. Exactly one caller wins a race.
     async fn take_invite(&self, token_hash: &[u8], now: i64) -> StoreResult<Option<Invite>>;
+    /// An invitation by its token hash (used or not).
+    async fn find_invite(&self, token_hash: &[u8]) -> StoreResult<Option<Invite>>;
     /// Unused, unexpired invite for this address, newest first.
     async fn pending_invite_for(&self, email: &str, now: i64) -> StoreResult<Option<Invite>>;
     async fn list_invites(&self) -> StoreResult<Vec<Invite>>;

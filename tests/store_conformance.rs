@@ -55,6 +55,7 @@ fn session(id: &str, user_id: &str, hash: u8, now: i64) -> SessionRecord {
         idle_timeout: 100,
         user_agent: "test".into(),
         ip: "127.0.0.1".into(),
+        credential_id: None,
     }
 }
 
@@ -315,7 +316,23 @@ async fn passkeys(s: SharedStore) {
         s.delete_passkey(&other.id, b"cred-a").await,
         Err(StoreError::NotFound(_))
     ));
-    s.delete_passkey(&u.id, b"cred-a").await.unwrap();
+    // Deleting a passkey ends the sessions started with it, and only those.
+    let mut with_a = session("sa", &u.id, 41, T0);
+    with_a.credential_id = Some(b"cred-a".to_vec());
+    s.create_session(&with_a).await.unwrap();
+    s.create_session(&session("plain", &u.id, 42, T0))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_session("sa").await.unwrap().unwrap().credential_id,
+        Some(b"cred-a".to_vec())
+    );
+    assert_eq!(
+        s.delete_passkey(&u.id, b"cred-a").await.unwrap(),
+        vec!["sa"]
+    );
+    assert!(s.get_session("sa").await.unwrap().is_none());
+    assert!(s.get_session("plain").await.unwrap().is_some());
     assert_eq!(s.passkeys_for_user(&u.id).await.unwrap(), vec![b]);
 }
 

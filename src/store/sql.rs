@@ -186,6 +186,7 @@ struct SessionRow {
     idle_timeout: i64,
     user_agent: String,
     ip: String,
+    credential_id: Option<Vec<u8>>,
 }
 
 impl From<SessionRow> for SessionRecord {
@@ -201,11 +202,12 @@ impl From<SessionRow> for SessionRecord {
             idle_timeout: r.idle_timeout,
             user_agent: r.user_agent,
             ip: r.ip,
+            credential_id: r.credential_id,
         }
     }
 }
 
-const SESSION_COLS: &str = "id, token_hash, user_id, auth_method, created_at, last_seen_at, expires_at, idle_timeout, user_agent, ip";
+const SESSION_COLS: &str = "id, token_hash, user_id, auth_method, created_at, last_seen_at, expires_at, idle_timeout, user_agent, ip, credential_id";
 
 #[derive(sqlx::FromRow)]
 struct InviteRow {
@@ -676,24 +678,38 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn delete_passkey(&self, user_id: &str, credential_id: &[u8]) -> StoreResult<()> {
-        let n = on_pool!(self, p => sqlx::query("DELETE FROM passkeys WHERE user_id = $1 AND credential_id = $2")
-            .bind(user_id)
-            .bind(credential_id)
-            .execute(p)
-            .await
-            .map_err(self.err())?
-            .rows_affected());
-        if n == 0 {
-            return Err(StoreError::NotFound("no such passkey for this user".into()));
-        }
-        Ok(())
+    async fn delete_passkey(
+        &self,
+        user_id: &str,
+        credential_id: &[u8],
+    ) -> StoreResult<Vec<String>> {
+        on_pool!(self, p => {
+            let mut tx = begin_write!(self, p).map_err(self.err())?;
+            let n = sqlx::query("DELETE FROM passkeys WHERE user_id = $1 AND credential_id = $2")
+                .bind(user_id)
+                .bind(credential_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound("no such passkey for this user".into()));
+            }
+            let ended: Vec<String> = sqlx::query_scalar("DELETE FROM sessions WHERE user_id = $1 AND credential_id = $2 RETURNING id")
+                .bind(user_id)
+                .bind(credential_id)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(self.err())?;
+            tx.commit().await.map_err(self.err())?;
+            Ok(ended)
+        })
     }
 
     async fn create_session(&self, s: &SessionRecord) -> StoreResult<()> {
         on_pool!(self, p => sqlx::query(
-            "INSERT INTO sessions (id, token_hash, user_id, auth_method, created_at, last_seen_at, expires_at, idle_timeout, user_agent, ip) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO sessions (id, token_hash, user_id, auth_method, created_at, last_seen_at, expires_at, idle_timeout, user_agent, ip, credential_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&s.id)
         .bind(&s.token_hash)
@@ -705,6 +721,7 @@ impl Store for SqlStore {
         .bind(s.idle_timeout)
         .bind(&s.user_agent)
         .bind(&s.ip)
+        .bind(&s.credential_id)
         .execute(p)
         .await
         .map(|_| ())
@@ -804,6 +821,14 @@ impl Store for SqlStore {
             "UPDATE invites SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING {INVITE_COLS}"
         ));
         let row: Option<InviteRow> = on_pool!(self, p => sqlx::query_as(q).bind(token_hash).bind(now).fetch_optional(p).await.map_err(self.err())?);
+        Ok(row.map(Invite::from))
+    }
+
+    async fn find_invite(&self, token_hash: &[u8]) -> StoreResult<Option<Invite>> {
+        let q = sql(format!(
+            "SELECT {INVITE_COLS} FROM invites WHERE token_hash = $1"
+        ));
+        let row: Option<InviteRow> = on_pool!(self, p => sqlx::query_as(q).bind(token_hash).fetch_optional(p).await.map_err(self.err())?);
         Ok(row.map(Invite::from))
     }
 

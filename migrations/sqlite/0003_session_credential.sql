@@ -1,0 +1,3 @@
+-- The passkey a session was started with, so removing the passkey ends it.
+ALTER TABLE sessions ADD COLUMN credential_id BLOB;
+CREATE INDEX sessions_credential ON sessions (credential_id);

@@ -1,0 +1,283 @@
+//! Email: composing the sign-in message (link and code) and sending it.
+//!
+//! Transports: `smtp` (lettre; `smtps://` for TLS, `smtp://` for STARTTLS,
+//! which is required unless the server is on this machine) and `outbox`
+//! (each message written as an `.eml` file, and the link printed — for the
+//! demo and tests; never use it in production, where the link must not
+//! reach a log). Sending happens in the background with retries, so the
+//! page a person sees does not depend on (or reveal) whether a message
+//! was sent.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::{Config, EmailTransport};
+
+/// A message to send.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// The link in the message (printed by the outbox transport only).
+    pub link: Option<String>,
+    /// The code in the message (likewise).
+    pub code: Option<String>,
+}
+
+enum Transport {
+    Outbox(PathBuf),
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+}
+
+/// Sends email through the configured transport.
+pub struct Mailer {
+    from: Mailbox,
+    transport: Transport,
+}
+
+/// Why a message could not be sent.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("the message could not be built: {0}")]
+    Build(String),
+    #[error("the outbox folder cannot be written: {0}")]
+    Outbox(String),
+    #[error("the SMTP server refused or could not be reached: {0}")]
+    Smtp(String),
+}
+
+impl Mailer {
+    pub fn new(cfg: &Config) -> Result<Arc<Self>, String> {
+        let from: Mailbox = cfg
+            .email
+            .from
+            .parse()
+            .map_err(|e| format!("email.from: {e}"))?;
+        let transport = match &cfg.email.transport {
+            EmailTransport::Outbox(dir) => Transport::Outbox(dir.clone()),
+            EmailTransport::Smtp(url) => Transport::Smtp(smtp_transport(url.expose())?),
+        };
+        Ok(Arc::new(Self { from, transport }))
+    }
+
+    /// Send now; errors are returned.
+    pub async fn send(&self, msg: &Outgoing) -> Result<(), MailError> {
+        let to: Mailbox = msg
+            .to
+            .parse()
+            .map_err(|e| MailError::Build(format!("{e}")))?;
+        let email = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&msg.subject)
+            .multipart(MultiPart::alternative_plain_html(
+                msg.text.clone(),
+                msg.html.clone(),
+            ))
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        match &self.transport {
+            Transport::Outbox(dir) => {
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| MailError::Outbox(format!("{}: {e}", dir.display())))?;
+                let name = format!(
+                    "{}-{}.eml",
+                    crate::clock::Clock::now(&crate::clock::SystemClock),
+                    crate::session::random_id(6)
+                );
+                let path = dir.join(name);
+                tokio::fs::write(&path, email.formatted())
+                    .await
+                    .map_err(|e| MailError::Outbox(format!("{}: {e}", path.display())))?;
+                // The outbox is for demos and tests: printing the link is its purpose.
+                match (&msg.link, &msg.code) {
+                    (Some(link), Some(code)) => println!(
+                        "outbox: mail to {} ({}): {link}  code {code}",
+                        msg.to, msg.subject
+                    ),
+                    (Some(link), None) => {
+                        println!("outbox: mail to {} ({}): {link}", msg.to, msg.subject)
+                    }
+                    _ => println!(
+                        "outbox: mail to {} ({}) in {}",
+                        msg.to,
+                        msg.subject,
+                        path.display()
+                    ),
+                }
+                tracing::info!(to = %msg.to, file = %path.display(), "email written to the outbox");
+                Ok(())
+            }
+            Transport::Smtp(t) => t
+                .send(email)
+                .await
+                .map(|_| ())
+                .map_err(|e| MailError::Smtp(e.to_string())),
+        }
+    }
+
+    /// Send in the background, retrying for about a minute; failures are logged.
+    pub fn send_later(self: &Arc<Self>, msg: Outgoing) {
+        let me = self.clone();
+        tokio::spawn(async move {
+            let mut delay = Duration::from_secs(2);
+            for attempt in 1..=5 {
+                match me.send(&msg).await {
+                    Ok(()) => return,
+                    Err(e) if attempt < 5 => {
+                        tracing::warn!(to = %msg.to, attempt, error = %e, "sending email failed; retrying");
+                        tokio::time::sleep(delay).await;
+                        delay *= 2;
+                    }
+                    Err(e) => {
+                        tracing::error!(to = %msg.to, error = %e, "sending email failed; giving up")
+                    }
+                }
+            }
+        });
+    }
+}
+
+fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let u = url::Url::parse(url).map_err(|e| format!("email.smtp_url: {e}"))?;
+    let host = u
+        .host_str()
+        .ok_or("email.smtp_url has no host")?
+        .to_string();
+    let local = matches!(host.as_str(), "localhost" | "127.0.0.1" | "::1" | "[::1]");
+    let explicit_tls = u
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.to_string());
+    let mut builder = match u.scheme() {
+        "smtps" => AsyncSmtpTransport::<Tokio1Executor>::relay(&host)
+            .map_err(|e| format!("email.smtp_url: {e}"))?,
+        _ => {
+            let params =
+                TlsParameters::new(host.clone()).map_err(|e| format!("email.smtp_url: {e}"))?;
+            let tls = match explicit_tls.as_deref() {
+                Some("none") => Tls::None,
+                Some("opportunistic") => Tls::Opportunistic(params),
+                Some("required") => Tls::Required(params),
+                Some(other) => {
+                    return Err(format!(
+                        "email.smtp_url: tls={other} is not one of none, opportunistic, required"
+                    ));
+                }
+                None if local => Tls::None,
+                None => Tls::Required(params),
+            };
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&host).tls(tls)
+        }
+    };
+    if let Some(port) = u.port() {
+        builder = builder.port(port);
+    } else if u.scheme() == "smtp" {
+        builder = builder.port(587);
+    }
+    if !u.username().is_empty() {
+        let user = percent_encoding::percent_decode_str(u.username())
+            .decode_utf8_lossy()
+            .to_string();
+        let pass = percent_encoding::percent_decode_str(u.password().unwrap_or(""))
+            .decode_utf8_lossy()
+            .to_string();
+        builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
+            user, pass,
+        ));
+    }
+    Ok(builder.timeout(Some(Duration::from_secs(15))).build())
+}
+
+/// The sign-in message: a link and a code.
+pub fn signin_message(
+    cfg: &Config,
+    to: &str,
+    link: &str,
+    code: &str,
+    new_account: bool,
+    minutes: u64,
+) -> Outgoing {
+    let brand = &cfg.branding.name;
+    let (subject, lead, action) = if new_account {
+        (
+            format!("Finish signing up for {brand}"),
+            format!("Confirm your address to finish signing up for {brand}."),
+            "Confirm and continue",
+        )
+    } else {
+        (
+            format!("Your sign-in link for {brand}"),
+            format!("Use this link to sign in to {brand}."),
+            "Sign in",
+        )
+    };
+    let text = format!(
+        "{lead}\n\n{action}: {link}\n\nOr enter this code on the sign-in page: {code}\n\nThe link and the code work once and expire in {minutes} minutes. The link works in the browser where you asked for it; the code works anywhere.\n\nIf you did not ask for this, you can ignore this message.\n"
+    );
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1b2330\">\
+<p>{lead}</p>\
+<p><a href=\"{link}\" style=\"display:inline-block;background:{accent};color:#fff;padding:10px 18px;border-radius:8px;text-decoration:none;font-weight:600\">{action}</a></p>\
+<p>Or enter this code on the sign-in page:</p><p style=\"font-size:24px;letter-spacing:4px;font-family:monospace\"><strong>{code}</strong></p>\
+<p style=\"color:#5b6678\">The link and the code work once and expire in {minutes} minutes. The link works in the browser where you asked for it; the code works anywhere.</p>\
+<p style=\"color:#5b6678\">If you did not ask for this, you can ignore this message.</p></body></html>",
+        lead = esc(&lead),
+        link = esc(link),
+        action = esc(action),
+        code = esc(code),
+        accent = cfg.branding.accent_color,
+    );
+    Outgoing {
+        to: to.to_string(),
+        subject,
+        text,
+        html,
+        link: Some(link.to_string()),
+        code: Some(code.to_string()),
+    }
+}
+
+/// The invitation message.
+pub fn invite_message(cfg: &Config, to: &str, link: &str, days: u64) -> Outgoing {
+    let brand = &cfg.branding.name;
+    let text = format!(
+        "You have been invited to {brand}.\n\nAccept the invitation: {link}\n\nThe link works once and expires in {days} days. You will then be asked to create a passkey.\n"
+    );
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1b2330\">\
+<p>You have been invited to {b}.</p>\
+<p><a href=\"{l}\" style=\"display:inline-block;background:{accent};color:#fff;padding:10px 18px;border-radius:8px;text-decoration:none;font-weight:600\">Accept the invitation</a></p>\
+<p style=\"color:#5b6678\">The link works once and expires in {days} days. You will then be asked to create a passkey.</p></body></html>",
+        b = esc(brand),
+        l = esc(link),
+        accent = cfg.branding.accent_color,
+    );
+    Outgoing {
+        to: to.to_string(),
+        subject: format!("You're invited to {brand}"),
+        text,
+        html,
+        link: Some(link.to_string()),
+        code: None,
+    }
+}

@@ -1,0 +1,123 @@
+//! Completing a sign-in or a sign-up, whichever way it happened (passkey,
+//! email link, email code, invitation): who may sign up, creating the
+//! account with its groups, starting the session, and the audit trail.
+
+use http::HeaderValue;
+
+use crate::app::App;
+use crate::audit::Event;
+use crate::config::{Config, SignupMode};
+use crate::store::{ADMIN_GROUP, Invite, NewUser, StoreError, User, normalise_email};
+
+/// What an address may do here.
+#[derive(Debug)]
+pub enum Eligibility {
+    /// An enabled account exists.
+    SignIn(User),
+    /// No account yet, and sign-up is allowed (with this invitation, if any).
+    SignUp(Option<Invite>),
+    /// Disabled, or sign-up is not open to this address.
+    No,
+}
+
+/// Decide what `email` may do.
+pub async fn eligibility(app: &App, cfg: &Config, email: &str) -> Result<Eligibility, StoreError> {
+    if let Some(u) = app.store.find_user_by_email(email).await? {
+        return Ok(if u.disabled {
+            Eligibility::No
+        } else {
+            Eligibility::SignIn(u)
+        });
+    }
+    let invite = app.store.pending_invite_for(email, app.clock.now()).await?;
+    let lower = normalise_email(email);
+    let domain = lower.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
+    let allowed = invite.is_some()
+        || match cfg.signup.mode {
+            SignupMode::Open => true,
+            SignupMode::Domains => cfg.signup.allowed_domains.iter().any(|d| d == domain),
+            SignupMode::Invite => false,
+        };
+    Ok(if allowed {
+        Eligibility::SignUp(invite)
+    } else {
+        Eligibility::No
+    })
+}
+
+/// Create the account for a proven address: the invitation's groups, and
+/// `admins` when the address is listed in `[signup] admins`. Takes the
+/// invitation so it cannot be used again.
+pub async fn create_account(
+    app: &App,
+    cfg: &Config,
+    email: &str,
+    invite: Option<&Invite>,
+    ip: &str,
+    ua: &str,
+) -> Result<User, StoreError> {
+    let now = app.clock.now();
+    let mut groups: Vec<String> = invite.map(|i| i.groups.clone()).unwrap_or_default();
+    if cfg.signup.admins.contains(&normalise_email(email))
+        && !groups.iter().any(|g| g == ADMIN_GROUP)
+    {
+        groups.push(ADMIN_GROUP.to_string());
+    }
+    if let Some(inv) = invite
+        && app.store.take_invite(&inv.token_hash, now).await?.is_none()
+    {
+        return Err(StoreError::Conflict(
+            "this invitation was already used or has expired".into(),
+        ));
+    }
+    let user = app
+        .store
+        .create_user(
+            &NewUser {
+                email: email.trim().to_string(),
+                groups: groups.clone(),
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+    let mut ev = Event::ok("signup")
+        .user(&user)
+        .from(ip, ua)
+        .detail(format!("groups={}", groups.join(",")));
+    if let Some(inv) = invite {
+        ev = ev.detail(format!("invite={} groups={}", inv.id, groups.join(",")));
+        app.audit(
+            Event::ok("invite.used")
+                .user(&user)
+                .from(ip, ua)
+                .detail(&inv.id),
+        )
+        .await;
+    }
+    app.audit(ev).await;
+    Ok(user)
+}
+
+/// Start a session for `user`; returns the `Set-Cookie` value.
+pub async fn start_session(
+    app: &App,
+    cfg: &Config,
+    user: &User,
+    method: &str,
+    ip: &str,
+    ua: &str,
+    credential_id: Option<Vec<u8>>,
+) -> Result<HeaderValue, StoreError> {
+    let (token, _) = app
+        .sessions
+        .create_with(user, method, ua, ip, credential_id)
+        .await?;
+    app.audit(
+        Event::ok(&format!("signin.{method}"))
+            .user(user)
+            .from(ip, ua),
+    )
+    .await;
+    Ok(crate::ui::session_cookie(cfg, Some(&token)))
+}

@@ -1,0 +1,474 @@
+//! The account page (passkeys, sessions, sign out) and the passkey offer
+//! shown after an email sign-in.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Extension;
+use axum::body::Body;
+use axum::extract::{Form, Query, State};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use http::{HeaderMap, Response, StatusCode, header};
+use uuid::Uuid;
+
+use super::Chrome;
+use crate::app::App;
+use crate::audit::Event;
+use crate::config::Config;
+use crate::error::GateError;
+use crate::server::ReqCtx;
+use crate::session::ActiveSession;
+use crate::store::{Broadcast, StoreError};
+
+pub struct PasskeyView {
+    pub id: String,
+    pub name: String,
+    pub provider: Option<&'static str>,
+    pub synced: bool,
+    pub created: String,
+    pub last_used: Option<String>,
+    pub current: bool,
+}
+
+pub struct SessionView {
+    pub id: String,
+    pub device: String,
+    pub ip: String,
+    pub method: &'static str,
+    pub created: String,
+    pub last_seen: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    chrome: Chrome,
+    csrf: String,
+    rp_id: String,
+    email: String,
+    name: String,
+    admin: bool,
+    user_id_b64: String,
+    accepted: String,
+    passkeys: Vec<PasskeyView>,
+    sessions: Vec<SessionView>,
+    can_remove: bool,
+    email_enabled: bool,
+    notice: String,
+    notice_kind: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "offer.html")]
+struct OfferPage {
+    chrome: Chrome,
+    csrf: String,
+    rp_id: String,
+    next: String,
+    welcome: bool,
+    silent: bool,
+    email_enabled: bool,
+}
+
+fn ua(headers: &HeaderMap) -> String {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The signed-in session, or a redirect to sign in (returning here).
+async fn require(
+    app: &App,
+    cfg: &Config,
+    headers: &HeaderMap,
+    ctx: &ReqCtx,
+    back: &str,
+) -> Result<Arc<ActiveSession>, Response<Body>> {
+    match super::current_session(app, cfg, headers).await {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(super::see_other(&format!(
+            "{}?rd={}",
+            cfg.login_url(),
+            super::enc(back)
+        ))),
+        Err(e) => Err(GateError::Unavailable(e).respond(cfg, headers, &ctx.request_id)),
+    }
+}
+
+fn unavailable(cfg: &Config, headers: &HeaderMap, ctx: &ReqCtx, e: StoreError) -> Response<Body> {
+    GateError::Unavailable(e).respond(cfg, headers, &ctx.request_id)
+}
+
+fn account_url(cfg: &Config, notice: &str) -> String {
+    format!(
+        "{}{}/account?notice={}",
+        cfg.server.portal.origin, cfg.server.prefix, notice
+    )
+}
+
+/// `GET P/account`.
+pub async fn page(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let cfg = app.config();
+    let back = format!("{}{}/account", cfg.server.portal.origin, cfg.server.prefix);
+    let session = match require(&app, &cfg, &headers, &ctx, &back).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let p = &session.principal;
+    let now = app.clock.now();
+    let (passkeys, sessions) = match tokio::try_join!(
+        app.store.passkeys_for_user(&p.user_id),
+        app.store.list_sessions(Some(&p.user_id))
+    ) {
+        Ok(x) => x,
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    let accepted: Vec<String> = passkeys
+        .iter()
+        .map(|k| URL_SAFE_NO_PAD.encode(&k.credential_id))
+        .collect();
+    let views: Vec<PasskeyView> = passkeys
+        .iter()
+        .map(|k| PasskeyView {
+            id: URL_SAFE_NO_PAD.encode(&k.credential_id),
+            name: k.name.clone(),
+            provider: crate::webauthn::provider_name(k.aaguid.as_deref()),
+            synced: k.backup_eligible,
+            created: super::ago(now, k.created_at),
+            last_used: k.last_used_at.map(|t| super::ago(now, t)),
+            current: session.record.credential_id.as_deref() == Some(k.credential_id.as_slice()),
+        })
+        .collect();
+    let sessions: Vec<SessionView> = sessions
+        .iter()
+        .filter(|s| s.is_live(now))
+        .map(|s| SessionView {
+            id: s.id.clone(),
+            device: super::device_name(&s.user_agent),
+            ip: if s.ip.is_empty() {
+                "unknown address".into()
+            } else {
+                s.ip.clone()
+            },
+            method: if s.auth_method == "webauthn" {
+                "passkey"
+            } else {
+                "email"
+            },
+            created: super::ago(now, s.created_at),
+            last_seen: super::ago(now, s.last_seen_at),
+            current: s.id == session.record.id,
+        })
+        .collect();
+    let (notice, kind) = match q
+        .get("notice")
+        .map(String::as_str)
+        .or(q.get("added").map(|_| "added"))
+    {
+        Some("added") => ("Passkey added. You can use it next time you sign in.", "ok"),
+        Some("renamed") => ("Passkey renamed.", "ok"),
+        Some("removed") => (
+            "Passkey removed. It may still be listed by your device until it forgets it.",
+            "ok",
+        ),
+        Some("revoked") => ("That session has been signed out.", "ok"),
+        Some("saved") => ("Saved.", "ok"),
+        Some("last_passkey") => (
+            "That is your only way to sign in (email sign-in is off here). Add another passkey first.",
+            "error",
+        ),
+        Some("bad_name") => ("Names must be 1 to 60 characters.", "error"),
+        _ => ("", ""),
+    };
+    let (csrf, cookie) = super::csrf_token(&cfg, &headers);
+    let uid = Uuid::parse_str(&p.user_id)
+        .map(|u| URL_SAFE_NO_PAD.encode(u.as_bytes()))
+        .unwrap_or_default();
+    let page = AccountPage {
+        chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+        csrf,
+        rp_id: cfg.webauthn.rp_id.clone(),
+        email: p.email.clone(),
+        name: p.name.clone(),
+        admin: p.is_admin(),
+        user_id_b64: uid,
+        accepted: accepted.join(","),
+        can_remove: cfg.email.sign_in || views.len() > 1,
+        passkeys: views,
+        sessions,
+        email_enabled: cfg.email.sign_in,
+        notice: notice.into(),
+        notice_kind: kind,
+    };
+    super::with_cookies(super::html(StatusCode::OK, &page, &cfg), [cookie])
+}
+
+/// Common start of every account POST: origin/CSRF, then the session.
+async fn post_guard(
+    app: &App,
+    cfg: &Config,
+    headers: &HeaderMap,
+    ctx: &ReqCtx,
+    f: &HashMap<String, String>,
+) -> Result<Arc<ActiveSession>, Response<Body>> {
+    if let Err(why) = super::check_post(cfg, headers, f.get("csrf").map(String::as_str)) {
+        return Err(super::login::forged(app, headers, ctx, why).await);
+    }
+    let back = format!("{}{}/account", cfg.server.portal.origin, cfg.server.prefix);
+    require(app, cfg, headers, ctx, &back).await
+}
+
+/// `POST P/account/profile`: change the display name.
+pub async fn profile(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response<Body> {
+    let cfg = app.config();
+    let s = match post_guard(&app, &cfg, &headers, &ctx, &f).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let name: String = f
+        .get("name")
+        .map(|n| {
+            n.trim()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(100)
+                .collect()
+        })
+        .unwrap_or_default();
+    let user = match app.store.get_user(&s.principal.user_id).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return super::see_other(&cfg.login_url()),
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    if let Err(e) = app
+        .store
+        .update_user(&user.id, &name, user.username.as_deref(), app.clock.now())
+        .await
+    {
+        return unavailable(&cfg, &headers, &ctx, e);
+    }
+    app.sessions
+        .announce(Broadcast::UserChanged {
+            user_id: user.id.clone(),
+        })
+        .await;
+    app.audit(
+        Event::ok("account.profile")
+            .user(&user)
+            .from(&ctx.client_ip(&cfg, &headers), &ua(&headers)),
+    )
+    .await;
+    super::see_other(&account_url(&cfg, "saved"))
+}
+
+fn credential_id(f: &HashMap<String, String>) -> Option<Vec<u8>> {
+    f.get("id")
+        .and_then(|id| URL_SAFE_NO_PAD.decode(id.trim()).ok())
+}
+
+/// `POST P/account/passkeys/rename`.
+pub async fn rename_passkey(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response<Body> {
+    let cfg = app.config();
+    let s = match post_guard(&app, &cfg, &headers, &ctx, &f).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let name = f
+        .get("name")
+        .map(|n| n.trim().to_string())
+        .unwrap_or_default();
+    let (Some(id), false) = (
+        credential_id(&f),
+        name.is_empty() || name.chars().count() > 60,
+    ) else {
+        return super::see_other(&account_url(&cfg, "bad_name"));
+    };
+    match app
+        .store
+        .rename_passkey(&s.principal.user_id, &id, &name)
+        .await
+    {
+        Ok(()) | Err(StoreError::NotFound(_)) => {}
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    }
+    app.audit(
+        Event::ok("passkey.renamed")
+            .user_id(&s.principal.user_id, &s.principal.email)
+            .from(&ctx.client_ip(&cfg, &headers), &ua(&headers))
+            .detail(&name),
+    )
+    .await;
+    super::see_other(&account_url(&cfg, "renamed"))
+}
+
+/// `POST P/account/passkeys/remove`: ends the sessions started with it.
+pub async fn remove_passkey(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response<Body> {
+    let cfg = app.config();
+    let s = match post_guard(&app, &cfg, &headers, &ctx, &f).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Some(id) = credential_id(&f) else {
+        return super::see_other(&account_url(&cfg, ""));
+    };
+    let count = match app.store.passkeys_for_user(&s.principal.user_id).await {
+        Ok(p) => p.len(),
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    if count <= 1 && !cfg.email.sign_in {
+        return super::see_other(&account_url(&cfg, "last_passkey"));
+    }
+    let ended = match app.store.delete_passkey(&s.principal.user_id, &id).await {
+        Ok(ended) => ended,
+        Err(StoreError::NotFound(_)) => return super::see_other(&account_url(&cfg, "")),
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    for sid in &ended {
+        app.sessions
+            .announce(Broadcast::SessionRevoked { id: sid.clone() })
+            .await;
+        app.asserter.forget(sid);
+    }
+    app.audit(
+        Event::ok("passkey.removed")
+            .user_id(&s.principal.user_id, &s.principal.email)
+            .from(&ctx.client_ip(&cfg, &headers), &ua(&headers))
+            .detail(format!(
+                "credential {}; ended {} session(s)",
+                URL_SAFE_NO_PAD.encode(&id),
+                ended.len()
+            )),
+    )
+    .await;
+    if ended.contains(&s.record.id) {
+        // This session was started with the removed passkey: it is over too.
+        return super::with_cookies(
+            super::see_other(&format!("{}?error=session_ended", cfg.login_url())),
+            [Some(super::session_cookie(&cfg, None))],
+        );
+    }
+    super::see_other(&account_url(&cfg, "removed"))
+}
+
+/// `POST P/account/sessions/revoke`: sign out one of your other sessions.
+pub async fn revoke_session(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response<Body> {
+    let cfg = app.config();
+    let s = match post_guard(&app, &cfg, &headers, &ctx, &f).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let id = f.get("id").cloned().unwrap_or_default();
+    // Only the user's own sessions.
+    match app.store.get_session(&id).await {
+        Ok(Some(target)) if target.user_id == s.principal.user_id => {
+            if let Err(e) = app.sessions.revoke(&id).await {
+                return unavailable(&cfg, &headers, &ctx, e);
+            }
+            app.asserter.forget(&id);
+            app.audit(
+                Event::ok("session.revoked")
+                    .user_id(&s.principal.user_id, &s.principal.email)
+                    .from(&ctx.client_ip(&cfg, &headers), &ua(&headers))
+                    .detail(&id),
+            )
+            .await;
+        }
+        Ok(_) => {}
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    }
+    if id == s.record.id {
+        return super::with_cookies(
+            super::see_other(&format!("{}?error=signed_out", cfg.login_url())),
+            [Some(super::session_cookie(&cfg, None))],
+        );
+    }
+    super::see_other(&account_url(&cfg, "revoked"))
+}
+
+/// `POST P/account/sessions/revoke-all`: sign out everywhere, here too.
+pub async fn revoke_all(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response<Body> {
+    let cfg = app.config();
+    let s = match post_guard(&app, &cfg, &headers, &ctx, &f).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let n = match app.sessions.revoke_user(&s.principal.user_id).await {
+        Ok(n) => n,
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    app.audit(
+        Event::ok("session.revoked_all")
+            .user_id(&s.principal.user_id, &s.principal.email)
+            .from(&ctx.client_ip(&cfg, &headers), &ua(&headers))
+            .detail(format!("{n} session(s)")),
+    )
+    .await;
+    super::with_cookies(
+        super::see_other(&format!("{}?error=signed_out", cfg.login_url())),
+        [Some(super::session_cookie(&cfg, None))],
+    )
+}
+
+/// `GET P/passkey/offer?next=&welcome=`: offer a passkey after an email
+/// sign-in (silently where the browser supports conditional create).
+pub async fn offer(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let cfg = app.config();
+    let next = super::destination(&cfg, q.get("next").map(String::as_str));
+    if let Err(r) = require(&app, &cfg, &headers, &ctx, &next).await {
+        return r;
+    }
+    let (csrf, cookie) = super::csrf_token(&cfg, &headers);
+    let welcome = q.contains_key("welcome");
+    let page = OfferPage {
+        chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+        csrf,
+        rp_id: cfg.webauthn.rp_id.clone(),
+        next,
+        welcome,
+        // A new account is asked plainly; a returning email user is offered
+        // one silently where the browser can.
+        silent: !welcome,
+        email_enabled: cfg.email.sign_in,
+    };
+    super::with_cookies(super::html(StatusCode::OK, &page, &cfg), [cookie])
+}

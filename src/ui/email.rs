@@ -1,0 +1,807 @@
+//! Email sign-in: the link and the code, and invitations.
+//!
+//! `POST P/email/start` answers the same whatever the address: a page that
+//! says a message is on its way *if* the address can sign in here. When it
+//! can, a 256-bit token (stored hashed, 15 minutes, single use) goes into a
+//! link, with a six-digit code beside it. The link opens a confirmation page
+//! (`GET` never spends it: mail scanners follow links) and only the `POST`
+//! signs in — and only in the browser that asked (a cookie binds them). The
+//! code works on any device, five tries at most. Both are rate-limited per
+//! address and per IP.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use askama::Template;
+use axum::Extension;
+use axum::body::Body;
+use axum::extract::{Form, Query, State};
+use http::{HeaderMap, Response, StatusCode, header};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{Action, Chrome};
+use crate::app::App;
+use crate::audit::Event;
+use crate::config::Config;
+use crate::error::GateError;
+use crate::server::ReqCtx;
+use crate::signin::{self, Eligibility};
+use crate::store::{StoreError, normalise_email};
+
+/// Sign-in emails per address per window.
+const PER_ADDRESS: u64 = 5;
+/// Sign-in emails per IP per window.
+const PER_IP: u64 = 20;
+/// Wrong codes allowed per address per window.
+const CODE_TRIES: u64 = 5;
+const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+#[derive(Serialize, Deserialize)]
+struct TokenRecord {
+    email: String,
+    rd: String,
+    /// SHA-256 (hex) of the requesting browser's binding cookie.
+    binding: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CodeRecord {
+    code_hash: String,
+    token_key: String,
+}
+
+#[derive(Template)]
+#[template(path = "email_sent.html")]
+struct SentPage {
+    chrome: Chrome,
+    csrf: String,
+    rd: String,
+    rd_encoded: String,
+    email: String,
+    minutes: u64,
+    error: String,
+}
+
+#[derive(Template)]
+#[template(path = "email_code.html")]
+struct CodePage {
+    chrome: Chrome,
+    csrf: String,
+    rd: String,
+    rd_encoded: String,
+    email: String,
+    error: String,
+}
+
+#[derive(Template)]
+#[template(path = "email_confirm.html")]
+struct ConfirmPage {
+    chrome: Chrome,
+    csrf: String,
+    token: String,
+    email: String,
+    new_account: bool,
+}
+
+#[derive(Template)]
+#[template(path = "invite.html")]
+struct InvitePage {
+    chrome: Chrome,
+    csrf: String,
+    token: String,
+    email: String,
+    groups: String,
+}
+
+fn sha_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+fn token_key(token: &str) -> String {
+    format!("em:tok:{}", sha_hex(token))
+}
+
+fn code_key(email_lower: &str) -> String {
+    format!("em:code:{}", sha_hex(email_lower))
+}
+
+fn ua(headers: &HeaderMap) -> String {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+fn unavailable(cfg: &Config, headers: &HeaderMap, ctx: &ReqCtx, e: StoreError) -> Response<Body> {
+    GateError::Unavailable(e).respond(cfg, headers, &ctx.request_id)
+}
+
+fn too_many(cfg: &Config, ctx: &ReqCtx, reset_in: u64, what: &str) -> Response<Body> {
+    let minutes = reset_in.div_ceil(60).max(1);
+    super::message(
+        cfg,
+        StatusCode::TOO_MANY_REQUESTS,
+        &ctx.request_id,
+        "Too many attempts",
+        &format!(
+            "{what} Try again in {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        ),
+        "If you already received a message, its link and code still work.",
+        vec![Action::link("Back to sign in", cfg.login_url())],
+    )
+}
+
+/// `POST P/email/start`.
+pub async fn start(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response<Body> {
+    let cfg = app.config();
+    if let Err(why) = super::check_post(&cfg, &headers, f.get("csrf").map(String::as_str)) {
+        return super::login::forged(&app, &headers, &ctx, why).await;
+    }
+    let rd = f.get("rd").cloned().unwrap_or_default();
+    let email = f
+        .get("email")
+        .map(|e| e.trim().to_string())
+        .unwrap_or_default();
+    if !cfg.email.sign_in {
+        return super::login::render(
+            &app,
+            &headers,
+            &ctx,
+            &rd,
+            "",
+            "Email sign-in is turned off here. Use a passkey.",
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    if !crate::session::looks_like_email(&email) || email.len() > 254 {
+        return super::login::render(
+            &app,
+            &headers,
+            &ctx,
+            &rd,
+            &email,
+            "Enter your email address, like name@example.com.",
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    let lower = normalise_email(&email);
+    let ip = ctx.client_ip(&cfg, &headers);
+    let by_ip = match app.eph.hit(&format!("rl:email:ip:{ip}"), WINDOW).await {
+        Ok(c) => c,
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    if by_ip.count > PER_IP {
+        app.audit(
+            Event::failed("email.rate_limited")
+                .email(&email)
+                .from(&ip, &ua(&headers))
+                .detail("per ip"),
+        )
+        .await;
+        return too_many(
+            &cfg,
+            &ctx,
+            by_ip.reset_in,
+            "Too many sign-in emails were requested from your network.",
+        );
+    }
+    let by_addr = match app
+        .eph
+        .hit(&format!("rl:email:addr:{}", sha_hex(&lower)), WINDOW)
+        .await
+    {
+        Ok(c) => c,
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    if by_addr.count > PER_ADDRESS {
+        app.audit(
+            Event::failed("email.rate_limited")
+                .email(&email)
+                .from(&ip, &ua(&headers))
+                .detail("per address"),
+        )
+        .await;
+        return too_many(
+            &cfg,
+            &ctx,
+            by_addr.reset_in,
+            "Too many sign-in emails were requested for this address.",
+        );
+    }
+    let (binding, binding_cookie) = super::binding_token(&cfg, &headers);
+    let eligible = match signin::eligibility(&app, &cfg, &email).await {
+        Ok(e) => e,
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    let new_account = match &eligible {
+        Eligibility::SignIn(_) => Some(false),
+        Eligibility::SignUp(_) => Some(true),
+        Eligibility::No => None,
+    };
+    if let Some(new_account) = new_account {
+        let (token, _) = crate::session::new_token();
+        let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
+        let tkey = token_key(&token);
+        let record = TokenRecord {
+            email: email.clone(),
+            rd: rd.clone(),
+            binding: sha_hex(&binding),
+        };
+        let code_record = CodeRecord {
+            code_hash: sha_hex(&code),
+            token_key: tkey.clone(),
+        };
+        let stored = async {
+            app.eph
+                .put(
+                    &tkey,
+                    &serde_json::to_vec(&record).unwrap_or_default(),
+                    cfg.email.token_ttl,
+                )
+                .await?;
+            app.eph
+                .put(
+                    &code_key(&lower),
+                    &serde_json::to_vec(&code_record).unwrap_or_default(),
+                    cfg.email.token_ttl,
+                )
+                .await
+        };
+        if let Err(e) = stored.await {
+            return unavailable(&cfg, &headers, &ctx, e);
+        }
+        let link = format!(
+            "{}{}/email/verify?token={}",
+            cfg.server.portal.origin, cfg.server.prefix, token
+        );
+        let minutes = cfg.email.token_ttl.as_secs() / 60;
+        app.mailer.send_later(crate::email::signin_message(
+            &cfg,
+            &email,
+            &link,
+            &code,
+            new_account,
+            minutes,
+        ));
+        app.audit(
+            Event::ok("email.sent")
+                .email(&email)
+                .from(&ip, &ua(&headers))
+                .detail(if new_account { "signup" } else { "signin" }),
+        )
+        .await;
+    } else {
+        tracing::info!(request_id = %ctx.request_id, "sign-in email not sent: the address cannot sign in here");
+        app.audit(
+            Event::failed("email.not_sent")
+                .email(&email)
+                .from(&ip, &ua(&headers))
+                .detail("no account and sign-up not allowed, or disabled"),
+        )
+        .await;
+    }
+    let (csrf, csrf_cookie) = super::csrf_token(&cfg, &headers);
+    let page = SentPage {
+        chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+        csrf,
+        rd_encoded: super::enc(&rd),
+        rd,
+        email,
+        minutes: cfg.email.token_ttl.as_secs() / 60,
+        error: String::new(),
+    };
+    super::with_cookies(
+        super::html(StatusCode::OK, &page, &cfg),
+        [binding_cookie, csrf_cookie],
+    )
+}
+
+fn expired(cfg: &Config, ctx: &ReqCtx) -> Response<Body> {
+    super::message(
+        cfg,
+        StatusCode::GONE,
+        &ctx.request_id,
+        "This link has expired",
+        "Sign-in links work once and only for a short time. This one was already used or is too old.",
+        "Ask for a new link on the sign-in page.",
+        vec![Action::link("Get a new link", cfg.login_url())],
+    )
+}
+
+/// `GET P/email/verify?token=`: a confirmation page; spends nothing.
+pub async fn verify_page(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let cfg = app.config();
+    let token = q.get("token").cloned().unwrap_or_default();
+    let record = match app.eph.get(&token_key(&token)).await {
+        Ok(r) => r.and_then(|b| serde_json::from_slice::<TokenRecord>(&b).ok()),
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    let Some(record) = record else {
+        return expired(&cfg, &ctx);
+    };
+    let new_account = match app.store.find_user_by_email(&record.email).await {
+        Ok(u) => u.is_none(),
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    let (csrf, cookie) = super::csrf_token(&cfg, &headers);
+    let page = ConfirmPage {
+        chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+        csrf,
+        token,
+        email: record.email,
+        new_account,
+    };
+    super::with_cookies(super::html(StatusCode::OK, &page, &cfg), [cookie])
+}
+
+/// `POST P/email/verify`: spend the token (in the browser that asked).
+pub async fn verify(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response<Body> {
+    let cfg = app.config();
+    if let Err(why) = super::check_post(&cfg, &headers, f.get("csrf").map(String::as_str)) {
+        return super::login::forged(&app, &headers, &ctx, why).await;
+    }
+    let token = f.get("token").cloned().unwrap_or_default();
+    let key = token_key(&token);
+    let ip = ctx.client_ip(&cfg, &headers);
+    let record = match app.eph.get(&key).await {
+        Ok(r) => r.and_then(|b| serde_json::from_slice::<TokenRecord>(&b).ok()),
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    let Some(record) = record else {
+        app.audit(
+            Event::failed("signin.failed")
+                .from(&ip, &ua(&headers))
+                .detail("email link expired or reused"),
+        )
+        .await;
+        return expired(&cfg, &ctx);
+    };
+    let binding =
+        crate::gate::cookie_value(&headers, super::binding_cookie_name(&cfg)).map(sha_hex);
+    if binding.as_deref() != Some(record.binding.as_str()) {
+        app.audit(
+            Event::failed("signin.failed")
+                .email(&record.email)
+                .from(&ip, &ua(&headers))
+                .detail("email link opened in another browser"),
+        )
+        .await;
+        let (csrf, cookie) = super::csrf_token(&cfg, &headers);
+        let page = CodePage {
+            chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+            csrf,
+            rd_encoded: super::enc(&record.rd),
+            rd: record.rd,
+            email: record.email,
+            error: "This link was opened in a different browser from the one that asked for it, so it cannot sign you in here. Enter the code from the same email instead — it works on any device.".into(),
+        };
+        return super::with_cookies(super::html(StatusCode::FORBIDDEN, &page, &cfg), [cookie]);
+    }
+    // Spend it: exactly one request gets it.
+    match app.eph.take(&key).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return expired(&cfg, &ctx),
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    }
+    let _ = app
+        .eph
+        .delete(&code_key(&normalise_email(&record.email)))
+        .await;
+    complete(
+        &app,
+        &cfg,
+        &headers,
+        &ctx,
+        &record.email,
+        &record.rd,
+        "email link",
+    )
+    .await
+}
+
+/// `GET P/email/code`: the code form (for another device).
+pub async fn code_page(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let cfg = app.config();
+    let (csrf, cookie) = super::csrf_token(&cfg, &headers);
+    let rd = q.get("rd").cloned().unwrap_or_default();
+    let page = CodePage {
+        chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+        csrf,
+        rd_encoded: super::enc(&rd),
+        rd,
+        email: q.get("email").cloned().unwrap_or_default(),
+        error: String::new(),
+    };
+    super::with_cookies(super::html(StatusCode::OK, &page, &cfg), [cookie])
+}
+
+/// `POST P/email/code`: sign in with the code from the email.
+pub async fn code(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response<Body> {
+    let cfg = app.config();
+    if let Err(why) = super::check_post(&cfg, &headers, f.get("csrf").map(String::as_str)) {
+        return super::login::forged(&app, &headers, &ctx, why).await;
+    }
+    let email = f
+        .get("email")
+        .map(|e| e.trim().to_string())
+        .unwrap_or_default();
+    let rd = f.get("rd").cloned().unwrap_or_default();
+    let code: String = f
+        .get("code")
+        .map(|c| c.chars().filter(char::is_ascii_digit).collect())
+        .unwrap_or_default();
+    let lower = normalise_email(&email);
+    let ip = ctx.client_ip(&cfg, &headers);
+    let retry = |error: String, status: StatusCode| {
+        let (csrf, cookie) = super::csrf_token(&cfg, &headers);
+        let page = CodePage {
+            chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+            csrf,
+            rd_encoded: super::enc(&rd),
+            rd: rd.clone(),
+            email: email.clone(),
+            error,
+        };
+        super::with_cookies(super::html(status, &page, &cfg), [cookie])
+    };
+    if !crate::session::looks_like_email(&email) || code.len() != 6 {
+        return retry(
+            "Enter your email address and the six-digit code from the email.".into(),
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    let tries = match app
+        .eph
+        .hit(&format!("rl:code:{}", sha_hex(&lower)), cfg.email.token_ttl)
+        .await
+    {
+        Ok(c) => c,
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    if tries.count > CODE_TRIES {
+        let _ = app.eph.delete(&code_key(&lower)).await;
+        app.audit(
+            Event::failed("signin.failed")
+                .email(&email)
+                .from(&ip, &ua(&headers))
+                .detail("too many wrong codes"),
+        )
+        .await;
+        return too_many(
+            &cfg,
+            &ctx,
+            tries.reset_in,
+            "Too many wrong codes were entered for this address, so its code no longer works. Ask for a new email.",
+        );
+    }
+    let record = match app.eph.get(&code_key(&lower)).await {
+        Ok(r) => r.and_then(|b| serde_json::from_slice::<CodeRecord>(&b).ok()),
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    let matches = record
+        .as_ref()
+        .is_some_and(|r| super::constant_eq(r.code_hash.as_bytes(), sha_hex(&code).as_bytes()));
+    let Some(record) = record.filter(|_| matches) else {
+        app.audit(
+            Event::failed("signin.failed")
+                .email(&email)
+                .from(&ip, &ua(&headers))
+                .detail("wrong or expired code"),
+        )
+        .await;
+        let left = CODE_TRIES.saturating_sub(tries.count);
+        return retry(
+            format!(
+                "That code is not right, or it has expired. {}",
+                if left == 0 {
+                    "This was the last try: ask for a new email.".to_string()
+                } else {
+                    format!("{left} tries left.")
+                }
+            ),
+            StatusCode::UNAUTHORIZED,
+        );
+    };
+    // Spend the token behind the code (and with it, the link).
+    let token = match app.eph.take(&record.token_key).await {
+        Ok(Some(t)) => serde_json::from_slice::<TokenRecord>(&t).ok(),
+        Ok(None) => None,
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    let _ = app.eph.delete(&code_key(&lower)).await;
+    let Some(token) = token else {
+        return expired(&cfg, &ctx);
+    };
+    let rd = if token.rd.is_empty() {
+        rd.clone()
+    } else {
+        token.rd.clone()
+    };
+    complete(&app, &cfg, &headers, &ctx, &token.email, &rd, "email code").await
+}
+
+/// The address is proven: sign in, or create the account, then offer a passkey.
+async fn complete(
+    app: &App,
+    cfg: &Config,
+    headers: &HeaderMap,
+    ctx: &ReqCtx,
+    email: &str,
+    rd: &str,
+    how: &str,
+) -> Response<Body> {
+    let ip = ctx.client_ip(cfg, headers);
+    let agent = ua(headers);
+    let (user, welcome) = match signin::eligibility(app, cfg, email).await {
+        Ok(Eligibility::SignIn(u)) => (u, false),
+        Ok(Eligibility::SignUp(invite)) => {
+            match signin::create_account(app, cfg, email, invite.as_ref(), &ip, &agent).await {
+                Ok(u) => (u, true),
+                Err(StoreError::Conflict(m)) => {
+                    return super::message(
+                        cfg,
+                        StatusCode::CONFLICT,
+                        &ctx.request_id,
+                        "This account cannot be created",
+                        &m,
+                        "Try signing in again.",
+                        vec![Action::link("Sign in", cfg.login_url())],
+                    );
+                }
+                Err(e) => return unavailable(cfg, headers, ctx, e),
+            }
+        }
+        Ok(Eligibility::No) => {
+            app.audit(
+                Event::failed("signin.failed")
+                    .email(email)
+                    .from(&ip, &agent)
+                    .detail(format!("{how}: account disabled or sign-up closed")),
+            )
+            .await;
+            return super::message(
+                cfg,
+                StatusCode::FORBIDDEN,
+                &ctx.request_id,
+                "You can't sign in here",
+                "This account is disabled, or sign-up is not open to this address.",
+                "If you think this is a mistake, ask whoever runs this service.",
+                vec![],
+            );
+        }
+        Err(e) => return unavailable(cfg, headers, ctx, e),
+    };
+    let cookie = match signin::start_session(app, cfg, &user, "email", &ip, &agent, None).await {
+        Ok(c) => c,
+        Err(e) => return unavailable(cfg, headers, ctx, e),
+    };
+    let next = super::destination(cfg, Some(rd));
+    let offer = format!(
+        "{}/passkey/offer?next={}{}",
+        cfg.server.prefix,
+        super::enc(&next),
+        if welcome { "&welcome=1" } else { "" }
+    );
+    super::with_cookies(super::see_other(&offer), [Some(cookie)])
+}
+
+fn invite_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// `GET P/invite?token=`: who the invitation is for, and a button.
+pub async fn invite_page(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let cfg = app.config();
+    let token = q.get("token").cloned().unwrap_or_default();
+    let invite = match app.store.find_invite(&invite_hash(&token)).await {
+        Ok(i) => i.filter(|i| i.used_at.is_none() && i.expires_at > app.clock.now()),
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    let Some(invite) = invite else {
+        return super::message(
+            &cfg,
+            StatusCode::GONE,
+            &ctx.request_id,
+            "This invitation has expired",
+            "Invitations work once and for a limited time. This one was already used or is too old.",
+            "Ask whoever invited you for a new one. If you already accepted it, sign in.",
+            vec![Action::link("Sign in", cfg.login_url())],
+        );
+    };
+    let (csrf, cookie) = super::csrf_token(&cfg, &headers);
+    let page = InvitePage {
+        chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+        csrf,
+        token,
+        email: invite.email,
+        groups: invite.groups.join(", "),
+    };
+    super::with_cookies(super::html(StatusCode::OK, &page, &cfg), [cookie])
+}
+
+/// `POST P/invite`: accept — the link came by email, so the address is proven.
+pub async fn invite(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response<Body> {
+    let cfg = app.config();
+    if let Err(why) = super::check_post(&cfg, &headers, f.get("csrf").map(String::as_str)) {
+        return super::login::forged(&app, &headers, &ctx, why).await;
+    }
+    let token = f.get("token").cloned().unwrap_or_default();
+    let ip = ctx.client_ip(&cfg, &headers);
+    let agent = ua(&headers);
+    let invite = match app.store.find_invite(&invite_hash(&token)).await {
+        Ok(i) => i.filter(|i| i.used_at.is_none() && i.expires_at > app.clock.now()),
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    let Some(invite) = invite else {
+        app.audit(
+            Event::failed("invite.failed")
+                .from(&ip, &agent)
+                .detail("expired or used"),
+        )
+        .await;
+        return super::message(
+            &cfg,
+            StatusCode::GONE,
+            &ctx.request_id,
+            "This invitation has expired",
+            "It was already used or is too old.",
+            "Ask for a new invitation, or sign in if you already have an account.",
+            vec![Action::link("Sign in", cfg.login_url())],
+        );
+    };
+    let existing = match app.store.find_user_by_email(&invite.email).await {
+        Ok(u) => u,
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    let (user, welcome) = match existing {
+        Some(u) if u.disabled => {
+            return super::message(
+                &cfg,
+                StatusCode::FORBIDDEN,
+                &ctx.request_id,
+                "You can't sign in here",
+                "This account is disabled.",
+                "",
+                vec![],
+            );
+        }
+        Some(u) => {
+            // Already signed up: the invitation adds its groups.
+            match app
+                .store
+                .take_invite(&invite.token_hash, app.clock.now())
+                .await
+            {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    return super::message(
+                        &cfg,
+                        StatusCode::GONE,
+                        &ctx.request_id,
+                        "This invitation has expired",
+                        "It was already used.",
+                        "",
+                        vec![Action::link("Sign in", cfg.login_url())],
+                    );
+                }
+                Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+            }
+            for g in &invite.groups {
+                if let Err(e) = app.store.add_member(&u.id, g, app.clock.now()).await {
+                    return unavailable(&cfg, &headers, &ctx, e);
+                }
+            }
+            app.sessions
+                .announce(crate::store::Broadcast::UserChanged {
+                    user_id: u.id.clone(),
+                })
+                .await;
+            app.audit(
+                Event::ok("invite.used")
+                    .user(&u)
+                    .from(&ip, &agent)
+                    .detail(&invite.id),
+            )
+            .await;
+            (u, false)
+        }
+        None => match signin::create_account(&app, &cfg, &invite.email, Some(&invite), &ip, &agent)
+            .await
+        {
+            Ok(u) => (u, true),
+            Err(StoreError::Conflict(m)) => {
+                return super::message(
+                    &cfg,
+                    StatusCode::CONFLICT,
+                    &ctx.request_id,
+                    "This invitation cannot be used",
+                    &m,
+                    "",
+                    vec![Action::link("Sign in", cfg.login_url())],
+                );
+            }
+            Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        },
+    };
+    let cookie = match signin::start_session(&app, &cfg, &user, "email", &ip, &agent, None).await {
+        Ok(c) => c,
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    let next = super::destination(&cfg, None);
+    let offer = format!(
+        "{}/passkey/offer?next={}{}",
+        cfg.server.prefix,
+        super::enc(&next),
+        if welcome { "&welcome=1" } else { "" }
+    );
+    super::with_cookies(super::see_other(&offer), [Some(cookie)])
+}
+
+/// Create an invitation and its link (the CLI and admin use this).
+pub async fn create_invite(
+    app: &App,
+    cfg: &Config,
+    email: &str,
+    groups: Vec<String>,
+    valid_for: Duration,
+    created_by: Option<String>,
+) -> Result<String, StoreError> {
+    let (token, _) = crate::session::new_token();
+    let now = app.clock.now();
+    app.store
+        .create_invite(&crate::store::Invite {
+            id: crate::session::random_id(8),
+            token_hash: invite_hash(&token),
+            email: email.trim().to_string(),
+            groups,
+            created_by,
+            created_at: now,
+            expires_at: now + valid_for.as_secs() as i64,
+            used_at: None,
+        })
+        .await?;
+    Ok(format!(
+        "{}{}/invite?token={}",
+        cfg.server.portal.origin, cfg.server.prefix, token
+    ))
+}

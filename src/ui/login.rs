@@ -1,0 +1,191 @@
+//! The sign-in page and signing out.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Extension;
+use axum::body::Body;
+use axum::extract::{Form, Query, State};
+use http::{HeaderMap, Response, StatusCode, header};
+
+use super::{Action, Chrome};
+use crate::app::App;
+use crate::audit::Event;
+use crate::error::GateError;
+use crate::server::ReqCtx;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub chrome: Chrome,
+    pub csrf: String,
+    pub rd: String,
+    pub rd_encoded: String,
+    pub rp_id: String,
+    pub email: String,
+    pub error: String,
+    pub email_enabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "logout.html")]
+struct LogoutPage {
+    chrome: Chrome,
+    csrf: String,
+    rd: String,
+    who: Option<String>,
+}
+
+/// Render the sign-in page with an optional error and pre-filled address.
+pub fn render(
+    app: &App,
+    headers: &HeaderMap,
+    ctx: &ReqCtx,
+    rd: &str,
+    email: &str,
+    error: &str,
+    status: StatusCode,
+) -> Response<Body> {
+    let cfg = app.config();
+    let (csrf, cookie) = super::csrf_token(&cfg, headers);
+    let page = LoginPage {
+        chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+        csrf,
+        rd: rd.to_string(),
+        rd_encoded: super::enc(rd),
+        rp_id: cfg.webauthn.rp_id.clone(),
+        email: email.to_string(),
+        error: error.to_string(),
+        email_enabled: cfg.email.sign_in,
+    };
+    super::with_cookies(super::html(status, &page, &cfg), [cookie])
+}
+
+/// `GET P/login?rd=`: already signed in → straight on; else the page.
+pub async fn page(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let cfg = app.config();
+    let rd = q.get("rd").map(String::as_str).unwrap_or("");
+    // Pages live on the portal only: elsewhere, go there (cookies are set there).
+    if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok())
+        && let Some((h, _)) = crate::authz::split_host_port(host)
+        && h != cfg.server.portal.host
+    {
+        return super::see_other(&format!("{}?rd={}", cfg.login_url(), super::enc(rd)));
+    }
+    match super::current_session(&app, &cfg, &headers).await {
+        Ok(Some(_)) => return super::see_other(&super::destination(&cfg, Some(rd))),
+        Ok(None) => {}
+        Err(e) => return GateError::Unavailable(e).respond(&cfg, &headers, &ctx.request_id),
+    }
+    let error = match q.get("error").map(String::as_str) {
+        Some("signed_out") => "You have been signed out.",
+        Some("session_ended") => "Your session has ended. Please sign in again.",
+        _ => "",
+    };
+    render(&app, &headers, &ctx, rd, "", error, StatusCode::OK)
+}
+
+/// `GET P/logout`: a confirmation button (a link must not sign anyone out).
+pub async fn logout_page(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let cfg = app.config();
+    let who = match super::current_session(&app, &cfg, &headers).await {
+        Ok(s) => s.map(|s| s.principal.email.clone()),
+        Err(e) => return GateError::Unavailable(e).respond(&cfg, &headers, &ctx.request_id),
+    };
+    let (csrf, cookie) = super::csrf_token(&cfg, &headers);
+    let page = LogoutPage {
+        chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+        csrf,
+        rd: q.get("rd").cloned().unwrap_or_default(),
+        who,
+    };
+    super::with_cookies(super::html(StatusCode::OK, &page, &cfg), [cookie])
+}
+
+/// `POST P/logout`: end this session everywhere, then the sign-in page
+/// (returning to `rd` after the next sign-in).
+pub async fn logout(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response<Body> {
+    let cfg = app.config();
+    if let Err(why) = super::check_post(&cfg, &headers, f.get("csrf").map(String::as_str)) {
+        return forged(&app, &headers, &ctx, why).await;
+    }
+    match super::current_session(&app, &cfg, &headers).await {
+        Ok(Some(s)) => {
+            if let Err(e) = app.sessions.revoke(&s.record.id).await {
+                return GateError::Unavailable(e).respond(&cfg, &headers, &ctx.request_id);
+            }
+            app.asserter.forget(&s.record.id);
+            let ua = headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            app.audit(
+                Event::ok("signout")
+                    .user_id(&s.principal.user_id, &s.principal.email)
+                    .from(&ctx.client_ip(&cfg, &headers), ua),
+            )
+            .await;
+        }
+        Ok(None) => {}
+        Err(e) => return GateError::Unavailable(e).respond(&cfg, &headers, &ctx.request_id),
+    }
+    let rd = f.get("rd").map(String::as_str).unwrap_or("");
+    let next = match crate::authz::safe_redirect(rd, &cfg.server.portal, &cfg.routes) {
+        Some(safe) => format!(
+            "{}?rd={}&error=signed_out",
+            cfg.login_url(),
+            super::enc(&safe)
+        ),
+        None => format!("{}?error=signed_out", cfg.login_url()),
+    };
+    super::with_cookies(
+        super::see_other(&next),
+        [Some(super::session_cookie(&cfg, None))],
+    )
+}
+
+/// A refused forged POST: a page that says what to do, and an audit event.
+pub async fn forged(
+    app: &App,
+    headers: &HeaderMap,
+    ctx: &ReqCtx,
+    why: super::Forged,
+) -> Response<Body> {
+    let cfg = app.config();
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::warn!(request_id = %ctx.request_id, reason = ?why, "refused a POST without a valid origin or CSRF token");
+    app.audit(
+        Event::failed("request.forged")
+            .from(&ctx.client_ip(&cfg, headers), ua)
+            .detail(format!("{why:?}")),
+    )
+    .await;
+    super::message(
+        &cfg,
+        StatusCode::FORBIDDEN,
+        &ctx.request_id,
+        "This form could not be accepted",
+        why.message(),
+        "",
+        vec![Action::link("Go to sign in", cfg.login_url())],
+    )
+}

@@ -1,0 +1,385 @@
+//! The WebAuthn JSON endpoints called by `passkey.js`.
+//!
+//! Every call is a POST with `Origin` and the CSRF token checked. Errors
+//! answer JSON `{ "error": code, "message": text }` with a 4xx status; an
+//! unknown credential also returns its id so the page can tell the browser
+//! to forget it (`PublicKeyCredential.signalUnknownCredential`).
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use http::{HeaderMap, Response, StatusCode, header};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::app::App;
+use crate::audit::Event;
+use crate::error::json;
+use crate::server::ReqCtx;
+use crate::session::ActiveSession;
+use crate::store::{PasskeyRecord, StoreError};
+use crate::webauthn::{PasskeyError, Passkeys};
+
+fn err(status: StatusCode, code: &str, message: &str) -> Response<Body> {
+    json(status, &json!({ "error": code, "message": message }))
+}
+
+fn ua(headers: &HeaderMap) -> String {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// Origin and CSRF for JSON calls (token in `X-CSRF-Token`).
+fn guard(app: &App, headers: &HeaderMap) -> Result<(), Response<Body>> {
+    let cfg = app.config();
+    let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    super::check_post(&cfg, headers, token)
+        .map_err(|why| err(StatusCode::FORBIDDEN, "forbidden", why.message()))
+}
+
+fn store_down(e: StoreError) -> Response<Body> {
+    tracing::error!(error = %e, "store error during a passkey ceremony");
+    err(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "Sign-in is briefly unavailable. Try again in a minute.",
+    )
+}
+
+/// `POST P/webauthn/authenticate/start`.
+pub async fn authenticate_start(State(app): State<Arc<App>>, headers: HeaderMap) -> Response<Body> {
+    if let Err(r) = guard(&app, &headers) {
+        return r;
+    }
+    match app.passkeys.start_authentication().await {
+        Ok((ceremony, options)) => json(
+            StatusCode::OK,
+            &json!({ "ceremony": ceremony, "options": options }),
+        ),
+        Err(PasskeyError::Store(e)) => store_down(e),
+        Err(e) => err(StatusCode::INTERNAL_SERVER_ERROR, e.code(), &e.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+struct FinishAuth {
+    ceremony: String,
+    credential: webauthn_rs_core::proto::PublicKeyCredential,
+    #[serde(default)]
+    rd: String,
+}
+
+/// `POST P/webauthn/authenticate/finish`.
+pub async fn authenticate_finish(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response<Body> {
+    if let Err(r) = guard(&app, &headers) {
+        return r;
+    }
+    let cfg = app.config();
+    let ip = ctx.client_ip(&cfg, &headers);
+    let agent = ua(&headers);
+    let req: FinishAuth = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            app.audit(
+                Event::failed("signin.failed")
+                    .from(&ip, &agent)
+                    .detail(format!("passkey: malformed response: {e}")),
+            )
+            .await;
+            return err(
+                StatusCode::BAD_REQUEST,
+                "invalid_response",
+                "The passkey response could not be read. Please try again.",
+            );
+        }
+    };
+    let refuse = async |e: PasskeyError, user: Option<(&str, &str)>| {
+        let mut ev = Event::failed("signin.failed")
+            .from(&ip, &agent)
+            .detail(format!("passkey: {}", e.code()));
+        if let Some((id, email)) = user {
+            ev = ev.user_id(id, email);
+        }
+        app.audit(ev).await;
+        match e {
+            PasskeyError::Store(s) => store_down(s),
+            PasskeyError::UnknownCredential { credential_id } => json(
+                StatusCode::BAD_REQUEST,
+                &json!({
+                    "error": "unknown_credential",
+                    "message": "This passkey is no longer registered here. It has been removed from this device's suggestions where the browser allows; sign in another way.",
+                    "credential_id": URL_SAFE_NO_PAD.encode(&credential_id),
+                }),
+            ),
+            other => err(
+                StatusCode::BAD_REQUEST,
+                other.code(),
+                &format!("{other}. Try again or sign in by email."),
+            ),
+        }
+    };
+    // The ceremony is spent whatever happens next: no replay.
+    let state = match app.passkeys.take_authentication(&req.ceremony).await {
+        Ok(s) => s,
+        Err(e) => return refuse(e, None).await,
+    };
+    let (user_id, credential_id) = match Passkeys::identify(&req.credential) {
+        Ok(x) => x,
+        Err(e) => return refuse(e, None).await,
+    };
+    let record = match app.store.passkey_by_credential(&credential_id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return refuse(PasskeyError::UnknownCredential { credential_id }, None).await,
+        Err(e) => return refuse(e.into(), None).await,
+    };
+    if record.user_id != user_id {
+        return refuse(PasskeyError::UserMismatch, None).await;
+    }
+    let user = match app.store.get_user(&user_id).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return refuse(PasskeyError::UnknownCredential { credential_id }, None).await,
+        Err(e) => return refuse(e.into(), None).await,
+    };
+    if user.disabled {
+        app.audit(
+            Event::failed("signin.failed")
+                .user(&user)
+                .from(&ip, &agent)
+                .detail("passkey: account disabled"),
+        )
+        .await;
+        return err(
+            StatusCode::FORBIDDEN,
+            "account_disabled",
+            "This account is disabled. Ask whoever runs this service.",
+        );
+    }
+    let mut stored: webauthn_rs_core::proto::Credential = match serde_json::from_str(&record.data) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "a stored passkey cannot be read");
+            return refuse(
+                PasskeyError::Invalid("stored passkey unreadable".into()),
+                Some((&user.id, &user.email)),
+            )
+            .await;
+        }
+    };
+    let result = match app
+        .passkeys
+        .verify_authentication(&req.credential, &state, &stored)
+    {
+        Ok(r) => r,
+        Err(PasskeyError::Cloned) => {
+            app.audit(
+                Event::failed("passkey.clone_suspected")
+                    .user(&user)
+                    .from(&ip, &agent)
+                    .detail(format!(
+                        "credential {} counter went backwards from {}",
+                        URL_SAFE_NO_PAD.encode(&credential_id),
+                        stored.counter
+                    )),
+            )
+            .await;
+            return refuse(PasskeyError::Cloned, Some((&user.id, &user.email))).await;
+        }
+        Err(e) => return refuse(e, Some((&user.id, &user.email))).await,
+    };
+    crate::webauthn::update_credential(&mut stored, &result);
+    let data = serde_json::to_string(&stored).unwrap_or_default();
+    if let Err(e) = app
+        .store
+        .record_passkey_use(
+            &credential_id,
+            &data,
+            i64::from(stored.counter),
+            stored.backup_state,
+            app.clock.now(),
+        )
+        .await
+    {
+        return refuse(e.into(), Some((&user.id, &user.email))).await;
+    }
+    let cookie = match crate::signin::start_session(
+        &app,
+        &cfg,
+        &user,
+        "webauthn",
+        &ip,
+        &agent,
+        Some(credential_id),
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(e) => return store_down(e),
+    };
+    let dest = super::destination(&cfg, Some(&req.rd));
+    super::with_cookies(
+        json(StatusCode::OK, &json!({ "redirect": dest })),
+        [Some(cookie)],
+    )
+}
+
+async fn signed_in(app: &App, headers: &HeaderMap) -> Result<Arc<ActiveSession>, Response<Body>> {
+    let cfg = app.config();
+    match super::current_session(app, &cfg, headers).await {
+        Ok(Some(s)) => Ok(s),
+        Ok(None) => Err(err(
+            StatusCode::UNAUTHORIZED,
+            "not_signed_in",
+            "Your session has ended. Sign in again to add a passkey.",
+        )),
+        Err(e) => Err(store_down(e)),
+    }
+}
+
+/// `POST P/webauthn/register/start` (signed in).
+pub async fn register_start(State(app): State<Arc<App>>, headers: HeaderMap) -> Response<Body> {
+    if let Err(r) = guard(&app, &headers) {
+        return r;
+    }
+    let session = match signed_in(&app, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let user = match app.store.get_user(&session.principal.user_id).await {
+        Ok(Some(u)) => u,
+        Ok(None) => {
+            return err(
+                StatusCode::UNAUTHORIZED,
+                "not_signed_in",
+                "Your account no longer exists.",
+            );
+        }
+        Err(e) => return store_down(e),
+    };
+    let existing: Vec<Vec<u8>> = match app.store.passkeys_for_user(&user.id).await {
+        Ok(p) => p.into_iter().map(|p| p.credential_id).collect(),
+        Err(e) => return store_down(e),
+    };
+    match app
+        .passkeys
+        .start_registration(&user, &existing, &session.record.id)
+        .await
+    {
+        Ok((ceremony, options)) => json(
+            StatusCode::OK,
+            &json!({ "ceremony": ceremony, "options": options }),
+        ),
+        Err(PasskeyError::Store(e)) => store_down(e),
+        Err(e) => err(StatusCode::BAD_REQUEST, e.code(), &e.to_string()),
+    }
+}
+
+#[derive(Deserialize)]
+struct FinishReg {
+    ceremony: String,
+    credential: webauthn_rs_core::proto::RegisterPublicKeyCredential,
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST P/webauthn/register/finish` (signed in).
+pub async fn register_finish(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response<Body> {
+    if let Err(r) = guard(&app, &headers) {
+        return r;
+    }
+    let cfg = app.config();
+    let ip = ctx.client_ip(&cfg, &headers);
+    let agent = ua(&headers);
+    let session = match signed_in(&app, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let p = &session.principal;
+    let req: FinishReg = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(_) => {
+            return err(
+                StatusCode::BAD_REQUEST,
+                "invalid_response",
+                "The passkey response could not be read. Please try again.",
+            );
+        }
+    };
+    let new = match app
+        .passkeys
+        .finish_registration(
+            &req.ceremony,
+            &session.record.id,
+            &p.user_id,
+            &req.credential,
+        )
+        .await
+    {
+        Ok(n) => n,
+        Err(PasskeyError::Store(e)) => return store_down(e),
+        Err(e) => {
+            app.audit(
+                Event::failed("passkey.add_failed")
+                    .user_id(&p.user_id, &p.email)
+                    .from(&ip, &agent)
+                    .detail(e.code()),
+            )
+            .await;
+            return err(StatusCode::BAD_REQUEST, e.code(), &e.to_string());
+        }
+    };
+    let provider = crate::webauthn::provider_name(new.aaguid.as_deref());
+    let name = match req.name.trim() {
+        "" => provider
+            .map(str::to_string)
+            .unwrap_or_else(|| super::device_name(&agent)),
+        n => n.chars().take(60).collect(),
+    };
+    let record = PasskeyRecord {
+        credential_id: new.credential.cred_id.clone(),
+        user_id: p.user_id.clone(),
+        name: name.clone(),
+        data: serde_json::to_string(&new.credential).unwrap_or_default(),
+        aaguid: new.aaguid.clone(),
+        backup_eligible: new.credential.backup_eligible,
+        backup_state: new.credential.backup_state,
+        sign_count: i64::from(new.credential.counter),
+        created_at: app.clock.now(),
+        last_used_at: None,
+    };
+    match app.store.add_passkey(&record).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict(_)) => {
+            return err(
+                StatusCode::CONFLICT,
+                "already_registered",
+                "This passkey is already registered.",
+            );
+        }
+        Err(e) => return store_down(e),
+    }
+    app.audit(
+        Event::ok("passkey.added")
+            .user_id(&p.user_id, &p.email)
+            .from(&ip, &agent)
+            .detail(&name),
+    )
+    .await;
+    json(StatusCode::OK, &json!({ "ok": true, "name": name }))
+}
