@@ -26,7 +26,7 @@ type EchoBody = BoxBody<Bytes, Infallible>;
 /// Shared state of the echo app.
 pub struct Echo {
     /// Where to fetch the gateway's JWKS (None: do not verify).
-    jwks_url: Option<String>,
+    jwks_url: RwLock<Option<String>>,
     assertion_header: String,
     jwks: RwLock<Option<Bytes>>,
 }
@@ -34,14 +34,21 @@ pub struct Echo {
 impl Echo {
     pub fn new(jwks_url: Option<String>, assertion_header: &str) -> Arc<Self> {
         Arc::new(Self {
-            jwks_url,
+            jwks_url: RwLock::new(jwks_url),
             assertion_header: assertion_header.to_ascii_lowercase(),
             jwks: RwLock::new(None),
         })
     }
 
+    /// Verify assertions against this JWKS from now on.
+    pub fn set_jwks_url(&self, url: &str) {
+        if let Ok(mut u) = self.jwks_url.write() {
+            *u = Some(url.to_string());
+        }
+    }
+
     async fn fetch_jwks(&self) -> Option<Bytes> {
-        let url = self.jwks_url.as_ref()?;
+        let url = self.jwks_url.read().ok()?.clone()?;
         let client: hyper_util::client::legacy::Client<_, http_body_util::Empty<Bytes>> =
             hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build_http();
         let uri: http::Uri = url.parse().ok()?;

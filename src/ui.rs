@@ -381,13 +381,16 @@ impl Forged {
 }
 
 /// Check a state-changing POST: `Origin` must be the portal's (or, where a
-/// browser sends none, `Sec-Fetch-Site: same-origin`), and `token` must
-/// match this browser's CSRF cookie.
+/// browser sends none or `null`, `Sec-Fetch-Site: same-origin`), and `token`
+/// must match this browser's CSRF cookie.
 pub fn check_post(cfg: &Config, headers: &HeaderMap, token: Option<&str>) -> Result<(), Forged> {
+    // Browsers send `Origin: null` for a form POST from a page whose
+    // referrer policy is no-referrer (ours): then `Sec-Fetch-Site`, which no
+    // page can set, says whether the request came from this origin.
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         Some(o) if o == cfg.server.portal.origin => {}
-        Some(_) => return Err(Forged::Origin),
-        None => {
+        Some(o) if o != "null" => return Err(Forged::Origin),
+        _ => {
             let same =
                 headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("same-origin");
             if !same {

@@ -128,7 +128,8 @@
       PublicKeyCredential.isConditionalMediationAvailable().then(function (ok) {
         if (!ok) return;
         run("conditional").catch(function (err) {
-          if (err && err.name === "AbortError") return;
+          // Autofill that is dismissed, or finds nothing, is not an error.
+          if (err && (err.name === "AbortError" || err.name === "NotAllowedError")) return;
           signalUnknown(rpId, err);
           var m = friendly(err);
           if (m) notice(m, "error");

@@ -308,6 +308,7 @@ impl Drop for Gateway {
 /// The demo echo app as an upstream, in this test process.
 pub struct Upstream {
     pub addr: SocketAddr,
+    pub echo: std::sync::Arc<passgate::demo::Echo>,
     stop: tokio_util::sync::CancellationToken,
 }
 
@@ -318,16 +319,17 @@ impl Upstream {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let stop = tokio_util::sync::CancellationToken::new();
-        tokio::spawn(passgate::demo::serve(
-            listener,
-            passgate::demo::Echo::new(None, "x-passgate-assertion"),
-            stop.clone(),
-        ));
-        Upstream { addr, stop }
+        let echo = passgate::demo::Echo::new(None, "x-passgate-assertion");
+        tokio::spawn(passgate::demo::serve(listener, echo.clone(), stop.clone()));
+        Upstream { addr, echo, stop }
     }
 
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    pub fn echo_url(&self) -> String {
+        self.url()
     }
 }
 

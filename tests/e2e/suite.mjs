@@ -1,0 +1,359 @@
+// End-to-end tests of passgate's pages in real Chromium with a virtual
+// passkey authenticator (CDP WebAuthn domain). Started by tests/e2e.rs,
+// which runs the real gateway and the demo upstream and passes:
+//   E2E_BASE     http://localhost:PORT (the gateway; portal and app)
+//   E2E_OUTBOX   the outbox folder where sign-in emails land
+//   E2E_SHOTS    where to write screenshots (light and dark)
+//   E2E_CHROMIUM the browser binary
+import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const BASE = process.env.E2E_BASE;
+const OUTBOX = process.env.E2E_OUTBOX;
+const SHOTS = process.env.E2E_SHOTS;
+const EXE = process.env.E2E_CHROMIUM || "/usr/bin/chromium";
+const P = `${BASE}/.passgate`;
+const only = process.env.E2E_ONLY || "";
+
+fs.mkdirSync(SHOTS, { recursive: true });
+const contexts = [];
+// Anything the Content-Security-Policy blocks is a defect in our pages.
+const cspViolations = [];
+function watch(page) {
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${page.url()}: ${m.text()}`);
+  });
+}
+
+async function browser() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "passgate-e2e-"));
+  const ctx = await chromium.launchPersistentContext(dir, {
+    executablePath: EXE,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    viewport: { width: 1100, height: 900 },
+  });
+  contexts.push(ctx);
+  ctx.on("page", watch);
+  return ctx;
+}
+
+async function authenticator(page, options = {}) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2", transport: "internal", hasResidentKey: true,
+      hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true,
+      ...options,
+    },
+  });
+  return {
+    cdp, id: authenticatorId,
+    credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials,
+    remove: async () => cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId }),
+  };
+}
+
+async function shot(page, name) {
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${scheme}.png`), fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
+// ---- the outbox ----------------------------------------------------------
+function decodeQP(s) {
+  return s.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+}
+function messageBody(raw) {
+  // Decode every MIME part we can read (quoted-printable or base64).
+  let out = decodeQP(raw);
+  for (const m of raw.matchAll(/Content-Transfer-Encoding: base64\r?\n\r?\n([A-Za-z0-9+/=\r\n]+)/g)) {
+    out += Buffer.from(m[1].replace(/\s/g, ""), "base64").toString("utf8");
+  }
+  return out;
+}
+async function latestMail(to, after) {
+  for (let i = 0; i < 100; i++) {
+    const files = fs.existsSync(OUTBOX) ? fs.readdirSync(OUTBOX).filter((f) => f.endsWith(".eml")) : [];
+    const hits = files
+      .map((f) => ({ f, t: fs.statSync(path.join(OUTBOX, f)).mtimeMs, raw: fs.readFileSync(path.join(OUTBOX, f), "utf8") }))
+      .filter((m) => m.t >= after && m.raw.includes(`To: ${to}`))
+      .sort((a, b) => b.t - a.t);
+    if (hits.length) {
+      const body = messageBody(hits[0].raw);
+      const link = body.match(/https?:\/\/[^\s"<>]+\/\.passgate\/email\/verify\?token=[A-Za-z0-9_-]+/);
+      const code = body.match(/code[^0-9]{1,80}(\d{6})/i);
+      assert.ok(link, `no link in the mail to ${to}`);
+      assert.ok(code, `no code in the mail to ${to}`);
+      return { link: link[0], code: code[1] };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail to ${to} in ${OUTBOX}`);
+}
+
+async function requestEmail(page, email, { screenshot, stay } = {}) {
+  const t = Date.now() - 1000;
+  if (!stay) await page.goto(`${P}/login`);
+  await page.fill("#email", email);
+  await page.click("text=Email me a sign-in link");
+  await page.waitForSelector("text=Check your email");
+  if (screenshot) await shot(page, screenshot);
+  return latestMail(email, t);
+}
+
+async function echoJSON(page) {
+  const r = await page.request.get(`${BASE}/whoami-check`, { headers: { accept: "application/json" } });
+  assert.equal(r.status(), 200, "the protected app answers a signed-in browser");
+  return r.json();
+}
+
+function header(json, name) {
+  return (json.headers[name] || [])[0];
+}
+
+// ---- scenarios -----------------------------------------------------------
+const results = [];
+async function scenario(name, fn) {
+  if (only && !name.includes(only)) return;
+  const started = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`FAIL ${name}\n${e.stack}`);
+  }
+}
+
+const state = {};
+
+await scenario("sign up by email, create a passkey, reach the app with a verified assertion", async () => {
+  const ctx = await browser();
+  const page = await ctx.newPage();
+  state.a = await authenticator(page);
+  const nav = await page.goto(`${BASE}/dashboard?tab=1`);
+  assert.match(page.url(), /\/\.passgate\/login\?rd=/);
+  const h = nav.headers();
+  assert.match(h["content-security-policy"], /script-src 'self'/);
+  assert.ok(!/unsafe-inline/.test(h["content-security-policy"]), "no inline script allowed");
+  assert.equal(h["x-frame-options"], "DENY");
+  assert.equal(h["referrer-policy"], "no-referrer");
+  await shot(page, "01-login");
+  const { link } = await requestEmail(page, "erin@example.com", { screenshot: "02-email-sent", stay: true });
+  await page.goto(link);
+  await page.waitForSelector("text=Finish signing up");
+  await shot(page, "03-email-confirm");
+  await page.click("text=Create my account");
+  await page.waitForSelector("text=Your account is ready");
+  await shot(page, "04-welcome-offer");
+  await page.click("#passkey-create");
+  await page.waitForURL(`${BASE}/dashboard?tab=1`);
+  const creds = await state.a.credentials();
+  assert.equal(creds.length, 1, "one passkey on the authenticator");
+  assert.ok(creds[0].isResidentCredential, "the passkey is discoverable");
+  const json = await echoJSON(page);
+  assert.equal(header(json, "remote-email"), "erin@example.com");
+  assert.equal(json.assertion.verified, true, `assertion verified against the JWKS: ${JSON.stringify(json.assertion)}`);
+  assert.equal(json.assertion.claims.email, "erin@example.com");
+  assert.deepEqual(json.assertion.claims.amr, ["email"]);
+  await page.goto(`${BASE}/`);
+  await page.waitForSelector("text=Hello");
+  await shot(page, "05-demo-app");
+  state.ctx1 = ctx;
+  state.page1 = page;
+});
+
+await scenario("sign out, then sign in with the passkey by pressing one button", async () => {
+  const page = state.page1;
+  // Turn off autofill for this page so the button is what signs in.
+  await page.addInitScript(() => {
+    if (window.PublicKeyCredential) PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+  });
+  await page.goto(`${P}/logout`);
+  await shot(page, "06-logout");
+  await page.click("button:has-text('Sign out')");
+  await page.waitForURL(/\/\.passgate\/login/);
+  assert.equal((await page.request.get(`${P}/whoami`)).status(), 401, "signed out");
+  assert.match(await page.textContent("#notice"), /signed out/);
+  await page.goto(`${P}/login?rd=${encodeURIComponent(BASE + "/after-button")}`);
+  await page.click("#passkey-signin");
+  await page.waitForURL(`${BASE}/after-button`);
+  const json = await echoJSON(page);
+  assert.equal(header(json, "remote-email"), "erin@example.com");
+  assert.deepEqual(json.assertion.claims.amr, ["webauthn"]);
+});
+
+await scenario("autofill: the passkey offered on the email field signs in", async () => {
+  const ctx = await browser();
+  const page = await ctx.newPage();
+  const a = await authenticator(page);
+  // The same passkey, as if synced to this second device.
+  const [cred] = await state.a.credentials();
+  await a.cdp.send("WebAuthn.addCredential", { authenticatorId: a.id, credential: cred });
+  await page.goto(`${P}/login?rd=${encodeURIComponent(BASE + "/after-autofill")}`);
+  // Nothing is clicked: the conditional request resolves with the passkey.
+  await page.waitForURL(`${BASE}/after-autofill`, { timeout: 15000 });
+  const json = await echoJSON(page);
+  assert.equal(header(json, "remote-email"), "erin@example.com");
+  await ctx.close();
+});
+
+await scenario("a second passkey, then removing one ends the sessions made with it", async () => {
+  const page = state.page1;
+  await page.goto(`${P}/account`);
+  await shot(page, "07-account");
+  // A second authenticator (a security key, say): the first one is unplugged.
+  const firstCreds = await state.a.credentials();
+  await state.a.remove();
+  state.b = await authenticator(page, { transport: "usb" });
+  await page.click("#passkey-create");
+  await page.waitForURL(/account\?added=1/);
+  assert.equal(await page.locator("#passkey-list li").count(), 2, "two passkeys listed");
+  await shot(page, "08-account-two-passkeys");
+  // Sign in again with the second passkey.
+  await page.goto(`${P}/logout`);
+  await page.click("button:has-text('Sign out')");
+  await page.goto(`${P}/login?rd=${encodeURIComponent(BASE + "/with-b")}`);
+  await page.click("#passkey-signin");
+  await page.waitForURL(`${BASE}/with-b`);
+  // Remove the passkey this session was made with: the session ends.
+  const bId = (await state.b.credentials())[0].credentialId.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  await page.goto(`${P}/account`);
+  const row = page.locator(`li[data-credential-id="${bId}"]`);
+  assert.equal(await row.count(), 1, "the second passkey is listed");
+  assert.ok((await row.textContent()).includes("used for this session"));
+  await row.locator("button:has-text('Remove')").click();
+  await page.waitForURL(/login\?error=session_ended/);
+  assert.equal((await page.request.get(`${P}/whoami`)).status(), 401, "the session made with the removed passkey is over");
+  // The removed passkey is refused, and the browser is told to forget it.
+  await page.goto(`${P}/login`);
+  await page.click("#passkey-signin");
+  await page.waitForSelector("#notice.error");
+  assert.match(await page.textContent("#notice"), /no longer registered/);
+  // A copy of the first passkey whose signature counter is behind the one
+  // the server saw (the autofill scenario used it on another authenticator)
+  // looks cloned, and is refused.
+  await state.b.remove();
+  state.a = await authenticator(page);
+  await state.a.cdp.send("WebAuthn.addCredential", { authenticatorId: state.a.id, credential: firstCreds[0] });
+  await page.goto(`${P}/login?rd=${encodeURIComponent(BASE + "/with-a")}`);
+  await page.click("#passkey-signin");
+  await page.waitForSelector("#notice.error");
+  assert.match(await page.textContent("#notice"), /cloned/);
+  // With its counter ahead, the first passkey still works.
+  await state.a.remove();
+  state.a = await authenticator(page);
+  await state.a.cdp.send("WebAuthn.addCredential", { authenticatorId: state.a.id, credential: { ...firstCreds[0], signCount: 1000 } });
+  await page.goto(`${P}/login?rd=${encodeURIComponent(BASE + "/with-a")}`);
+  await page.click("#passkey-signin");
+  await page.waitForURL(`${BASE}/with-a`);
+  await page.goto(`${P}/account`);
+  assert.equal(await page.locator("#passkey-list li").count(), 1, "one passkey left");
+});
+
+await scenario("email code on another device, and revoking that session from the first", async () => {
+  const ctx2 = await browser();
+  const page2 = await ctx2.newPage();
+  const { code } = await requestEmail(page2, "erin@example.com");
+  // The code page (as on a device that never saw the link).
+  await page2.goto(`${P}/email/code`);
+  await shot(page2, "09-code");
+  await page2.fill("#email", "erin@example.com");
+  await page2.fill("#code", "000000" === code ? "111111" : "000000");
+  await page2.click("button:has-text('Sign in')");
+  await page2.waitForSelector("text=That code is not right");
+  await page2.fill("#code", code);
+  await page2.click("button:has-text('Sign in')");
+  await page2.waitForSelector("text=Sign in faster next time");
+  await shot(page2, "10-offer-after-email");
+  await page2.click("#skip");
+  assert.equal((await echoJSON(page2)).headers["remote-email"][0], "erin@example.com");
+
+  const page1 = state.page1;
+  await page1.goto(`${P}/account`);
+  const others = page1.locator("form[action$='/account/sessions/revoke'] button");
+  assert.ok((await others.count()) >= 1, "the other session is listed");
+  await others.first().click();
+  await page1.waitForURL(/notice=revoked/);
+  const r = await page2.request.get(`${BASE}/after-revoke`, { headers: { accept: "application/json" }, maxRedirects: 0 });
+  assert.equal(r.status(), 401, "the revoked session no longer gets in");
+  assert.equal((await page1.request.get(`${P}/whoami`)).status(), 200, "this session is untouched");
+  state.ctx2 = ctx2;
+  state.page2 = page2;
+});
+
+await scenario("an email link opened in another browser is refused; its code works there", async () => {
+  const page1 = state.page1;
+  const page2 = state.page2;
+  // Browser 1 asks; browser 2 opens the link.
+  const t = Date.now() - 1000;
+  await page1.goto(`${P}/logout`);
+  await page1.click("button:has-text('Sign out')");
+  await page1.goto(`${P}/login`);
+  await page1.fill("#email", "erin@example.com");
+  await page1.click("text=Email me a sign-in link");
+  await page1.waitForSelector("text=Check your email");
+  const { link, code } = await latestMail("erin@example.com", t);
+  await page2.goto(link);
+  await page2.click("button:has-text('Sign in')");
+  await page2.waitForSelector("text=opened in a different browser");
+  await shot(page2, "11-link-other-browser");
+  assert.equal((await page2.request.get(`${P}/whoami`)).status(), 401, "no session from the link");
+  await page2.fill("#code", code);
+  await page2.click("button:has-text('Sign in')");
+  await page2.waitForSelector("text=Sign in faster next time");
+  assert.equal((await page2.request.get(`${P}/whoami`)).status(), 200, "the code signed in");
+  // The link is spent now (the code took it with it).
+  await page1.goto(link);
+  await page1.waitForSelector("text=This link has expired");
+  await shot(page1, "12-link-expired");
+});
+
+await scenario("a passkey without user verification is refused", async () => {
+  const ctx = await browser();
+  const page = await ctx.newPage();
+  const a = await authenticator(page, { hasUserVerification: false, isUserVerified: false, transport: "usb" });
+  const { link } = await requestEmail(page, "nouv@example.com");
+  await page.goto(link);
+  await page.click("text=Create my account");
+  await page.waitForSelector("#passkey-create");
+  await page.click("#passkey-create");
+  await page.waitForSelector("#notice.error", { timeout: 20000 });
+  await page.goto(`${P}/account`);
+  assert.equal(await page.locator("#passkey-list li").count(), 0, "no passkey was stored");
+  assert.equal((await a.credentials()).length <= 1, true);
+  await ctx.close();
+});
+
+await scenario("pages fit a 360 px wide screen", async () => {
+  const page = await state.ctx2.newPage();
+  await page.setViewportSize({ width: 360, height: 740 });
+  for (const [name, url] of [["13-login-narrow", `${P}/login`], ["14-account-narrow", `${P}/account`]]) {
+    await page.goto(url);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${name}: content overflows by ${overflow}px`);
+    await shot(page, name);
+  }
+  // Keyboard: the first tab stop is the skip link, then the brand, then the main action.
+  await page.goto(`${P}/logout`);
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.className), "skip");
+});
+
+await scenario("no page broke its Content-Security-Policy", async () => {
+  assert.deepEqual(cspViolations, []);
+});
+
+for (const c of contexts) await c.close().catch(() => {});
+const failed = results.filter((r) => !r.ok);
+console.log(`\n${results.length - failed.length} passed, ${failed.length} failed`);
+process.exit(failed.length ? 1 : 0);
