@@ -48,8 +48,12 @@ impl App {
         clock: SharedClock,
     ) -> Result<Arc<App>, StoreError> {
         let store = crate::store::open(&config.storage.database_url).await?;
-        let eph =
-            crate::store::ephemeral::open(config.storage.redis_url.as_ref(), clock.clone()).await?;
+        let eph = crate::store::ephemeral::open(
+            config.storage.redis_url.as_ref(),
+            &config.storage.redis_prefix,
+            clock.clone(),
+        )
+        .await?;
         let keys = KeyRing::load(store.clone(), clock.clone()).await?;
         let sessions = SessionManager::new(
             store.clone(),

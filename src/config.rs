@@ -95,6 +95,8 @@ pub struct TlsFiles {
 pub struct StorageConfig {
     pub database_url: Secret,
     pub redis_url: Option<Secret>,
+    /// Namespace of passgate's keys in Redis (several deployments may share one).
+    pub redis_prefix: String,
 }
 
 #[derive(Debug, Clone)]
@@ -611,6 +613,19 @@ impl Config {
             None => None,
         };
 
+        if raw.storage.redis_prefix.is_empty()
+            || !raw
+                .storage
+                .redis_prefix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+        {
+            v.problem(
+                "storage.redis_prefix",
+                "must be letters, digits, - _ . or : (e.g. \"passgate\")",
+            );
+        }
+
         // [email]
         let e = &raw.email;
         if let Err(err) = e.from.parse::<lettre::message::Mailbox>() {
@@ -968,6 +983,7 @@ impl Config {
             storage: StorageConfig {
                 database_url: database_url.ok_or_else(missing)?,
                 redis_url,
+                redis_prefix: raw.storage.redis_prefix.clone(),
             },
             session: SessionConfig {
                 cookie_domain,

@@ -149,7 +149,7 @@ impl Passkeys {
             .attestation(AttestationConveyancePreference::None)
             .credential_algorithms(COSEAlgorithm::secure_algs())
             .require_resident_key(true)
-            .user_verification_policy(self.uv.clone())
+            .user_verification_policy(self.uv)
             .exclude_credentials(Some(existing.to_vec()))
             .extensions(Some(RequestRegistrationExtensions {
                 cred_protect: None,
@@ -217,7 +217,7 @@ impl Passkeys {
     pub async fn start_authentication(&self) -> Result<(String, serde_json::Value), PasskeyError> {
         let builder = self
             .core
-            .new_challenge_authenticate_builder(Vec::new(), Some(self.uv.clone()))
+            .new_challenge_authenticate_builder(Vec::new(), Some(self.uv))
             .map_err(from_core)?
             .extensions(Some(RequestAuthenticationExtensions {
                 appid: None,

@@ -62,6 +62,7 @@ pub struct RawStorage {
     pub database_url_file: String,
     pub redis_url: String,
     pub redis_url_file: String,
+    pub redis_prefix: String,
 }
 
 impl Default for RawStorage {
@@ -71,6 +72,7 @@ impl Default for RawStorage {
             database_url_file: String::new(),
             redis_url: String::new(),
             redis_url_file: String::new(),
+            redis_prefix: "passgate".into(),
         }
     }
 }

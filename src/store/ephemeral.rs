@@ -221,10 +221,11 @@ impl Ephemeral for MemoryEphemeral {
 /// Open the ephemeral store: Redis when `redis_url` is set, else in-process.
 pub async fn open(
     redis_url: Option<&crate::secret::Secret>,
+    prefix: &str,
     clock: SharedClock,
 ) -> StoreResult<SharedEphemeral> {
     match redis_url {
-        Some(url) => Ok(RedisEphemeral::connect(url.expose(), "passgate", clock).await?),
+        Some(url) => Ok(RedisEphemeral::connect(url.expose(), prefix, clock).await?),
         None => Ok(MemoryEphemeral::new(clock)),
     }
 }

@@ -64,8 +64,10 @@ pub struct Gateway {
     pub config_path: PathBuf,
     pub database_url: String,
     pub redis_url: Option<String>,
+    pub redis_prefix: String,
     log_path: PathBuf,
     _pg: Option<PgDatabase>,
+    _redis_ns: Option<super::RedisNamespace>,
 }
 
 pub fn free_port() -> u16 {
@@ -105,13 +107,17 @@ impl Gateway {
             redis_url: redis.clone().unwrap_or_default(),
         };
         let mut text = template(&setup);
+        let redis_prefix = super::random_name("passgate_test");
         if let Some(r) = &redis {
             text = text.replacen(
                 "[storage]\n",
-                &format!("[storage]\nredis_url = \"{r}\"\n"),
+                &format!("[storage]\nredis_url = \"{r}\"\nredis_prefix = \"{redis_prefix}\"\n"),
                 1,
             );
         }
+        let _redis_ns = redis.as_ref().map(|_| super::RedisNamespace {
+            name: redis_prefix.clone(),
+        });
         let config_path = dir.path().join("gateway.toml");
         std::fs::write(&config_path, text).expect("write config");
         let log_path = dir.path().join("gateway.log");
@@ -122,8 +128,10 @@ impl Gateway {
             config_path,
             database_url,
             redis_url: redis,
+            redis_prefix,
             log_path,
             _pg: pg,
+            _redis_ns,
         };
         gw.spawn().await;
         gw
@@ -273,11 +281,13 @@ impl Gateway {
     pub async fn sessions(&self) -> Arc<SessionManager> {
         let clock = passgate::clock::system();
         let eph: passgate::store::ephemeral::SharedEphemeral = match &self.redis_url {
-            Some(r) => {
-                passgate::store::ephemeral::RedisEphemeral::connect(r, "passgate", clock.clone())
-                    .await
-                    .expect("redis")
-            }
+            Some(r) => passgate::store::ephemeral::RedisEphemeral::connect(
+                r,
+                &self.redis_prefix,
+                clock.clone(),
+            )
+            .await
+            .expect("redis"),
             None => passgate::store::ephemeral::MemoryEphemeral::new(clock.clone()),
         };
         SessionManager::new(

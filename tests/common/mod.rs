@@ -8,8 +8,10 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod browser;
 pub mod gateway;
 pub mod proxies;
+pub mod soft_authenticator;
 
 use std::sync::Arc;
 

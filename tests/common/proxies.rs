@@ -253,3 +253,49 @@ pub async fn haproxy(gateway: u16, app: u16, port: u16) -> ProxyProc {
         dir,
     }
 }
+
+/// An SMTP sink (PyPI aiosmtpd) that stores every message in a maildir.
+pub struct SmtpSink {
+    child: Child,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub async fn smtp_sink() -> SmtpSink {
+    let bin = find_binary(
+        "aiosmtpd",
+        &[
+            concat!(env!("CARGO_MANIFEST_DIR"), "/.tmp/tools/venv/bin/aiosmtpd"),
+            "/opt/passgate-test/venv/bin/aiosmtpd",
+        ],
+    );
+    let port = super::gateway::free_port();
+    let dir = tempfile::tempdir().expect("tmp");
+    for sub in ["tmp", "new", "cur"] {
+        std::fs::create_dir_all(dir.path().join(sub)).expect("maildir");
+    }
+    let mut child = Command::new(bin)
+        .args([
+            "-n",
+            "-l",
+            &format!("127.0.0.1:{port}"),
+            "-c",
+            "aiosmtpd.handlers.Mailbox",
+        ])
+        .arg(dir.path())
+        .env("PYTHONUNBUFFERED", "1")
+        .stdin(Stdio::null())
+        .stdout(log_file(dir.path(), "stdout"))
+        .stderr(log_file(dir.path(), "stderr"))
+        .spawn()
+        .expect("spawn aiosmtpd");
+    wait_port(&mut child, port, "aiosmtpd", dir.path()).await;
+    SmtpSink { child, port, dir }
+}
