@@ -104,23 +104,47 @@ impl App {
         self.tasks.spawn(async move { app.watch_keys().await });
         let app = self.clone();
         self.tasks.spawn(async move { app.maintenance().await });
+        let app = self.clone();
+        self.tasks.spawn(async move { app.probe().await });
     }
 
-    /// Reload signing keys when any replica rotates them (and every five
-    /// minutes, in case a broadcast was missed).
+    /// Reload signing keys when any replica (or the CLI) rotates them, and
+    /// every five minutes in case a message was missed.
     async fn watch_keys(&self) {
         let mut rx = self.eph.subscribe();
+        let mut logged = self.sessions.logged();
         let mut tick = tokio::time::interval(Duration::from_secs(300));
         tick.tick().await;
         loop {
             let reload = tokio::select! {
                 m = rx.recv() => matches!(m, Ok(Broadcast::KeysRotated | Broadcast::Resync) | Err(_)),
+                m = logged.recv() => matches!(m, Ok(Broadcast::KeysRotated) | Err(_)),
                 _ = tick.tick() => true,
                 _ = self.shutdown.cancelled() => return,
             };
             if reload && let Err(e) = self.asserter.keys().reload().await {
                 tracing::warn!(error = %e, "could not reload signing keys; keeping the current ones");
             }
+        }
+    }
+
+    /// Every fifteen seconds: how quickly the stores answer, and how many
+    /// sessions are live (metrics).
+    async fn probe(&self) {
+        let mut tick = tokio::time::interval(Duration::from_secs(15));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = self.shutdown.cancelled() => return,
+            }
+            let t = std::time::Instant::now();
+            let ok = self.store.ping().await.is_ok();
+            crate::metrics::store_op("database", "ping", t.elapsed(), ok);
+            let t = std::time::Instant::now();
+            let ok = self.eph.ping().await.is_ok();
+            crate::metrics::store_op("ephemeral", "ping", t.elapsed(), ok);
+            let live = self.store.count_sessions(self.clock.now()).await.ok();
+            crate::metrics::set_active(self.sessions.cached(), live);
         }
     }
 

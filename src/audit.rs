@@ -60,9 +60,29 @@ impl Event {
 impl App {
     /// Record `e` now.
     pub async fn audit(&self, e: Event) {
+        record(self.store.as_ref(), self.clock.now(), e).await;
+    }
+}
+
+/// Record `e` at `at` (also used by the CLI, which has no [`App`]).
+pub async fn record(store: &dyn crate::store::Store, at: i64, e: Event) {
+    {
         let mut ev = e.0;
-        ev.at = self.clock.now();
-        if let Err(err) = self.store.append_audit(&ev).await {
+        ev.at = at;
+        match ev.kind.as_str() {
+            "signin.webauthn" => crate::metrics::signin("passkey", true),
+            "signin.email" => crate::metrics::signin("email", true),
+            "signin.failed" => crate::metrics::signin(
+                if ev.detail.starts_with("passkey") {
+                    "passkey"
+                } else {
+                    "email"
+                },
+                false,
+            ),
+            _ => {}
+        }
+        if let Err(err) = store.append_audit(&ev).await {
             tracing::error!(
                 error = %err,
                 kind = %ev.kind,

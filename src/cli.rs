@@ -9,6 +9,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod admin;
+
 use crate::config::Config;
 
 #[derive(Parser, Debug)]
@@ -27,6 +29,9 @@ pub struct Cli {
         default_value = "gateway.toml"
     )]
     pub config: PathBuf,
+    /// Print JSON instead of a table (admin commands).
+    #[arg(long, global = true)]
+    pub json: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -53,6 +58,41 @@ pub enum Command {
         /// The demo's database file.
         #[arg(long, default_value = "passgate-demo.db")]
         database: String,
+    },
+    /// Manage users.
+    #[command(subcommand)]
+    User(admin::UserCmd),
+    /// Manage groups and their members.
+    #[command(subcommand)]
+    Group(admin::GroupCmd),
+    /// Invite someone: prints the link and emails it.
+    Invite {
+        email: String,
+        /// Group the new user joins (repeat for several).
+        #[arg(long = "group", value_name = "GROUP")]
+        groups: Vec<String>,
+        /// How long the invitation works.
+        #[arg(long, default_value = "7d", value_parser = admin::duration)]
+        expires: std::time::Duration,
+    },
+    /// List or end sessions.
+    #[command(subcommand)]
+    Session(admin::SessionCmd),
+    /// Signing keys for the identity assertion.
+    #[command(subcommand)]
+    Keys(admin::KeysCmd),
+    /// Show the audit log, newest first.
+    Audit {
+        #[arg(long, value_name = "EMAIL")]
+        user: Option<String>,
+        /// A duration ago ("24h") or a date ("2026-11-01").
+        #[arg(long)]
+        since: Option<String>,
+        /// Only events whose kind starts with this ("signin", "admin.").
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
     },
 }
 
@@ -129,6 +169,31 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Demo { port, database } => demo(port, &database).await,
+        Command::User(cmd) => admin(&cli.config, cli.json).await?.user_cmd(cmd).await,
+        Command::Group(cmd) => admin(&cli.config, cli.json).await?.group_cmd(cmd).await,
+        Command::Invite {
+            email,
+            groups,
+            expires,
+        } => {
+            admin(&cli.config, cli.json)
+                .await?
+                .invite(&email, groups, expires)
+                .await
+        }
+        Command::Session(cmd) => admin(&cli.config, cli.json).await?.session_cmd(cmd).await,
+        Command::Keys(cmd) => admin(&cli.config, cli.json).await?.keys_cmd(cmd).await,
+        Command::Audit {
+            user,
+            since,
+            kind,
+            limit,
+        } => {
+            admin(&cli.config, cli.json)
+                .await?
+                .audit_cmd(user, since, kind, limit)
+                .await
+        }
         Command::Serve => {
             let cfg = Config::load(&cli.config)?;
             init_logging(&cfg);
@@ -328,4 +393,12 @@ policy = "authenticated"
     println!("  Data: {database} (delete it to start over). Stop with Ctrl-C.");
     println!();
     crate::server::serve(app).await.map_err(Failure::runtime)
+}
+
+/// Load the config and open the stores for an admin command (quiet logs).
+async fn admin(path: &std::path::Path, json: bool) -> Result<admin::Admin, Failure> {
+    let mut cfg = Config::load(path)?;
+    cfg.log.level = "warn".into();
+    init_logging(&cfg);
+    admin::Admin::open(cfg, json).await
 }

@@ -98,14 +98,14 @@ impl Mailer {
                     .map_err(|e| MailError::Outbox(format!("{}: {e}", path.display())))?;
                 // The outbox is for demos and tests: printing the link is its purpose.
                 match (&msg.link, &msg.code) {
-                    (Some(link), Some(code)) => println!(
+                    (Some(link), Some(code)) => eprintln!(
                         "outbox: mail to {} ({}): {link}  code {code}",
                         msg.to, msg.subject
                     ),
                     (Some(link), None) => {
-                        println!("outbox: mail to {} ({}): {link}", msg.to, msg.subject)
+                        eprintln!("outbox: mail to {} ({}): {link}", msg.to, msg.subject)
                     }
-                    _ => println!(
+                    _ => eprintln!(
                         "outbox: mail to {} ({}) in {}",
                         msg.to,
                         msg.subject,

@@ -17,6 +17,7 @@ pub mod email;
 pub mod error;
 pub mod gate;
 pub mod identity;
+pub mod metrics;
 pub mod proxy;
 pub mod secret;
 pub mod server;

@@ -34,6 +34,7 @@ use crate::config::Config;
 use crate::error::{GateError, plain};
 use crate::gate::{self, Target};
 use crate::identity;
+use crate::metrics::{self, Outcome};
 use crate::proxy::ClientInfo;
 
 /// Per-request facts about the connection, for handlers (axum extension).
@@ -247,6 +248,16 @@ pub async fn handle(
     if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
         resp.headers_mut().insert("x-request-id", v);
     }
+    match resp.extensions_mut().remove::<Outcome>() {
+        Some(o) => metrics::request(&o, started.elapsed()),
+        None => metrics::request(
+            &Outcome {
+                route: "portal".into(),
+                decision: "page",
+            },
+            started.elapsed(),
+        ),
+    }
     tracing::debug!(
         request_id = %ctx.request_id,
         %method,
@@ -296,11 +307,20 @@ async fn forward_auth(
     ctx: &ReqCtx,
     nginx: bool,
 ) -> Response<Body> {
+    let outcome = |route: Option<&crate::authz::Route>, decision: &'static str| Outcome {
+        route: route
+            .map(|r| format!("route[{}]", r.index))
+            .unwrap_or_else(|| "none".into()),
+        decision,
+    };
     if !ctx.trusted {
-        return GateError::UntrustedCaller(ctx.peer.ip().to_string()).respond(
-            cfg,
-            headers,
-            &ctx.request_id,
+        return with_outcome(
+            GateError::UntrustedCaller(ctx.peer.ip().to_string()).respond(
+                cfg,
+                headers,
+                &ctx.request_id,
+            ),
+            outcome(None, "forbid"),
         );
     }
     let target = match if nginx {
@@ -309,38 +329,60 @@ async fn forward_auth(
         Target::from_forwarded(headers)
     } {
         Ok(t) => t,
-        Err(e) => return e.respond(cfg, headers, &ctx.request_id),
+        Err(e) => {
+            return with_outcome(
+                e.respond(cfg, headers, &ctx.request_id),
+                outcome(None, "bad_request"),
+            );
+        }
     };
-    let mut resp = if gate::is_portal_page(cfg, &target) {
+    if gate::is_portal_page(cfg, &target) {
         let mut r = plain(StatusCode::OK, "");
         identity::set_identity_headers(r.headers_mut(), cfg.identity.headers, None);
-        r
-    } else {
-        let d = match gate::decide(app, cfg, &target, headers).await {
-            Ok(d) => d,
-            Err(e) => return e.respond(cfg, headers, &ctx.request_id),
-        };
-        match d.access {
-            Access::Allow => {
-                let mut r = plain(StatusCode::OK, "");
-                identity::set_identity_headers(
-                    r.headers_mut(),
-                    cfg.identity.headers,
-                    d.session.as_ref().map(|s| &*s.principal),
+        return with_outcome(
+            r,
+            Outcome {
+                route: "portal".into(),
+                decision: "allow",
+            },
+        );
+    }
+    let d = match gate::decide(app, cfg, &target, headers).await {
+        Ok(d) => d,
+        Err(e) => {
+            let decision = if matches!(e, GateError::Unavailable(_)) {
+                "unavailable"
+            } else {
+                "bad_request"
+            };
+            return with_outcome(
+                e.respond(cfg, headers, &ctx.request_id),
+                outcome(None, decision),
+            );
+        }
+    };
+    let mut resp = match d.access {
+        Access::Allow => {
+            let mut r = plain(StatusCode::OK, "");
+            identity::set_identity_headers(
+                r.headers_mut(),
+                cfg.identity.headers,
+                d.session.as_ref().map(|s| &*s.principal),
+            );
+            if let Some(s) = &d.session {
+                let jwt = app.asserter.assertion(
+                    s,
+                    &target.origin(),
+                    &cfg.server.portal.origin,
+                    cfg.identity.assertion_ttl.as_secs() as i64,
                 );
-                if let Some(s) = &d.session {
-                    let jwt = app.asserter.assertion(
-                        s,
-                        &target.origin(),
-                        &cfg.server.portal.origin,
-                        cfg.identity.assertion_ttl.as_secs() as i64,
-                    );
-                    r.headers_mut()
-                        .insert(cfg.identity.assertion_header.clone(), jwt);
-                }
-                // The request's cookies without passgate's, for the proxy to
-                // forward instead of the originals (deploy/ configs copy it),
-                // so the session cookie never reaches the app.
+                r.headers_mut()
+                    .insert(cfg.identity.assertion_header.clone(), jwt);
+            }
+            // The request's cookies without passgate's, for the proxy to
+            // forward instead of the originals (deploy/ configs copy it),
+            // so the session cookie never reaches the app.
+            if headers.contains_key(header::COOKIE) {
                 let mut cookies = HeaderMap::new();
                 for v in headers.get_all(header::COOKIE) {
                     cookies.append(header::COOKIE, v.clone());
@@ -349,10 +391,15 @@ async fn forward_auth(
                 if let Some(v) = cookies.get(header::COOKIE) {
                     r.headers_mut().insert(header::COOKIE, v.clone());
                 }
-                r
             }
-            Access::Login => gate::login_response(cfg, &target, headers, nginx),
-            Access::Forbid(why) => gate::forbidden_response(
+            with_outcome(r, outcome(d.route, "allow"))
+        }
+        Access::Login => with_outcome(
+            gate::login_response(cfg, &target, headers, nginx),
+            outcome(d.route, "login"),
+        ),
+        Access::Forbid(why) => with_outcome(
+            gate::forbidden_response(
                 cfg,
                 &target,
                 why,
@@ -360,11 +407,17 @@ async fn forward_auth(
                 headers,
                 &ctx.request_id,
             ),
-        }
+            outcome(d.route, "forbid"),
+        ),
     };
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
+}
+
+fn with_outcome(mut r: Response<Body>, o: Outcome) -> Response<Body> {
+    r.extensions_mut().insert(o);
+    r
 }
 
 /// Reverse-proxy mode.
@@ -377,33 +430,81 @@ async fn proxied(
     let target =
         match Target::from_request(req.uri(), req.headers(), req.method(), ctx.tls, ctx.trusted) {
             Ok(t) => t,
-            Err(e) => return e.respond(cfg, req.headers(), &ctx.request_id),
+            Err(e) => {
+                return with_outcome(
+                    e.respond(cfg, req.headers(), &ctx.request_id),
+                    Outcome {
+                        route: "none".into(),
+                        decision: "bad_request",
+                    },
+                );
+            }
         };
     let d = match gate::decide(app, cfg, &target, req.headers()).await {
         Ok(d) => d,
-        Err(e) => return e.respond(cfg, req.headers(), &ctx.request_id),
+        Err(e) => {
+            let decision = if matches!(e, GateError::Unavailable(_)) {
+                "unavailable"
+            } else {
+                "bad_request"
+            };
+            return with_outcome(
+                e.respond(cfg, req.headers(), &ctx.request_id),
+                Outcome {
+                    route: "none".into(),
+                    decision,
+                },
+            );
+        }
     };
+    let label = d
+        .route
+        .map(|r| format!("route[{}]", r.index))
+        .unwrap_or_else(|| "none".into());
     match d.access {
-        Access::Login => gate::login_response(cfg, &target, req.headers(), false),
-        Access::Forbid(why) => gate::forbidden_response(
-            cfg,
-            &target,
-            why,
-            d.session.as_deref(),
-            req.headers(),
-            &ctx.request_id,
+        Access::Login => with_outcome(
+            gate::login_response(cfg, &target, req.headers(), false),
+            Outcome {
+                route: label,
+                decision: "login",
+            },
+        ),
+        Access::Forbid(why) => with_outcome(
+            gate::forbidden_response(
+                cfg,
+                &target,
+                why,
+                d.session.as_deref(),
+                req.headers(),
+                &ctx.request_id,
+            ),
+            Outcome {
+                route: label,
+                decision: "forbid",
+            },
         ),
         Access::Allow => {
             let Some(route) = d.route else {
                 return GateError::NotFound.respond(cfg, req.headers(), &ctx.request_id);
             };
             let Some(upstream) = &route.upstream else {
-                return GateError::NoUpstream(route.name()).respond(
-                    cfg,
-                    req.headers(),
-                    &ctx.request_id,
+                return with_outcome(
+                    GateError::NoUpstream(route.name()).respond(
+                        cfg,
+                        req.headers(),
+                        &ctx.request_id,
+                    ),
+                    Outcome {
+                        route: label,
+                        decision: "no_upstream",
+                    },
                 );
             };
+            // Only what error rendering needs survives the request moving on.
+            let mut accept = HeaderMap::new();
+            if crate::ui::wants_html(req.headers()) {
+                accept.insert(header::ACCEPT, HeaderValue::from_static("text/html"));
+            }
             let headers = req.headers_mut();
             identity::strip_reserved_headers(headers, &cfg.identity.assertion_header);
             identity::set_identity_headers(
@@ -423,28 +524,45 @@ async fn proxied(
             if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
                 headers.insert("x-request-id", v);
             }
+            let default_port = if target.https { 443 } else { 80 };
             let client = ClientInfo {
                 peer: ctx.peer.ip(),
                 trusted: ctx.trusted,
                 proto: target.scheme(),
-                host: format!(
-                    "{}{}",
-                    target.host,
-                    if target.port == if target.https { 443 } else { 80 } {
-                        String::new()
-                    } else {
-                        format!(":{}", target.port)
-                    }
-                ),
+                host: if target.port == default_port {
+                    target.host.clone()
+                } else {
+                    format!("{}:{}", target.host, target.port)
+                },
             };
-            let req_headers = req.headers().clone();
             match app
                 .proxy
                 .forward(req, upstream, &client, &gate::OWN_COOKIES)
                 .await
             {
-                Ok(r) => r,
-                Err(e) => GateError::Proxy(e).respond(cfg, &req_headers, &ctx.request_id),
+                Ok(r) => with_outcome(
+                    r,
+                    Outcome {
+                        route: label,
+                        decision: "allow",
+                    },
+                ),
+                Err(e) => {
+                    let kind = match &e {
+                        crate::proxy::ProxyError::Unreachable { .. } => "unreachable",
+                        crate::proxy::ProxyError::Timeout { .. } => "timeout",
+                        crate::proxy::ProxyError::Failed { .. } => "failed",
+                        crate::proxy::ProxyError::BadRequest(_) => "bad_request",
+                    };
+                    metrics::upstream_error(&label, kind);
+                    with_outcome(
+                        GateError::Proxy(e).respond(cfg, &accept, &ctx.request_id),
+                        Outcome {
+                            route: label,
+                            decision: "upstream_error",
+                        },
+                    )
+                }
             }
         }
     }
@@ -494,6 +612,13 @@ pub async fn serve(app: Arc<App>) -> Result<(), String> {
         tracing::warn!("{w}");
     }
     tracing::info!(%addr, database = app.store.backend(), ephemeral = app.eph.backend(), routes = cfg.routes.routes.len(), "ready");
+    if let Some(m) = cfg.server.metrics_listen {
+        let listener = TcpListener::bind(m)
+            .await
+            .map_err(|e| format!("cannot listen on {m} (server.metrics_listen): {e}"))?;
+        println!("metrics on http://{m}/metrics");
+        tokio::spawn(metrics::serve(listener, app.shutdown.clone()));
+    }
     let signals = app.clone();
     tokio::spawn(async move { watch_signals(signals).await });
     server.run().await;

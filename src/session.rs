@@ -121,6 +121,8 @@ pub struct SessionManager {
     pending: Mutex<HashMap<String, i64>>,
     /// Bumped by every revocation, see the module docs.
     epoch: AtomicU64,
+    /// Messages read from the durable log, for other listeners (key reloads).
+    logged: tokio::sync::broadcast::Sender<Broadcast>,
 }
 
 /// SHA-256 of a cookie token, or None when it is not a well-formed token.
@@ -164,6 +166,7 @@ impl SessionManager {
             cache: RwLock::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
             epoch: AtomicU64::new(0),
+            logged: tokio::sync::broadcast::channel(64).0,
         })
     }
 
@@ -247,7 +250,15 @@ impl SessionManager {
 
     async fn load(&self, hash: &[u8; 32], now: i64) -> StoreResult<Option<Arc<ActiveSession>>> {
         let epoch = self.epoch.load(Ordering::SeqCst);
-        let Some(record) = self.store.session_by_token_hash(hash).await? else {
+        let started = std::time::Instant::now();
+        let found = self.store.session_by_token_hash(hash).await;
+        crate::metrics::store_op(
+            "database",
+            "session_lookup",
+            started.elapsed(),
+            found.is_ok(),
+        );
+        let Some(record) = found? else {
             self.forget(hash);
             return Ok(None);
         };
@@ -369,6 +380,12 @@ impl SessionManager {
         }
     }
 
+    /// Messages from the durable log as this replica reads them (the
+    /// ephemeral store's channel carries the same ones, faster, with Redis).
+    pub fn logged(&self) -> tokio::sync::broadcast::Receiver<Broadcast> {
+        self.logged.subscribe()
+    }
+
     /// Apply revocations logged since `after`; returns the newest id seen.
     pub async fn poll_log(&self, after: i64) -> StoreResult<i64> {
         let mut last = after;
@@ -378,7 +395,10 @@ impl SessionManager {
             for (id, text) in batch {
                 last = id;
                 match serde_json::from_str::<Broadcast>(&text) {
-                    Ok(m) => self.apply(&m),
+                    Ok(m) => {
+                        self.apply(&m);
+                        let _ = self.logged.send(m);
+                    }
                     Err(e) => tracing::warn!(id, error = %e, "ignoring an unreadable revocation"),
                 }
             }

@@ -292,6 +292,8 @@ pub trait Store: Send + Sync + 'static {
     /// Returns the deleted ids.
     async fn delete_user_sessions(&self, user_id: &str) -> StoreResult<Vec<String>>;
     async fn list_sessions(&self, user_id: Option<&str>) -> StoreResult<Vec<SessionRecord>>;
+    /// Live sessions (not past either expiry) at `now`.
+    async fn count_sessions(&self, now: i64) -> StoreResult<u64>;
     /// Delete sessions past their absolute or idle expiry; returns how many.
     async fn purge_expired_sessions(&self, now: i64) -> StoreResult<u64>;
 

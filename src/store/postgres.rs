@@ -28,6 +28,33 @@ pub async fn open(url: &str) -> StoreResult<SqlStore> {
 
 /// Connect without migrating.
 pub async fn connect(url: &str) -> StoreResult<SqlStore> {
+    // One plain connection first: when the server is unreachable this says
+    // why ("connection refused") instead of "pool timed out".
+    let first = tokio::time::timeout(
+        Duration::from_secs(5),
+        <sqlx::PgConnection as sqlx::Connection>::connect(url),
+    )
+    .await;
+    let reason = match first {
+        Ok(Ok(c)) => {
+            let _ = sqlx::Connection::close(c).await;
+            None
+        }
+        Ok(Err(e)) => Some(match map_sqlx("postgres", e) {
+            StoreError::Unavailable { detail, .. } | StoreError::Backend { detail, .. } => detail,
+            other => other.to_string(),
+        }),
+        Err(_) => Some("timed out after 5 s".into()),
+    };
+    if let Some(detail) = reason {
+        return Err(StoreError::Unavailable {
+            backend: "postgres",
+            detail: format!(
+                "cannot connect to {}: {detail}. Check storage.database_url and that PostgreSQL is running and reachable",
+                redact_url(url)
+            ),
+        });
+    }
     let pool = PgPoolOptions::new()
         .max_connections(16)
         .min_connections(1)

@@ -786,6 +786,15 @@ impl Store for SqlStore {
         Ok(rows.into_iter().map(SessionRecord::from).collect())
     }
 
+    async fn count_sessions(&self, now: i64) -> StoreResult<u64> {
+        let n: i64 = on_pool!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE expires_at > $1 AND last_seen_at + idle_timeout > $1")
+            .bind(now)
+            .fetch_one(p)
+            .await
+            .map_err(self.err())?);
+        Ok(n.max(0) as u64)
+    }
+
     async fn purge_expired_sessions(&self, now: i64) -> StoreResult<u64> {
         on_pool!(self, p => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at + idle_timeout <= $1")
             .bind(now)

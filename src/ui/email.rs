@@ -777,9 +777,10 @@ pub async fn invite(
     super::with_cookies(super::see_other(&offer), [Some(cookie)])
 }
 
-/// Create an invitation and its link (the CLI and admin use this).
+/// Create an invitation and its link (the CLI uses this).
 pub async fn create_invite(
-    app: &App,
+    store: &dyn crate::store::Store,
+    now: i64,
     cfg: &Config,
     email: &str,
     groups: Vec<String>,
@@ -787,8 +788,7 @@ pub async fn create_invite(
     created_by: Option<String>,
 ) -> Result<String, StoreError> {
     let (token, _) = crate::session::new_token();
-    let now = app.clock.now();
-    app.store
+    store
         .create_invite(&crate::store::Invite {
             id: crate::session::random_id(8),
             token_hash: invite_hash(&token),

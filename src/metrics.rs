@@ -1,0 +1,317 @@
+//! Prometheus metrics, served on `server.metrics_listen` (never on the
+//! public listener).
+//!
+//! A small registry of our own: counters and histograms keyed by label
+//! values, each series a set of atomics behind an `Arc`, so recording on the
+//! hot path is a read lock and a few atomic adds.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, RwLock};
+use std::time::Duration;
+
+/// Bucket upper bounds in seconds.
+const BUCKETS: [f64; 14] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+#[derive(Default)]
+struct Histogram {
+    buckets: [AtomicU64; BUCKETS.len()],
+    count: AtomicU64,
+    /// Sum in nanoseconds.
+    sum_ns: AtomicU64,
+}
+
+impl Histogram {
+    fn observe(&self, d: Duration) {
+        let secs = d.as_secs_f64();
+        for (i, b) in BUCKETS.iter().enumerate() {
+            if secs <= *b {
+                self.buckets[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.sum_ns
+            .fetch_add(d.as_nanos() as u64, Ordering::Relaxed);
+    }
+}
+
+type Labels = Vec<(&'static str, String)>;
+/// Series by label values.
+type Series<T> = HashMap<Vec<String>, (Labels, Arc<T>)>;
+
+struct Family<T> {
+    name: &'static str,
+    help: &'static str,
+    series: RwLock<Series<T>>,
+}
+
+impl<T: Default> Family<T> {
+    fn new(name: &'static str, help: &'static str) -> Self {
+        Self {
+            name,
+            help,
+            series: RwLock::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, labels: &[(&'static str, &str)]) -> Arc<T> {
+        let key: Vec<String> = labels.iter().map(|(_, v)| v.to_string()).collect();
+        if let Ok(s) = self.series.read()
+            && let Some((_, v)) = s.get(&key)
+        {
+            return v.clone();
+        }
+        let mut s = match self.series.write() {
+            Ok(s) => s,
+            Err(p) => p.into_inner(),
+        };
+        s.entry(key)
+            .or_insert_with(|| {
+                (
+                    labels.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+                    Arc::new(T::default()),
+                )
+            })
+            .1
+            .clone()
+    }
+}
+
+fn label_text(labels: &Labels, extra: Option<(&str, String)>) -> String {
+    let mut parts: Vec<String> = labels
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
+        .collect();
+    if let Some((k, v)) = extra {
+        parts.push(format!("{k}=\"{v}\""));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("{{{}}}", parts.join(","))
+    }
+}
+
+fn escape(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+impl Family<AtomicU64> {
+    fn render(&self, out: &mut String, kind: &str) {
+        let _ = writeln!(
+            out,
+            "# HELP {} {}\n# TYPE {} {kind}",
+            self.name, self.help, self.name
+        );
+        if let Ok(s) = self.series.read() {
+            let mut rows: Vec<_> = s.values().collect();
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            for (labels, v) in rows {
+                let _ = writeln!(
+                    out,
+                    "{}{} {}",
+                    self.name,
+                    label_text(labels, None),
+                    v.load(Ordering::Relaxed)
+                );
+            }
+        }
+    }
+}
+
+impl Family<Histogram> {
+    fn render(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "# HELP {} {}\n# TYPE {} histogram",
+            self.name, self.help, self.name
+        );
+        if let Ok(s) = self.series.read() {
+            let mut rows: Vec<_> = s.values().collect();
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            for (labels, h) in rows {
+                for (i, b) in BUCKETS.iter().enumerate() {
+                    let _ = writeln!(
+                        out,
+                        "{}_bucket{} {}",
+                        self.name,
+                        label_text(labels, Some(("le", b.to_string()))),
+                        h.buckets[i].load(Ordering::Relaxed)
+                    );
+                }
+                let count = h.count.load(Ordering::Relaxed);
+                let _ = writeln!(
+                    out,
+                    "{}_bucket{} {count}",
+                    self.name,
+                    label_text(labels, Some(("le", "+Inf".into())))
+                );
+                let _ = writeln!(
+                    out,
+                    "{}_sum{} {}",
+                    self.name,
+                    label_text(labels, None),
+                    h.sum_ns.load(Ordering::Relaxed) as f64 / 1e9
+                );
+                let _ = writeln!(
+                    out,
+                    "{}_count{} {count}",
+                    self.name,
+                    label_text(labels, None)
+                );
+            }
+        }
+    }
+}
+
+static REQUESTS: LazyLock<Family<AtomicU64>> =
+    LazyLock::new(|| Family::new("passgate_requests_total", "Requests by route and decision."));
+static DURATION: LazyLock<Family<Histogram>> = LazyLock::new(|| {
+    Family::new(
+        "passgate_request_duration_seconds",
+        "Request latency by route and decision (for proxied requests, until the upstream's headers).",
+    )
+});
+static SIGNINS: LazyLock<Family<AtomicU64>> = LazyLock::new(|| {
+    Family::new(
+        "passgate_signins_total",
+        "Sign-in attempts by method and result.",
+    )
+});
+static UPSTREAM_ERRORS: LazyLock<Family<AtomicU64>> = LazyLock::new(|| {
+    Family::new(
+        "passgate_upstream_errors_total",
+        "Failed upstream requests by route and kind.",
+    )
+});
+static STORE: LazyLock<Family<Histogram>> = LazyLock::new(|| {
+    Family::new(
+        "passgate_store_operation_seconds",
+        "Latency of store operations by store and operation.",
+    )
+});
+static STORE_ERRORS: LazyLock<Family<AtomicU64>> = LazyLock::new(|| {
+    Family::new(
+        "passgate_store_errors_total",
+        "Failed store operations by store and operation.",
+    )
+});
+static ACTIVE: LazyLock<AtomicU64> = LazyLock::new(|| AtomicU64::new(0));
+static ACTIVE_DB: LazyLock<AtomicU64> = LazyLock::new(|| AtomicU64::new(0));
+
+/// What happened to a request, for the request metrics (put in the
+/// response's extensions by whoever decided).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// `route[N]`, `portal`, or `none`.
+    pub route: String,
+    /// allow, login, forbid, bad_request, unavailable, upstream_error, page.
+    pub decision: &'static str,
+}
+
+pub fn request(o: &Outcome, took: Duration) {
+    let labels = [("route", o.route.as_str()), ("decision", o.decision)];
+    REQUESTS.get(&labels).fetch_add(1, Ordering::Relaxed);
+    DURATION.get(&labels).observe(took);
+}
+
+pub fn signin(method: &str, ok: bool) {
+    SIGNINS
+        .get(&[
+            ("method", method),
+            ("result", if ok { "success" } else { "failure" }),
+        ])
+        .fetch_add(1, Ordering::Relaxed);
+}
+
+pub fn upstream_error(route: &str, kind: &str) {
+    UPSTREAM_ERRORS
+        .get(&[("route", route), ("kind", kind)])
+        .fetch_add(1, Ordering::Relaxed);
+}
+
+pub fn store_op(store: &str, op: &str, took: Duration, ok: bool) {
+    STORE.get(&[("store", store), ("op", op)]).observe(took);
+    if !ok {
+        STORE_ERRORS
+            .get(&[("store", store), ("op", op)])
+            .fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Sessions cached by this replica; sessions in the database.
+pub fn set_active(cached: usize, in_db: Option<u64>) {
+    ACTIVE.store(cached as u64, Ordering::Relaxed);
+    if let Some(n) = in_db {
+        ACTIVE_DB.store(n, Ordering::Relaxed);
+    }
+}
+
+/// The text exposition.
+pub fn render() -> String {
+    let mut out = String::with_capacity(8192);
+    REQUESTS.render(&mut out, "counter");
+    DURATION.render(&mut out);
+    SIGNINS.render(&mut out, "counter");
+    UPSTREAM_ERRORS.render(&mut out, "counter");
+    STORE.render(&mut out);
+    STORE_ERRORS.render(&mut out, "counter");
+    let _ = writeln!(
+        out,
+        "# HELP passgate_active_sessions Live sessions in the database (all replicas).\n# TYPE passgate_active_sessions gauge\npassgate_active_sessions {}",
+        ACTIVE_DB.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        out,
+        "# HELP passgate_cached_sessions Sessions in this replica's cache.\n# TYPE passgate_cached_sessions gauge\npassgate_cached_sessions {}",
+        ACTIVE.load(Ordering::Relaxed)
+    );
+    out
+}
+
+/// Serve `/metrics` on `addr` until `shutdown`.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    shutdown: tokio_util::sync::CancellationToken,
+) {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    loop {
+        let (stream, _) = tokio::select! {
+            r = listener.accept() => match r { Ok(x) => x, Err(_) => continue },
+            _ = shutdown.cancelled() => return,
+        };
+        let builder = builder.clone();
+        tokio::spawn(async move {
+            let svc = hyper::service::service_fn(
+                |req: http::Request<hyper::body::Incoming>| async move {
+                    let resp = if req.uri().path() == "/metrics" {
+                        let mut r = http::Response::new(http_body_util::Full::new(
+                            bytes::Bytes::from(render()),
+                        ));
+                        r.headers_mut().insert(
+                            http::header::CONTENT_TYPE,
+                            http::HeaderValue::from_static(
+                                "text/plain; version=0.0.4; charset=utf-8",
+                            ),
+                        );
+                        r
+                    } else {
+                        let mut r = http::Response::new(http_body_util::Full::new(
+                            bytes::Bytes::from_static(b"see /metrics\n"),
+                        ));
+                        *r.status_mut() = http::StatusCode::NOT_FOUND;
+                        r
+                    };
+                    Ok::<_, std::convert::Infallible>(resp)
+                },
+            );
+            let _ = builder.serve_connection(TokioIo::new(stream), svc).await;
+        });
+    }
+}
