@@ -585,6 +585,7 @@ impl Config {
             base,
             &st.database_url,
             &st.database_url_file,
+            &raw::RawStorage::default().database_url,
         );
         if let Some(db) = &database_url {
             let u = db.expose();
@@ -601,7 +602,7 @@ impl Config {
                 v.problem("storage.database_url", "must not be empty");
             }
         }
-        let redis_url = v.secret("storage.redis_url", base, &st.redis_url, &st.redis_url_file);
+        let redis_url = v.secret("storage.redis_url", base, &st.redis_url, &st.redis_url_file, "");
         let redis_url = match redis_url {
             Some(r) if r.is_empty() => None,
             Some(r) => {
@@ -647,7 +648,7 @@ impl Config {
                 }
                 Some(EmailTransport::Outbox(base.join(&e.outbox_dir)))
             }
-            "smtp" => match v.secret("email.smtp_url", base, &e.smtp_url, &e.smtp_url_file) {
+            "smtp" => match v.secret("email.smtp_url", base, &e.smtp_url, &e.smtp_url_file, "") {
                 Some(u) if u.is_empty() => {
                     v.problem("email.smtp_url", "must be set when email.transport = \"smtp\" (smtp://host:587 or smtps://user:pass@host:465)");
                     None
@@ -1096,8 +1097,10 @@ impl Validator {
         }
     }
 
-    /// A secret given inline or through `<key>_file`.
-    fn secret(&mut self, key: &str, base: &Path, inline: &str, file: &str) -> Option<Secret> {
+    /// A secret given inline or through `<key>_file`. An inline value equal
+    /// to the key's default counts as not given.
+    fn secret(&mut self, key: &str, base: &Path, inline: &str, file: &str, default: &str) -> Option<Secret> {
+        let inline = if !file.trim().is_empty() && inline == default { "" } else { inline };
         match (inline.is_empty(), file.trim().is_empty()) {
             (_, true) => Some(Secret::new(inline.trim())),
             (true, false) => {

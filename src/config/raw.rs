@@ -5,9 +5,9 @@
 //! configuration. Unknown keys are collected by the loader (with their line),
 //! so a typo is an error rather than a silently ignored setting.
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct RawConfig {
     pub server: RawServer,
@@ -23,7 +23,7 @@ pub struct RawConfig {
     pub route: Vec<RawRoute>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct RawServer {
     pub listen: String,
@@ -55,7 +55,7 @@ impl Default for RawServer {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct RawStorage {
     pub database_url: String,
@@ -77,7 +77,7 @@ impl Default for RawStorage {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct RawSession {
     pub cookie_domain: String,
@@ -97,7 +97,7 @@ impl Default for RawSession {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct RawWebauthn {
     pub rp_id: String,
@@ -115,7 +115,7 @@ impl Default for RawWebauthn {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct RawEmail {
     #[serde(deserialize_with = "lenient_bool")]
@@ -142,7 +142,7 @@ impl Default for RawEmail {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct RawSignup {
     pub mode: String,
@@ -160,7 +160,7 @@ impl Default for RawSignup {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct RawBranding {
     pub name: String,
@@ -178,7 +178,7 @@ impl Default for RawBranding {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct RawIdentity {
     pub headers: String,
@@ -196,7 +196,7 @@ impl Default for RawIdentity {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct RawAudit {
     pub retention: String,
@@ -210,7 +210,7 @@ impl Default for RawAudit {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct RawLog {
     pub level: String,
@@ -226,7 +226,7 @@ impl Default for RawLog {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
 pub struct RawRoute {
     pub host: String,
