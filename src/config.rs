@@ -602,7 +602,13 @@ impl Config {
                 v.problem("storage.database_url", "must not be empty");
             }
         }
-        let redis_url = v.secret("storage.redis_url", base, &st.redis_url, &st.redis_url_file, "");
+        let redis_url = v.secret(
+            "storage.redis_url",
+            base,
+            &st.redis_url,
+            &st.redis_url_file,
+            "",
+        );
         let redis_url = match redis_url {
             Some(r) if r.is_empty() => None,
             Some(r) => {
@@ -1099,8 +1105,19 @@ impl Validator {
 
     /// A secret given inline or through `<key>_file`. An inline value equal
     /// to the key's default counts as not given.
-    fn secret(&mut self, key: &str, base: &Path, inline: &str, file: &str, default: &str) -> Option<Secret> {
-        let inline = if !file.trim().is_empty() && inline == default { "" } else { inline };
+    fn secret(
+        &mut self,
+        key: &str,
+        base: &Path,
+        inline: &str,
+        file: &str,
+        default: &str,
+    ) -> Option<Secret> {
+        let inline = if !file.trim().is_empty() && inline == default {
+            ""
+        } else {
+            inline
+        };
         match (inline.is_empty(), file.trim().is_empty()) {
             (_, true) => Some(Secret::new(inline.trim())),
             (true, false) => {
