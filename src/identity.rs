@@ -62,22 +62,14 @@ static XAR_USER: HeaderName = HeaderName::from_static("x-auth-request-user");
 static XAR_EMAIL: HeaderName = HeaderName::from_static("x-auth-request-email");
 static XAR_GROUPS: HeaderName = HeaderName::from_static("x-auth-request-groups");
 
-/// A header value from text; characters a header cannot carry make it empty
-/// rather than failing the request.
-fn value(s: &str) -> HeaderValue {
-    HeaderValue::from_bytes(s.as_bytes()).unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
 /// Set the configured identity headers (empty values when nobody is signed in).
 pub fn set_identity_headers(headers: &mut HeaderMap, style: HeaderStyle, who: Option<&Principal>) {
     let empty = HeaderValue::from_static("");
     let (user, email, name, groups) = match who {
-        Some(p) => (
-            value(&p.login),
-            value(&p.email),
-            value(&p.name),
-            value(&p.groups_header),
-        ),
+        Some(p) => {
+            let [u, e, n, g] = &p.header_values;
+            (u.clone(), e.clone(), n.clone(), g.clone())
+        }
         None => (empty.clone(), empty.clone(), empty.clone(), empty),
     };
     if matches!(style, HeaderStyle::AuthRequest | HeaderStyle::Both) {
@@ -268,8 +260,9 @@ impl KeyRing {
         Ok(rec.kid)
     }
 
-    pub fn current_kid(&self) -> String {
-        self.keys.load().kid.clone()
+    /// The key set in force (its identity changes on every reload).
+    pub fn current(&self) -> Arc<KeySet> {
+        self.keys.load_full()
     }
 
     /// The JWKS document.
@@ -331,7 +324,7 @@ struct Cached {
     aud: String,
     value: HeaderValue,
     exp: i64,
-    kid: String,
+    keys: Arc<KeySet>,
     principal: Arc<Principal>,
 }
 
@@ -365,12 +358,12 @@ impl Asserter {
     ) -> HeaderValue {
         let now = self.clock.now();
         let sid = &session.record.id;
-        let kid = self.keys.current_kid();
+        let keys = self.keys.current();
         if let Ok(cache) = self.cache.read()
             && let Some(list) = cache.get(sid.as_str())
             && let Some(c) = list.iter().find(|c| c.aud == aud)
             && c.exp - now > ttl / 4
-            && c.kid == kid
+            && Arc::ptr_eq(&c.keys, &keys)
             && Arc::ptr_eq(&c.principal, &session.principal)
         {
             return c.value.clone();
@@ -389,7 +382,7 @@ impl Asserter {
             iat: now,
             exp: now + ttl,
         };
-        let value = HeaderValue::from_str(&self.keys.sign(&claims))
+        let value = HeaderValue::from_str(&keys.sign(&claims))
             .unwrap_or_else(|_| HeaderValue::from_static(""));
         if let Ok(mut cache) = self.cache.write() {
             if cache.len() > 50_000 {
@@ -401,7 +394,7 @@ impl Asserter {
                 aud: aud.to_string(),
                 value: value.clone(),
                 exp: now + ttl,
-                kid,
+                keys,
                 principal: p.clone(),
             });
         }

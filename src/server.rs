@@ -238,8 +238,9 @@ pub async fn handle(
         trusted,
         request_id: request_id(req.headers(), trusted),
     };
-    let method = req.method().clone();
-    let path_for_log = truncate_for_log(req.uri().path());
+    // Only spend an allocation on the access log when it is written.
+    let access_log = tracing::enabled!(tracing::Level::DEBUG)
+        .then(|| (req.method().clone(), truncate_for_log(req.uri().path())));
     let mut resp = if authz::path::under(req.uri().path(), &cfg.server.prefix) {
         own_endpoint(&app, &cfg, router, req, &ctx).await
     } else {
@@ -258,14 +259,16 @@ pub async fn handle(
             started.elapsed(),
         ),
     }
-    tracing::debug!(
-        request_id = %ctx.request_id,
-        %method,
-        path = %path_for_log,
-        status = resp.status().as_u16(),
-        ms = started.elapsed().as_secs_f64() * 1000.0,
-        "request"
-    );
+    if let Some((method, path)) = access_log {
+        tracing::debug!(
+            request_id = %ctx.request_id,
+            %method,
+            path = %path,
+            status = resp.status().as_u16(),
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "request"
+        );
+    }
     resp
 }
 

@@ -41,17 +41,33 @@ pub struct Principal {
     pub groups: Vec<String>,
     /// `groups` joined with commas (`Remote-Groups`).
     pub groups_header: String,
+    /// User, email, name and groups as header values, made once per
+    /// session rather than on every request.
+    pub header_values: [http::HeaderValue; 4],
 }
 
 impl Principal {
     pub fn new(user: &User, groups: Vec<String>) -> Self {
+        let groups_header = groups.join(",");
+        // Characters a header cannot carry leave that header empty rather
+        // than failing requests.
+        let hv = |s: &str| {
+            http::HeaderValue::from_bytes(s.as_bytes())
+                .unwrap_or_else(|_| http::HeaderValue::from_static(""))
+        };
         Self {
+            header_values: [
+                hv(user.login_name()),
+                hv(&user.email),
+                hv(&user.display_name),
+                hv(&groups_header),
+            ],
             user_id: user.id.clone(),
             email: user.email.clone(),
             email_lower: crate::store::normalise_email(&user.email),
             login: user.login_name().to_string(),
             name: user.display_name.clone(),
-            groups_header: groups.join(","),
+            groups_header,
             groups,
         }
     }
