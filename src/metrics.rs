@@ -39,8 +39,9 @@ impl Histogram {
 }
 
 type Labels = Vec<(&'static str, String)>;
-/// Series by label values.
-type Series<T> = HashMap<Vec<String>, (Labels, Arc<T>)>;
+/// Series by a hash of their label values (colliding series share a bucket
+/// and are told apart by their labels).
+type Series<T> = HashMap<u64, Vec<(Labels, Arc<T>)>>;
 
 struct Family<T> {
     name: &'static str,
@@ -57,10 +58,19 @@ impl<T: Default> Family<T> {
         }
     }
 
+    /// The series for these label values; no allocation once it exists
+    /// (this runs for every request).
     fn get(&self, labels: &[(&'static str, &str)]) -> Arc<T> {
-        let key: Vec<String> = labels.iter().map(|(_, v)| v.to_string()).collect();
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for (_, v) in labels {
+            v.hash(&mut h);
+        }
+        let key = h.finish();
+        let same = |stored: &Labels| stored.len() == labels.len() && stored.iter().zip(labels).all(|((_, a), (_, b))| a == b);
         if let Ok(s) = self.series.read()
-            && let Some((_, v)) = s.get(&key)
+            && let Some(bucket) = s.get(&key)
+            && let Some((_, v)) = bucket.iter().find(|(l, _)| same(l))
         {
             return v.clone();
         }
@@ -68,15 +78,13 @@ impl<T: Default> Family<T> {
             Ok(s) => s,
             Err(p) => p.into_inner(),
         };
-        s.entry(key)
-            .or_insert_with(|| {
-                (
-                    labels.iter().map(|(k, v)| (*k, v.to_string())).collect(),
-                    Arc::new(T::default()),
-                )
-            })
-            .1
-            .clone()
+        let bucket = s.entry(key).or_default();
+        if let Some((_, v)) = bucket.iter().find(|(l, _)| same(l)) {
+            return v.clone();
+        }
+        let v = Arc::new(T::default());
+        bucket.push((labels.iter().map(|(k, v)| (*k, v.to_string())).collect(), v.clone()));
+        v
     }
 }
 
@@ -109,7 +117,7 @@ impl Family<AtomicU64> {
             self.name, self.help, self.name
         );
         if let Ok(s) = self.series.read() {
-            let mut rows: Vec<_> = s.values().collect();
+            let mut rows: Vec<_> = s.values().flatten().collect();
             rows.sort_by(|a, b| a.0.cmp(&b.0));
             for (labels, v) in rows {
                 let _ = writeln!(
@@ -132,7 +140,7 @@ impl Family<Histogram> {
             self.name, self.help, self.name
         );
         if let Ok(s) = self.series.read() {
-            let mut rows: Vec<_> = s.values().collect();
+            let mut rows: Vec<_> = s.values().flatten().collect();
             rows.sort_by(|a, b| a.0.cmp(&b.0));
             for (labels, h) in rows {
                 for (i, b) in BUCKETS.iter().enumerate() {
@@ -209,13 +217,39 @@ static ACTIVE_DB: LazyLock<AtomicU64> = LazyLock::new(|| AtomicU64::new(0));
 #[derive(Debug, Clone)]
 pub struct Outcome {
     /// `route[N]`, `portal`, or `none`.
-    pub route: String,
+    pub route: &'static str,
     /// allow, login, forbid, bad_request, unavailable, upstream_error, page.
     pub decision: &'static str,
 }
 
+impl Outcome {
+    /// One of passgate's own pages.
+    pub const PAGE: Outcome = Outcome { route: "portal", decision: "page" };
+}
+
+/// `route[N]` for a rule (made once per index), or `none`.
+pub fn route_label(route: Option<&crate::authz::Route>) -> &'static str {
+    static LABELS: RwLock<Vec<&'static str>> = RwLock::new(Vec::new());
+    let Some(r) = route else { return "none" };
+    if let Ok(l) = LABELS.read()
+        && let Some(s) = l.get(r.index)
+    {
+        return s;
+    }
+    let mut l = match LABELS.write() {
+        Ok(l) => l,
+        Err(p) => p.into_inner(),
+    };
+    while l.len() <= r.index {
+        let i = l.len();
+        // Leaked once per rule index: bounded by the number of rules.
+        l.push(Box::leak(format!("route[{i}]").into_boxed_str()));
+    }
+    l[r.index]
+}
+
 pub fn request(o: &Outcome, took: Duration) {
-    let labels = [("route", o.route.as_str()), ("decision", o.decision)];
+    let labels = [("route", o.route), ("decision", o.decision)];
     REQUESTS.get(&labels).fetch_add(1, Ordering::Relaxed);
     DURATION.get(&labels).observe(took);
 }

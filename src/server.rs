@@ -45,6 +45,8 @@ pub struct ReqCtx {
     /// The peer is in `trusted_proxies`.
     pub trusted: bool,
     pub request_id: String,
+    /// `request_id` as a header value (made once, cloned cheaply).
+    pub request_id_header: HeaderValue,
 }
 
 impl ReqCtx {
@@ -232,33 +234,19 @@ pub async fn handle(
     let started = Instant::now();
     let cfg = app.config();
     let trusted = gate::is_trusted(&cfg, peer.ip());
-    let ctx = ReqCtx {
-        peer,
-        tls,
-        trusted,
-        request_id: request_id(req.headers(), trusted),
-    };
+    let request_id = request_id(req.headers(), trusted);
+    let request_id_header = HeaderValue::from_str(&request_id).unwrap_or_else(|_| HeaderValue::from_static("-"));
+    let ctx = ReqCtx { peer, tls, trusted, request_id, request_id_header };
     // Only spend an allocation on the access log when it is written.
     let access_log = tracing::enabled!(tracing::Level::DEBUG)
         .then(|| (req.method().clone(), truncate_for_log(req.uri().path())));
-    let mut resp = if authz::path::under(req.uri().path(), &cfg.server.prefix) {
+    let (mut resp, outcome) = if authz::path::under(req.uri().path(), &cfg.server.prefix) {
         own_endpoint(&app, &cfg, router, req, &ctx).await
     } else {
         proxied(&app, &cfg, req, &ctx).await
     };
-    if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
-        resp.headers_mut().insert("x-request-id", v);
-    }
-    match resp.extensions_mut().remove::<Outcome>() {
-        Some(o) => metrics::request(&o, started.elapsed()),
-        None => metrics::request(
-            &Outcome {
-                route: "portal".into(),
-                decision: "page",
-            },
-            started.elapsed(),
-        ),
-    }
+    resp.headers_mut().insert("x-request-id", ctx.request_id_header.clone());
+    metrics::request(&outcome, started.elapsed());
     if let Some((method, path)) = access_log {
         tracing::debug!(
             request_id = %ctx.request_id,
@@ -287,17 +275,17 @@ async fn own_endpoint(
     router: Router,
     mut req: Request<Incoming>,
     ctx: &ReqCtx,
-) -> Response<Body> {
+) -> (Response<Body>, Outcome) {
     let rest = &req.uri().path()[cfg.server.prefix.len()..];
     match rest {
         "/authz/forward-auth" => return forward_auth(app, cfg, req.headers(), ctx, false).await,
         "/authz/auth-request" => return forward_auth(app, cfg, req.headers(), ctx, true).await,
-        "/health/live" => return plain(StatusCode::OK, "ok\n"),
+        "/health/live" => return (plain(StatusCode::OK, "ok\n"), Outcome::PAGE),
         _ => {}
     }
     req.extensions_mut().insert(ctx.clone());
     match router.oneshot(req.map(Body::new)).await {
-        Ok(r) => r,
+        Ok(r) => (r, Outcome::PAGE),
         Err(never) => match never {},
     }
 }
@@ -309,11 +297,9 @@ async fn forward_auth(
     headers: &HeaderMap,
     ctx: &ReqCtx,
     nginx: bool,
-) -> Response<Body> {
+) -> (Response<Body>, Outcome) {
     let outcome = |route: Option<&crate::authz::Route>, decision: &'static str| Outcome {
-        route: route
-            .map(|r| format!("route[{}]", r.index))
-            .unwrap_or_else(|| "none".into()),
+        route: metrics::route_label(route),
         decision,
     };
     if !ctx.trusted {
@@ -345,7 +331,7 @@ async fn forward_auth(
         return with_outcome(
             r,
             Outcome {
-                route: "portal".into(),
+                route: "portal",
                 decision: "allow",
             },
         );
@@ -364,7 +350,7 @@ async fn forward_auth(
             );
         }
     };
-    let mut resp = match d.access {
+    let (mut resp, outcome) = match d.access {
         Access::Allow => {
             let mut r = plain(StatusCode::OK, "");
             identity::set_identity_headers(
@@ -415,12 +401,11 @@ async fn forward_auth(
     };
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    resp
+    (resp, outcome)
 }
 
-fn with_outcome(mut r: Response<Body>, o: Outcome) -> Response<Body> {
-    r.extensions_mut().insert(o);
-    r
+fn with_outcome(r: Response<Body>, o: Outcome) -> (Response<Body>, Outcome) {
+    (r, o)
 }
 
 /// Reverse-proxy mode.
@@ -429,7 +414,7 @@ async fn proxied(
     cfg: &Config,
     mut req: Request<Incoming>,
     ctx: &ReqCtx,
-) -> Response<Body> {
+) -> (Response<Body>, Outcome) {
     let target =
         match Target::from_request(req.uri(), req.headers(), req.method(), ctx.tls, ctx.trusted) {
             Ok(t) => t,
@@ -437,7 +422,7 @@ async fn proxied(
                 return with_outcome(
                     e.respond(cfg, req.headers(), &ctx.request_id),
                     Outcome {
-                        route: "none".into(),
+                        route: "none",
                         decision: "bad_request",
                     },
                 );
@@ -454,16 +439,13 @@ async fn proxied(
             return with_outcome(
                 e.respond(cfg, req.headers(), &ctx.request_id),
                 Outcome {
-                    route: "none".into(),
+                    route: "none",
                     decision,
                 },
             );
         }
     };
-    let label = d
-        .route
-        .map(|r| format!("route[{}]", r.index))
-        .unwrap_or_else(|| "none".into());
+    let label = metrics::route_label(d.route);
     match d.access {
         Access::Login => with_outcome(
             gate::login_response(cfg, &target, req.headers(), false),
@@ -488,7 +470,7 @@ async fn proxied(
         ),
         Access::Allow => {
             let Some(route) = d.route else {
-                return GateError::NotFound.respond(cfg, req.headers(), &ctx.request_id);
+                return (GateError::NotFound.respond(cfg, req.headers(), &ctx.request_id), Outcome::PAGE);
             };
             let Some(upstream) = &route.upstream else {
                 return with_outcome(
@@ -524,9 +506,7 @@ async fn proxied(
                 );
                 headers.insert(cfg.identity.assertion_header.clone(), jwt);
             }
-            if let Ok(v) = HeaderValue::from_str(&ctx.request_id) {
-                headers.insert("x-request-id", v);
-            }
+            headers.insert("x-request-id", ctx.request_id_header.clone());
             let default_port = if target.https { 443 } else { 80 };
             let client = ClientInfo {
                 peer: ctx.peer.ip(),
@@ -557,7 +537,7 @@ async fn proxied(
                         crate::proxy::ProxyError::Failed { .. } => "failed",
                         crate::proxy::ProxyError::BadRequest(_) => "bad_request",
                     };
-                    metrics::upstream_error(&label, kind);
+                    metrics::upstream_error(label, kind);
                     with_outcome(
                         GateError::Proxy(e).respond(cfg, &accept, &ctx.request_id),
                         Outcome {
