@@ -67,7 +67,9 @@ impl<T: Default> Family<T> {
             v.hash(&mut h);
         }
         let key = h.finish();
-        let same = |stored: &Labels| stored.len() == labels.len() && stored.iter().zip(labels).all(|((_, a), (_, b))| a == b);
+        let same = |stored: &Labels| {
+            stored.len() == labels.len() && stored.iter().zip(labels).all(|((_, a), (_, b))| a == b)
+        };
         if let Ok(s) = self.series.read()
             && let Some(bucket) = s.get(&key)
             && let Some((_, v)) = bucket.iter().find(|(l, _)| same(l))
@@ -83,7 +85,10 @@ impl<T: Default> Family<T> {
             return v.clone();
         }
         let v = Arc::new(T::default());
-        bucket.push((labels.iter().map(|(k, v)| (*k, v.to_string())).collect(), v.clone()));
+        bucket.push((
+            labels.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+            v.clone(),
+        ));
         v
     }
 }
@@ -224,7 +229,10 @@ pub struct Outcome {
 
 impl Outcome {
     /// One of passgate's own pages.
-    pub const PAGE: Outcome = Outcome { route: "portal", decision: "page" };
+    pub const PAGE: Outcome = Outcome {
+        route: "portal",
+        decision: "page",
+    };
 }
 
 /// `route[N]` for a rule (made once per index), or `none`.

@@ -37,6 +37,17 @@ use crate::identity;
 use crate::metrics::{self, Outcome};
 use crate::proxy::ClientInfo;
 
+/// passgate's pages (under the prefix) that belong on the portal host.
+const PORTAL_PAGES: [&str; 7] = [
+    "/login",
+    "/logout",
+    "/email",
+    "/invite",
+    "/webauthn",
+    "/passkey",
+    "/account",
+];
+
 /// Per-request facts about the connection, for handlers (axum extension).
 #[derive(Debug, Clone)]
 pub struct ReqCtx {
@@ -235,8 +246,15 @@ pub async fn handle(
     let cfg = app.config();
     let trusted = gate::is_trusted(&cfg, peer.ip());
     let request_id = request_id(req.headers(), trusted);
-    let request_id_header = HeaderValue::from_str(&request_id).unwrap_or_else(|_| HeaderValue::from_static("-"));
-    let ctx = ReqCtx { peer, tls, trusted, request_id, request_id_header };
+    let request_id_header =
+        HeaderValue::from_str(&request_id).unwrap_or_else(|_| HeaderValue::from_static("-"));
+    let ctx = ReqCtx {
+        peer,
+        tls,
+        trusted,
+        request_id,
+        request_id_header,
+    };
     // Only spend an allocation on the access log when it is written.
     let access_log = tracing::enabled!(tracing::Level::DEBUG)
         .then(|| (req.method().clone(), truncate_for_log(req.uri().path())));
@@ -245,7 +263,8 @@ pub async fn handle(
     } else {
         proxied(&app, &cfg, req, &ctx).await
     };
-    resp.headers_mut().insert("x-request-id", ctx.request_id_header.clone());
+    resp.headers_mut()
+        .insert("x-request-id", ctx.request_id_header.clone());
     metrics::request(&outcome, started.elapsed());
     if let Some((method, path)) = access_log {
         tracing::debug!(
@@ -282,6 +301,41 @@ async fn own_endpoint(
         "/authz/auth-request" => return forward_auth(app, cfg, req.headers(), ctx, true).await,
         "/health/live" => return (plain(StatusCode::OK, "ok\n"), Outcome::PAGE),
         _ => {}
+    }
+    // Sign-in pages set cookies and check Origin: they live on the portal
+    // host only. Elsewhere a GET goes there; anything else is refused.
+    let is_page = PORTAL_PAGES
+        .iter()
+        .any(|p| rest == *p || rest.starts_with(&format!("{p}/")));
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()))
+        .and_then(authz::split_host_port)
+        .map(|(h, _)| h);
+    if is_page && host.as_deref() != Some(cfg.server.portal.host.as_str()) {
+        if matches!(*req.method(), http::Method::GET | http::Method::HEAD) {
+            let pq = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            return (
+                crate::ui::see_other(&format!("{}{pq}", cfg.server.portal.origin)),
+                Outcome::PAGE,
+            );
+        }
+        return (
+            plain(
+                StatusCode::FORBIDDEN,
+                &format!(
+                    "403 Forbidden: sign-in pages are served at {}\n",
+                    cfg.server.portal.origin
+                ),
+            ),
+            Outcome::PAGE,
+        );
     }
     req.extensions_mut().insert(ctx.clone());
     match router.oneshot(req.map(Body::new)).await {
@@ -470,7 +524,10 @@ async fn proxied(
         ),
         Access::Allow => {
             let Some(route) = d.route else {
-                return (GateError::NotFound.respond(cfg, req.headers(), &ctx.request_id), Outcome::PAGE);
+                return (
+                    GateError::NotFound.respond(cfg, req.headers(), &ctx.request_id),
+                    Outcome::PAGE,
+                );
             };
             let Some(upstream) = &route.upstream else {
                 return with_outcome(

@@ -358,6 +358,29 @@ async fn groups_emails_and_deny_rules_refuse_with_a_page_that_says_who_you_are()
         "deny does not ask anyone to sign in"
     );
 
+    // Sign-in pages on another host send people to the portal (cookies and
+    // Origin checks belong to the portal); a POST there is refused.
+    let (status, text) = raw_get(
+        gw.addr(),
+        "elsewhere.example.net",
+        "/.passgate/login?rd=%2Fx",
+        "",
+    )
+    .await;
+    assert_eq!(status, 303, "{text}");
+    assert!(
+        text.contains(&format!(
+            "location: {}/.passgate/login?rd=%2Fx",
+            gw.origin()
+        )),
+        "{text}"
+    );
+    let (status, _) = raw(
+        gw.addr(),
+        b"POST /.passgate/email/start HTTP/1.1\r\nHost: elsewhere.example.net\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert_eq!(status, 403);
     // No rule for this host: denied.
     let (status, _) = raw_get(gw.addr(), "elsewhere.example.net", "/", "").await;
     assert_eq!(status, 403);

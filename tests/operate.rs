@@ -480,3 +480,38 @@ async fn metrics_are_served_on_their_own_listener() {
         assert!(text.contains(needle), "missing {needle} in:\n{text}");
     }
 }
+
+#[tokio::test]
+async fn migrate_prepares_fresh_sqlite_and_postgres_databases() {
+    let dir = tempfile::tempdir().unwrap();
+    let pg = common::PgDatabase::create().await;
+    let sqlite = format!("sqlite://{}", dir.path().join("fresh.db").display());
+    for url in [sqlite.as_str(), pg.url.as_str()] {
+        let cfg = dir.path().join("gateway.toml");
+        std::fs::write(&cfg, format!("[storage]\ndatabase_url = \"{url}\"\n")).unwrap();
+        for _ in 0..2 {
+            let out = Command::new(env!("CARGO_BIN_EXE_passgate"))
+                .arg("--config")
+                .arg(&cfg)
+                .arg("migrate")
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(String::from_utf8_lossy(&out.stdout).contains("migrations applied"));
+        }
+        let store = passgate::store::open(&passgate::secret::Secret::new(url))
+            .await
+            .unwrap();
+        store.ping().await.unwrap();
+        assert!(store.list_users().await.unwrap().is_empty());
+    }
+    assert!(
+        dir.path().join("fresh.db").exists(),
+        "the SQLite file is created"
+    );
+}

@@ -970,6 +970,14 @@ impl Store for SqlStore {
     async fn insert_first_signing_key(&self, key: &SigningKeyRecord) -> StoreResult<bool> {
         on_pool!(self, p => {
             let mut tx = begin_write!(self, p).map_err(self.err())?;
+            // Replicas starting together must not each create a first key:
+            // SQLite's BEGIN IMMEDIATE already serialises; PostgreSQL locks.
+            if self.name() == "postgres" {
+                sqlx::query("LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(self.err())?;
+            }
             let active: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys WHERE retired_at IS NULL")
                 .fetch_one(&mut *tx)
                 .await

@@ -37,6 +37,8 @@ const PER_ADDRESS: u64 = 5;
 const PER_IP: u64 = 20;
 /// Wrong codes allowed per address per window.
 const CODE_TRIES: u64 = 5;
+/// Codes (right or wrong) accepted per IP per window.
+const CODE_TRIES_PER_IP: u64 = 50;
 const WINDOW: Duration = Duration::from_secs(15 * 60);
 
 #[derive(Serialize, Deserialize)]
@@ -478,6 +480,25 @@ pub async fn code(
         return retry(
             "Enter your email address and the six-digit code from the email.".into(),
             StatusCode::BAD_REQUEST,
+        );
+    }
+    let by_ip = match app.eph.hit(&format!("rl:code:ip:{ip}"), WINDOW).await {
+        Ok(c) => c,
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    if by_ip.count > CODE_TRIES_PER_IP {
+        app.audit(
+            Event::failed("signin.failed")
+                .email(&email)
+                .from(&ip, &ua(&headers))
+                .detail("too many codes from one address"),
+        )
+        .await;
+        return too_many(
+            &cfg,
+            &ctx,
+            by_ip.reset_in,
+            "Too many codes were entered from your network.",
         );
     }
     let tries = match app

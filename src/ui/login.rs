@@ -71,13 +71,6 @@ pub async fn page(
 ) -> Response<Body> {
     let cfg = app.config();
     let rd = q.get("rd").map(String::as_str).unwrap_or("");
-    // Pages live on the portal only: elsewhere, go there (cookies are set there).
-    if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok())
-        && let Some((h, _)) = crate::authz::split_host_port(host)
-        && h != cfg.server.portal.host
-    {
-        return super::see_other(&format!("{}?rd={}", cfg.login_url(), super::enc(rd)));
-    }
     match super::current_session(&app, &cfg, &headers).await {
         Ok(Some(_)) => return super::see_other(&super::destination(&cfg, Some(rd))),
         Ok(None) => {}

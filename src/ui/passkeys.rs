@@ -24,6 +24,9 @@ use crate::session::ActiveSession;
 use crate::store::{PasskeyRecord, StoreError};
 use crate::webauthn::{PasskeyError, Passkeys};
 
+/// Passkey sign-ins a client IP may start per minute.
+const PASSKEY_STARTS_PER_MINUTE: u64 = 60;
+
 fn err(status: StatusCode, code: &str, message: &str) -> Response<Body> {
     json(status, &json!({ "error": code, "message": message }))
 }
@@ -54,9 +57,37 @@ fn store_down(e: StoreError) -> Response<Body> {
 }
 
 /// `POST P/webauthn/authenticate/start`.
-pub async fn authenticate_start(State(app): State<Arc<App>>, headers: HeaderMap) -> Response<Body> {
+pub async fn authenticate_start(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<ReqCtx>,
+    headers: HeaderMap,
+) -> Response<Body> {
     if let Err(r) = guard(&app, &headers) {
         return r;
+    }
+    // Each ceremony is kept for five minutes: a client may not start them
+    // without bound.
+    let ip = ctx.client_ip(&app.config(), &headers);
+    match app
+        .eph
+        .hit(
+            &format!("rl:wa:ip:{ip}"),
+            std::time::Duration::from_secs(60),
+        )
+        .await
+    {
+        Ok(c) if c.count > PASSKEY_STARTS_PER_MINUTE => {
+            return err(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                &format!(
+                    "Too many passkey attempts from your network. Try again in {} seconds.",
+                    c.reset_in
+                ),
+            );
+        }
+        Ok(_) => {}
+        Err(e) => return store_down(e),
     }
     match app.passkeys.start_authentication().await {
         Ok((ceremony, options)) => json(

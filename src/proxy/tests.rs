@@ -1,0 +1,117 @@
+use super::*;
+
+fn info(trusted: bool) -> ClientInfo {
+    ClientInfo {
+        peer: "10.0.0.5".parse().expect("ip"),
+        trusted,
+        proto: "https",
+        host: "app.example.com".into(),
+    }
+}
+
+#[test]
+fn hop_by_hop_headers_go_including_those_named_in_connection() {
+    let mut h = HeaderMap::new();
+    h.insert(
+        header::CONNECTION,
+        HeaderValue::from_static("keep-alive, x-secret-hop"),
+    );
+    h.insert("x-secret-hop", HeaderValue::from_static("1"));
+    h.insert("keep-alive", HeaderValue::from_static("timeout=5"));
+    h.insert(header::TE, HeaderValue::from_static("trailers"));
+    h.insert(
+        header::TRANSFER_ENCODING,
+        HeaderValue::from_static("chunked"),
+    );
+    h.insert(
+        header::PROXY_AUTHORIZATION,
+        HeaderValue::from_static("Basic x"),
+    );
+    h.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+    remove_hop_by_hop(&mut h);
+    assert_eq!(h.len(), 1);
+    assert!(h.contains_key(header::ACCEPT));
+}
+
+#[test]
+fn own_cookies_are_removed_and_others_kept() {
+    let own = ["passgate_session", "__Host-passgate", "passgate_csrf"];
+    let mut h = HeaderMap::new();
+    h.append(
+        header::COOKIE,
+        HeaderValue::from_static("a=1; passgate_session=SECRET; b=2"),
+    );
+    h.append(
+        header::COOKIE,
+        HeaderValue::from_static("__Host-passgate=SECRET2"),
+    );
+    h.append(
+        header::COOKIE,
+        HeaderValue::from_static("passgate_csrf=x;c=3"),
+    );
+    strip_own_cookies(&mut h, &own);
+    let all: Vec<&str> = h
+        .get_all(header::COOKIE)
+        .iter()
+        .map(|v| v.to_str().expect("text"))
+        .collect();
+    assert_eq!(all, vec!["a=1; b=2; c=3"]);
+
+    let mut h = HeaderMap::new();
+    h.insert(
+        header::COOKIE,
+        HeaderValue::from_static("passgate_session=SECRET"),
+    );
+    strip_own_cookies(&mut h, &own);
+    assert!(!h.contains_key(header::COOKIE));
+
+    let mut h = HeaderMap::new();
+    h.insert(
+        header::COOKIE,
+        HeaderValue::from_static("passgate_sessionx=1; xpassgate_session=2"),
+    );
+    strip_own_cookies(&mut h, &own);
+    assert_eq!(
+        h.get(header::COOKIE).expect("kept"),
+        "passgate_sessionx=1; xpassgate_session=2"
+    );
+}
+
+#[test]
+fn forwarding_headers_from_untrusted_peers_are_replaced() {
+    let mut h = HeaderMap::new();
+    h.insert("x-forwarded-for", HeaderValue::from_static("1.2.3.4"));
+    h.insert("x-forwarded-proto", HeaderValue::from_static("http"));
+    h.insert("x-forwarded-host", HeaderValue::from_static("evil.com"));
+    h.insert("forwarded", HeaderValue::from_static("for=1.2.3.4"));
+    h.insert("x-real-ip", HeaderValue::from_static("1.2.3.4"));
+    set_forwarding_headers(&mut h, &info(false));
+    assert_eq!(h["x-forwarded-for"], "10.0.0.5");
+    assert_eq!(h["x-forwarded-proto"], "https");
+    assert_eq!(h["x-forwarded-host"], "app.example.com");
+    assert_eq!(h["x-real-ip"], "10.0.0.5");
+    assert!(!h.contains_key("forwarded"));
+}
+
+#[test]
+fn forwarding_headers_from_trusted_peers_are_extended() {
+    let mut h = HeaderMap::new();
+    h.insert("x-forwarded-for", HeaderValue::from_static("1.2.3.4"));
+    h.insert("x-forwarded-proto", HeaderValue::from_static("http"));
+    set_forwarding_headers(&mut h, &info(true));
+    assert_eq!(h["x-forwarded-for"], "1.2.3.4, 10.0.0.5");
+    assert_eq!(h["x-forwarded-proto"], "http");
+    assert_eq!(h["x-forwarded-host"], "app.example.com");
+}
+
+#[test]
+fn upgrade_detection() {
+    let mut h = HeaderMap::new();
+    h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+    assert!(!wants_upgrade(&h));
+    h.insert(
+        header::CONNECTION,
+        HeaderValue::from_static("keep-alive, Upgrade"),
+    );
+    assert!(wants_upgrade(&h));
+}
