@@ -410,6 +410,50 @@ pub fn constant_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The fields of a form POST that passed the `Origin` and CSRF checks.
+/// Every form handler takes its fields through this, so none can forget the
+/// checks; a POST that fails them is answered here (a page saying what to
+/// do) and audited.
+pub struct Posted(pub std::collections::HashMap<String, String>);
+
+impl axum::extract::FromRequest<Arc<App>> for Posted {
+    type Rejection = Response<Body>;
+
+    async fn from_request(
+        req: http::Request<Body>,
+        app: &Arc<App>,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::response::IntoResponse;
+        let ctx = req.extensions().get::<crate::server::ReqCtx>().cloned();
+        let headers = req.headers().clone();
+        let axum::extract::Form(fields) = axum::extract::Form::<
+            std::collections::HashMap<String, String>,
+        >::from_request(req, app)
+        .await
+        .map_err(|e| e.into_response())?;
+        let cfg = app.config();
+        match check_post(&cfg, &headers, fields.get("csrf").map(String::as_str)) {
+            Ok(()) => Ok(Posted(fields)),
+            Err(why) => Err(match ctx {
+                Some(ctx) => login::forged(app, &headers, &ctx, why).await,
+                None => crate::error::plain(StatusCode::FORBIDDEN, why.message()),
+            }),
+        }
+    }
+}
+
+/// Render a page that holds forms: `build` gets this browser's CSRF token,
+/// and the CSRF cookie is set when it is new.
+pub fn page<T: Template>(
+    cfg: &Config,
+    headers: &HeaderMap,
+    status: StatusCode,
+    build: impl FnOnce(String) -> T,
+) -> Response<Body> {
+    let (csrf, cookie) = csrf_token(cfg, headers);
+    with_cookies(html(status, &build(csrf), cfg), [cookie])
+}
+
 /// The signed-in session of this request, if any.
 pub async fn current_session(
     app: &App,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::Extension;
 use axum::body::Body;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::{HeaderMap, Response, StatusCode, header};
@@ -213,17 +213,14 @@ pub async fn page(
     super::with_cookies(super::html(StatusCode::OK, &page, &cfg), [cookie])
 }
 
-/// Common start of every account POST: origin/CSRF, then the session.
+/// Common start of every account POST (after [`super::Posted`] checked
+/// Origin and CSRF): the session.
 async fn post_guard(
     app: &App,
     cfg: &Config,
     headers: &HeaderMap,
     ctx: &ReqCtx,
-    f: &HashMap<String, String>,
 ) -> Result<Arc<ActiveSession>, Response<Body>> {
-    if let Err(why) = super::check_post(cfg, headers, f.get("csrf").map(String::as_str)) {
-        return Err(super::login::forged(app, headers, ctx, why).await);
-    }
     let back = format!("{}{}/account", cfg.server.portal.origin, cfg.server.prefix);
     require(app, cfg, headers, ctx, &back).await
 }
@@ -233,10 +230,10 @@ pub async fn profile(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<ReqCtx>,
     headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    super::Posted(f): super::Posted,
 ) -> Response<Body> {
     let cfg = app.config();
-    let s = match post_guard(&app, &cfg, &headers, &ctx, &f).await {
+    let s = match post_guard(&app, &cfg, &headers, &ctx).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -286,10 +283,10 @@ pub async fn rename_passkey(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<ReqCtx>,
     headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    super::Posted(f): super::Posted,
 ) -> Response<Body> {
     let cfg = app.config();
-    let s = match post_guard(&app, &cfg, &headers, &ctx, &f).await {
+    let s = match post_guard(&app, &cfg, &headers, &ctx).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -326,10 +323,10 @@ pub async fn remove_passkey(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<ReqCtx>,
     headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    super::Posted(f): super::Posted,
 ) -> Response<Body> {
     let cfg = app.config();
-    let s = match post_guard(&app, &cfg, &headers, &ctx, &f).await {
+    let s = match post_guard(&app, &cfg, &headers, &ctx).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -380,10 +377,10 @@ pub async fn revoke_session(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<ReqCtx>,
     headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    super::Posted(f): super::Posted,
 ) -> Response<Body> {
     let cfg = app.config();
-    let s = match post_guard(&app, &cfg, &headers, &ctx, &f).await {
+    let s = match post_guard(&app, &cfg, &headers, &ctx).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -420,10 +417,10 @@ pub async fn revoke_all(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<ReqCtx>,
     headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    _checked: super::Posted,
 ) -> Response<Body> {
     let cfg = app.config();
-    let s = match post_guard(&app, &cfg, &headers, &ctx, &f).await {
+    let s = match post_guard(&app, &cfg, &headers, &ctx).await {
         Ok(s) => s,
         Err(r) => return r,
     };

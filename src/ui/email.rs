@@ -16,7 +16,7 @@ use std::time::Duration;
 use askama::Template;
 use axum::Extension;
 use axum::body::Body;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use http::{HeaderMap, Response, StatusCode, header};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -143,12 +143,9 @@ pub async fn start(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<ReqCtx>,
     headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    super::Posted(f): super::Posted,
 ) -> Response<Body> {
     let cfg = app.config();
-    if let Err(why) = super::check_post(&cfg, &headers, f.get("csrf").map(String::as_str)) {
-        return super::login::forged(&app, &headers, &ctx, why).await;
-    }
     let rd = f.get("rd").cloned().unwrap_or_default();
     let email = f
         .get("email")
@@ -340,15 +337,13 @@ pub async fn verify_page(
         Ok(u) => u.is_none(),
         Err(e) => return unavailable(&cfg, &headers, &ctx, e),
     };
-    let (csrf, cookie) = super::csrf_token(&cfg, &headers);
-    let page = ConfirmPage {
+    super::page(&cfg, &headers, StatusCode::OK, |csrf| ConfirmPage {
         chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
         csrf,
         token,
         email: record.email,
         new_account,
-    };
-    super::with_cookies(super::html(StatusCode::OK, &page, &cfg), [cookie])
+    })
 }
 
 /// `POST P/email/verify`: spend the token (in the browser that asked).
@@ -356,12 +351,9 @@ pub async fn verify(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<ReqCtx>,
     headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    super::Posted(f): super::Posted,
 ) -> Response<Body> {
     let cfg = app.config();
-    if let Err(why) = super::check_post(&cfg, &headers, f.get("csrf").map(String::as_str)) {
-        return super::login::forged(&app, &headers, &ctx, why).await;
-    }
     let token = f.get("token").cloned().unwrap_or_default();
     let key = token_key(&token);
     let ip = ctx.client_ip(&cfg, &headers);
@@ -388,16 +380,16 @@ pub async fn verify(
                 .detail("email link opened in another browser"),
         )
         .await;
-        let (csrf, cookie) = super::csrf_token(&cfg, &headers);
-        let page = CodePage {
+        return super::page(&cfg, &headers, StatusCode::FORBIDDEN, |csrf| {
+            CodePage {
             chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
             csrf,
             rd_encoded: super::enc(&record.rd),
             rd: record.rd,
             email: record.email,
             error: "This link was opened in a different browser from the one that asked for it, so it cannot sign you in here. Enter the code from the same email instead — it works on any device.".into(),
-        };
-        return super::with_cookies(super::html(StatusCode::FORBIDDEN, &page, &cfg), [cookie]);
+        }
+        });
     }
     // Spend it: exactly one request gets it.
     match app.eph.take(&key).await {
@@ -447,12 +439,9 @@ pub async fn code(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<ReqCtx>,
     headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    super::Posted(f): super::Posted,
 ) -> Response<Body> {
     let cfg = app.config();
-    if let Err(why) = super::check_post(&cfg, &headers, f.get("csrf").map(String::as_str)) {
-        return super::login::forged(&app, &headers, &ctx, why).await;
-    }
     let email = f
         .get("email")
         .map(|e| e.trim().to_string())
@@ -465,16 +454,14 @@ pub async fn code(
     let lower = normalise_email(&email);
     let ip = ctx.client_ip(&cfg, &headers);
     let retry = |error: String, status: StatusCode| {
-        let (csrf, cookie) = super::csrf_token(&cfg, &headers);
-        let page = CodePage {
+        super::page(&cfg, &headers, status, |csrf| CodePage {
             chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
             csrf,
             rd_encoded: super::enc(&rd),
             rd: rd.clone(),
             email: email.clone(),
             error,
-        };
-        super::with_cookies(super::html(status, &page, &cfg), [cookie])
+        })
     };
     if !crate::session::looks_like_email(&email) || code.len() != 6 {
         return retry(
@@ -664,15 +651,13 @@ pub async fn invite_page(
             vec![Action::link("Sign in", cfg.login_url())],
         );
     };
-    let (csrf, cookie) = super::csrf_token(&cfg, &headers);
-    let page = InvitePage {
+    super::page(&cfg, &headers, StatusCode::OK, |csrf| InvitePage {
         chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
         csrf,
         token,
         email: invite.email,
         groups: invite.groups.join(", "),
-    };
-    super::with_cookies(super::html(StatusCode::OK, &page, &cfg), [cookie])
+    })
 }
 
 /// `POST P/invite`: accept — the link came by email, so the address is proven.
@@ -680,12 +665,9 @@ pub async fn invite(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<ReqCtx>,
     headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    super::Posted(f): super::Posted,
 ) -> Response<Body> {
     let cfg = app.config();
-    if let Err(why) = super::check_post(&cfg, &headers, f.get("csrf").map(String::as_str)) {
-        return super::login::forged(&app, &headers, &ctx, why).await;
-    }
     let token = f.get("token").cloned().unwrap_or_default();
     let ip = ctx.client_ip(&cfg, &headers);
     let agent = ua(&headers);

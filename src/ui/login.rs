@@ -6,7 +6,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::Extension;
 use axum::body::Body;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Query, State};
 use http::{HeaderMap, Response, StatusCode, header};
 
 use super::{Action, Chrome};
@@ -96,14 +96,12 @@ pub async fn logout_page(
         Ok(s) => s.map(|s| s.principal.email.clone()),
         Err(e) => return GateError::Unavailable(e).respond(&cfg, &headers, &ctx.request_id),
     };
-    let (csrf, cookie) = super::csrf_token(&cfg, &headers);
-    let page = LogoutPage {
+    super::page(&cfg, &headers, StatusCode::OK, |csrf| LogoutPage {
         chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
         csrf,
         rd: q.get("rd").cloned().unwrap_or_default(),
         who,
-    };
-    super::with_cookies(super::html(StatusCode::OK, &page, &cfg), [cookie])
+    })
 }
 
 /// `POST P/logout`: end this session everywhere, then the sign-in page
@@ -112,12 +110,9 @@ pub async fn logout(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<ReqCtx>,
     headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    super::Posted(f): super::Posted,
 ) -> Response<Body> {
     let cfg = app.config();
-    if let Err(why) = super::check_post(&cfg, &headers, f.get("csrf").map(String::as_str)) {
-        return forged(&app, &headers, &ctx, why).await;
-    }
     match super::current_session(&app, &cfg, &headers).await {
         Ok(Some(s)) => {
             if let Err(e) = app.sessions.revoke(&s.record.id).await {
