@@ -122,6 +122,33 @@ fn unavailable(cfg: &Config, headers: &HeaderMap, ctx: &ReqCtx, e: StoreError) -
     GateError::Unavailable(e).respond(cfg, headers, &ctx.request_id)
 }
 
+/// Count one hit on `key` against `max` per `window`. Over the limit: the
+/// event is audited and the answer is a page saying when to try again; a
+/// store outage is a 503.
+#[allow(clippy::too_many_arguments)]
+async fn limit(
+    app: &App,
+    cfg: &Config,
+    headers: &HeaderMap,
+    ctx: &ReqCtx,
+    key: &str,
+    window: Duration,
+    max: u64,
+    event: Event,
+    what: &str,
+) -> Result<crate::store::ephemeral::Counter, Response<Body>> {
+    let c = app
+        .eph
+        .hit(key, window)
+        .await
+        .map_err(|e| unavailable(cfg, headers, ctx, e))?;
+    if c.count > max {
+        app.audit(event).await;
+        return Err(too_many(cfg, ctx, c.reset_in, what));
+    }
+    Ok(c)
+}
+
 fn too_many(cfg: &Config, ctx: &ReqCtx, reset_in: u64, what: &str) -> Response<Body> {
     let minutes = reset_in.div_ceil(60).max(1);
     super::message(
@@ -175,47 +202,41 @@ pub async fn start(
     }
     let lower = normalise_email(&email);
     let ip = ctx.client_ip(&cfg, &headers);
-    let by_ip = match app.eph.hit(&format!("rl:email:ip:{ip}"), WINDOW).await {
-        Ok(c) => c,
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    let limited = |detail: &'static str| {
+        Event::failed("email.rate_limited")
+            .email(&email)
+            .from(&ip, &ua(&headers))
+            .detail(detail)
     };
-    if by_ip.count > PER_IP {
-        app.audit(
-            Event::failed("email.rate_limited")
-                .email(&email)
-                .from(&ip, &ua(&headers))
-                .detail("per ip"),
-        )
-        .await;
-        return too_many(
-            &cfg,
-            &ctx,
-            by_ip.reset_in,
-            "Too many sign-in emails were requested from your network.",
-        );
-    }
-    let by_addr = match app
-        .eph
-        .hit(&format!("rl:email:addr:{}", sha_hex(&lower)), WINDOW)
-        .await
+    if let Err(r) = limit(
+        &app,
+        &cfg,
+        &headers,
+        &ctx,
+        &format!("rl:email:ip:{ip}"),
+        WINDOW,
+        PER_IP,
+        limited("per ip"),
+        "Too many sign-in emails were requested from your network.",
+    )
+    .await
     {
-        Ok(c) => c,
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
-    };
-    if by_addr.count > PER_ADDRESS {
-        app.audit(
-            Event::failed("email.rate_limited")
-                .email(&email)
-                .from(&ip, &ua(&headers))
-                .detail("per address"),
-        )
-        .await;
-        return too_many(
-            &cfg,
-            &ctx,
-            by_addr.reset_in,
-            "Too many sign-in emails were requested for this address.",
-        );
+        return r;
+    }
+    if let Err(r) = limit(
+        &app,
+        &cfg,
+        &headers,
+        &ctx,
+        &format!("rl:email:addr:{}", sha_hex(&lower)),
+        WINDOW,
+        PER_ADDRESS,
+        limited("per address"),
+        "Too many sign-in emails were requested for this address.",
+    )
+    .await
+    {
+        return r;
     }
     let (binding, binding_cookie) = super::binding_token(&cfg, &headers);
     let eligible = match signin::eligibility(&app, &cfg, &email).await {
@@ -469,49 +490,34 @@ pub async fn code(
             StatusCode::BAD_REQUEST,
         );
     }
-    let by_ip = match app.eph.hit(&format!("rl:code:ip:{ip}"), WINDOW).await {
-        Ok(c) => c,
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    let failed = |detail: &'static str| {
+        Event::failed("signin.failed")
+            .email(&email)
+            .from(&ip, &ua(&headers))
+            .detail(detail)
     };
-    if by_ip.count > CODE_TRIES_PER_IP {
-        app.audit(
-            Event::failed("signin.failed")
-                .email(&email)
-                .from(&ip, &ua(&headers))
-                .detail("too many codes from one address"),
-        )
-        .await;
-        return too_many(
-            &cfg,
-            &ctx,
-            by_ip.reset_in,
-            "Too many codes were entered from your network.",
-        );
-    }
-    let tries = match app
-        .eph
-        .hit(&format!("rl:code:{}", sha_hex(&lower)), cfg.email.token_ttl)
-        .await
+    if let Err(r) = limit(
+        &app,
+        &cfg,
+        &headers,
+        &ctx,
+        &format!("rl:code:ip:{ip}"),
+        WINDOW,
+        CODE_TRIES_PER_IP,
+        failed("too many codes from one address"),
+        "Too many codes were entered from your network.",
+    )
+    .await
     {
-        Ok(c) => c,
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
-    };
-    if tries.count > CODE_TRIES {
-        let _ = app.eph.delete(&code_key(&lower)).await;
-        app.audit(
-            Event::failed("signin.failed")
-                .email(&email)
-                .from(&ip, &ua(&headers))
-                .detail("too many wrong codes"),
-        )
-        .await;
-        return too_many(
-            &cfg,
-            &ctx,
-            tries.reset_in,
-            "Too many wrong codes were entered for this address, so its code no longer works. Ask for a new email.",
-        );
+        return r;
     }
+    let tries = match limit(&app, &cfg, &headers, &ctx, &format!("rl:code:{}", sha_hex(&lower)), cfg.email.token_ttl, CODE_TRIES, failed("too many wrong codes"), "Too many wrong codes were entered for this address, so its code no longer works. Ask for a new email.").await {
+        Ok(t) => t,
+        Err(r) => {
+            let _ = app.eph.delete(&code_key(&lower)).await;
+            return r;
+        }
+    };
     let record = match app.eph.get(&code_key(&lower)).await {
         Ok(r) => r.and_then(|b| serde_json::from_slice::<CodeRecord>(&b).ok()),
         Err(e) => return unavailable(&cfg, &headers, &ctx, e),
