@@ -376,12 +376,27 @@ pub async fn register_finish(
         }
     };
     let provider = crate::webauthn::provider_name(new.aaguid.as_deref());
-    let name = match req.name.trim() {
+    let base: String = match req.name.trim() {
         "" => provider
             .map(str::to_string)
             .unwrap_or_else(|| super::device_name(&agent)),
-        n => n.chars().take(60).collect(),
+        n => n.chars().take(56).collect(),
     };
+    // Two passkeys with one name cannot be told apart on the account page.
+    let taken: Vec<String> = match app.store.passkeys_for_user(&p.user_id).await {
+        Ok(list) => list.into_iter().map(|k| k.name).collect(),
+        Err(e) => return store_down(e),
+    };
+    let name = (1..)
+        .map(|n| {
+            if n == 1 {
+                base.clone()
+            } else {
+                format!("{base} ({n})")
+            }
+        })
+        .find(|candidate| !taken.contains(candidate))
+        .unwrap_or(base);
     let record = PasskeyRecord {
         credential_id: new.credential.cred_id.clone(),
         user_id: p.user_id.clone(),

@@ -218,6 +218,8 @@ await scenario("a second passkey, then removing one ends the sessions made with 
   await page.click("#passkey-create");
   await page.waitForURL(/account\?added=1/);
   assert.equal(await page.locator("#passkey-list li").count(), 2, "two passkeys listed");
+  const titles = await page.locator("#passkey-list li .title").allTextContents();
+  assert.notEqual(titles[0].split(/this device|synced/)[0].trim(), titles[1].split(/this device|synced/)[0].trim(), "the two passkeys have different names");
   await shot(page, "08-account-two-passkeys");
   // Sign in again with the second passkey.
   await page.goto(`${P}/logout`);
