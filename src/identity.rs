@@ -332,7 +332,7 @@ struct Cached {
 pub struct Asserter {
     keys: Arc<KeyRing>,
     clock: SharedClock,
-    cache: RwLock<HashMap<String, Vec<Cached>>>,
+    cache: RwLock<HashMap<String, Vec<Cached>, crate::fxhash::FxBuild>>,
 }
 
 impl Asserter {
@@ -340,7 +340,7 @@ impl Asserter {
         Self {
             keys,
             clock,
-            cache: RwLock::new(HashMap::new()),
+            cache: RwLock::new(HashMap::default()),
         }
     }
 

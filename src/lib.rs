@@ -15,6 +15,7 @@ pub mod config;
 pub mod demo;
 pub mod email;
 pub mod error;
+pub mod fxhash;
 pub mod gate;
 pub mod identity;
 pub mod metrics;

@@ -26,11 +26,10 @@ struct Histogram {
 
 impl Histogram {
     fn observe(&self, d: Duration) {
+        // One bucket per observation; the exposition sums them up.
         let secs = d.as_secs_f64();
-        for (i, b) in BUCKETS.iter().enumerate() {
-            if secs <= *b {
-                self.buckets[i].fetch_add(1, Ordering::Relaxed);
-            }
+        if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
+            self.buckets[i].fetch_add(1, Ordering::Relaxed);
         }
         self.count.fetch_add(1, Ordering::Relaxed);
         self.sum_ns
@@ -41,7 +40,7 @@ impl Histogram {
 type Labels = Vec<(&'static str, String)>;
 /// Series by a hash of their label values (colliding series share a bucket
 /// and are told apart by their labels).
-type Series<T> = HashMap<u64, Vec<(Labels, Arc<T>)>>;
+type Series<T> = HashMap<u64, Vec<(Labels, Arc<T>)>, crate::fxhash::FxBuild>;
 
 struct Family<T> {
     name: &'static str,
@@ -54,7 +53,7 @@ impl<T: Default> Family<T> {
         Self {
             name,
             help,
-            series: RwLock::new(HashMap::new()),
+            series: RwLock::new(HashMap::default()),
         }
     }
 
@@ -62,7 +61,7 @@ impl<T: Default> Family<T> {
     /// (this runs for every request).
     fn get(&self, labels: &[(&'static str, &str)]) -> Arc<T> {
         use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = crate::fxhash::FxHasher::default();
         for (_, v) in labels {
             v.hash(&mut h);
         }
@@ -148,13 +147,14 @@ impl Family<Histogram> {
             let mut rows: Vec<_> = s.values().flatten().collect();
             rows.sort_by(|a, b| a.0.cmp(&b.0));
             for (labels, h) in rows {
+                let mut cumulative = 0;
                 for (i, b) in BUCKETS.iter().enumerate() {
+                    cumulative += h.buckets[i].load(Ordering::Relaxed);
                     let _ = writeln!(
                         out,
-                        "{}_bucket{} {}",
+                        "{}_bucket{} {cumulative}",
                         self.name,
-                        label_text(labels, Some(("le", b.to_string()))),
-                        h.buckets[i].load(Ordering::Relaxed)
+                        label_text(labels, Some(("le", b.to_string())))
                     );
                 }
                 let count = h.count.load(Ordering::Relaxed);

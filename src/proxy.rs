@@ -266,39 +266,48 @@ pub fn remove_hop_by_hop(h: &mut HeaderMap) {
 /// Remove passgate's cookies from every `Cookie` header; drop the header
 /// when nothing is left.
 pub fn strip_own_cookies(h: &mut HeaderMap, own: &[&str]) {
-    let values: Vec<HeaderValue> = h.get_all(header::COOKIE).iter().cloned().collect();
-    if values.is_empty() {
+    let mut values = h.get_all(header::COOKIE).iter();
+    let (Some(first), None) = (values.next(), values.next()) else {
+        if h.contains_key(header::COOKIE) {
+            rebuild_cookies(h, own);
+        }
         return;
+    };
+    // The common case, one Cookie header: leave it alone unless it is not
+    // text or holds one of ours.
+    let mine = match first.to_str() {
+        Ok(s) => s
+            .split(';')
+            .any(|pair| own.contains(&pair.split_once('=').map_or(pair, |(n, _)| n).trim())),
+        Err(_) => true,
+    };
+    if mine {
+        rebuild_cookies(h, own);
     }
-    let is_own = |name: &str| own.contains(&name);
-    let mut kept: Vec<String> = Vec::new();
-    let mut changed = false;
-    for v in &values {
-        let Ok(s) = v.to_str() else {
-            // Not text: cannot be parsed safely, so it cannot be forwarded
-            // either (it might hide our cookie).
-            changed = true;
-            continue;
-        };
+}
+
+/// Merge every `Cookie` header into one without passgate's cookies (and
+/// without anything that is not text: it cannot be parsed safely, so it
+/// might hide one of ours).
+fn rebuild_cookies(h: &mut HeaderMap, own: &[&str]) {
+    let mut kept = String::new();
+    for v in h.get_all(header::COOKIE) {
+        let Ok(s) = v.to_str() else { continue };
         for pair in s.split(';') {
             let pair = pair.trim();
-            if pair.is_empty() {
+            let name = pair.split_once('=').map_or(pair, |(n, _)| n).trim();
+            if pair.is_empty() || own.contains(&name) {
                 continue;
             }
-            let name = pair.split_once('=').map_or(pair, |(n, _)| n).trim();
-            if is_own(name) {
-                changed = true;
-            } else {
-                kept.push(pair.to_string());
+            if !kept.is_empty() {
+                kept.push_str("; ");
             }
+            kept.push_str(pair);
         }
-    }
-    if !changed && values.len() == 1 {
-        return;
     }
     h.remove(header::COOKIE);
     if !kept.is_empty()
-        && let Ok(v) = HeaderValue::from_str(&kept.join("; "))
+        && let Ok(v) = HeaderValue::from_str(&kept)
     {
         h.insert(header::COOKIE, v);
     }

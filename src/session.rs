@@ -133,7 +133,7 @@ pub struct SessionManager {
     eph: SharedEphemeral,
     clock: SharedClock,
     settings: SessionSettings,
-    cache: RwLock<HashMap<[u8; 32], Entry>>,
+    cache: RwLock<HashMap<[u8; 32], Entry, crate::fxhash::FxBuild>>,
     pending: Mutex<HashMap<String, i64>>,
     /// Bumped by every revocation, see the module docs.
     epoch: AtomicU64,
@@ -179,7 +179,7 @@ impl SessionManager {
             eph,
             clock,
             settings,
-            cache: RwLock::new(HashMap::new()),
+            cache: RwLock::new(HashMap::default()),
             pending: Mutex::new(HashMap::new()),
             epoch: AtomicU64::new(0),
             logged: tokio::sync::broadcast::channel(64).0,
