@@ -515,3 +515,94 @@ async fn migrate_prepares_fresh_sqlite_and_postgres_databases() {
         "the SQLite file is created"
     );
 }
+
+/// `passgate demo`, the README's first command: the gateway in front of the
+/// demo app, which verifies the assertion against the gateway's JWKS.
+#[tokio::test]
+async fn the_demo_runs_the_gateway_and_its_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_passgate"))
+        .args(["demo", "--port", &port.to_string(), "--database"])
+        .arg(dir.path().join("demo.db"))
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..400 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let c = client();
+    let base = format!("http://localhost:{port}");
+    let r = c
+        .get(format!("{base}/"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with(&format!("{base}/.passgate/login"))
+    );
+    let page = c
+        .get(format!("{base}/public/hello"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("demo application behind passgate"), "{page}");
+    // Sign up by email (open sign-up); the link is printed, and the session
+    // reaches the app with an assertion the app verified.
+    let b = Browser::new(&base);
+    let r = b
+        .submit(
+            "/.passgate/email/start",
+            &[("email", "demo@example.com"), ("rd", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let (link, _) = common::browser::mail(
+        &dir.path().join("outbox"),
+        "demo@example.com",
+        std::time::SystemTime::now() - Duration::from_secs(5),
+    )
+    .await;
+    let token = link.split("token=").nth(1).unwrap();
+    assert_eq!(
+        b.submit("/.passgate/email/verify", &[("token", token)])
+            .await
+            .status(),
+        303
+    );
+    let v: Value = b
+        .client
+        .get(format!("{base}/anything"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["headers"]["remote-email"][0], "demo@example.com");
+    assert_eq!(v["assertion"]["verified"], true, "{v}");
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let printed =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        printed.contains("passgate demo") && printed.contains(&format!("http://localhost:{port}/")),
+        "{printed}"
+    );
+    assert!(printed.contains(&link), "the email link is printed");
+}
