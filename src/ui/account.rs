@@ -213,16 +213,35 @@ pub async fn page(
     super::with_cookies(super::html(StatusCode::OK, &page, &cfg), [cookie])
 }
 
-/// Common start of every account POST (after [`super::Posted`] checked
-/// Origin and CSRF): the session.
-async fn post_guard(
-    app: &App,
-    cfg: &Config,
-    headers: &HeaderMap,
-    ctx: &ReqCtx,
-) -> Result<Arc<ActiveSession>, Response<Body>> {
-    let back = format!("{}{}/account", cfg.server.portal.origin, cfg.server.prefix);
-    require(app, cfg, headers, ctx, &back).await
+/// An account form POST: its fields (Origin and CSRF checked by
+/// [`super::Posted`]) and the signed-in session (else a redirect to sign in).
+pub struct AccountPost {
+    pub session: Arc<ActiveSession>,
+    pub fields: HashMap<String, String>,
+}
+
+impl axum::extract::FromRequest<Arc<App>> for AccountPost {
+    type Rejection = Response<Body>;
+
+    async fn from_request(
+        req: http::Request<Body>,
+        app: &Arc<App>,
+    ) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let ctx = req.extensions().get::<ReqCtx>().cloned();
+        let super::Posted(fields) = super::Posted::from_request(req, app).await?;
+        let cfg = app.config();
+        let back = format!("{}{}/account", cfg.server.portal.origin, cfg.server.prefix);
+        let Some(ctx) = ctx else {
+            return Err(super::see_other(&format!(
+                "{}?rd={}",
+                cfg.login_url(),
+                super::enc(&back)
+            )));
+        };
+        let session = require(app, &cfg, &headers, &ctx, &back).await?;
+        Ok(AccountPost { session, fields })
+    }
 }
 
 /// `POST P/account/profile`: change the display name.
@@ -230,13 +249,12 @@ pub async fn profile(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<ReqCtx>,
     headers: HeaderMap,
-    super::Posted(f): super::Posted,
+    AccountPost {
+        session: s,
+        fields: f,
+    }: AccountPost,
 ) -> Response<Body> {
     let cfg = app.config();
-    let s = match post_guard(&app, &cfg, &headers, &ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let name: String = f
         .get("name")
         .map(|n| {
@@ -283,13 +301,12 @@ pub async fn rename_passkey(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<ReqCtx>,
     headers: HeaderMap,
-    super::Posted(f): super::Posted,
+    AccountPost {
+        session: s,
+        fields: f,
+    }: AccountPost,
 ) -> Response<Body> {
     let cfg = app.config();
-    let s = match post_guard(&app, &cfg, &headers, &ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let name = f
         .get("name")
         .map(|n| n.trim().to_string())
@@ -323,13 +340,12 @@ pub async fn remove_passkey(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<ReqCtx>,
     headers: HeaderMap,
-    super::Posted(f): super::Posted,
+    AccountPost {
+        session: s,
+        fields: f,
+    }: AccountPost,
 ) -> Response<Body> {
     let cfg = app.config();
-    let s = match post_guard(&app, &cfg, &headers, &ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let Some(id) = credential_id(&f) else {
         return super::see_other(&account_url(&cfg, ""));
     };
@@ -377,13 +393,12 @@ pub async fn revoke_session(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<ReqCtx>,
     headers: HeaderMap,
-    super::Posted(f): super::Posted,
+    AccountPost {
+        session: s,
+        fields: f,
+    }: AccountPost,
 ) -> Response<Body> {
     let cfg = app.config();
-    let s = match post_guard(&app, &cfg, &headers, &ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let id = f.get("id").cloned().unwrap_or_default();
     // Only the user's own sessions.
     match app.store.get_session(&id).await {
@@ -417,13 +432,9 @@ pub async fn revoke_all(
     State(app): State<Arc<App>>,
     Extension(ctx): Extension<ReqCtx>,
     headers: HeaderMap,
-    _checked: super::Posted,
+    AccountPost { session: s, .. }: AccountPost,
 ) -> Response<Body> {
     let cfg = app.config();
-    let s = match post_guard(&app, &cfg, &headers, &ctx).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let n = match app.sessions.revoke_user(&s.principal.user_id).await {
         Ok(n) => n,
         Err(e) => return unavailable(&cfg, &headers, &ctx, e),
