@@ -134,9 +134,13 @@ impl Server {
             let _ = stream.set_nodelay(true);
             let (app, router, builder, tls) =
                 (app.clone(), router.clone(), builder.clone(), tls.clone());
-            app.clone().tasks.spawn(async move {
-                match tls {
-                    Some(acceptor) => {
+            // Separate tasks for TLS and plain connections: one task type for
+            // both would reserve room for the TLS state in every plain
+            // connection (~4 KB each).
+            let tasks = app.tasks.clone();
+            match tls {
+                Some(acceptor) => {
+                    tasks.spawn(async move {
                         match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
                             .await
                         {
@@ -149,13 +153,19 @@ impl Server {
                             }
                             Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
                         }
-                    }
-                    None => {
-                        serve_connection(app, router, builder, TokioIo::new(stream), peer, false)
-                            .await
-                    }
+                    });
                 }
-            });
+                None => {
+                    tasks.spawn(serve_connection(
+                        app,
+                        router,
+                        builder,
+                        TokioIo::new(stream),
+                        peer,
+                        false,
+                    ));
+                }
+            }
         }
         drop(listener);
         let grace = app.config().server.shutdown_timeout;
