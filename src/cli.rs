@@ -135,7 +135,9 @@ impl From<crate::store::StoreError> for Failure {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
+    // Single-threaded: `serve` adds a thread with a runtime of its own per
+    // further worker (`server.workers`, see `server.rs`).
+    let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

@@ -83,6 +83,8 @@ pub struct ServerConfig {
     pub upstream_connect_timeout: Duration,
     pub upstream_timeout: Duration,
     pub shutdown_timeout: Duration,
+    /// Worker threads serving connections, each with its own runtime.
+    pub workers: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -469,6 +471,17 @@ impl Config {
         );
         let upstream_timeout = v.duration("server.upstream_timeout", &s.upstream_timeout);
         let shutdown_timeout = v.duration("server.shutdown_timeout", &s.shutdown_timeout);
+        let workers = v.check("server.workers", || match s.workers.trim() {
+            "auto" => Ok(std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)),
+            n => match n.parse::<usize>() {
+                Ok(n) if (1..=1024).contains(&n) => Ok(n),
+                _ => Err(format!(
+                    "must be \"auto\" or a number from 1 to 1024, found {n:?}"
+                )),
+            },
+        });
 
         // [webauthn]
         let w = &raw.webauthn;
@@ -986,6 +999,7 @@ impl Config {
                 upstream_connect_timeout: upstream_connect_timeout.ok_or_else(missing)?,
                 upstream_timeout: upstream_timeout.ok_or_else(missing)?,
                 shutdown_timeout: shutdown_timeout.ok_or_else(missing)?,
+                workers: workers.ok_or_else(missing)?,
             },
             storage: StorageConfig {
                 database_url: database_url.ok_or_else(missing)?,

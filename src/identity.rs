@@ -100,6 +100,13 @@ pub fn is_reserved_header(name: &str, assertion: &HeaderName) -> bool {
 
 /// Remove every client-sent copy of the reserved headers.
 pub fn strip_reserved_headers(headers: &mut HeaderMap, assertion: &HeaderName) {
+    // Usually there is none: look before collecting.
+    if !headers
+        .keys()
+        .any(|k| is_reserved_header(k.as_str(), assertion))
+    {
+        return;
+    }
     let doomed: Vec<HeaderName> = headers
         .keys()
         .filter(|k| is_reserved_header(k.as_str(), assertion))

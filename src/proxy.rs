@@ -8,7 +8,6 @@
 //! returned as is. Identity headers are set by the caller (`server.rs`)
 //! before [`Proxy::forward`], after every client-sent copy was removed.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -21,6 +20,8 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio_util::task::TaskTracker;
 
 use crate::authz::Upstream;
+
+pub mod local;
 
 type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
 
@@ -44,6 +45,7 @@ pub enum ProxyError {
 /// The pooled upstream client and its limits.
 pub struct Proxy {
     client: Client<Connector, Incoming>,
+    connect_timeout: Duration,
     response_timeout: Duration,
     /// Where upgraded tunnels are tracked, so shutdown can wait for them.
     tunnels: TaskTracker,
@@ -51,7 +53,8 @@ pub struct Proxy {
 
 /// What the proxy needs to know about the client connection.
 pub struct ClientInfo {
-    pub peer: IpAddr,
+    /// The peer's IP address, as a header value.
+    pub peer: HeaderValue,
     /// The peer is one of `trusted_proxies`.
     pub trusted: bool,
     /// "http" or "https" as the client used (after a trusted proxy's say).
@@ -102,6 +105,7 @@ impl Proxy {
             .build(connector);
         Self {
             client,
+            connect_timeout,
             response_timeout,
             tunnels,
         }
@@ -117,6 +121,13 @@ impl Proxy {
         own_cookies: &[&str],
     ) -> Result<Response<Body>, ProxyError> {
         let upgrade = wants_upgrade(req.headers());
+        // HTTP/1 to a plain upstream, no upgrade: the client connection's
+        // task drives the upstream connection (`local.rs`).
+        let driver = (!upgrade
+            && upstream.scheme == http::uri::Scheme::HTTP
+            && req.version() <= Version::HTTP_11)
+            .then(local::current)
+            .flatten();
         let client_upgrade = upgrade.then(|| hyper::upgrade::on(&mut req));
 
         // The original path and query, unchanged (cheap to clone).
@@ -125,15 +136,21 @@ impl Proxy {
             .path_and_query()
             .cloned()
             .unwrap_or_else(|| http::uri::PathAndQuery::from_static("/"));
-        let uri = Uri::builder()
-            .scheme(upstream.scheme.clone())
-            .authority(upstream.authority.clone())
-            .path_and_query(path_and_query)
-            .build()
-            .map_err(|e| ProxyError::BadRequest(e.to_string()))?;
+        let uri = if driver.is_some() {
+            // Sent as is on the connection: origin form.
+            Uri::from(path_and_query)
+        } else {
+            Uri::builder()
+                .scheme(upstream.scheme.clone())
+                .authority(upstream.authority.clone())
+                .path_and_query(path_and_query)
+                .build()
+                .map_err(|e| ProxyError::BadRequest(e.to_string()))?
+        };
         let host = req.headers().get(header::HOST).cloned().or_else(|| {
             req.uri()
                 .authority()
+                .or(Some(&upstream.authority))
                 .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
         });
         *req.uri_mut() = uri;
@@ -156,6 +173,17 @@ impl Proxy {
         set_forwarding_headers(headers, client);
 
         let started = std::time::Instant::now();
+        if let Some(driver) = driver {
+            let resp = self.send_local(&driver, req, upstream).await?;
+            tracing::trace!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                status = resp.status().as_u16(),
+                "upstream answered"
+            );
+            let mut resp = resp.map(Body::new);
+            remove_hop_by_hop(resp.headers_mut());
+            return Ok(resp);
+        }
         let sent = tokio::time::timeout(self.response_timeout, self.client.request(req)).await;
         let mut resp = match sent {
             Err(_) => {
@@ -215,6 +243,57 @@ impl Proxy {
     }
 }
 
+impl Proxy {
+    /// Send on an idle connection of this thread, or a new one, driven by
+    /// the client connection's task. A request that an idle connection
+    /// could not take (it closed meanwhile) is sent again on a new one.
+    async fn send_local(
+        &self,
+        driver: &local::Driver,
+        mut req: Request<Incoming>,
+        upstream: &Upstream,
+    ) -> Result<Response<Incoming>, ProxyError> {
+        let connect = || async {
+            local::Upstream::connect(&upstream.authority, self.connect_timeout)
+                .await
+                .map_err(|e| ProxyError::Unreachable {
+                    upstream: upstream.url.clone(),
+                    detail: error_chain(&e),
+                })
+        };
+        let (mut conn, mut fresh) = match local::take(&upstream.authority) {
+            Some(c) => (c, false),
+            None => (connect().await?, true),
+        };
+        loop {
+            let answer = conn.send(req);
+            driver.hold(conn);
+            match tokio::time::timeout(self.response_timeout, answer).await {
+                Err(_) => {
+                    return Err(ProxyError::Timeout {
+                        upstream: upstream.url.clone(),
+                        secs: self.response_timeout.as_secs(),
+                    });
+                }
+                Ok(Ok(resp)) => return Ok(resp),
+                Ok(Err(mut e)) => match e.take_message() {
+                    Some(unsent) if !fresh => {
+                        req = unsent;
+                        conn = connect().await?;
+                        fresh = true;
+                    }
+                    _ => {
+                        return Err(ProxyError::Failed {
+                            upstream: upstream.url.clone(),
+                            detail: error_chain(e.error()),
+                        });
+                    }
+                },
+            }
+        }
+    }
+}
+
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut src = e.source();
@@ -236,8 +315,25 @@ pub fn wants_upgrade(h: &HeaderMap) -> bool {
             .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
 }
 
+/// Is `n` a hop-by-hop header (besides those `Connection` names)?
+fn is_hop_by_hop(n: &HeaderName) -> bool {
+    n == header::CONNECTION
+        || n == header::PROXY_AUTHENTICATE
+        || n == header::PROXY_AUTHORIZATION
+        || n == header::TE
+        || n == header::TRAILER
+        || n == header::TRANSFER_ENCODING
+        || n == header::UPGRADE
+        || n == KEEP_ALIVE
+        || n == PROXY_CONNECTION
+}
+
 /// Remove hop-by-hop headers, including those named in `Connection`.
 pub fn remove_hop_by_hop(h: &mut HeaderMap) {
+    // Most messages have none: one pass over the names to find out.
+    if !h.keys().any(is_hop_by_hop) {
+        return;
+    }
     let named: Vec<HeaderName> = h
         .get_all(header::CONNECTION)
         .iter()
@@ -316,25 +412,36 @@ fn rebuild_cookies(h: &mut HeaderMap, own: &[&str]) {
 /// Set `X-Forwarded-For/Proto/Host` and `X-Real-IP`. From a trusted proxy the
 /// existing chain is extended; from anyone else what they sent is replaced.
 pub fn set_forwarding_headers(h: &mut HeaderMap, c: &ClientInfo) {
-    let peer = c.peer.to_string();
-    let xff = if c.trusted {
-        let prior: Vec<&str> = h
-            .get_all(&X_FORWARDED_FOR)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        if prior.is_empty() {
-            peer.clone()
-        } else {
-            format!("{}, {peer}", prior.join(", "))
+    let prior = if c.trusted {
+        let mut all = h.get_all(&X_FORWARDED_FOR).iter();
+        match (all.next(), all.next()) {
+            (None, _) => None,
+            (Some(one), None) => one.to_str().ok().map(str::to_string),
+            (Some(first), Some(second)) => {
+                let mut joined = String::new();
+                for v in [first, second].into_iter().chain(all) {
+                    if let Ok(v) = v.to_str() {
+                        if !joined.is_empty() {
+                            joined.push_str(", ");
+                        }
+                        joined.push_str(v);
+                    }
+                }
+                Some(joined)
+            }
         }
     } else {
-        peer.clone()
+        None
     };
-    h.remove(&X_FORWARDED_FOR);
-    if let Ok(v) = HeaderValue::from_str(&xff) {
-        h.insert(X_FORWARDED_FOR.clone(), v);
-    }
+    let xff = match prior.filter(|p| !p.is_empty()) {
+        None => c.peer.clone(),
+        Some(mut chain) => {
+            chain.push_str(", ");
+            chain.push_str(c.peer.to_str().unwrap_or_default());
+            HeaderValue::try_from(chain).unwrap_or_else(|_| c.peer.clone())
+        }
+    };
+    h.insert(X_FORWARDED_FOR.clone(), xff);
     if !c.trusted || !h.contains_key(&X_FORWARDED_PROTO) {
         h.insert(X_FORWARDED_PROTO.clone(), HeaderValue::from_static(c.proto));
     }
@@ -350,12 +457,9 @@ pub fn set_forwarding_headers(h: &mut HeaderMap, c: &ClientInfo) {
     }
     if !c.trusted {
         h.remove(&FORWARDED);
-        h.remove(&X_REAL_IP);
-    }
-    if !h.contains_key(&X_REAL_IP)
-        && let Ok(v) = HeaderValue::from_str(&peer)
-    {
-        h.insert(X_REAL_IP.clone(), v);
+        h.insert(X_REAL_IP.clone(), c.peer.clone());
+    } else if !h.contains_key(&X_REAL_IP) {
+        h.insert(X_REAL_IP.clone(), c.peer.clone());
     }
 }
 

@@ -37,6 +37,8 @@ use crate::identity;
 use crate::metrics::{self, Outcome};
 use crate::proxy::ClientInfo;
 
+static X_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
+
 /// passgate's pages (under the prefix) that belong on the portal host.
 const PORTAL_PAGES: [&str; 7] = [
     "/login",
@@ -52,6 +54,8 @@ const PORTAL_PAGES: [&str; 7] = [
 #[derive(Debug, Clone)]
 pub struct ReqCtx {
     pub peer: SocketAddr,
+    /// `peer`'s IP as a header value.
+    pub peer_ip: HeaderValue,
     pub tls: bool,
     /// The peer is in `trusted_proxies`.
     pub trusted: bool,
@@ -101,6 +105,12 @@ impl Server {
     }
 
     /// Serve until shutdown, then drain.
+    ///
+    /// `server.workers` threads accept from the one listening socket, each
+    /// running its own single-threaded runtime (this one is the first): a
+    /// connection, the upstream connections it uses and their wake-ups stay
+    /// on one thread, and whichever thread is free takes the next
+    /// connection.
     pub async fn run(self) {
         let Server {
             app,
@@ -109,65 +119,53 @@ impl Server {
             router,
         } = self;
         app.spawn_background();
-        let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder
-            .http1()
-            .timer(TokioTimer::new())
-            .header_read_timeout(Duration::from_secs(30))
-            .max_buf_size(64 * 1024);
-        builder
-            .http2()
-            .timer(TokioTimer::new())
-            .max_header_list_size(64 * 1024);
-        loop {
-            let (stream, peer) = tokio::select! {
-                r = listener.accept() => match r {
-                    Ok(x) => x,
-                    Err(e) => {
-                        tracing::error!(error = %e, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    }
-                },
-                _ = app.shutdown.cancelled() => break,
+        let builder = conn_builder();
+        let mut workers = Vec::new();
+        for i in 1..app.config().server.workers {
+            let socket = match socket2::SockRef::from(&listener).try_clone() {
+                Ok(s) => std::net::TcpListener::from(s),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot share the listening socket; serving with fewer workers");
+                    break;
+                }
             };
-            let _ = stream.set_nodelay(true);
             let (app, router, builder, tls) =
                 (app.clone(), router.clone(), builder.clone(), tls.clone());
-            // Separate tasks for TLS and plain connections: one task type for
-            // both would reserve room for the TLS state in every plain
-            // connection (~4 KB each).
-            let tasks = app.tasks.clone();
-            match tls {
-                Some(acceptor) => {
-                    tasks.spawn(async move {
-                        match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
-                            .await
-                        {
-                            Ok(Ok(s)) => {
-                                serve_connection(app, router, builder, TokioIo::new(s), peer, true)
-                                    .await
-                            }
-                            Ok(Err(e)) => {
-                                tracing::debug!(%peer, error = %e, "TLS handshake failed")
-                            }
-                            Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+            let worker = std::thread::Builder::new()
+                .name(format!("passgate-worker-{i}"))
+                .spawn(move || {
+                    let rt = match tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        Ok(rt) => rt,
+                        Err(e) => {
+                            tracing::error!(error = %e, "cannot start a worker runtime");
+                            return;
                         }
+                    };
+                    rt.block_on(async move {
+                        match TcpListener::from_std(socket) {
+                            Ok(listener) => {
+                                accept_loop(&app, listener, tls, router, builder).await;
+                            }
+                            Err(e) => tracing::error!(error = %e, "worker cannot listen"),
+                        }
+                        // Keep this runtime's connections going until they
+                        // are done (the first runtime closes the tracker).
+                        let grace = app.config().server.shutdown_timeout;
+                        let _ = tokio::time::timeout(grace, app.tasks.wait()).await;
                     });
-                }
-                None => {
-                    tasks.spawn(serve_connection(
-                        app,
-                        router,
-                        builder,
-                        TokioIo::new(stream),
-                        peer,
-                        false,
-                    ));
+                });
+            match worker {
+                Ok(w) => workers.push(w),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot start a worker thread; serving with fewer workers");
+                    break;
                 }
             }
         }
-        drop(listener);
+        accept_loop(&app, listener, tls, router, builder).await;
         let grace = app.config().server.shutdown_timeout;
         tracing::info!(
             grace_secs = grace.as_secs(),
@@ -177,8 +175,99 @@ impl Server {
         if tokio::time::timeout(grace, app.tasks.wait()).await.is_err() {
             tracing::warn!("shutdown grace period over; closing the remaining connections");
         }
+        let joined = tokio::task::spawn_blocking(move || {
+            for w in workers {
+                let _ = w.join();
+            }
+        });
+        let _ = tokio::time::timeout(Duration::from_secs(5), joined).await;
         if let Err(e) = app.sessions.flush().await {
             tracing::warn!(error = %e, "could not write session activity at shutdown");
+        }
+    }
+}
+
+fn conn_builder() -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30))
+        .max_buf_size(64 * 1024);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(64 * 1024);
+    builder
+}
+
+/// Accept connections until shutdown; each is served by a task of this
+/// thread's runtime. Also keeps this thread's idle upstream connections
+/// tidy.
+async fn accept_loop(
+    app: &Arc<App>,
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    router: Router,
+    builder: auto::Builder<TokioExecutor>,
+) {
+    let shutdown = app.shutdown.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(crate::proxy::local::IDLE_TIMEOUT / 4);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => crate::proxy::local::purge(),
+                _ = shutdown.cancelled() => break,
+            }
+        }
+        crate::proxy::local::clear();
+    });
+    loop {
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::error!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = app.shutdown.cancelled() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let (app, router, builder, tls) =
+            (app.clone(), router.clone(), builder.clone(), tls.clone());
+        // Separate tasks for TLS and plain connections: one task type for
+        // both would reserve room for the TLS state in every plain
+        // connection (~4 KB each).
+        let tasks = app.tasks.clone();
+        match tls {
+            Some(acceptor) => {
+                tasks.spawn(async move {
+                    match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
+                        .await
+                    {
+                        Ok(Ok(s)) => {
+                            serve_connection(app, router, builder, TokioIo::new(s), peer, true)
+                                .await
+                        }
+                        Ok(Err(e)) => {
+                            tracing::debug!(%peer, error = %e, "TLS handshake failed")
+                        }
+                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                    }
+                });
+            }
+            None => {
+                tasks.spawn(serve_connection(
+                    app,
+                    router,
+                    builder,
+                    TokioIo::new(stream),
+                    peer,
+                    false,
+                ));
+            }
         }
     }
 }
@@ -194,32 +283,40 @@ async fn serve_connection<I>(
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
     let shutdown = app.shutdown.clone();
+    // Written into X-Forwarded-For / X-Real-IP of every proxied request.
+    let peer_ip = HeaderValue::try_from(peer.ip().to_string())
+        .unwrap_or_else(|_| HeaderValue::from_static("unknown"));
     // The request future is boxed so an idle keep-alive connection holds a
     // pointer rather than room for the largest request state.
     let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
-        let (app, router) = (app.clone(), router.clone());
+        let (app, router, peer_ip) = (app.clone(), router.clone(), peer_ip.clone());
         let fut: std::pin::Pin<Box<dyn Future<Output = Response<Body>> + Send>> =
-            Box::pin(handle(app, router, req, peer, tls));
+            Box::pin(handle_with(app, router, req, peer, peer_ip, tls));
         async move { Ok::<_, Infallible>(fut.await) }
     });
     let conn = builder.serve_connection_with_upgrades(io, svc);
-    tokio::pin!(conn);
-    tokio::select! {
-        r = conn.as_mut() => {
-            if let Err(e) = r {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
+    // The upstream connections this connection's requests use are polled
+    // by this task too (`proxy/local.rs`).
+    crate::proxy::local::drive(async move {
+        tokio::pin!(conn);
+        tokio::select! {
+            r = conn.as_mut() => {
+                if let Err(e) = r {
+                    tracing::debug!(%peer, error = %e, "connection ended with an error");
+                }
+            }
+            _ = shutdown.cancelled() => {
+                conn.as_mut().graceful_shutdown();
+                let _ = conn.await;
             }
         }
-        _ = shutdown.cancelled() => {
-            conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
-        }
-    }
+    })
+    .await;
 }
 
 fn request_id(h: &HeaderMap, trusted: bool) -> String {
     if trusted
-        && let Some(v) = h.get("x-request-id").and_then(|v| v.to_str().ok())
+        && let Some(v) = h.get(&X_REQUEST_ID).and_then(|v| v.to_str().ok())
         && !v.is_empty()
         && v.len() <= 64
         && v.bytes()
@@ -237,11 +334,14 @@ fn next_request_id() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static PREFIX: LazyLock<String> = LazyLock::new(|| crate::session::random_id(3));
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    format!(
-        "{}{:010x}",
-        *PREFIX,
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut id = String::with_capacity(PREFIX.len() + 10);
+    id.push_str(&PREFIX);
+    for shift in (0..10).rev() {
+        id.push(HEX[((n >> (shift * 4)) & 0xf) as usize] as char);
+    }
+    id
 }
 
 /// Handle one request.
@@ -252,6 +352,21 @@ pub async fn handle(
     peer: SocketAddr,
     tls: bool,
 ) -> Response<Body> {
+    let peer_ip = HeaderValue::try_from(peer.ip().to_string())
+        .unwrap_or_else(|_| HeaderValue::from_static("unknown"));
+    handle_with(app, router, req, peer, peer_ip, tls).await
+}
+
+/// [`handle`], with the peer's address already as a header value (made once
+/// per connection).
+async fn handle_with(
+    app: Arc<App>,
+    router: Router,
+    req: Request<Incoming>,
+    peer: SocketAddr,
+    peer_ip: HeaderValue,
+    tls: bool,
+) -> Response<Body> {
     let started = Instant::now();
     let cfg = app.config();
     let trusted = gate::is_trusted(&cfg, peer.ip());
@@ -260,6 +375,7 @@ pub async fn handle(
         HeaderValue::from_str(&request_id).unwrap_or_else(|_| HeaderValue::from_static("-"));
     let ctx = ReqCtx {
         peer,
+        peer_ip,
         tls,
         trusted,
         request_id,
@@ -274,7 +390,7 @@ pub async fn handle(
         proxied(&app, &cfg, req, &ctx).await
     };
     resp.headers_mut()
-        .insert("x-request-id", ctx.request_id_header.clone());
+        .insert(X_REQUEST_ID.clone(), ctx.request_id_header.clone());
     metrics::request(&outcome, started.elapsed());
     if let Some((method, path)) = access_log {
         tracing::debug!(
@@ -573,10 +689,10 @@ async fn proxied(
                 );
                 headers.insert(cfg.identity.assertion_header.clone(), jwt);
             }
-            headers.insert("x-request-id", ctx.request_id_header.clone());
+            headers.insert(X_REQUEST_ID.clone(), ctx.request_id_header.clone());
             let default_port = if target.https { 443 } else { 80 };
             let client = ClientInfo {
-                peer: ctx.peer.ip(),
+                peer: ctx.peer_ip.clone(),
                 trusted: ctx.trusted,
                 proto: target.scheme(),
                 host: if target.port == default_port {

@@ -36,6 +36,8 @@ pub struct RawServer {
     pub upstream_connect_timeout: String,
     pub upstream_timeout: String,
     pub shutdown_timeout: String,
+    #[serde(deserialize_with = "lenient_count")]
+    pub workers: String,
 }
 
 impl Default for RawServer {
@@ -51,6 +53,7 @@ impl Default for RawServer {
             upstream_connect_timeout: "5s".into(),
             upstream_timeout: "60s".into(),
             shutdown_timeout: "30s".into(),
+            workers: "auto".into(),
         }
     }
 }
@@ -268,6 +271,21 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
             ))),
         },
     }
+}
+
+/// A count that may be written as a number or as a string ("auto", or a
+/// number from an environment variable).
+fn lenient_count<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum C {
+        Int(i64),
+        Str(String),
+    }
+    Ok(match C::deserialize(d)? {
+        C::Int(n) => n.to_string(),
+        C::Str(s) => s,
+    })
 }
 
 /// Sections that may be set with `PASSGATE_<SECTION>_<KEY>`.

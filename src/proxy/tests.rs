@@ -2,7 +2,7 @@ use super::*;
 
 fn info(trusted: bool) -> ClientInfo {
     ClientInfo {
-        peer: "10.0.0.5".parse().expect("ip"),
+        peer: HeaderValue::from_static("10.0.0.5"),
         trusted,
         proto: "https",
         host: "app.example.com".into(),

@@ -1,0 +1,241 @@
+//! Upstream HTTP/1 connections driven by the client connection's own task.
+//!
+//! hyper-util's pooled client runs every upstream connection as a task of
+//! its own, so each request hops between two tasks (often two threads) on
+//! the way out and again on the way back. Here the task that serves a client
+//! connection also polls the upstream connection carrying its current
+//! request: request, answer and body move without a task switch.
+//!
+//! Between requests an upstream connection goes back to an idle list kept
+//! per thread (each worker thread runs its own runtime, see `server.rs`), so
+//! an idle client connection holds no upstream connection — the model of
+//! nginx's `keepalive` upstream pool. Idle connections are not polled; one
+//! is checked when taken (a close that already arrived is seen then) and
+//! dropped after [`IDLE_TIMEOUT`].
+//!
+//! Used for HTTP/1 client requests to `http://` upstreams that do not ask
+//! for an upgrade; everything else (HTTP/2 streams, which hyper serves from
+//! tasks of their own, `https://` upstreams, WebSocket) takes the pooled
+//! client in `proxy.rs`.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use http::uri::Authority;
+use hyper::body::Incoming;
+use hyper::client::conn::http1::{Connection, SendRequest};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+/// How long an unused upstream connection is kept (most servers close
+/// theirs after 60–120 s; Node's default is 5 s, which the check on taking
+/// a connection covers).
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(50);
+/// Idle upstream connections kept per upstream and thread.
+const MAX_IDLE: usize = 128;
+
+type UpConn = Connection<TokioIo<TcpStream>, Incoming>;
+
+/// One upstream connection: the handle that sends requests and the
+/// connection future that does the I/O.
+pub struct Upstream {
+    key: Authority,
+    send: SendRequest<Incoming>,
+    conn: Pin<Box<UpConn>>,
+}
+
+impl Upstream {
+    /// Open a connection to `authority` (plain HTTP/1.1).
+    pub async fn connect(
+        authority: &Authority,
+        connect_timeout: Duration,
+    ) -> Result<Upstream, std::io::Error> {
+        let host = authority.host();
+        let host = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        let port = authority.port_u16().unwrap_or(80);
+        let tcp = tokio::time::timeout(connect_timeout, TcpStream::connect((host, port)))
+            .await
+            .map_err(|_| {
+                std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("connect timed out after {} s", connect_timeout.as_secs()),
+                )
+            })??;
+        let _ = tcp.set_nodelay(true);
+        let _ = socket2::SockRef::from(&tcp)
+            .set_tcp_keepalive(&socket2::TcpKeepalive::new().with_time(Duration::from_secs(60)));
+        let (send, conn) = hyper::client::conn::http1::Builder::new()
+            .handshake(TokioIo::new(tcp))
+            .await
+            .map_err(std::io::Error::other)?;
+        Ok(Upstream {
+            key: authority.clone(),
+            send,
+            conn: Box::pin(conn),
+        })
+    }
+
+    /// Send a request; the answer arrives once the owning [`Driver`] polls
+    /// the connection (hand the connection to it with [`Driver::hold`]).
+    pub fn send(
+        &mut self,
+        req: http::Request<Incoming>,
+    ) -> impl Future<
+        Output = Result<
+            http::Response<Incoming>,
+            hyper::client::conn::TrySendError<http::Request<Incoming>>,
+        >,
+    > + Send
+    + use<> {
+        self.send.try_send_request(req)
+    }
+
+    /// Poll the connection; `true` while it is open.
+    fn poll_open(&mut self, cx: &mut Context<'_>) -> bool {
+        match self.conn.as_mut().poll(cx) {
+            Poll::Ready(_) => false,
+            Poll::Pending => !self.send.is_closed(),
+        }
+    }
+}
+
+struct Idle {
+    conn: Upstream,
+    since: Instant,
+}
+
+thread_local! {
+    /// This thread's idle upstream connections, per upstream, oldest first.
+    static IDLE: RefCell<Vec<(Authority, VecDeque<Idle>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Take an idle connection to `key` from this thread's list, if one is
+/// still open.
+pub fn take(key: &Authority) -> Option<Upstream> {
+    IDLE.with_borrow_mut(|lists| {
+        let (_, list) = lists.iter_mut().find(|(k, _)| k == key)?;
+        let mut cx = Context::from_waker(Waker::noop());
+        while let Some(mut idle) = list.pop_back() {
+            if idle.since.elapsed() > IDLE_TIMEOUT {
+                // Everything older is at the front: all of it is stale.
+                list.clear();
+                return None;
+            }
+            // A close (or anything else) that arrived while the connection
+            // was idle ends it here rather than failing the request.
+            if idle.conn.poll_open(&mut cx) && idle.conn.send.is_ready() {
+                return Some(idle.conn);
+            }
+        }
+        None
+    })
+}
+
+/// Put an idle connection back on this thread's list.
+fn give_back(conn: Upstream) {
+    IDLE.with_borrow_mut(|lists| {
+        let i = match lists.iter().position(|(k, _)| *k == conn.key) {
+            Some(i) => i,
+            None => {
+                lists.push((conn.key.clone(), VecDeque::new()));
+                lists.len() - 1
+            }
+        };
+        let list = &mut lists[i].1;
+        if list.len() >= MAX_IDLE {
+            list.pop_front();
+        }
+        list.push_back(Idle {
+            conn,
+            since: Instant::now(),
+        });
+    });
+}
+
+/// Drop this thread's idle connections that are closed or too old.
+pub fn purge() {
+    IDLE.with_borrow_mut(|lists| {
+        let mut cx = Context::from_waker(Waker::noop());
+        for (_, list) in lists.iter_mut() {
+            list.retain_mut(|i| i.since.elapsed() <= IDLE_TIMEOUT && i.conn.poll_open(&mut cx));
+        }
+        lists.retain(|(_, l)| !l.is_empty());
+    });
+}
+
+/// Drop every idle connection of this thread (at shutdown).
+pub fn clear() {
+    IDLE.with_borrow_mut(|lists| lists.clear());
+}
+
+/// The upstream connections in use by one client connection; polled by
+/// that connection's task (see [`drive`]).
+#[derive(Default)]
+pub struct Driver {
+    busy: Mutex<Vec<Upstream>>,
+}
+
+tokio::task_local! {
+    static DRIVER: Arc<Driver>;
+}
+
+/// The driver of the current task's client connection, when the request is
+/// being served by that task (HTTP/1; not HTTP/2 streams).
+pub fn current() -> Option<Arc<Driver>> {
+    DRIVER.try_with(Arc::clone).ok()
+}
+
+impl Driver {
+    /// Hand a connection with a request in flight to the driver, which
+    /// polls it until the exchange is over and then returns it to the idle
+    /// list.
+    pub fn hold(&self, conn: Upstream) {
+        self.lock().push(conn);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Upstream>> {
+        self.busy.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Poll every held connection: closed ones are dropped, finished ones
+    /// go back to the idle list.
+    fn poll(&self, cx: &mut Context<'_>) {
+        let mut busy = self.lock();
+        let mut i = 0;
+        while i < busy.len() {
+            if !busy[i].poll_open(cx) {
+                busy.swap_remove(i);
+            } else if busy[i].send.is_ready() {
+                give_back(busy.swap_remove(i));
+            } else {
+                i += 1;
+            }
+        }
+    }
+}
+
+/// Serve a client connection (`conn`) and, in the same task, the upstream
+/// connections its requests use.
+pub async fn drive<F: Future>(conn: F) -> F::Output {
+    let driver = Arc::new(Driver::default());
+    let d = driver.clone();
+    let mut conn = pin!(conn);
+    DRIVER
+        .scope(
+            driver,
+            std::future::poll_fn(move |cx| {
+                let r = conn.as_mut().poll(cx);
+                d.poll(cx);
+                r
+            }),
+        )
+        .await
+}
