@@ -291,7 +291,7 @@ async fn serve_connection<I>(
     let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
         let (app, router, peer_ip) = (app.clone(), router.clone(), peer_ip.clone());
         let fut: std::pin::Pin<Box<dyn Future<Output = Response<Body>> + Send>> =
-            Box::pin(handle_with(app, router, req, peer, peer_ip, tls));
+            Box::pin(handle(app, router, req, peer, peer_ip, tls));
         async move { Ok::<_, Infallible>(fut.await) }
     });
     let conn = builder.serve_connection_with_upgrades(io, svc);
@@ -344,22 +344,9 @@ fn next_request_id() -> String {
     id
 }
 
-/// Handle one request.
+/// Handle one request. `peer_ip` is the peer's address as a header value
+/// (made once per connection).
 pub async fn handle(
-    app: Arc<App>,
-    router: Router,
-    req: Request<Incoming>,
-    peer: SocketAddr,
-    tls: bool,
-) -> Response<Body> {
-    let peer_ip = HeaderValue::try_from(peer.ip().to_string())
-        .unwrap_or_else(|_| HeaderValue::from_static("unknown"));
-    handle_with(app, router, req, peer, peer_ip, tls).await
-}
-
-/// [`handle`], with the peer's address already as a header value (made once
-/// per connection).
-async fn handle_with(
     app: Arc<App>,
     router: Router,
     req: Request<Incoming>,
