@@ -173,40 +173,9 @@ impl Proxy {
         set_forwarding_headers(headers, client);
 
         let started = std::time::Instant::now();
-        if let Some(driver) = driver {
-            let resp = self.send_local(&driver, req, upstream).await?;
-            tracing::trace!(
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                status = resp.status().as_u16(),
-                "upstream answered"
-            );
-            let mut resp = resp.map(Body::new);
-            remove_hop_by_hop(resp.headers_mut());
-            return Ok(resp);
-        }
-        let sent = tokio::time::timeout(self.response_timeout, self.client.request(req)).await;
-        let mut resp = match sent {
-            Err(_) => {
-                return Err(ProxyError::Timeout {
-                    upstream: upstream.url.clone(),
-                    secs: self.response_timeout.as_secs(),
-                });
-            }
-            Ok(Err(e)) => {
-                let detail = error_chain(&e);
-                return Err(if e.is_connect() {
-                    ProxyError::Unreachable {
-                        upstream: upstream.url.clone(),
-                        detail,
-                    }
-                } else {
-                    ProxyError::Failed {
-                        upstream: upstream.url.clone(),
-                        detail,
-                    }
-                });
-            }
-            Ok(Ok(r)) => r,
+        let mut resp = match driver {
+            Some(driver) => self.send_local(&driver, req, upstream).await?,
+            None => self.send_pooled(req, upstream).await?,
         };
         tracing::trace!(
             elapsed_ms = started.elapsed().as_millis() as u64,
@@ -244,6 +213,36 @@ impl Proxy {
 }
 
 impl Proxy {
+    /// Send through hyper-util's pooled client (HTTP/2 streams, TLS
+    /// upstreams, upgrades).
+    async fn send_pooled(
+        &self,
+        req: Request<Incoming>,
+        upstream: &Upstream,
+    ) -> Result<Response<Incoming>, ProxyError> {
+        match tokio::time::timeout(self.response_timeout, self.client.request(req)).await {
+            Err(_) => Err(ProxyError::Timeout {
+                upstream: upstream.url.clone(),
+                secs: self.response_timeout.as_secs(),
+            }),
+            Ok(Err(e)) => {
+                let detail = error_chain(&e);
+                Err(if e.is_connect() {
+                    ProxyError::Unreachable {
+                        upstream: upstream.url.clone(),
+                        detail,
+                    }
+                } else {
+                    ProxyError::Failed {
+                        upstream: upstream.url.clone(),
+                        detail,
+                    }
+                })
+            }
+            Ok(Ok(r)) => Ok(r),
+        }
+    }
+
     /// Send on an idle connection of this thread, or a new one, driven by
     /// the client connection's task. A request that an idle connection
     /// could not take (it closed meanwhile) is sent again on a new one.
@@ -412,32 +411,24 @@ fn rebuild_cookies(h: &mut HeaderMap, own: &[&str]) {
 /// Set `X-Forwarded-For/Proto/Host` and `X-Real-IP`. From a trusted proxy the
 /// existing chain is extended; from anyone else what they sent is replaced.
 pub fn set_forwarding_headers(h: &mut HeaderMap, c: &ClientInfo) {
-    let prior = if c.trusted {
-        let mut all = h.get_all(&X_FORWARDED_FOR).iter();
-        match (all.next(), all.next()) {
-            (None, _) => None,
-            (Some(one), None) => one.to_str().ok().map(str::to_string),
-            (Some(first), Some(second)) => {
-                let mut joined = String::new();
-                for v in [first, second].into_iter().chain(all) {
-                    if let Ok(v) = v.to_str() {
-                        if !joined.is_empty() {
-                            joined.push_str(", ");
-                        }
-                        joined.push_str(v);
-                    }
-                }
-                Some(joined)
-            }
-        }
-    } else {
-        None
-    };
-    let xff = match prior.filter(|p| !p.is_empty()) {
-        None => c.peer.clone(),
-        Some(mut chain) => {
-            chain.push_str(", ");
-            chain.push_str(c.peer.to_str().unwrap_or_default());
+    let xff = {
+        let prior: Vec<&str> = if c.trusted {
+            h.get_all(&X_FORWARDED_FOR)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .filter(|v| !v.is_empty())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if prior.is_empty() {
+            c.peer.clone()
+        } else {
+            let chain = format!(
+                "{}, {}",
+                prior.join(", "),
+                c.peer.to_str().unwrap_or_default()
+            );
             HeaderValue::try_from(chain).unwrap_or_else(|_| c.peer.clone())
         }
     };
