@@ -324,6 +324,20 @@ pub fn decide(route: Option<&Route>, user: Option<&Principal>) -> Access {
 /// Split `host[:port]` (IPv6 in brackets), lower-case the host and drop a
 /// trailing dot. None when it is not a plausible host.
 pub fn split_host_port(s: &str) -> Option<(String, Option<u16>)> {
+    split_host_port_cow(s).map(|(h, p)| (h.into_owned(), p))
+}
+
+/// [`split_host_port`], borrowing the host when it is already in its
+/// normal form (lower case, no trailing dot) — the usual case.
+pub fn split_host_port_cow(s: &str) -> Option<(std::borrow::Cow<'_, str>, Option<u16>)> {
+    use std::borrow::Cow;
+    fn lower(h: &str) -> Cow<'_, str> {
+        if h.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(h.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(h)
+        }
+    }
     let (host, port) = if let Some(rest) = s.strip_prefix('[') {
         let end = rest.find(']')?;
         let ip = &rest[..end];
@@ -334,18 +348,25 @@ pub fn split_host_port(s: &str) -> Option<(String, Option<u16>)> {
             None if after.is_empty() => None,
             None => return None,
         };
-        (format!("[{}]", ip.to_ascii_lowercase()), port)
+        // "[" + address + "]"
+        (lower(&s[..end + 2]), port)
     } else {
         match s.rsplit_once(':') {
-            Some((h, p)) => (h.to_ascii_lowercase(), Some(p)),
-            None => (s.to_ascii_lowercase(), None),
+            Some((h, p)) => (lower(h), Some(p)),
+            None => (lower(s), None),
         }
     };
     let port = match port {
         Some(p) => Some(p.parse::<u16>().ok().filter(|p| *p != 0)?),
         None => None,
     };
-    let host = host.strip_suffix('.').map(str::to_string).unwrap_or(host);
+    let host = match host {
+        Cow::Borrowed(h) => Cow::Borrowed(h.strip_suffix('.').unwrap_or(h)),
+        Cow::Owned(h) => match h.strip_suffix('.') {
+            Some(t) => Cow::Owned(t.to_string()),
+            None => Cow::Owned(h),
+        },
+    };
     if host.is_empty() || host.len() > 253 {
         return None;
     }

@@ -14,6 +14,7 @@
 //! 5. Answer: identity headers on allow; a redirect or 401 towards login; a
 //!    403 page saying who you are. Rendering of failures is `error.rs`.
 
+use std::borrow::Cow;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
@@ -28,47 +29,70 @@ use crate::error::{GateError, plain};
 use crate::session::ActiveSession;
 use crate::ui::{self, Action, Chrome, MessagePage};
 
-/// Where a request is going.
+/// Where a request is going. Borrows from the request where it can: the
+/// proxy path builds one per request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+pub struct Target<'a> {
     pub https: bool,
     /// Lower-case, without port.
-    pub host: String,
+    pub host: Cow<'a, str>,
     pub port: u16,
     /// As received (not normalised), without the query.
-    pub path: String,
+    pub path: Cow<'a, str>,
     /// With the leading `?`, or empty.
-    pub query: String,
+    pub query: Cow<'a, str>,
     pub method: Method,
 }
 
-impl Target {
+impl<'a> Target<'a> {
     pub fn scheme(&self) -> &'static str {
         if self.https { "https" } else { "http" }
     }
 
-    /// `https://host[:port]`, the port only when not the default.
-    pub fn origin(&self) -> String {
-        let default = if self.https { 443 } else { 80 };
-        if self.port == default {
-            format!("{}://{}", self.scheme(), self.host)
-        } else {
-            format!("{}://{}:{}", self.scheme(), self.host, self.port)
+    /// Whether the port is the scheme's default.
+    fn default_port(&self) -> bool {
+        self.port == if self.https { 443 } else { 80 }
+    }
+
+    /// `host[:port]`, the port only when not the default.
+    pub fn authority(&self) -> String {
+        let mut s = String::with_capacity(self.host.len() + 6);
+        self.push_authority(&mut s);
+        s
+    }
+
+    fn push_authority(&self, s: &mut String) {
+        s.push_str(&self.host);
+        if !self.default_port() {
+            s.push(':');
+            push_u16(s, self.port);
         }
     }
 
+    /// `https://host[:port]`, the port only when not the default.
+    pub fn origin(&self) -> String {
+        let mut s = String::with_capacity(self.host.len() + 14);
+        s.push_str(self.scheme());
+        s.push_str("://");
+        self.push_authority(&mut s);
+        s
+    }
+
     pub fn url(&self) -> String {
-        format!("{}{}{}", self.origin(), self.path, self.query)
+        let mut s = self.origin();
+        s.push_str(&self.path);
+        s.push_str(&self.query);
+        s
     }
 
     /// The target of a request passgate proxies itself.
     pub fn from_request(
-        req_uri: &http::Uri,
-        headers: &HeaderMap,
+        req_uri: &'a http::Uri,
+        headers: &'a HeaderMap,
         method: &Method,
         tls: bool,
         trusted: bool,
-    ) -> Result<Target, GateError> {
+    ) -> Result<Target<'a>, GateError> {
         let host_header = headers
             .get(header::HOST)
             .map(|h| h.to_str().map_err(|_| bad("the Host header is not text")));
@@ -76,17 +100,17 @@ impl Target {
             (Some(a), Some(Ok(h))) if !a.as_str().eq_ignore_ascii_case(h) => {
                 return Err(bad("the request names two different hosts"));
             }
-            (Some(a), _) => a.as_str().to_string(),
-            (None, Some(h)) => h?.to_string(),
+            (Some(a), _) => a.as_str(),
+            (None, Some(h)) => h?,
             (None, None) => return Err(bad("the request has no Host header")),
         };
-        if headers.get_all(header::HOST).iter().count() > 1 {
+        if headers.get_all(header::HOST).iter().nth(1).is_some() {
             return Err(bad("the request has more than one Host header"));
         }
         let https = if tls {
             true
         } else if trusted {
-            match headers.get("x-forwarded-proto").map(|v| v.to_str()) {
+            match headers.get(&X_FORWARDED_PROTO).map(|v| v.to_str()) {
                 Some(Ok(p)) => parse_proto(p)?,
                 Some(Err(_)) => return Err(bad("X-Forwarded-Proto is not text")),
                 None => false,
@@ -94,21 +118,27 @@ impl Target {
         } else {
             false
         };
-        let (host, port) = authz::split_host_port(&authority)
+        let (host, port) = authz::split_host_port_cow(authority)
             .ok_or_else(|| bad("the Host header is not a valid host"))?;
+        let path = req_uri.path();
+        // The query with its `?`, straight from the request line.
+        let query = match req_uri.path_and_query() {
+            Some(pq) if pq.query().is_some() => pq.as_str().get(path.len()..).unwrap_or(""),
+            _ => "",
+        };
         Ok(Target {
             https,
             port: port.unwrap_or(if https { 443 } else { 80 }),
             host,
-            path: req_uri.path().to_string(),
-            query: req_uri.query().map(|q| format!("?{q}")).unwrap_or_default(),
+            path: Cow::Borrowed(path),
+            query: Cow::Borrowed(query),
             method: method.clone(),
         })
     }
 
     /// The target a proxy asks about: `X-Forwarded-Method/Proto/Host/Uri`.
-    pub fn from_forwarded(h: &HeaderMap) -> Result<Target, GateError> {
-        let get = |name: &str| -> Result<Option<&str>, GateError> {
+    pub fn from_forwarded(h: &'a HeaderMap) -> Result<Target<'a>, GateError> {
+        let get = |name: &str| -> Result<Option<&'a str>, GateError> {
             let mut all = h.get_all(name).iter();
             let first = all.next();
             if all.next().is_some() {
@@ -127,7 +157,7 @@ impl Target {
         // A proxy chain may list several hosts; the first is the client's.
         let host = get("x-forwarded-host")?.ok_or_else(|| bad("X-Forwarded-Host is missing"))?;
         let host = host.split(',').next().unwrap_or_default().trim();
-        let (host, port) = authz::split_host_port(host)
+        let (host, port) = authz::split_host_port_cow(host)
             .ok_or_else(|| bad("X-Forwarded-Host is not a valid host"))?;
         let port = match get("x-forwarded-port")? {
             Some(p) if port.is_none() => Some(
@@ -138,6 +168,7 @@ impl Target {
         };
         let uri = get("x-forwarded-uri")?.unwrap_or("/");
         let (path, query) = split_uri(uri)?;
+        let (path, query) = (Cow::Borrowed(path), Cow::Borrowed(query));
         let method = match get("x-forwarded-method")? {
             Some(m) => Method::from_bytes(m.as_bytes())
                 .map_err(|_| bad("X-Forwarded-Method is not a method"))?,
@@ -154,7 +185,7 @@ impl Target {
     }
 
     /// The target nginx asks about: `X-Original-URL`, `X-Original-Method`.
-    pub fn from_original(h: &HeaderMap) -> Result<Target, GateError> {
+    pub fn from_original(h: &'a HeaderMap) -> Result<Target<'a>, GateError> {
         let url = h
             .get("x-original-url")
             .ok_or_else(|| {
@@ -175,16 +206,17 @@ impl Target {
         if authority.contains('@') {
             return Err(bad("X-Original-URL must not carry user info"));
         }
-        let (host, port) = authz::split_host_port(authority)
+        let (host, port) = authz::split_host_port_cow(authority)
             .ok_or_else(|| bad("X-Original-URL has no valid host"))?;
-        let uri = if uri.is_empty() {
-            "/".to_string()
-        } else if uri.starts_with('?') {
-            format!("/{uri}")
+        let (path, query) = if uri.is_empty() || uri.starts_with('?') {
+            // "https://host" or "https://host?q": the path is "/".
+            let full = format!("/{uri}");
+            let (_, query) = split_uri(&full)?;
+            (Cow::Borrowed("/"), Cow::Owned(query.to_string()))
         } else {
-            uri.to_string()
+            let (path, query) = split_uri(uri)?;
+            (Cow::Borrowed(path), Cow::Borrowed(query))
         };
-        let (path, query) = split_uri(&uri)?;
         let method = match h.get("x-original-method").map(|v| v.to_str()) {
             Some(Ok(m)) => Method::from_bytes(m.trim().as_bytes())
                 .map_err(|_| bad("X-Original-Method is not a method"))?,
@@ -201,6 +233,26 @@ impl Target {
         })
     }
 }
+
+/// Append `n` in decimal (the hot path's ports; no formatting machinery).
+fn push_u16(s: &mut String, n: u16) {
+    let mut digits = [0u8; 5];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for d in &digits[i..] {
+        s.push(*d as char);
+    }
+}
+
+static X_FORWARDED_PROTO: http::HeaderName = http::HeaderName::from_static("x-forwarded-proto");
 
 fn bad(msg: &str) -> GateError {
     GateError::BadRequest(msg.to_string())
@@ -222,7 +274,8 @@ fn parse_proto(p: &str) -> Result<bool, GateError> {
     }
 }
 
-fn split_uri(uri: &str) -> Result<(String, String), GateError> {
+/// Path and query (with its `?`) of an origin-form URI.
+fn split_uri(uri: &str) -> Result<(&str, &str), GateError> {
     if !uri.starts_with('/') {
         return Err(bad("the forwarded URI must start with /"));
     }
@@ -233,9 +286,9 @@ fn split_uri(uri: &str) -> Result<(String, String), GateError> {
     {
         return Err(bad("the forwarded URI is malformed"));
     }
-    Ok(match uri.split_once('?') {
-        Some((p, q)) => (p.to_string(), format!("?{q}")),
-        None => (uri.to_string(), String::new()),
+    Ok(match uri.find('?') {
+        Some(i) => uri.split_at(i),
+        None => (uri, ""),
     })
 }
 
@@ -311,7 +364,7 @@ pub struct Decision<'c> {
 pub async fn decide<'c>(
     app: &App,
     cfg: &'c Config,
-    target: &Target,
+    target: &Target<'_>,
     headers: &HeaderMap,
 ) -> Result<Decision<'c>, GateError> {
     let route = cfg
@@ -353,7 +406,7 @@ pub fn login_url(cfg: &Config, target: &Target) -> String {
 /// on, so it always gets 401 with `Location`.
 pub fn login_response(
     cfg: &Config,
-    target: &Target,
+    target: &Target<'_>,
     req_headers: &HeaderMap,
     always_401: bool,
 ) -> Response<Body> {
@@ -393,7 +446,7 @@ pub fn login_response(
 /// Signed in (or not) but refused.
 pub fn forbidden_response(
     cfg: &Config,
-    target: &Target,
+    target: &Target<'_>,
     refusal: Refusal,
     session: Option<&ActiveSession>,
     req_headers: &HeaderMap,

@@ -361,37 +361,41 @@ pub fn remove_hop_by_hop(h: &mut HeaderMap) {
 /// Remove passgate's cookies from every `Cookie` header; drop the header
 /// when nothing is left.
 pub fn strip_own_cookies(h: &mut HeaderMap, own: &[&str]) {
-    let mut values = h.get_all(header::COOKIE).iter();
-    let (Some(first), None) = (values.next(), values.next()) else {
-        if h.contains_key(header::COOKIE) {
-            rebuild_cookies(h, own);
-        }
+    if !h.contains_key(header::COOKIE) {
         return;
-    };
-    // The common case, one Cookie header: leave it alone unless it is not
-    // text or holds one of ours.
-    let mine = match first.to_str() {
-        Ok(s) => s
-            .split(';')
-            .any(|pair| own.contains(&pair.split_once('=').map_or(pair, |(n, _)| n).trim())),
-        Err(_) => true,
-    };
-    if mine {
-        rebuild_cookies(h, own);
+    }
+    let mut values = h.get_all(header::COOKIE).iter();
+    if let (Some(first), None) = (values.next(), values.next())
+        && !holds_own_cookie(first, own)
+    {
+        // The common case: one Cookie header without ours, left alone.
+        return;
+    }
+    match cookies_without_own(h, own) {
+        Some(v) => {
+            h.insert(header::COOKIE, v);
+        }
+        None => {
+            h.remove(header::COOKIE);
+        }
     }
 }
 
-/// Merge every `Cookie` header into one without passgate's cookies (and
-/// without anything that is not text: it cannot be parsed safely, so it
-/// might hide one of ours).
-fn rebuild_cookies(h: &mut HeaderMap, own: &[&str]) {
+/// The request's cookies without passgate's, as one `Cookie` value; `None`
+/// when nothing is left. Cookies that are not text are dropped too: they
+/// cannot be parsed safely, so they might hide one of ours.
+pub fn cookies_without_own(h: &HeaderMap, own: &[&str]) -> Option<HeaderValue> {
+    let mut values = h.get_all(header::COOKIE).iter();
+    let first = values.next()?;
+    if values.next().is_none() && !holds_own_cookie(first, own) {
+        return Some(first.clone());
+    }
     let mut kept = String::new();
     for v in h.get_all(header::COOKIE) {
         let Ok(s) = v.to_str() else { continue };
         for pair in s.split(';') {
             let pair = pair.trim();
-            let name = pair.split_once('=').map_or(pair, |(n, _)| n).trim();
-            if pair.is_empty() || own.contains(&name) {
+            if pair.is_empty() || own.contains(&cookie_name(pair)) {
                 continue;
             }
             if !kept.is_empty() {
@@ -400,11 +404,21 @@ fn rebuild_cookies(h: &mut HeaderMap, own: &[&str]) {
             kept.push_str(pair);
         }
     }
-    h.remove(header::COOKIE);
-    if !kept.is_empty()
-        && let Ok(v) = HeaderValue::from_str(&kept)
-    {
-        h.insert(header::COOKIE, v);
+    if kept.is_empty() {
+        return None;
+    }
+    HeaderValue::try_from(kept).ok()
+}
+
+fn cookie_name(pair: &str) -> &str {
+    pair.split_once('=').map_or(pair, |(n, _)| n).trim()
+}
+
+/// Does this `Cookie` value hold one of `own` (or is it not text)?
+fn holds_own_cookie(v: &HeaderValue, own: &[&str]) -> bool {
+    match v.to_str() {
+        Ok(s) => s.split(';').any(|pair| own.contains(&cookie_name(pair))),
+        Err(_) => true,
     }
 }
 

@@ -929,3 +929,107 @@ async fn health_endpoints() {
         404
     );
 }
+
+/// An upstream that closes keep-alive connections on its own terms: after
+/// `idle` without a request, after every third answer with
+/// `Connection: close`, and after every fifth answer without saying so.
+/// Answers `<connection>:<request>` and counts connections.
+async fn closing_upstream(
+    idle: Duration,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let conns = Arc::new(AtomicUsize::new(0));
+    let counter = conns.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut s, _)) = listener.accept().await else {
+                return;
+            };
+            let conn = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                for n in 1.. {
+                    // One GET: read up to the end of its head.
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        let mut chunk = [0u8; 2048];
+                        match tokio::time::timeout(idle, s.read(&mut chunk)).await {
+                            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return,
+                            Ok(Ok(k)) => buf.extend_from_slice(&chunk[..k]),
+                        }
+                    }
+                    let end = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                    buf.drain(..end);
+                    let body = format!("{conn}:{n}");
+                    let announce_close = n % 3 == 0;
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n",
+                        body.len(),
+                        if announce_close {
+                            "close"
+                        } else {
+                            "keep-alive"
+                        }
+                    );
+                    if s.write_all(format!("{head}{body}").as_bytes())
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                    if announce_close || n % 5 == 0 {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, conns)
+}
+
+#[tokio::test]
+async fn upstreams_closing_kept_alive_connections_cost_no_request() {
+    let (up, conns) = closing_upstream(Duration::from_millis(100)).await;
+    let gw = Gateway::start(|s| {
+        s.config(
+            "workers = 2",
+            &format!("[[route]]\nhost = \"localhost\"\nupstream = \"{up}\"\npolicy = \"public\"\n"),
+        )
+    })
+    .await;
+    // One client connection (so one worker and its idle list), requests
+    // spaced around the upstream's idle timeout, plus a second client
+    // interleaved with the first.
+    let one = reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .build()
+        .unwrap();
+    let two = client();
+    let pauses = [0u64, 5, 40, 95, 100, 105, 150, 0, 0, 250];
+    let mut bodies = Vec::new();
+    for (i, ms) in pauses.iter().cycle().take(60).enumerate() {
+        tokio::time::sleep(Duration::from_millis(*ms)).await;
+        let c = if i % 4 == 3 { &two } else { &one };
+        let r = c.get(gw.url(&format!("/r{i}"))).send().await.unwrap();
+        assert_eq!(
+            r.status(),
+            200,
+            "request {i} after {ms} ms: {:?}",
+            r.text().await
+        );
+        let body = r.text().await.unwrap();
+        assert!(body.contains(':'), "the upstream's own answer: {body}");
+        bodies.push(body);
+    }
+    // The upstream's closes happened (many connections), and answers came
+    // over reused connections too (some request numbers above 1).
+    let opened = conns.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(opened >= 15, "the upstream closed connections: {opened}");
+    assert!(
+        bodies.iter().any(|b| !b.ends_with(":1")),
+        "kept-alive upstream connections were reused: {bodies:?}"
+    );
+}

@@ -332,3 +332,37 @@ fn display_lists_every_problem() {
     assert!(s.contains("line 2: server.listen"), "{s}");
     assert!(s.contains("line 3: server.prefix"), "{s}");
 }
+
+#[test]
+fn server_workers_is_auto_or_a_count_and_a_bad_value_names_the_key() {
+    let auto = load("").expect("defaults");
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert_eq!(auto.server.workers, cpus, "\"auto\" is one per CPU");
+    assert_eq!(
+        load("[server]\nworkers = 3\n").expect("int").server.workers,
+        3
+    );
+    assert_eq!(
+        load("[server]\nworkers = \"2\"\n")
+            .expect("str")
+            .server
+            .workers,
+        2
+    );
+    assert_eq!(
+        load_env("", &[("PASSGATE_SERVER_WORKERS", "5")])
+            .expect("env")
+            .server
+            .workers,
+        5
+    );
+    for bad in ["0", "-1", "1025", "\"many\"", "\"\"", "2.5"] {
+        let p = problems(&format!("[server]\nworkers = {bad}\n"));
+        assert_eq!(p.len(), 1, "{bad}: {p:?}");
+        assert_eq!(p[0].key, "server.workers", "{bad}: {p:?}");
+        assert!(
+            p[0].message.contains("auto") || bad == "2.5",
+            "{bad}: the message says what is allowed: {p:?}"
+        );
+    }
+}
