@@ -172,16 +172,18 @@ impl Proxy {
         strip_own_cookies(headers, own_cookies);
         set_forwarding_headers(headers, client);
 
-        let started = std::time::Instant::now();
+        let started = tracing::enabled!(tracing::Level::TRACE).then(std::time::Instant::now);
         let mut resp = match driver {
             Some(driver) => self.send_local(&driver, req, upstream).await?,
             None => self.send_pooled(req, upstream).await?,
         };
-        tracing::trace!(
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            status = resp.status().as_u16(),
-            "upstream answered"
-        );
+        if let Some(started) = started {
+            tracing::trace!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                status = resp.status().as_u16(),
+                "upstream answered"
+            );
+        }
 
         if resp.status() == StatusCode::SWITCHING_PROTOCOLS {
             let Some(client_upgrade) = client_upgrade else {

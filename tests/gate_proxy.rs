@@ -1033,3 +1033,47 @@ async fn upstreams_closing_kept_alive_connections_cost_no_request() {
         "kept-alive upstream connections were reused: {bodies:?}"
     );
 }
+
+#[tokio::test]
+async fn requests_trickling_in_are_served_in_both_protocols() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let up = Upstream::start().await;
+    let gw = Gateway::start(|s| s.config("", &routes(&up.url()))).await;
+    // HTTP/1 whose method starts like the HTTP/2 preface ("P"), split
+    // across packets: told apart only once the bytes differ.
+    let mut s = tokio::net::TcpStream::connect(gw.addr()).await.unwrap();
+    s.set_nodelay(true).unwrap();
+    let request = format!(
+        "PUT /public/trickle HTTP/1.1\r\nHost: localhost:{}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nhi",
+        gw.port
+    );
+    for piece in [&request[..1], &request[1..2], &request[2..]] {
+        s.write_all(piece.as_bytes()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut answer))
+        .await
+        .expect("answered")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"method\":\"PUT\""), "{answer}");
+
+    // The HTTP/2 preface in pieces, then an empty SETTINGS frame: the
+    // server answers with HTTP/2 frames (its own SETTINGS first).
+    let mut s = tokio::net::TcpStream::connect(gw.addr()).await.unwrap();
+    s.set_nodelay(true).unwrap();
+    let preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    for piece in [&preface[..3], &preface[3..20], &preface[20..]] {
+        s.write_all(piece).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
+    s.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0]).await.unwrap();
+    let mut frame = [0u8; 9];
+    tokio::time::timeout(Duration::from_secs(10), s.read_exact(&mut frame))
+        .await
+        .expect("answered")
+        .unwrap();
+    assert_eq!(frame[3], 4, "a SETTINGS frame: {frame:?}");
+}
