@@ -125,7 +125,7 @@ impl Server {
         let count = app.config().server.workers.max(1);
         let (balance, mut inboxes) = Balance::new(count);
         let mut workers = Vec::new();
-        for i in 1..count {
+        for (i, inbox) in inboxes.iter_mut().enumerate().skip(1) {
             let socket = match socket2::SockRef::from(&listener).try_clone() {
                 Ok(s) => std::net::TcpListener::from(s),
                 Err(e) => {
@@ -135,7 +135,7 @@ impl Server {
             };
             let (app, router, builders, tls) =
                 (app.clone(), router.clone(), builders.clone(), tls.clone());
-            let (balance, inbox) = (balance.clone(), inboxes[i].take());
+            let (balance, inbox) = (balance.clone(), inbox.take());
             let worker = std::thread::Builder::new()
                 .name(format!("passgate-worker-{i}"))
                 .spawn(move || {
