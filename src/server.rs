@@ -272,8 +272,10 @@ async fn sniff(stream: &tokio::net::TcpStream) -> Option<Proto> {
         .flatten()
 }
 
-/// A connection handed from one worker to another.
-type Handoff = (std::net::TcpStream, SocketAddr);
+/// A connection handed from one worker to another, already counted
+/// against the receiving worker (so a burst of connections is spread before
+/// the receiver has woken up to take them).
+type Handoff = (std::net::TcpStream, SocketAddr, Serving);
 
 /// How many connections each worker serves, and where to hand one over.
 ///
@@ -379,26 +381,26 @@ async fn accept_loop(
     });
     let mut inbox = me.inbox.take();
     loop {
-        let (stream, peer) = tokio::select! {
+        let (stream, peer, serving) = tokio::select! {
             r = listener.accept() => match r {
                 Ok((stream, peer)) => {
                     let to = me.balance.pick(me.index);
+                    let serving = Serving::new(&me.balance, to);
                     if to == me.index {
-                        (stream, peer)
+                        (stream, peer, serving)
                     } else {
                         match stream.into_std() {
-                            Ok(std) => {
-                                if let Err(e) = me.balance.inbox[to].send((std, peer)) {
-                                    // That worker has stopped: serve it here.
-                                    let (std, peer) = e.0;
+                            Ok(std) => match me.balance.inbox[to].send((std, peer, serving)) {
+                                Ok(()) => continue,
+                                // That worker has stopped: serve it here.
+                                Err(e) => {
+                                    let (std, peer, _) = e.0;
                                     match tokio::net::TcpStream::from_std(std) {
-                                        Ok(s) => (s, peer),
+                                        Ok(s) => (s, peer, Serving::new(&me.balance, me.index)),
                                         Err(_) => continue,
                                     }
-                                } else {
-                                    continue;
                                 }
-                            }
+                            },
                             Err(e) => {
                                 tracing::debug!(%peer, error = %e, "cannot hand over a connection");
                                 continue;
@@ -412,9 +414,9 @@ async fn accept_loop(
                     continue;
                 }
             },
-            Some((std, peer)) = recv_handoff(&mut inbox) => {
+            Some((std, peer, serving)) = recv_handoff(&mut inbox) => {
                 match tokio::net::TcpStream::from_std(std) {
-                    Ok(s) => (s, peer),
+                    Ok(s) => (s, peer, serving),
                     Err(e) => {
                         tracing::debug!(%peer, error = %e, "cannot take over a connection");
                         continue;
@@ -423,7 +425,6 @@ async fn accept_loop(
             }
             _ = app.shutdown.cancelled() => break,
         };
-        let serving = Serving::new(&me.balance, me.index);
         let _ = stream.set_nodelay(true);
         let (app, router, builders, tls) =
             (app.clone(), router.clone(), builders.clone(), tls.clone());
