@@ -254,13 +254,17 @@ impl Proxy {
         mut req: Request<Incoming>,
         upstream: &Upstream,
     ) -> Result<Response<Incoming>, ProxyError> {
-        let connect = || async {
-            local::Upstream::connect(&upstream.authority, self.connect_timeout)
-                .await
-                .map_err(|e| ProxyError::Unreachable {
-                    upstream: upstream.url.clone(),
-                    detail: error_chain(&e),
-                })
+        // Boxed: connecting is rare (idle connections are reused) and its
+        // state is large; every request's future would carry room for it.
+        let connect = || {
+            Box::pin(async {
+                local::Upstream::connect(&upstream.authority, self.connect_timeout)
+                    .await
+                    .map_err(|e| ProxyError::Unreachable {
+                        upstream: upstream.url.clone(),
+                        detail: error_chain(&e),
+                    })
+            })
         };
         let (mut conn, mut fresh) = match local::take(&upstream.authority) {
             Some(c) => (c, false),

@@ -505,9 +505,8 @@ async fn serve_connection<I>(
     // pointer rather than room for the largest request state.
     let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
         let (app, router, peer_ip) = (app.clone(), router.clone(), peer_ip.clone());
-        let fut: std::pin::Pin<Box<dyn Future<Output = Response<Body>> + Send>> =
-            Box::pin(handle(app, router, req, peer, peer_ip, tls));
-        async move { Ok::<_, Infallible>(fut.await) }
+        let answer = handle(app, router, req, peer, peer_ip, tls);
+        async move { Ok::<_, Infallible>(answer.await) }
     });
     // The connections are boxed: the task then holds a pointer, not copies
     // of the connection state in each of the futures wrapped around it
@@ -583,16 +582,24 @@ fn next_request_id() -> String {
     id
 }
 
+/// A request's answer, boxed: hyper keeps one in-flight slot per
+/// connection, and a pointer there keeps idle connections small.
+pub type Answer = std::pin::Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
+
 /// Handle one request. `peer_ip` is the peer's address as a header value
 /// (made once per connection).
-pub async fn handle(
+///
+/// The prelude runs here, synchronously; only the branch the request takes
+/// becomes the boxed future. One `async fn` around both branches was an
+/// 8 KB state machine, allocated and copied for every request.
+pub fn handle(
     app: Arc<App>,
     router: Router,
     req: Request<Incoming>,
     peer: SocketAddr,
     peer_ip: HeaderValue,
     tls: bool,
-) -> Response<Body> {
+) -> Answer {
     let started = Instant::now();
     let cfg = app.config();
     let trusted = gate::is_trusted(&cfg, peer.ip());
@@ -610,11 +617,26 @@ pub async fn handle(
     // Only spend an allocation on the access log when it is written.
     let access_log = tracing::enabled!(tracing::Level::DEBUG)
         .then(|| (req.method().clone(), truncate_for_log(req.uri().path())));
-    let (mut resp, outcome) = if authz::path::under(req.uri().path(), &cfg.server.prefix) {
-        own_endpoint(&app, &cfg, router, req, &ctx).await
+    if authz::path::under(req.uri().path(), &cfg.server.prefix) {
+        Box::pin(async move {
+            let answer = own_endpoint(&app, &cfg, router, req, &ctx).await;
+            finish(answer, &ctx, started, access_log)
+        })
     } else {
-        proxied(&app, &cfg, req, &ctx).await
-    };
+        Box::pin(async move {
+            let answer = proxied(&app, &cfg, req, &ctx).await;
+            finish(answer, &ctx, started, access_log)
+        })
+    }
+}
+
+/// What every answer gets: the request id, metrics, the access log.
+fn finish(
+    (mut resp, outcome): (Response<Body>, Outcome),
+    ctx: &ReqCtx,
+    started: Instant,
+    access_log: Option<(http::Method, String)>,
+) -> Response<Body> {
     resp.headers_mut()
         .insert(X_REQUEST_ID.clone(), ctx.request_id_header.clone());
     metrics::request(&outcome, started.elapsed());
