@@ -367,17 +367,14 @@ pub fn remove_hop_by_hop(h: &mut HeaderMap) {
 /// Remove passgate's cookies from every `Cookie` header; drop the header
 /// when nothing is left.
 pub fn strip_own_cookies(h: &mut HeaderMap, own: &[&str]) {
-    if !h.contains_key(header::COOKIE) {
-        return;
-    }
     let mut values = h.get_all(header::COOKIE).iter();
-    if let (Some(first), None) = (values.next(), values.next())
-        && !holds_own_cookie(first, own)
-    {
+    match (values.next(), values.next()) {
+        (None, _) => return,
         // The common case: one Cookie header without ours, left alone.
-        return;
+        (Some(first), None) if !holds_own_cookie(first, own) => return,
+        _ => {}
     }
-    match cookies_without_own(h, own) {
+    match kept_cookies(h, own) {
         Some(v) => {
             h.insert(header::COOKIE, v);
         }
@@ -396,6 +393,12 @@ pub fn cookies_without_own(h: &HeaderMap, own: &[&str]) -> Option<HeaderValue> {
     if values.next().is_none() && !holds_own_cookie(first, own) {
         return Some(first.clone());
     }
+    kept_cookies(h, own)
+}
+
+/// Every `Cookie` header merged into one value without `own` (and without
+/// values that are not text); `None` when nothing is left.
+fn kept_cookies(h: &HeaderMap, own: &[&str]) -> Option<HeaderValue> {
     let mut kept = String::new();
     for v in h.get_all(header::COOKIE) {
         let Ok(s) = v.to_str() else { continue };
