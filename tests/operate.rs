@@ -516,6 +516,49 @@ async fn migrate_prepares_fresh_sqlite_and_postgres_databases() {
     );
 }
 
+/// Replicas (or a replica and `passgate migrate`) starting together on one
+/// fresh database: every one of them comes up, the schema is applied once.
+#[tokio::test]
+async fn processes_migrating_one_fresh_database_at_once_all_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    for round in 0..4 {
+        let pg = common::PgDatabase::create().await;
+        let sqlite = format!(
+            "sqlite://{}",
+            dir.path().join(format!("race{round}.db")).display()
+        );
+        for url in [sqlite.as_str(), pg.url.as_str()] {
+            let cfg = dir.path().join(format!("race{round}.toml"));
+            std::fs::write(&cfg, format!("[storage]\ndatabase_url = \"{url}\"\n")).unwrap();
+            let children: Vec<_> = (0..4)
+                .map(|_| {
+                    Command::new(env!("CARGO_BIN_EXE_passgate"))
+                        .arg("--config")
+                        .arg(&cfg)
+                        .arg("migrate")
+                        .stdout(std::process::Stdio::piped())
+                        .stderr(std::process::Stdio::piped())
+                        .spawn()
+                        .unwrap()
+                })
+                .collect();
+            for child in children {
+                let out = child.wait_with_output().unwrap();
+                assert_eq!(
+                    out.status.code(),
+                    Some(0),
+                    "round {round}, {url}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            let store = passgate::store::open(&passgate::secret::Secret::new(url))
+                .await
+                .unwrap();
+            assert!(store.list_users().await.unwrap().is_empty());
+        }
+    }
+}
+
 /// `passgate demo`, the README's first command: the gateway in front of the
 /// demo app, which verifies the assertion against the gateway's JWKS.
 #[tokio::test]

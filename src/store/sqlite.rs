@@ -17,12 +17,46 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite
 pub async fn open(url: &str) -> StoreResult<SqlStore> {
     let store = connect(url).await?;
     if let Pool::Sqlite(pool) = store.pool() {
+        // SQLite has no advisory lock for sqlx to take: without this, two
+        // processes starting on one fresh file both see no schema and the
+        // second fails ("table users already exists").
+        let _lock = migration_lock(url).await?;
         MIGRATOR
             .run(pool)
             .await
             .map_err(|e| super::postgres::migrate_error("sqlite", e))?;
     }
     Ok(store)
+}
+
+/// An exclusive `flock` on the database file while migrations run, so
+/// processes starting together apply them one after the other. SQLite
+/// itself locks with `fcntl`, which is independent of `flock`. Released
+/// when the returned file is dropped (or the process dies). `None` for
+/// in-memory databases.
+async fn migration_lock(url: &str) -> StoreResult<Option<std::fs::File>> {
+    let opts = SqliteConnectOptions::from_str(url).map_err(|e| StoreError::Unavailable {
+        backend: "sqlite",
+        detail: format!("{url:?} is not a SQLite URL: {e}"),
+    })?;
+    let path = opts.get_filename().to_path_buf();
+    if path.as_os_str().is_empty()
+        || path.as_os_str() == ":memory:"
+        || url.contains("mode=memory")
+        || !path.is_file()
+    {
+        return Ok(None);
+    }
+    let unavailable = |e: std::io::Error| StoreError::Unavailable {
+        backend: "sqlite",
+        detail: format!("cannot lock {} to migrate it: {e}", path.display()),
+    };
+    let file = std::fs::File::open(&path).map_err(unavailable)?;
+    let file = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+        .await
+        .map_err(|e| unavailable(std::io::Error::other(e)))?
+        .map_err(unavailable)?;
+    Ok(Some(file))
 }
 
 /// Open without migrating.
