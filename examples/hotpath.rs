@@ -113,7 +113,7 @@ async fn main() {
         peer: "127.0.0.1".parse().unwrap(),
         trusted: true,
         proto: "http",
-        host: "localhost:18080".into(),
+        host: Some(http::HeaderValue::from_static("localhost:18080")),
     };
     time("set_forwarding_headers", n, || {
         let mut h = headers.clone();

@@ -59,8 +59,9 @@ pub struct ClientInfo {
     pub trusted: bool,
     /// "http" or "https" as the client used (after a trusted proxy's say).
     pub proto: &'static str,
-    /// The host the client asked for (authority), for `X-Forwarded-Host`.
-    pub host: String,
+    /// The host the client asked for (authority), for `X-Forwarded-Host`;
+    /// `None` when it cannot be a header value.
+    pub host: Option<HeaderValue>,
 }
 
 static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
@@ -370,8 +371,16 @@ pub fn strip_own_cookies(h: &mut HeaderMap, own: &[&str]) {
     let mut values = h.get_all(header::COOKIE).iter();
     match (values.next(), values.next()) {
         (None, _) => return,
-        // The common case: one Cookie header without ours, left alone.
-        (Some(first), None) if !holds_own_cookie(first, own) => return,
+        // The common cases, one Cookie header holding none of ours (left
+        // alone) or only ours (removed), are told apart in one scan.
+        (Some(first), None) => match first.to_str().map(|s| own_and_other_cookies(s, own)) {
+            Ok((false, _)) => return,
+            Ok((true, false)) => {
+                h.remove(header::COOKIE);
+                return;
+            }
+            _ => {}
+        },
         _ => {}
     }
     match kept_cookies(h, own) {
@@ -419,6 +428,24 @@ fn kept_cookies(h: &HeaderMap, own: &[&str]) -> Option<HeaderValue> {
     HeaderValue::try_from(kept).ok()
 }
 
+/// Does this `Cookie` value hold one of `own`, and does it hold anything
+/// else (that [`kept_cookies`] would keep)?
+fn own_and_other_cookies(s: &str, own: &[&str]) -> (bool, bool) {
+    let (mut ours, mut others) = (false, false);
+    for pair in s.split(';') {
+        let pair = pair.trim();
+        if pair.is_empty() {
+            continue;
+        }
+        if own.contains(&cookie_name(pair)) {
+            ours = true;
+        } else {
+            others = true;
+        }
+    }
+    (ours, others)
+}
+
 fn cookie_name(pair: &str) -> &str {
     pair.split_once('=').map_or(pair, |(n, _)| n).trim()
 }
@@ -460,11 +487,11 @@ pub fn set_forwarding_headers(h: &mut HeaderMap, c: &ClientInfo) {
         h.insert(X_FORWARDED_PROTO.clone(), HeaderValue::from_static(c.proto));
     }
     if !c.trusted || !h.contains_key(&X_FORWARDED_HOST) {
-        match HeaderValue::from_str(&c.host) {
-            Ok(v) => {
-                h.insert(X_FORWARDED_HOST.clone(), v);
+        match &c.host {
+            Some(v) => {
+                h.insert(X_FORWARDED_HOST.clone(), v.clone());
             }
-            Err(_) => {
+            None => {
                 h.remove(&X_FORWARDED_HOST);
             }
         }

@@ -60,12 +60,16 @@ pub struct ReqCtx {
     pub tls: bool,
     /// The peer is in `trusted_proxies`.
     pub trusted: bool,
-    pub request_id: String,
-    /// `request_id` as a header value (made once, cloned cheaply).
+    /// The request id as a header value (made once, cloned cheaply).
     pub request_id_header: HeaderValue,
 }
 
 impl ReqCtx {
+    /// The request id, for logs and error pages.
+    pub fn request_id(&self) -> &str {
+        self.request_id_header.to_str().unwrap_or("-")
+    }
+
     /// The client's IP (through trusted proxies).
     pub fn client_ip(&self, cfg: &Config, headers: &HeaderMap) -> String {
         gate::client_ip(cfg, self.peer, headers).to_string()
@@ -539,16 +543,94 @@ async fn until_shutdown<C>(
 ) where
     C: Future<Output = Result<(), hyper::Error>>,
 {
-    tokio::select! {
-        r = conn.as_mut() => {
-            if let Err(e) = r {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
-            }
+    let cancelled = std::pin::pin!(shutdown.cancelled());
+    let mut watch = ShutdownWatch::new(cancelled);
+    let ended = std::future::poll_fn(|cx| {
+        if watch.poll(cx).is_ready() {
+            return std::task::Poll::Ready(None);
         }
-        _ = shutdown.cancelled() => {
+        conn.as_mut().poll(cx).map(Some)
+    })
+    .await;
+    let r = match ended {
+        Some(r) => r,
+        None => {
             graceful(conn.as_mut());
-            let _ = conn.await;
+            conn.await
         }
+    };
+    if let Err(e) = r {
+        tracing::debug!(%peer, error = %e, "connection ended with an error");
+    }
+}
+
+/// Waits for shutdown on behalf of a connection without costing every wake
+/// of that connection a lock.
+///
+/// `CancellationToken::cancelled()` takes the token's mutex and the waiter
+/// list's mutex each time it is polled. Both are shared by every connection
+/// on every worker thread, and a connection's task is polled several times
+/// per request. Here the token is polled only when it has woken this
+/// connection: the waker it holds sets a flag that belongs to this
+/// connection alone, and every other poll reads just that flag.
+struct ShutdownWatch<'p, 't> {
+    cancelled: std::pin::Pin<&'p mut tokio_util::sync::WaitForCancellationFuture<'t>>,
+    /// The waker the token holds; `None` until the first poll.
+    flag: Option<(Arc<WokenFlag>, std::task::Waker)>,
+}
+
+struct WokenFlag {
+    woken: std::sync::atomic::AtomicBool,
+    task: std::task::Waker,
+}
+
+impl std::task::Wake for WokenFlag {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.task.wake_by_ref();
+    }
+}
+
+impl<'p, 't> ShutdownWatch<'p, 't> {
+    fn new(
+        cancelled: std::pin::Pin<&'p mut tokio_util::sync::WaitForCancellationFuture<'t>>,
+    ) -> Self {
+        ShutdownWatch {
+            cancelled,
+            flag: None,
+        }
+    }
+
+    /// Ready once shutdown has begun.
+    fn poll(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        let waker = match &self.flag {
+            Some((flag, waker)) if flag.task.will_wake(cx.waker()) => {
+                if !flag.woken.load(Ordering::Acquire) {
+                    return std::task::Poll::Pending;
+                }
+                flag.woken.store(false, Ordering::Relaxed);
+                waker.clone()
+            }
+            // The first poll, or the task's waker changed (it does not for
+            // a tokio task, but nothing promises that): give the token a
+            // waker that wakes this task.
+            _ => {
+                let flag = Arc::new(WokenFlag {
+                    woken: std::sync::atomic::AtomicBool::new(false),
+                    task: cx.waker().clone(),
+                });
+                let waker = std::task::Waker::from(flag.clone());
+                self.flag = Some((flag, waker.clone()));
+                waker
+            }
+        };
+        self.cancelled
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&waker))
     }
 }
 
@@ -603,15 +685,15 @@ pub fn handle(
     let started = Instant::now();
     let cfg = app.config();
     let trusted = gate::is_trusted(&cfg, peer.ip());
-    let request_id = request_id(req.headers(), trusted);
+    // The String becomes the header value's storage, uncopied.
     let request_id_header =
-        HeaderValue::from_str(&request_id).unwrap_or_else(|_| HeaderValue::from_static("-"));
+        HeaderValue::from_maybe_shared(bytes::Bytes::from(request_id(req.headers(), trusted)))
+            .unwrap_or_else(|_| HeaderValue::from_static("-"));
     let ctx = ReqCtx {
         peer,
         peer_ip,
         tls,
         trusted,
-        request_id,
         request_id_header,
     };
     // Only spend an allocation on the access log when it is written.
@@ -642,7 +724,7 @@ fn finish(
     metrics::request(&outcome, started.elapsed());
     if let Some((method, path)) = access_log {
         tracing::debug!(
-            request_id = %ctx.request_id,
+            request_id = %ctx.request_id(),
             %method,
             path = %path,
             status = resp.status().as_u16(),
@@ -735,7 +817,7 @@ async fn forward_auth(
             GateError::UntrustedCaller(ctx.peer.ip().to_string()).respond(
                 cfg,
                 headers,
-                &ctx.request_id,
+                ctx.request_id(),
             ),
             outcome(None, "forbid"),
         );
@@ -748,7 +830,7 @@ async fn forward_auth(
         Ok(t) => t,
         Err(e) => {
             return with_outcome(
-                e.respond(cfg, headers, &ctx.request_id),
+                e.respond(cfg, headers, ctx.request_id()),
                 outcome(None, "bad_request"),
             );
         }
@@ -773,7 +855,7 @@ async fn forward_auth(
                 "bad_request"
             };
             return with_outcome(
-                e.respond(cfg, headers, &ctx.request_id),
+                e.respond(cfg, headers, ctx.request_id()),
                 outcome(None, decision),
             );
         }
@@ -815,7 +897,7 @@ async fn forward_auth(
                 why,
                 d.session.as_deref(),
                 headers,
-                &ctx.request_id,
+                ctx.request_id(),
             ),
             outcome(d.route, "forbid"),
         ),
@@ -841,7 +923,7 @@ async fn proxied(
             Ok(t) => t,
             Err(e) => {
                 return with_outcome(
-                    e.respond(cfg, req.headers(), &ctx.request_id),
+                    e.respond(cfg, req.headers(), ctx.request_id()),
                     Outcome {
                         route: "none",
                         decision: "bad_request",
@@ -858,7 +940,7 @@ async fn proxied(
                 "bad_request"
             };
             return with_outcome(
-                e.respond(cfg, req.headers(), &ctx.request_id),
+                e.respond(cfg, req.headers(), ctx.request_id()),
                 Outcome {
                     route: "none",
                     decision,
@@ -882,7 +964,7 @@ async fn proxied(
                 why,
                 d.session.as_deref(),
                 req.headers(),
-                &ctx.request_id,
+                ctx.request_id(),
             ),
             Outcome {
                 route: label,
@@ -892,7 +974,7 @@ async fn proxied(
         Access::Allow => {
             let Some(route) = d.route else {
                 return (
-                    GateError::NotFound.respond(cfg, req.headers(), &ctx.request_id),
+                    GateError::NotFound.respond(cfg, req.headers(), ctx.request_id()),
                     Outcome::PAGE,
                 );
             };
@@ -901,7 +983,7 @@ async fn proxied(
                     GateError::NoUpstream(route.name()).respond(
                         cfg,
                         req.headers(),
-                        &ctx.request_id,
+                        ctx.request_id(),
                     ),
                     Outcome {
                         route: label,
@@ -928,7 +1010,8 @@ async fn proxied(
                 peer: ctx.peer_ip.clone(),
                 trusted: ctx.trusted,
                 proto: target.scheme(),
-                host: target.authority(),
+                // The String becomes the header value's storage, uncopied.
+                host: HeaderValue::from_maybe_shared(bytes::Bytes::from(target.authority())).ok(),
             };
             let headers = req.headers_mut();
             // Room for what is added below and in `Proxy::forward` (identity,
@@ -967,7 +1050,7 @@ async fn proxied(
                     };
                     metrics::upstream_error(label, kind);
                     with_outcome(
-                        GateError::Proxy(e).respond(cfg, &accept, &ctx.request_id),
+                        GateError::Proxy(e).respond(cfg, &accept, ctx.request_id()),
                         Outcome {
                             route: label,
                             decision: "upstream_error",
@@ -1081,5 +1164,70 @@ mod tests {
             assert_eq!(b.pick(0), 1, "loads 3/1/1");
         }
         assert_eq!(b.pick(0), 0, "a finished connection no longer counts");
+    }
+
+    /// Counts the wake-ups of a pretend task.
+    struct CountingWaker(std::sync::atomic::AtomicUsize);
+    impl std::task::Wake for CountingWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_connection_sees_shutdown_and_is_woken_for_it() {
+        let token = tokio_util::sync::CancellationToken::new();
+        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
+        let waker = std::task::Waker::from(counter.clone());
+        let mut cx = std::task::Context::from_waker(&waker);
+        let cancelled = std::pin::pin!(token.cancelled());
+        let mut watch = ShutdownWatch::new(cancelled);
+        for _ in 0..3 {
+            assert!(watch.poll(&mut cx).is_pending());
+        }
+        assert_eq!(counter.0.load(Ordering::SeqCst), 0);
+        token.cancel();
+        assert_eq!(
+            counter.0.load(Ordering::SeqCst),
+            1,
+            "shutdown wakes the connection's task"
+        );
+        assert!(watch.poll(&mut cx).is_ready());
+
+        // Already shut down before the first look.
+        let cancelled = std::pin::pin!(token.cancelled());
+        assert!(ShutdownWatch::new(cancelled).poll(&mut cx).is_ready());
+    }
+
+    #[test]
+    fn a_connection_polled_with_a_new_waker_is_still_woken() {
+        let token = tokio_util::sync::CancellationToken::new();
+        let first = Arc::new(CountingWaker(AtomicUsize::new(0)));
+        let second = Arc::new(CountingWaker(AtomicUsize::new(0)));
+        let cancelled = std::pin::pin!(token.cancelled());
+        let mut watch = ShutdownWatch::new(cancelled);
+        let w1 = std::task::Waker::from(first.clone());
+        assert!(
+            watch
+                .poll(&mut std::task::Context::from_waker(&w1))
+                .is_pending()
+        );
+        let w2 = std::task::Waker::from(second.clone());
+        assert!(
+            watch
+                .poll(&mut std::task::Context::from_waker(&w2))
+                .is_pending()
+        );
+        token.cancel();
+        assert_eq!(
+            second.0.load(Ordering::SeqCst),
+            1,
+            "the newest waker is woken"
+        );
+        assert!(
+            watch
+                .poll(&mut std::task::Context::from_waker(&w2))
+                .is_ready()
+        );
     }
 }

@@ -5,7 +5,7 @@ fn info(trusted: bool) -> ClientInfo {
         peer: HeaderValue::from_static("10.0.0.5"),
         trusted,
         proto: "https",
-        host: "app.example.com".into(),
+        host: Some(HeaderValue::from_static("app.example.com")),
     }
 }
 
@@ -75,6 +75,44 @@ fn own_cookies_are_removed_and_others_kept() {
         h.get(header::COOKIE).expect("kept"),
         "passgate_sessionx=1; xpassgate_session=2"
     );
+}
+
+#[test]
+fn one_cookie_header_is_kept_whole_trimmed_or_removed() {
+    let own = ["passgate_session", "__Host-passgate", "passgate_csrf"];
+    let strip = |v: HeaderValue| {
+        let mut h = HeaderMap::new();
+        h.insert(header::COOKIE, v);
+        strip_own_cookies(&mut h, &own);
+        let all: Vec<HeaderValue> = h.get_all(header::COOKIE).iter().cloned().collect();
+        all
+    };
+    // None of ours: the header is passed on byte for byte.
+    assert_eq!(
+        strip(HeaderValue::from_static(" a=1 ;b=2;")),
+        vec![HeaderValue::from_static(" a=1 ;b=2;")]
+    );
+    // Ours among others, in any position.
+    assert_eq!(
+        strip(HeaderValue::from_static("passgate_session=S; a=1; ;b=2")),
+        vec![HeaderValue::from_static("a=1; b=2")]
+    );
+    assert_eq!(
+        strip(HeaderValue::from_static("a=1;passgate_csrf=x")),
+        vec![HeaderValue::from_static("a=1")]
+    );
+    // Only ours, with empty pairs around: nothing is left to send.
+    assert!(
+        strip(HeaderValue::from_static(
+            " passgate_session=S; ; __Host-passgate=T;"
+        ))
+        .is_empty()
+    );
+    // Not text: it cannot be parsed safely, so it goes.
+    assert!(
+        strip(HeaderValue::from_bytes(b"a=\xff; passgate_session=S").expect("obs-text")).is_empty()
+    );
+    assert!(strip(HeaderValue::from_bytes(b"a=\xff").expect("obs-text")).is_empty());
 }
 
 #[test]

@@ -96,12 +96,12 @@ async fn require(
             cfg.login_url(),
             super::enc(back)
         ))),
-        Err(e) => Err(GateError::Unavailable(e).respond(cfg, headers, &ctx.request_id)),
+        Err(e) => Err(GateError::Unavailable(e).respond(cfg, headers, ctx.request_id())),
     }
 }
 
 fn unavailable(cfg: &Config, headers: &HeaderMap, ctx: &ReqCtx, e: StoreError) -> Response<Body> {
-    GateError::Unavailable(e).respond(cfg, headers, &ctx.request_id)
+    GateError::Unavailable(e).respond(cfg, headers, ctx.request_id())
 }
 
 fn account_url(cfg: &Config, notice: &str) -> String {
@@ -195,7 +195,7 @@ pub async fn page(
         .map(|u| URL_SAFE_NO_PAD.encode(u.as_bytes()))
         .unwrap_or_default();
     let page = AccountPage {
-        chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
         csrf,
         rp_id: cfg.webauthn.rp_id.clone(),
         email: p.email.clone(),
@@ -468,7 +468,7 @@ pub async fn offer(
     let (csrf, cookie) = super::csrf_token(&cfg, &headers);
     let welcome = q.contains_key("welcome");
     let page = OfferPage {
-        chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
         csrf,
         rp_id: cfg.webauthn.rp_id.clone(),
         next,

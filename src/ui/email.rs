@@ -119,7 +119,7 @@ fn ua(headers: &HeaderMap) -> String {
 }
 
 fn unavailable(cfg: &Config, headers: &HeaderMap, ctx: &ReqCtx, e: StoreError) -> Response<Body> {
-    GateError::Unavailable(e).respond(cfg, headers, &ctx.request_id)
+    GateError::Unavailable(e).respond(cfg, headers, ctx.request_id())
 }
 
 /// Count one hit on `key` against `max` per `window`. Over the limit: the
@@ -154,7 +154,7 @@ fn too_many(cfg: &Config, ctx: &ReqCtx, reset_in: u64, what: &str) -> Response<B
     super::message(
         cfg,
         StatusCode::TOO_MANY_REQUESTS,
-        &ctx.request_id,
+        ctx.request_id(),
         "Too many attempts",
         &format!(
             "{what} Try again in {minutes} minute{}.",
@@ -301,7 +301,7 @@ pub async fn start(
         )
         .await;
     } else {
-        tracing::info!(request_id = %ctx.request_id, "sign-in email not sent: the address cannot sign in here");
+        tracing::info!(request_id = %ctx.request_id(), "sign-in email not sent: the address cannot sign in here");
         app.audit(
             Event::failed("email.not_sent")
                 .email(&email)
@@ -312,7 +312,7 @@ pub async fn start(
     }
     let (csrf, csrf_cookie) = super::csrf_token(&cfg, &headers);
     let page = SentPage {
-        chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
         csrf,
         rd_encoded: super::enc(&rd),
         rd,
@@ -330,7 +330,7 @@ fn expired(cfg: &Config, ctx: &ReqCtx) -> Response<Body> {
     super::message(
         cfg,
         StatusCode::GONE,
-        &ctx.request_id,
+        ctx.request_id(),
         "This link has expired",
         "Sign-in links work once and only for a short time. This one was already used or is too old.",
         "Ask for a new link on the sign-in page.",
@@ -359,7 +359,7 @@ pub async fn verify_page(
         Err(e) => return unavailable(&cfg, &headers, &ctx, e),
     };
     super::page(&cfg, &headers, StatusCode::OK, |csrf| ConfirmPage {
-        chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
         csrf,
         token,
         email: record.email,
@@ -403,7 +403,7 @@ pub async fn verify(
         .await;
         return super::page(&cfg, &headers, StatusCode::FORBIDDEN, |csrf| {
             CodePage {
-            chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+            chrome: Chrome::new(&cfg, Some(ctx.request_id())),
             csrf,
             rd_encoded: super::enc(&record.rd),
             rd: record.rd,
@@ -445,7 +445,7 @@ pub async fn code_page(
     let (csrf, cookie) = super::csrf_token(&cfg, &headers);
     let rd = q.get("rd").cloned().unwrap_or_default();
     let page = CodePage {
-        chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
         csrf,
         rd_encoded: super::enc(&rd),
         rd,
@@ -476,7 +476,7 @@ pub async fn code(
     let ip = ctx.client_ip(&cfg, &headers);
     let retry = |error: String, status: StatusCode| {
         super::page(&cfg, &headers, status, |csrf| CodePage {
-            chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+            chrome: Chrome::new(&cfg, Some(ctx.request_id())),
             csrf,
             rd_encoded: super::enc(&rd),
             rd: rd.clone(),
@@ -585,7 +585,7 @@ async fn complete(
                     return super::message(
                         cfg,
                         StatusCode::CONFLICT,
-                        &ctx.request_id,
+                        ctx.request_id(),
                         "This account cannot be created",
                         &m,
                         "Try signing in again.",
@@ -606,7 +606,7 @@ async fn complete(
             return super::message(
                 cfg,
                 StatusCode::FORBIDDEN,
-                &ctx.request_id,
+                ctx.request_id(),
                 "You can't sign in here",
                 "This account is disabled, or sign-up is not open to this address.",
                 "If you think this is a mistake, ask whoever runs this service.",
@@ -650,7 +650,7 @@ pub async fn invite_page(
         return super::message(
             &cfg,
             StatusCode::GONE,
-            &ctx.request_id,
+            ctx.request_id(),
             "This invitation has expired",
             "Invitations work once and for a limited time. This one was already used or is too old.",
             "Ask whoever invited you for a new one. If you already accepted it, sign in.",
@@ -658,7 +658,7 @@ pub async fn invite_page(
         );
     };
     super::page(&cfg, &headers, StatusCode::OK, |csrf| InvitePage {
-        chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
         csrf,
         token,
         email: invite.email,
@@ -691,7 +691,7 @@ pub async fn invite(
         return super::message(
             &cfg,
             StatusCode::GONE,
-            &ctx.request_id,
+            ctx.request_id(),
             "This invitation has expired",
             "It was already used or is too old.",
             "Ask for a new invitation, or sign in if you already have an account.",
@@ -707,7 +707,7 @@ pub async fn invite(
             return super::message(
                 &cfg,
                 StatusCode::FORBIDDEN,
-                &ctx.request_id,
+                ctx.request_id(),
                 "You can't sign in here",
                 "This account is disabled.",
                 "",
@@ -726,7 +726,7 @@ pub async fn invite(
                     return super::message(
                         &cfg,
                         StatusCode::GONE,
-                        &ctx.request_id,
+                        ctx.request_id(),
                         "This invitation has expired",
                         "It was already used.",
                         "",
@@ -762,7 +762,7 @@ pub async fn invite(
                 return super::message(
                     &cfg,
                     StatusCode::CONFLICT,
-                    &ctx.request_id,
+                    ctx.request_id(),
                     "This invitation cannot be used",
                     &m,
                     "",

@@ -50,7 +50,7 @@ pub fn render(
     let cfg = app.config();
     let (csrf, cookie) = super::csrf_token(&cfg, headers);
     let page = LoginPage {
-        chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
         csrf,
         rd: rd.to_string(),
         rd_encoded: super::enc(rd),
@@ -74,7 +74,7 @@ pub async fn page(
     match super::current_session(&app, &cfg, &headers).await {
         Ok(Some(_)) => return super::see_other(&super::destination(&cfg, Some(rd))),
         Ok(None) => {}
-        Err(e) => return GateError::Unavailable(e).respond(&cfg, &headers, &ctx.request_id),
+        Err(e) => return GateError::Unavailable(e).respond(&cfg, &headers, ctx.request_id()),
     }
     let error = match q.get("error").map(String::as_str) {
         Some("signed_out") => "You have been signed out.",
@@ -94,10 +94,10 @@ pub async fn logout_page(
     let cfg = app.config();
     let who = match super::current_session(&app, &cfg, &headers).await {
         Ok(s) => s.map(|s| s.principal.email.clone()),
-        Err(e) => return GateError::Unavailable(e).respond(&cfg, &headers, &ctx.request_id),
+        Err(e) => return GateError::Unavailable(e).respond(&cfg, &headers, ctx.request_id()),
     };
     super::page(&cfg, &headers, StatusCode::OK, |csrf| LogoutPage {
-        chrome: Chrome::new(&cfg, Some(&ctx.request_id)),
+        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
         csrf,
         rd: q.get("rd").cloned().unwrap_or_default(),
         who,
@@ -116,7 +116,7 @@ pub async fn logout(
     match super::current_session(&app, &cfg, &headers).await {
         Ok(Some(s)) => {
             if let Err(e) = app.sessions.revoke(&s.record.id).await {
-                return GateError::Unavailable(e).respond(&cfg, &headers, &ctx.request_id);
+                return GateError::Unavailable(e).respond(&cfg, &headers, ctx.request_id());
             }
             app.asserter.forget(&s.record.id);
             let ua = headers
@@ -131,7 +131,7 @@ pub async fn logout(
             .await;
         }
         Ok(None) => {}
-        Err(e) => return GateError::Unavailable(e).respond(&cfg, &headers, &ctx.request_id),
+        Err(e) => return GateError::Unavailable(e).respond(&cfg, &headers, ctx.request_id()),
     }
     let rd = f.get("rd").map(String::as_str).unwrap_or("");
     let next = match crate::authz::safe_redirect(rd, &cfg.server.portal, &cfg.routes) {
@@ -160,7 +160,7 @@ pub async fn forged(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    tracing::warn!(request_id = %ctx.request_id, reason = ?why, "refused a POST without a valid origin or CSRF token");
+    tracing::warn!(request_id = %ctx.request_id(), reason = ?why, "refused a POST without a valid origin or CSRF token");
     app.audit(
         Event::failed("request.forged")
             .from(&ctx.client_ip(&cfg, headers), ua)
@@ -170,7 +170,7 @@ pub async fn forged(
     super::message(
         &cfg,
         StatusCode::FORBIDDEN,
-        &ctx.request_id,
+        ctx.request_id(),
         "This form could not be accepted",
         why.message(),
         "",

@@ -69,7 +69,11 @@ pub async fn whoami(
         Some(t) => match app.sessions.validate(t).await {
             Ok(s) => s,
             Err(e) => {
-                return GateError::Unavailable(e).respond(&cfg, &HeaderMap::new(), &ctx.request_id);
+                return GateError::Unavailable(e).respond(
+                    &cfg,
+                    &HeaderMap::new(),
+                    ctx.request_id(),
+                );
             }
         },
         None => None,
@@ -138,5 +142,5 @@ pub async fn not_found(
     Extension(ctx): Extension<ReqCtx>,
     headers: HeaderMap,
 ) -> Response<Body> {
-    GateError::NotFound.respond(&app.config(), &headers, &ctx.request_id)
+    GateError::NotFound.respond(&app.config(), &headers, ctx.request_id())
 }
