@@ -575,8 +575,8 @@ async fn until_shutdown<C>(
 /// connection alone, and every other poll reads just that flag.
 struct ShutdownWatch<'p, 't> {
     cancelled: std::pin::Pin<&'p mut tokio_util::sync::WaitForCancellationFuture<'t>>,
-    /// The waker the token holds; `None` until the first poll.
-    flag: Option<(Arc<WokenFlag>, std::task::Waker)>,
+    /// What the token's waker sets; `None` until the first poll.
+    flag: Option<Arc<WokenFlag>>,
 }
 
 struct WokenFlag {
@@ -607,27 +607,26 @@ impl<'p, 't> ShutdownWatch<'p, 't> {
 
     /// Ready once shutdown has begun.
     fn poll(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
-        let waker = match &self.flag {
-            Some((flag, waker)) if flag.task.will_wake(cx.waker()) => {
+        let flag = match &self.flag {
+            Some(flag) if flag.task.will_wake(cx.waker()) => {
                 if !flag.woken.load(Ordering::Acquire) {
                     return std::task::Poll::Pending;
                 }
                 flag.woken.store(false, Ordering::Relaxed);
-                waker.clone()
+                flag.clone()
             }
             // The first poll, or the task's waker changed (it does not for
             // a tokio task, but nothing promises that): give the token a
             // waker that wakes this task.
-            _ => {
-                let flag = Arc::new(WokenFlag {
+            _ => self
+                .flag
+                .insert(Arc::new(WokenFlag {
                     woken: std::sync::atomic::AtomicBool::new(false),
                     task: cx.waker().clone(),
-                });
-                let waker = std::task::Waker::from(flag.clone());
-                self.flag = Some((flag, waker.clone()));
-                waker
-            }
+                }))
+                .clone(),
         };
+        let waker = std::task::Waker::from(flag);
         self.cancelled
             .as_mut()
             .poll(&mut std::task::Context::from_waker(&waker))

@@ -20,7 +20,7 @@ pub async fn open(url: &str) -> StoreResult<SqlStore> {
         // SQLite has no advisory lock for sqlx to take: without this, two
         // processes starting on one fresh file both see no schema and the
         // second fails ("table users already exists").
-        let _lock = migration_lock(url).await?;
+        let _lock = migration_lock(pool).await?;
         MIGRATOR
             .run(pool)
             .await
@@ -34,17 +34,11 @@ pub async fn open(url: &str) -> StoreResult<SqlStore> {
 /// itself locks with `fcntl`, which is independent of `flock`. Released
 /// when the returned file is dropped (or the process dies). `None` for
 /// in-memory databases.
-async fn migration_lock(url: &str) -> StoreResult<Option<std::fs::File>> {
-    let opts = SqliteConnectOptions::from_str(url).map_err(|e| StoreError::Unavailable {
-        backend: "sqlite",
-        detail: format!("{url:?} is not a SQLite URL: {e}"),
-    })?;
-    let path = opts.get_filename().to_path_buf();
-    if path.as_os_str().is_empty()
-        || path.as_os_str() == ":memory:"
-        || url.contains("mode=memory")
-        || !path.is_file()
-    {
+async fn migration_lock(pool: &sqlx::SqlitePool) -> StoreResult<Option<std::fs::File>> {
+    let path = pool.connect_options().get_filename().to_path_buf();
+    // In-memory databases (`:memory:`, `mode=memory`) have no file to lock
+    // and no other process to wait for.
+    if !path.is_file() {
         return Ok(None);
     }
     let unavailable = |e: std::io::Error| StoreError::Unavailable {
