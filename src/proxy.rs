@@ -271,18 +271,22 @@ impl Proxy {
             Some(c) => (c, false),
             None => (connect().await?, true),
         };
+        // The driver keeps the deadline (one timer per client connection,
+        // not one per request).
+        let deadline = std::time::Instant::now() + self.response_timeout;
         loop {
             let answer = conn.send(req);
-            driver.hold(conn);
-            match tokio::time::timeout(self.response_timeout, answer).await {
-                Err(_) => {
-                    return Err(ProxyError::Timeout {
-                        upstream: upstream.url.clone(),
-                        secs: self.response_timeout.as_secs(),
-                    });
-                }
-                Ok(Ok(resp)) => return Ok(resp),
-                Ok(Err(mut e)) => match e.take_message() {
+            driver.hold(conn, deadline);
+            let answer = answer.await;
+            if driver.answered() {
+                return Err(ProxyError::Timeout {
+                    upstream: upstream.url.clone(),
+                    secs: self.response_timeout.as_secs(),
+                });
+            }
+            match answer {
+                Ok(resp) => return Ok(resp),
+                Err(mut e) => match e.take_message() {
                     Some(unsent) if !fresh => {
                         req = unsent;
                         conn = connect().await?;

@@ -564,6 +564,53 @@ async fn upstream_down_is_a_502_and_slow_is_a_504() {
     );
 }
 
+/// The upstream timeout is kept per client connection (one timer, re-armed
+/// when it fires). Each request on a kept-alive connection still gets the
+/// whole timeout: not what was left of an earlier request's, and not
+/// none after a timeout.
+#[tokio::test]
+async fn every_request_on_a_kept_alive_connection_gets_its_whole_upstream_timeout() {
+    let up = Upstream::start().await;
+    let gw = Gateway::start(|s| {
+        s.config(
+            "",
+            &format!(
+                "[[route]]\nhost = \"localhost\"\nupstream = \"{}\"\npolicy = \"public\"\n",
+                up.url()
+            ),
+        )
+    })
+    .await;
+    // One connection, reused for every request (upstream_timeout = 3s in
+    // the test configuration).
+    let one = reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .build()
+        .unwrap();
+    for round in 0..2 {
+        let r = one.get(gw.url("/__status?code=200")).send().await.unwrap();
+        assert_eq!(r.status(), 200, "round {round}");
+        r.bytes().await.unwrap();
+        // Half the timeout later, a request the upstream is slow to answer.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let started = std::time::Instant::now();
+        let r = one.get(gw.url("/__slow?ms=8000")).send().await.unwrap();
+        let took = started.elapsed();
+        assert_eq!(r.status(), 504, "round {round}");
+        r.bytes().await.unwrap();
+        assert!(
+            took >= Duration::from_millis(2900),
+            "round {round}: the slow request was cut off after {took:?}, before its own 3 s"
+        );
+        assert!(
+            took < Duration::from_secs(7),
+            "round {round}: answered after {took:?}, long after the timeout"
+        );
+    }
+    let r = one.get(gw.url("/__status?code=200")).send().await.unwrap();
+    assert_eq!(r.status(), 200, "the connection serves on after a timeout");
+}
+
 #[tokio::test]
 async fn large_bodies_stream_both_ways_with_flat_memory() {
     let up = Upstream::start().await;

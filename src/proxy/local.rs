@@ -176,11 +176,32 @@ pub fn clear() {
     IDLE.with_borrow_mut(|lists| lists.clear());
 }
 
-/// The upstream connections in use by one client connection; polled by
-/// that connection's task (see [`drive`]).
+/// The upstream connections in use by one client connection, polled by
+/// that connection's task (see [`drive`]), and the deadline of the request
+/// in flight.
+///
+/// The response timeout is kept here rather than as a timer per request:
+/// an HTTP/1 client connection has at most one request in flight, so one
+/// timer per connection, re-armed only when it fires, covers every request
+/// on it. A request then costs a clock read instead of a timer wheel
+/// insertion and removal.
 #[derive(Default)]
 pub struct Driver {
-    busy: Mutex<Vec<Upstream>>,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    busy: Vec<Upstream>,
+    /// When the request in flight must have its answer's head.
+    deadline: Option<Instant>,
+    /// The request in flight ran out of time, and its upstream connection
+    /// was dropped.
+    timed_out: bool,
+    /// Wakes the task no later than `deadline`. Once the timer fires, it
+    /// is moved to the current deadline, or dropped when nothing is in
+    /// flight.
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 tokio::task_local! {
@@ -196,19 +217,33 @@ pub fn current() -> Option<Arc<Driver>> {
 impl Driver {
     /// Hand a connection with a request in flight to the driver, which
     /// polls it until the exchange is over and then returns it to the idle
-    /// list.
-    pub fn hold(&self, conn: Upstream) {
-        self.lock().push(conn);
+    /// list. If the answer's head has not come by `deadline` (and
+    /// [`Driver::answered`] was not called), the connection is dropped,
+    /// which ends the request with an error.
+    pub fn hold(&self, conn: Upstream, deadline: Instant) {
+        let mut state = self.lock();
+        state.busy.push(conn);
+        state.deadline = Some(deadline);
+        state.timed_out = false;
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Upstream>> {
-        self.busy.lock().unwrap_or_else(|p| p.into_inner())
+    /// The request in flight has its answer (or its error): its deadline
+    /// no longer applies. `true` if it ran out of time.
+    pub fn answered(&self) -> bool {
+        let mut state = self.lock();
+        state.deadline = None;
+        std::mem::take(&mut state.timed_out)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Poll every held connection: closed ones are dropped, finished ones
-    /// go back to the idle list.
+    /// go back to the idle list. Then keep the deadline.
     fn poll(&self, cx: &mut Context<'_>) {
-        let mut busy = self.lock();
+        let mut state = self.lock();
+        let busy = &mut state.busy;
         let mut i = 0;
         while i < busy.len() {
             if !busy[i].poll_open(cx) {
@@ -219,6 +254,45 @@ impl Driver {
                 i += 1;
             }
         }
+        state.keep_deadline(cx);
+    }
+}
+
+impl State {
+    fn keep_deadline(&mut self, cx: &mut Context<'_>) {
+        let Some(deadline) = self.deadline else {
+            // Nothing in flight: a timer that fired is not needed again.
+            if self.timer.as_ref().is_some_and(|t| t.is_elapsed()) {
+                self.timer = None;
+            }
+            return;
+        };
+        let armed_in_time = match &self.timer {
+            // Armed no later than the deadline and not fired: it will wake
+            // the task in time. The usual case, and the cheap one.
+            Some(t) if !t.is_elapsed() => t.deadline().into_std() <= deadline,
+            _ => false,
+        };
+        if armed_in_time {
+            return;
+        }
+        if Instant::now() >= deadline {
+            self.busy.clear();
+            self.deadline = None;
+            self.timed_out = true;
+            self.timer = None;
+            return;
+        }
+        let at = tokio::time::Instant::from_std(deadline);
+        let timer = match &mut self.timer {
+            Some(t) => {
+                t.as_mut().reset(at);
+                t
+            }
+            None => self.timer.insert(Box::pin(tokio::time::sleep_until(at))),
+        };
+        // Registers the task's waker with the timer.
+        let _ = timer.as_mut().poll(cx);
     }
 }
 
