@@ -2,8 +2,11 @@
 //! public listener).
 //!
 //! A small registry of our own: counters and histograms keyed by label
-//! values, each series a set of atomics behind an `Arc`, so recording on the
-//! hot path is a read lock and a few atomic adds.
+//! values, each series a set of atomics behind an `Arc`. The per-request
+//! series are sharded by thread: each worker records into series of its
+//! own, found through a thread-local cache, so a request costs no lock and
+//! no cache line shared with the other workers. The exposition adds the
+//! shards up.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -25,6 +28,27 @@ struct Histogram {
 }
 
 impl Histogram {
+    /// Record into a shard only this thread writes: plain loads and stores
+    /// (readers still see whole values), no locked read-modify-write.
+    fn observe_single_writer(&self, d: Duration) {
+        let add = |a: &AtomicU64, n: u64| a.store(a.load(Ordering::Relaxed) + n, Ordering::Relaxed);
+        let secs = d.as_secs_f64();
+        if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
+            add(&self.buckets[i], 1);
+        }
+        add(&self.count, 1);
+        add(&self.sum_ns, d.as_nanos() as u64);
+    }
+
+    /// Add `other`'s counts to these plain totals.
+    fn add_to(&self, buckets: &mut [u64; BUCKETS.len()], count: &mut u64, sum_ns: &mut u64) {
+        for (t, b) in buckets.iter_mut().zip(&self.buckets) {
+            *t += b.load(Ordering::Relaxed);
+        }
+        *count += self.count.load(Ordering::Relaxed);
+        *sum_ns += self.sum_ns.load(Ordering::Relaxed);
+    }
+
     fn observe(&self, d: Duration) {
         // One bucket per observation; the exposition sums them up.
         let secs = d.as_secs_f64();
@@ -92,6 +116,41 @@ impl<T: Default> Family<T> {
     }
 }
 
+impl<T: Default> Family<T> {
+    /// A new series for these label values, for one thread to record into
+    /// (several series may carry the same labels; they are added up when
+    /// rendered).
+    fn shard(&self, labels: &[(&'static str, &str)]) -> Arc<T> {
+        use std::hash::{Hash, Hasher};
+        let mut h = crate::fxhash::FxHasher::default();
+        for (_, v) in labels {
+            v.hash(&mut h);
+        }
+        let v = Arc::new(T::default());
+        let mut s = match self.series.write() {
+            Ok(s) => s,
+            Err(p) => p.into_inner(),
+        };
+        s.entry(h.finish()).or_default().push((
+            labels.iter().map(|(k, v)| (*k, v.to_string())).collect(),
+            v.clone(),
+        ));
+        v
+    }
+
+    /// Every series sorted by labels, those with the same labels (shards)
+    /// grouped together.
+    fn grouped(&self, mut each: impl FnMut(&Labels, &[&Arc<T>])) {
+        let Ok(s) = self.series.read() else { return };
+        let mut rows: Vec<_> = s.values().flatten().collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        for group in rows.chunk_by(|a, b| a.0 == b.0) {
+            let values: Vec<&Arc<T>> = group.iter().map(|(_, v)| v).collect();
+            each(&group[0].0, &values);
+        }
+    }
+}
+
 fn label_text(labels: &Labels, extra: Option<(&str, String)>) -> String {
     let mut parts: Vec<String> = labels
         .iter()
@@ -120,19 +179,10 @@ impl Family<AtomicU64> {
             "# HELP {} {}\n# TYPE {} {kind}",
             self.name, self.help, self.name
         );
-        if let Ok(s) = self.series.read() {
-            let mut rows: Vec<_> = s.values().flatten().collect();
-            rows.sort_by(|a, b| a.0.cmp(&b.0));
-            for (labels, v) in rows {
-                let _ = writeln!(
-                    out,
-                    "{}{} {}",
-                    self.name,
-                    label_text(labels, None),
-                    v.load(Ordering::Relaxed)
-                );
-            }
-        }
+        self.grouped(|labels, shards| {
+            let total: u64 = shards.iter().map(|v| v.load(Ordering::Relaxed)).sum();
+            let _ = writeln!(out, "{}{} {total}", self.name, label_text(labels, None));
+        });
     }
 }
 
@@ -143,42 +193,41 @@ impl Family<Histogram> {
             "# HELP {} {}\n# TYPE {} histogram",
             self.name, self.help, self.name
         );
-        if let Ok(s) = self.series.read() {
-            let mut rows: Vec<_> = s.values().flatten().collect();
-            rows.sort_by(|a, b| a.0.cmp(&b.0));
-            for (labels, h) in rows {
-                let mut cumulative = 0;
-                for (i, b) in BUCKETS.iter().enumerate() {
-                    cumulative += h.buckets[i].load(Ordering::Relaxed);
-                    let _ = writeln!(
-                        out,
-                        "{}_bucket{} {cumulative}",
-                        self.name,
-                        label_text(labels, Some(("le", b.to_string())))
-                    );
-                }
-                let count = h.count.load(Ordering::Relaxed);
+        self.grouped(|labels, shards| {
+            let (mut buckets, mut count, mut sum_ns) = ([0u64; BUCKETS.len()], 0, 0);
+            for h in shards {
+                h.add_to(&mut buckets, &mut count, &mut sum_ns);
+            }
+            let mut cumulative = 0;
+            for (b, n) in BUCKETS.iter().zip(buckets) {
+                cumulative += n;
                 let _ = writeln!(
                     out,
-                    "{}_bucket{} {count}",
+                    "{}_bucket{} {cumulative}",
                     self.name,
-                    label_text(labels, Some(("le", "+Inf".into())))
-                );
-                let _ = writeln!(
-                    out,
-                    "{}_sum{} {}",
-                    self.name,
-                    label_text(labels, None),
-                    h.sum_ns.load(Ordering::Relaxed) as f64 / 1e9
-                );
-                let _ = writeln!(
-                    out,
-                    "{}_count{} {count}",
-                    self.name,
-                    label_text(labels, None)
+                    label_text(labels, Some(("le", b.to_string())))
                 );
             }
-        }
+            let _ = writeln!(
+                out,
+                "{}_bucket{} {count}",
+                self.name,
+                label_text(labels, Some(("le", "+Inf".into())))
+            );
+            let _ = writeln!(
+                out,
+                "{}_sum{} {}",
+                self.name,
+                label_text(labels, None),
+                sum_ns as f64 / 1e9
+            );
+            let _ = writeln!(
+                out,
+                "{}_count{} {count}",
+                self.name,
+                label_text(labels, None)
+            );
+        });
     }
 }
 
@@ -238,28 +287,57 @@ impl Outcome {
 /// `route[N]` for a rule (made once per index), or `none`.
 pub fn route_label(route: Option<&crate::authz::Route>) -> &'static str {
     static LABELS: RwLock<Vec<&'static str>> = RwLock::new(Vec::new());
+    thread_local! {
+        /// This thread's copy of `LABELS`, so the hot path takes no lock.
+        static SEEN: std::cell::RefCell<Vec<&'static str>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
     let Some(r) = route else { return "none" };
-    if let Ok(l) = LABELS.read()
-        && let Some(s) = l.get(r.index)
+    if let Some(s) = SEEN.with_borrow(|l| l.get(r.index).copied()) {
+        return s;
+    }
+    let label = shared_route_label(&LABELS, r.index);
+    SEEN.with_borrow_mut(|l| {
+        if l.len() <= r.index {
+            l.resize(r.index + 1, "none");
+        }
+        l[r.index] = label;
+    });
+    label
+}
+
+fn shared_route_label(labels: &RwLock<Vec<&'static str>>, index: usize) -> &'static str {
+    if let Ok(l) = labels.read()
+        && let Some(s) = l.get(index)
     {
         return s;
     }
-    let mut l = match LABELS.write() {
+    let mut l = match labels.write() {
         Ok(l) => l,
         Err(p) => p.into_inner(),
     };
-    while l.len() <= r.index {
+    while l.len() <= index {
         let i = l.len();
         // Leaked once per rule index: bounded by the number of rules.
         l.push(Box::leak(format!("route[{i}]").into_boxed_str()));
     }
-    l[r.index]
+    l[index]
 }
 
 pub fn request(o: &Outcome, took: Duration) {
-    let labels = [("route", o.route), ("decision", o.decision)];
-    REQUESTS.get(&labels).fetch_add(1, Ordering::Relaxed);
-    DURATION.get(&labels).observe(took);
+    type Shards = (Arc<AtomicU64>, Arc<Histogram>);
+    thread_local! {
+        /// This thread's request series, by route and decision.
+        static MINE: std::cell::RefCell<HashMap<(&'static str, &'static str), Shards, crate::fxhash::FxBuild>> =
+            std::cell::RefCell::new(HashMap::default());
+    }
+    MINE.with_borrow_mut(|mine| {
+        let (count, duration) = mine.entry((o.route, o.decision)).or_insert_with(|| {
+            let labels = [("route", o.route), ("decision", o.decision)];
+            (REQUESTS.shard(&labels), DURATION.shard(&labels))
+        });
+        count.store(count.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        duration.observe_single_writer(took);
+    });
 }
 
 pub fn signin(method: &str, ok: bool) {
@@ -355,5 +433,62 @@ pub async fn serve(
             );
             let _ = builder.serve_connection(TokioIo::new(stream), svc).await;
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The exposition line of `series` (`name{labels}`), parsed.
+    fn value(text: &str, series: &str) -> f64 {
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with(series) && l[series.len()..].starts_with(' '))
+            .collect();
+        assert_eq!(lines.len(), 1, "one line for {series} in:\n{text}");
+        lines[0][series.len() + 1..].parse().expect("a number")
+    }
+
+    #[test]
+    fn requests_recorded_on_several_threads_are_one_series() {
+        // Labels of this test's own, so other tests' requests do not count.
+        let o = Outcome {
+            route: "route[9999]",
+            decision: "metrics_test",
+        };
+        std::thread::scope(|s| {
+            for ms in [1, 3, 700] {
+                let o = o.clone();
+                s.spawn(move || {
+                    request(&o, Duration::from_millis(ms));
+                    request(&o, Duration::from_millis(ms));
+                });
+            }
+        });
+        request(&o, Duration::from_millis(20));
+        let text = render();
+        let labels = r#"{route="route[9999]",decision="metrics_test"}"#;
+        assert_eq!(
+            value(&text, &format!("passgate_requests_total{labels}")),
+            7.0
+        );
+        let hist = "passgate_request_duration_seconds";
+        assert_eq!(value(&text, &format!("{hist}_count{labels}")), 7.0);
+        let sum = value(&text, &format!("{hist}_sum{labels}"));
+        assert!((sum - 1.428).abs() < 1e-9, "sum {sum}");
+        let le = |b: &str| {
+            value(
+                &text,
+                &format!(
+                    r#"{hist}_bucket{{route="route[9999]",decision="metrics_test",le="{b}"}}"#
+                ),
+            )
+        };
+        assert_eq!(le("0.001"), 2.0);
+        assert_eq!(le("0.005"), 4.0);
+        assert_eq!(le("0.025"), 5.0);
+        assert_eq!(le("1"), 7.0);
+        assert_eq!(le("+Inf"), 7.0);
     }
 }
