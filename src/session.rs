@@ -320,6 +320,12 @@ impl SessionManager {
     }
 
     fn touch(&self, e: &Entry, now: i64) {
+        // `now` is in seconds: most requests see it unchanged, and a load
+        // leaves the entry's cache line shared between workers where a
+        // read-modify-write would take it from the others every time.
+        if e.last_seen.load(Ordering::Relaxed) >= now {
+            return;
+        }
         let prev = e.last_seen.fetch_max(now, Ordering::Relaxed);
         if now > prev && now - e.stored_last_seen.load(Ordering::Relaxed) >= TOUCH_EVERY {
             e.stored_last_seen.store(now, Ordering::Relaxed);
