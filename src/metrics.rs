@@ -84,12 +84,7 @@ impl<T: Default> Family<T> {
     /// The series for these label values; no allocation once it exists
     /// (this runs for every request).
     fn get(&self, labels: &[(&'static str, &str)]) -> Arc<T> {
-        use std::hash::{Hash, Hasher};
-        let mut h = crate::fxhash::FxHasher::default();
-        for (_, v) in labels {
-            v.hash(&mut h);
-        }
-        let key = h.finish();
+        let key = series_key(labels);
         let same = |stored: &Labels| {
             stored.len() == labels.len() && stored.iter().zip(labels).all(|((_, a), (_, b))| a == b)
         };
@@ -121,17 +116,12 @@ impl<T: Default> Family<T> {
     /// (several series may carry the same labels; they are added up when
     /// rendered).
     fn shard(&self, labels: &[(&'static str, &str)]) -> Arc<T> {
-        use std::hash::{Hash, Hasher};
-        let mut h = crate::fxhash::FxHasher::default();
-        for (_, v) in labels {
-            v.hash(&mut h);
-        }
         let v = Arc::new(T::default());
         let mut s = match self.series.write() {
             Ok(s) => s,
             Err(p) => p.into_inner(),
         };
-        s.entry(h.finish()).or_default().push((
+        s.entry(series_key(labels)).or_default().push((
             labels.iter().map(|(k, v)| (*k, v.to_string())).collect(),
             v.clone(),
         ));
@@ -149,6 +139,16 @@ impl<T: Default> Family<T> {
             each(&group[0].0, &values);
         }
     }
+}
+
+/// Where a series with these label values is kept in a family's map.
+fn series_key(labels: &[(&'static str, &str)]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = crate::fxhash::FxHasher::default();
+    for (_, v) in labels {
+        v.hash(&mut h);
+    }
+    h.finish()
 }
 
 fn label_text(labels: &Labels, extra: Option<(&str, String)>) -> String {
@@ -289,18 +289,18 @@ pub fn route_label(route: Option<&crate::authz::Route>) -> &'static str {
     static LABELS: RwLock<Vec<&'static str>> = RwLock::new(Vec::new());
     thread_local! {
         /// This thread's copy of `LABELS`, so the hot path takes no lock.
-        static SEEN: std::cell::RefCell<Vec<&'static str>> = const { std::cell::RefCell::new(Vec::new()) };
+        static SEEN: std::cell::RefCell<Vec<Option<&'static str>>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     let Some(r) = route else { return "none" };
-    if let Some(s) = SEEN.with_borrow(|l| l.get(r.index).copied()) {
+    if let Some(s) = SEEN.with_borrow(|l| l.get(r.index).copied().flatten()) {
         return s;
     }
     let label = shared_route_label(&LABELS, r.index);
     SEEN.with_borrow_mut(|l| {
         if l.len() <= r.index {
-            l.resize(r.index + 1, "none");
+            l.resize(r.index + 1, None);
         }
-        l[r.index] = label;
+        l[r.index] = Some(label);
     });
     label
 }
@@ -448,6 +448,34 @@ mod tests {
             .collect();
         assert_eq!(lines.len(), 1, "one line for {series} in:\n{text}");
         lines[0][series.len() + 1..].parse().expect("a number")
+    }
+
+    #[test]
+    fn route_labels_name_their_own_rule_whatever_the_order_seen() {
+        let route = |index| crate::authz::Route {
+            index,
+            line: None,
+            host: crate::authz::HostPattern::parse("app.example.com")
+                .expect("host")
+                .0,
+            port: None,
+            path: "/".into(),
+            upstream: None,
+            policy: crate::authz::Policy::Public,
+            groups: vec![],
+            emails: vec![],
+        };
+        // A fresh thread, so its cache starts empty: a high index first,
+        // then lower ones that the cache has room for but has not seen.
+        std::thread::spawn(move || {
+            assert_eq!(route_label(Some(&route(7))), "route[7]");
+            assert_eq!(route_label(Some(&route(2))), "route[2]");
+            assert_eq!(route_label(Some(&route(7))), "route[7]");
+            assert_eq!(route_label(Some(&route(0))), "route[0]");
+            assert_eq!(route_label(None), "none");
+        })
+        .join()
+        .expect("no panic");
     }
 
     #[test]
