@@ -52,6 +52,11 @@ upstream = "{up}"
 }
 
 /// Trusted proxies exclude the test's own address, so the test is a client.
+/// One public rule for `localhost`, in front of `up`.
+fn public_route(up: &str) -> String {
+    format!("[[route]]\nhost = \"localhost\"\nupstream = \"{up}\"\npolicy = \"public\"\n")
+}
+
 fn as_client(s: &Setup, up: &str) -> String {
     s.config("trusted_proxies = [\"10.255.255.1/32\"]", &routes(up))
 }
@@ -571,16 +576,7 @@ async fn upstream_down_is_a_502_and_slow_is_a_504() {
 #[tokio::test]
 async fn every_request_on_a_kept_alive_connection_gets_its_whole_upstream_timeout() {
     let up = Upstream::start().await;
-    let gw = Gateway::start(|s| {
-        s.config(
-            "",
-            &format!(
-                "[[route]]\nhost = \"localhost\"\nupstream = \"{}\"\npolicy = \"public\"\n",
-                up.url()
-            ),
-        )
-    })
-    .await;
+    let gw = Gateway::start(|s| s.config("", &public_route(&up.url()))).await;
     // One connection, reused for every request (upstream_timeout = 3s in
     // the test configuration).
     let one = reqwest::Client::builder()
@@ -614,16 +610,7 @@ async fn every_request_on_a_kept_alive_connection_gets_its_whole_upstream_timeou
 #[tokio::test]
 async fn large_bodies_stream_both_ways_with_flat_memory() {
     let up = Upstream::start().await;
-    let gw = Gateway::start(|s| {
-        s.config(
-            "",
-            &format!(
-                "[[route]]\nhost = \"localhost\"\nupstream = \"{}\"\npolicy = \"public\"\n",
-                up.url()
-            ),
-        )
-    })
-    .await;
+    let gw = Gateway::start(|s| s.config("", &public_route(&up.url()))).await;
     let c = client();
     let baseline = gw.rss_kib();
     // 1 GiB down.
@@ -858,16 +845,7 @@ async fn websockets_pass_through_with_identity() {
 #[tokio::test]
 async fn sigterm_drains_in_flight_requests_then_exits() {
     let up = Upstream::start().await;
-    let mut gw = Gateway::start(|s| {
-        s.config(
-            "",
-            &format!(
-                "[[route]]\nhost = \"localhost\"\nupstream = \"{}\"\npolicy = \"public\"\n",
-                up.url()
-            ),
-        )
-    })
-    .await;
+    let mut gw = Gateway::start(|s| s.config("", &public_route(&up.url()))).await;
     let url = gw.url("/__slow?ms=1500");
     let slow =
         tokio::spawn(async move { client().get(url).send().await.map(|r| r.status().as_u16()) });
@@ -890,16 +868,7 @@ async fn sigterm_drains_in_flight_requests_then_exits() {
 #[tokio::test]
 async fn sighup_reloads_routes_and_refuses_a_broken_file() {
     let up = Upstream::start().await;
-    let gw = Gateway::start(|s| {
-        s.config(
-            "",
-            &format!(
-                "[[route]]\nhost = \"localhost\"\nupstream = \"{}\"\npolicy = \"public\"\n",
-                up.url()
-            ),
-        )
-    })
-    .await;
+    let gw = Gateway::start(|s| s.config("", &public_route(&up.url()))).await;
     let c = client();
     // A connection kept open across the reload.
     let keep = reqwest::Client::builder()
@@ -1040,13 +1009,7 @@ async fn closing_upstream(
 #[tokio::test]
 async fn upstreams_closing_kept_alive_connections_cost_no_request() {
     let (up, conns) = closing_upstream(Duration::from_millis(100)).await;
-    let gw = Gateway::start(|s| {
-        s.config(
-            "workers = 2",
-            &format!("[[route]]\nhost = \"localhost\"\nupstream = \"{up}\"\npolicy = \"public\"\n"),
-        )
-    })
-    .await;
+    let gw = Gateway::start(|s| s.config("workers = 2", &public_route(&up))).await;
     // One client connection (so one worker and its idle list), requests
     // spaced around the upstream's idle timeout, plus a second client
     // interleaved with the first.
