@@ -158,4 +158,51 @@ async fn main() {
         passgate::gate::is_trusted(&cfg, "127.0.0.1".parse().unwrap())
     });
     time("Instant::now", n, Instant::now);
+
+    // What every signed-in request does with shared state (its session,
+    // its assertion, its identity header values), on one thread and then on
+    // two at once: the difference is what the threads cost each other.
+    let app = std::sync::Arc::new(app);
+    let origin = target.origin();
+    for threads in [1, 2] {
+        let per_thread: Vec<f64> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    let (app, token, origin) = (app.clone(), token.clone(), origin.clone());
+                    scope.spawn(move || {
+                        let rt = tokio::runtime::Builder::new_current_thread()
+                            .enable_all()
+                            .build()
+                            .unwrap();
+                        rt.block_on(async {
+                            let cfg = app.config();
+                            let step = || async {
+                                let s = app.sessions.validate(&token).await.unwrap().unwrap();
+                                let jwt = app.asserter.assertion(
+                                    &s,
+                                    &origin,
+                                    &cfg.server.portal.origin,
+                                    300,
+                                );
+                                let v = s.principal.header_values.clone();
+                                std::hint::black_box((s, jwt, v));
+                            };
+                            for _ in 0..10_000 {
+                                step().await;
+                            }
+                            let t = Instant::now();
+                            for _ in 0..n {
+                                step().await;
+                            }
+                            t.elapsed().as_nanos() as f64 / n as f64
+                        })
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        let label = format!("session+assertion+identity, {threads} thread(s)");
+        let mean = per_thread.iter().sum::<f64>() / per_thread.len() as f64;
+        println!("{label:40} {mean:8.0} ns");
+    }
 }

@@ -335,11 +335,46 @@ struct Cached {
     principal: Arc<Principal>,
 }
 
+impl Cached {
+    /// Still the assertion to send for `principal` towards `aud`: far from
+    /// expiry, signed with the key in force, for this very principal (a
+    /// changed user gets a new one).
+    fn fits(&self, aud: &str, now: i64, ttl: i64, keys: &Arc<KeySet>, p: &Arc<Principal>) -> bool {
+        self.aud == aud
+            && self.exp - now > ttl / 4
+            && Arc::ptr_eq(&self.keys, keys)
+            && Arc::ptr_eq(&self.principal, p)
+    }
+}
+
+/// A worker thread's own copies of the assertions it sends, for the same
+/// reason as the sessions' per-thread copies (`session.rs`): the replica's
+/// cache costs a lock and a shared reference count per request. Entries
+/// hold the thread's copy of the principal, so a session copied again
+/// (after any revocation) looks its assertion up in the replica's cache
+/// once more.
+#[derive(Default)]
+struct ThreadAssertions {
+    asserter: usize,
+    entries: HashMap<String, Vec<Cached>, crate::fxhash::FxBuild>,
+}
+
+thread_local! {
+    static MINE: std::cell::RefCell<ThreadAssertions> = std::cell::RefCell::new(ThreadAssertions::default());
+}
+
+static NEXT_ASSERTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+
+/// Sessions per thread with assertions of their own; more clears them.
+const THREAD_ASSERTIONS_MAX: usize = 4096;
+
 /// Signs assertions and caches them per session and audience.
 pub struct Asserter {
     keys: Arc<KeyRing>,
     clock: SharedClock,
     cache: RwLock<HashMap<String, Vec<Cached>, crate::fxhash::FxBuild>>,
+    /// Tells this asserter's entries in a thread's copies from another's.
+    id: usize,
 }
 
 impl Asserter {
@@ -348,6 +383,7 @@ impl Asserter {
             keys,
             clock,
             cache: RwLock::new(HashMap::default()),
+            id: NEXT_ASSERTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -365,15 +401,60 @@ impl Asserter {
     ) -> HeaderValue {
         let now = self.clock.now();
         let sid = &session.record.id;
+        let p = &session.principal;
+        let mine = MINE.with_borrow(|m| {
+            if m.asserter != self.id {
+                return None;
+            }
+            let keys = self.keys.keys.load();
+            let list = m.entries.get(sid.as_str())?;
+            let c = list.iter().find(|c| c.fits(aud, now, ttl, &keys, p))?;
+            Some(c.value.clone())
+        });
+        if let Some(v) = mine {
+            return v;
+        }
+        let (value, exp, keys) = self.shared_assertion(session.shared(), aud, issuer, ttl, now);
+        // This thread's copy shares no storage (and so no reference count)
+        // with the replica's.
+        let value = HeaderValue::from_bytes(value.as_bytes()).unwrap_or(value);
+        MINE.with_borrow_mut(|m| {
+            if m.asserter != self.id || m.entries.len() >= THREAD_ASSERTIONS_MAX {
+                m.entries.clear();
+                m.asserter = self.id;
+            }
+            let list = m.entries.entry(sid.clone()).or_default();
+            list.retain(|c| c.aud != aud && c.exp > now);
+            list.push(Cached {
+                aud: aud.to_string(),
+                value: value.clone(),
+                exp,
+                keys,
+                principal: p.clone(),
+            });
+        });
+        value
+    }
+
+    /// The assertion from the replica's cache, or a new one; with its expiry
+    /// and the keys it was signed with.
+    fn shared_assertion(
+        &self,
+        session: &ActiveSession,
+        aud: &str,
+        issuer: &str,
+        ttl: i64,
+        now: i64,
+    ) -> (HeaderValue, i64, Arc<KeySet>) {
+        let sid = &session.record.id;
         let keys = self.keys.current();
         if let Ok(cache) = self.cache.read()
             && let Some(list) = cache.get(sid.as_str())
-            && let Some(c) = list.iter().find(|c| c.aud == aud)
-            && c.exp - now > ttl / 4
-            && Arc::ptr_eq(&c.keys, &keys)
-            && Arc::ptr_eq(&c.principal, &session.principal)
+            && let Some(c) = list
+                .iter()
+                .find(|c| c.fits(aud, now, ttl, &keys, &session.principal))
         {
-            return c.value.clone();
+            return (c.value.clone(), c.exp, keys);
         }
         let p = &session.principal;
         let claims = Claims {
@@ -391,6 +472,7 @@ impl Asserter {
         };
         let value = HeaderValue::from_str(&keys.sign(&claims))
             .unwrap_or_else(|_| HeaderValue::from_static(""));
+        let exp = now + ttl;
         if let Ok(mut cache) = self.cache.write() {
             if cache.len() > 50_000 {
                 cache.retain(|_, list| list.iter().any(|c| c.exp > now));
@@ -400,12 +482,12 @@ impl Asserter {
             list.push(Cached {
                 aud: aud.to_string(),
                 value: value.clone(),
-                exp: now + ttl,
-                keys,
+                exp,
+                keys: keys.clone(),
                 principal: p.clone(),
             });
         }
-        value
+        (value, exp, keys)
     }
 
     /// Forget a session's assertions (it ended).

@@ -9,6 +9,8 @@
 //! - revocations (logout, revoke, user disabled) arrive as [`Broadcast`]s on
 //!   every replica and evict entries at once; an epoch counter stops a lookup
 //!   that raced with a revocation from caching what it read;
+//! - each worker thread keeps its own copies of the entries it uses
+//!   ([`Front`]), valid only under the revocation epoch they were copied in;
 //! - `last_seen` is kept in memory and written behind in batches;
 //! - when the durable store is down, cached sessions keep working (stale
 //!   entries included) and new lookups fail with `Unavailable` (503).
@@ -77,11 +79,45 @@ impl Principal {
     }
 }
 
+impl Principal {
+    /// A copy that shares no storage with `self`: its header values are
+    /// cloned on every request, and clones of shared storage would count
+    /// references on a cache line every worker thread writes.
+    fn thread_copy(&self) -> Principal {
+        let mut p = self.clone();
+        for v in &mut p.header_values {
+            *v = http::HeaderValue::from_bytes(v.as_bytes())
+                .unwrap_or_else(|_| http::HeaderValue::from_static(""));
+        }
+        p
+    }
+}
+
 /// A valid session and its user.
 #[derive(Debug)]
 pub struct ActiveSession {
     pub record: SessionRecord,
     pub principal: Arc<Principal>,
+    /// Set on a thread's own copy (see [`Front`]): the session as the
+    /// replica's cache holds it.
+    shared: Option<Arc<ActiveSession>>,
+}
+
+impl ActiveSession {
+    /// The session as the replica's cache holds it (whose principal is the
+    /// one every thread's copy was made from).
+    pub fn shared(&self) -> &ActiveSession {
+        self.shared.as_deref().unwrap_or(self)
+    }
+
+    /// A copy for one thread, sharing no reference count with the others.
+    fn thread_copy(self: &Arc<Self>) -> Arc<ActiveSession> {
+        Arc::new(ActiveSession {
+            record: self.record.clone(),
+            principal: Arc::new(self.principal.thread_copy()),
+            shared: Some(self.clone()),
+        })
+    }
 }
 
 /// A plausible email address: one `@`, something on each side, a dot or
@@ -117,7 +153,20 @@ const TOUCH_EVERY: i64 = 60;
 /// How long a cached entry is trusted while the revocation channel is down.
 const UNHEALTHY_TTL: i64 = 1;
 
+impl Entry {
+    /// Fresh enough to serve without asking the store, and the session is
+    /// live.
+    fn usable(&self, now: i64, ttl: i64) -> bool {
+        let r = &self.session.record;
+        let last_seen = self.last_seen.load(Ordering::Relaxed);
+        now - self.fetched_at < ttl
+            && now < r.expires_at
+            && now < last_seen.saturating_add(r.idle_timeout)
+    }
+}
+
 struct Entry {
+    /// Never a thread's copy.
     session: Arc<ActiveSession>,
     /// When this copy was read from the store.
     fetched_at: i64,
@@ -133,12 +182,45 @@ pub struct SessionManager {
     eph: SharedEphemeral,
     clock: SharedClock,
     settings: SessionSettings,
-    cache: RwLock<HashMap<[u8; 32], Entry, crate::fxhash::FxBuild>>,
+    cache: RwLock<HashMap<[u8; 32], Arc<Entry>, crate::fxhash::FxBuild>>,
+    /// Tells this manager's entries in a thread's [`Front`] from another's.
+    id: usize,
     pending: Mutex<HashMap<String, i64>>,
     /// Bumped by every revocation, see the module docs.
     epoch: AtomicU64,
     /// Messages read from the durable log, for other listeners (key reloads).
     logged: tokio::sync::broadcast::Sender<Broadcast>,
+}
+
+static NEXT_MANAGER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+
+/// The sessions a worker thread found in the replica's cache, with a copy
+/// of each of its own.
+///
+/// Every request checks its session. Through the replica's cache alone that
+/// takes its lock and clones the session's `Arc` (and the header values
+/// cloned from it): reference counts and a lock word that every worker
+/// thread writes on every request, so their cache lines move between cores
+/// all the time. Here a thread reads only its own copies.
+///
+/// An entry is used only while the manager's revocation epoch is the one it
+/// was copied under (any revocation clears the thread's entries), and only
+/// while the replica's entry it points to is fresh and live, by the same
+/// rules as that entry: it never serves a session the replica's cache
+/// would not.
+#[derive(Default)]
+struct Front {
+    manager: usize,
+    epoch: u64,
+    entries: HashMap<[u8; 32], (Arc<Entry>, Arc<ActiveSession>), crate::fxhash::FxBuild>,
+}
+
+/// Entries per thread; more clears them (sessions that went on being used
+/// come back at their next request).
+const FRONT_MAX: usize = 4096;
+
+thread_local! {
+    static FRONT: std::cell::RefCell<Front> = std::cell::RefCell::new(Front::default());
 }
 
 /// SHA-256 of a cookie token, or None when it is not a well-formed token.
@@ -180,6 +262,7 @@ impl SessionManager {
             clock,
             settings,
             cache: RwLock::new(HashMap::default()),
+            id: NEXT_MANAGER.fetch_add(1, Ordering::Relaxed),
             pending: Mutex::new(HashMap::new()),
             epoch: AtomicU64::new(0),
             logged: tokio::sync::broadcast::channel(64).0,
@@ -236,18 +319,39 @@ impl SessionManager {
         } else {
             UNHEALTHY_TTL
         };
-        let mut stale: Option<Arc<ActiveSession>> = None;
-        if let Ok(cache) = self.cache.read()
-            && let Some(e) = cache.get(&hash)
-        {
-            let r = &e.session.record;
-            let last_seen = e.last_seen.load(Ordering::Relaxed);
-            let live = now < r.expires_at && now < last_seen.saturating_add(r.idle_timeout);
-            if now - e.fetched_at < ttl && live {
-                self.touch(e, now);
-                return Ok(Some(e.session.clone()));
+        // Read before the replica's cache: a revocation after this makes
+        // whatever is copied below unusable (see `Front`).
+        let epoch = self.epoch.load(Ordering::SeqCst);
+        let mine = FRONT.with_borrow(|f| {
+            if f.manager != self.id || f.epoch != epoch {
+                return None;
             }
-            if now < r.expires_at {
+            let (e, copy) = f.entries.get(&hash)?;
+            e.usable(now, ttl).then(|| {
+                self.touch(e, now);
+                copy.clone()
+            })
+        });
+        if mine.is_some() {
+            return Ok(mine);
+        }
+        let mut stale: Option<Arc<ActiveSession>> = None;
+        let found = self.cache.read().ok().and_then(|c| c.get(&hash).cloned());
+        if let Some(e) = found {
+            if e.usable(now, ttl) {
+                self.touch(&e, now);
+                let copy = e.session.thread_copy();
+                FRONT.with_borrow_mut(|f| {
+                    if f.manager != self.id || f.epoch != epoch || f.entries.len() >= FRONT_MAX {
+                        f.entries.clear();
+                        f.manager = self.id;
+                        f.epoch = epoch;
+                    }
+                    f.entries.insert(hash, (e, copy.clone()));
+                });
+                return Ok(Some(copy));
+            }
+            if now < e.session.record.expires_at {
                 stale = Some(e.session.clone());
             }
         }
@@ -303,6 +407,7 @@ impl SessionManager {
         let session = Arc::new(ActiveSession {
             principal: Arc::new(Principal::new(&user, groups)),
             record,
+            shared: None,
         });
         let entry = Entry {
             session: session.clone(),
@@ -314,7 +419,7 @@ impl SessionManager {
         if let Ok(mut cache) = self.cache.write()
             && self.epoch.load(Ordering::SeqCst) == epoch
         {
-            cache.insert(*hash, entry);
+            cache.insert(*hash, Arc::new(entry));
         }
         Ok(Some(session))
     }

@@ -39,3 +39,102 @@ fn email_plausibility() {
         assert!(!looks_like_email(bad), "{bad}");
     }
 }
+
+/// A worker thread serves a session it has seen from a copy of its own
+/// (`Front`); the copy must end when the session ends and change when the
+/// user changes, on the very next request, like the replica's cache.
+#[tokio::test]
+async fn a_threads_own_copy_of_a_session_follows_revocations_and_changes() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let text = format!(
+        "[storage]\ndatabase_url = \"sqlite://{}/p.db\"\n[[route]]\nhost = \"localhost\"\nupstream = \"http://127.0.0.1:9\"\n",
+        dir.path().display()
+    );
+    let cfg = crate::Config::from_toml(&text, "t", std::iter::empty(), dir.path())
+        .unwrap_or_else(|e| panic!("config: {e:?}"));
+    let app = crate::app::App::start(cfg, None, crate::clock::system())
+        .await
+        .unwrap_or_else(|e| panic!("start: {e}"));
+    let user = app
+        .store
+        .create_user(
+            &crate::store::NewUser {
+                email: "a@example.com".into(),
+                display_name: "Before".into(),
+                ..Default::default()
+            },
+            1,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("user: {e}"));
+    let validate = async |token: &str| {
+        app.sessions
+            .validate(token)
+            .await
+            .unwrap_or_else(|e| panic!("validate: {e}"))
+    };
+    let assertion_name = |s: &ActiveSession| {
+        let v = app
+            .asserter
+            .assertion(s, "http://localhost", "http://portal", 300);
+        let jwks = app.asserter.keys().jwks();
+        let claims = crate::identity::verify(v.to_str().unwrap_or(""), &jwks, 0)
+            .unwrap_or_else(|e| panic!("assertion does not verify: {e}"));
+        claims.name
+    };
+
+    // Revocation: the first check reads the store, the second copies the
+    // replica's entry, the third is served from this thread's copy.
+    let (token, record) = app
+        .sessions
+        .create(&user, "email", "ua", "127.0.0.1")
+        .await
+        .unwrap_or_else(|e| panic!("session: {e}"));
+    for _ in 0..3 {
+        assert!(validate(&token).await.is_some());
+    }
+    let mine = validate(&token)
+        .await
+        .unwrap_or_else(|| panic!("no session"));
+    assert!(mine.shared.is_some(), "served from this thread's copy");
+    assert_eq!(assertion_name(&mine), "Before");
+    assert!(
+        app.sessions
+            .revoke(&record.id)
+            .await
+            .unwrap_or_else(|e| panic!("revoke: {e}"))
+    );
+    assert!(
+        validate(&token).await.is_none(),
+        "a revoked session is refused at once"
+    );
+
+    // A change to the user: the next request sees it, in the identity
+    // header values and in the assertion.
+    let (token, _) = app
+        .sessions
+        .create(&user, "email", "ua", "127.0.0.1")
+        .await
+        .unwrap_or_else(|e| panic!("session: {e}"));
+    for _ in 0..3 {
+        let s = validate(&token)
+            .await
+            .unwrap_or_else(|| panic!("no session"));
+        assert_eq!(assertion_name(&s), "Before");
+    }
+    app.store
+        .update_user(&user.id, "After", None, 2)
+        .await
+        .unwrap_or_else(|e| panic!("update: {e}"));
+    app.sessions
+        .announce(Broadcast::UserChanged {
+            user_id: user.id.clone(),
+        })
+        .await;
+    let s = validate(&token)
+        .await
+        .unwrap_or_else(|| panic!("no session"));
+    assert_eq!(s.principal.name, "After");
+    assert_eq!(s.principal.header_values[2], "After");
+    assert_eq!(assertion_name(&s), "After");
+}
