@@ -338,11 +338,20 @@ pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let (n, v) = pair.trim().split_once('=')?;
-            (n.trim() == name).then(|| v.trim().trim_matches('"'))
-        })
+        .find_map(|v| cookie_pairs(v).find_map(|(n, v)| (n == name).then_some(v)))
+}
+
+/// The `name=value` pairs of one `Cookie` header value, names and values
+/// trimmed of spaces and tabs, values of their surrounding quotes; pieces
+/// without `=` are skipped. Scans bytes: the text of a header value is
+/// visible ASCII, spaces and tabs, so nothing else needs trimming.
+fn cookie_pairs(s: &str) -> impl Iterator<Item = (&str, &str)> {
+    s.split(';').filter_map(|pair| {
+        let eq = pair.bytes().position(|b| b == b'=')?;
+        let name = pair[..eq].trim_ascii();
+        let value = pair[eq + 1..].trim_ascii().trim_matches('"');
+        Some((name, value))
+    })
 }
 
 /// passgate's own cookie names, removed from what reaches an upstream.
@@ -498,5 +507,80 @@ fn refusal_text(r: Refusal) -> &'static str {
         Refusal::NoRoute => "This address is not configured in passgate, so nobody can reach it.",
         Refusal::DenyRule => "This address is closed to everyone.",
         Refusal::NotAllowed => "Your account is not one of those allowed to use this application.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_values_are_found_trimmed_and_unquoted_in_any_cookie_header() {
+        let cases: &[(&[&str], &str, Option<&str>)] = &[
+            (
+                &["a=1; passgate_session=tok"],
+                "passgate_session",
+                Some("tok"),
+            ),
+            (
+                &["passgate_session=tok;a=1"],
+                "passgate_session",
+                Some("tok"),
+            ),
+            (
+                &[" \tpassgate_session \t=  tok\t "],
+                "passgate_session",
+                Some("tok"),
+            ),
+            (
+                &["passgate_session=\"tok\""],
+                "passgate_session",
+                Some("tok"),
+            ),
+            (&["passgate_session="], "passgate_session", Some("")),
+            (&["passgate_session=a=b"], "passgate_session", Some("a=b")),
+            (&["passgate_session"], "passgate_session", None),
+            (
+                &["xpassgate_session=tok; passgate_sessionx=tok"],
+                "passgate_session",
+                None,
+            ),
+            (&["Passgate_Session=tok"], "passgate_session", None),
+            (
+                &["a=1", "b=2; passgate_session=second"],
+                "passgate_session",
+                Some("second"),
+            ),
+            (
+                &["passgate_session=first", "passgate_session=second"],
+                "passgate_session",
+                Some("first"),
+            ),
+            (
+                &[";;; ; passgate_session=tok;;"],
+                "passgate_session",
+                Some("tok"),
+            ),
+            (&[], "passgate_session", None),
+        ];
+        for (values, name, want) in cases {
+            let mut h = HeaderMap::new();
+            for v in *values {
+                h.append(header::COOKIE, http::HeaderValue::from_static(v));
+            }
+            assert_eq!(cookie_value(&h, name), *want, "{values:?}");
+        }
+        // A value that is not text is skipped, not misread.
+        let mut h = HeaderMap::new();
+        h.append(
+            header::COOKIE,
+            http::HeaderValue::from_bytes(b"passgate_session=\xfftok")
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        h.append(
+            header::COOKIE,
+            http::HeaderValue::from_static("passgate_session=ok"),
+        );
+        assert_eq!(cookie_value(&h, "passgate_session"), Some("ok"));
     }
 }

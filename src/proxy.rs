@@ -148,12 +148,16 @@ impl Proxy {
                 .build()
                 .map_err(|e| ProxyError::BadRequest(e.to_string()))?
         };
-        let host = req.headers().get(header::HOST).cloned().or_else(|| {
+        // The client's Host header goes on as it is; without one, the
+        // request's own authority (or the upstream's) becomes one.
+        let host = if req.headers().contains_key(header::HOST) {
+            None
+        } else {
             req.uri()
                 .authority()
                 .or(Some(&upstream.authority))
                 .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
-        });
+        };
         *req.uri_mut() = uri;
         *req.version_mut() = Version::HTTP_11;
         let headers = req.headers_mut();
@@ -350,6 +354,9 @@ pub fn remove_hop_by_hop(h: &mut HeaderMap) {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .filter_map(|t| HeaderName::from_bytes(t.trim().as_bytes()).ok())
+        // Host names the target, it never belongs to one hop: a request
+        // naming it in Connection keeps it.
+        .filter(|n| n != header::HOST)
         .collect();
     for n in named {
         h.remove(&n);
@@ -416,7 +423,7 @@ fn kept_cookies(h: &HeaderMap, own: &[&str]) -> Option<HeaderValue> {
     for v in h.get_all(header::COOKIE) {
         let Ok(s) = v.to_str() else { continue };
         for pair in s.split(';') {
-            let pair = pair.trim();
+            let pair = pair.trim_ascii();
             if pair.is_empty() || own.contains(&cookie_name(pair)) {
                 continue;
             }
@@ -437,7 +444,7 @@ fn kept_cookies(h: &HeaderMap, own: &[&str]) -> Option<HeaderValue> {
 fn own_and_other_cookies(s: &str, own: &[&str]) -> (bool, bool) {
     let (mut ours, mut others) = (false, false);
     for pair in s.split(';') {
-        let pair = pair.trim();
+        let pair = pair.trim_ascii();
         if pair.is_empty() {
             continue;
         }
@@ -451,7 +458,13 @@ fn own_and_other_cookies(s: &str, own: &[&str]) -> (bool, bool) {
 }
 
 fn cookie_name(pair: &str) -> &str {
-    pair.split_once('=').map_or(pair, |(n, _)| n).trim()
+    // Header text is visible ASCII, spaces and tabs: a byte scan and an
+    // ASCII trim say the same as their Unicode forms, for less.
+    match pair.bytes().position(|b| b == b'=') {
+        Some(i) => &pair[..i],
+        None => pair,
+    }
+    .trim_ascii()
 }
 
 /// Does this `Cookie` value hold one of `own` (or is it not text)?

@@ -991,10 +991,7 @@ async fn proxied(
                 );
             };
             // Only what error rendering needs survives the request moving on.
-            let mut accept = HeaderMap::new();
-            if crate::ui::wants_html(req.headers()) {
-                accept.insert(header::ACCEPT, HeaderValue::from_static("text/html"));
-            }
+            let html = crate::ui::wants_html(req.headers());
             // What the target (borrowed from the request) still has to say,
             // before the request's headers change.
             let jwt = d.session.as_ref().map(|s| {
@@ -1048,6 +1045,10 @@ async fn proxied(
                         crate::proxy::ProxyError::BadRequest(_) => "bad_request",
                     };
                     metrics::upstream_error(label, kind);
+                    let mut accept = HeaderMap::new();
+                    if html {
+                        accept.insert(header::ACCEPT, HeaderValue::from_static("text/html"));
+                    }
                     with_outcome(
                         GateError::Proxy(e).respond(cfg, &accept, ctx.request_id()),
                         Outcome {

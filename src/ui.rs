@@ -216,15 +216,17 @@ pub fn html(status: StatusCode, page: &impl Template, cfg: &Config) -> Response<
 /// client or a script)? Browsers get pages and redirects; others get status
 /// codes with short text or JSON.
 pub fn wants_html(h: &HeaderMap) -> bool {
+    static X_REQUESTED_WITH: header::HeaderName =
+        header::HeaderName::from_static("x-requested-with");
     let accept_html = h
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
-    let xhr = h
-        .get("x-requested-with")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("xmlhttprequest"));
-    accept_html && !xhr
+    accept_html
+        && !h
+            .get(&X_REQUESTED_WITH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("xmlhttprequest"))
 }
 
 /// passgate's own endpoints under `prefix` (forward auth is served before

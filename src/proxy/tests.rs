@@ -31,6 +31,18 @@ fn hop_by_hop_headers_go_including_those_named_in_connection() {
     remove_hop_by_hop(&mut h);
     assert_eq!(h.len(), 1);
     assert!(h.contains_key(header::ACCEPT));
+
+    // Host is never a hop's own, whatever Connection says.
+    let mut h = HeaderMap::new();
+    h.insert(header::CONNECTION, HeaderValue::from_static("Host, x-a"));
+    h.insert(header::HOST, HeaderValue::from_static("app.example.com"));
+    h.insert("x-a", HeaderValue::from_static("1"));
+    remove_hop_by_hop(&mut h);
+    assert_eq!(h.len(), 1);
+    assert_eq!(
+        h.get(header::HOST).map(|v| v.as_bytes()),
+        Some(&b"app.example.com"[..])
+    );
 }
 
 #[test]
