@@ -19,7 +19,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::body::Body;
-use http::header::{self, HeaderMap, HeaderValue};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Response, StatusCode};
 
 use crate::app::App;
@@ -138,7 +138,12 @@ impl<'a> Target<'a> {
 
     /// The target a proxy asks about: `X-Forwarded-Method/Proto/Host/Uri`.
     pub fn from_forwarded(h: &'a HeaderMap) -> Result<Target<'a>, GateError> {
-        let get = |name: &str| -> Result<Option<&'a str>, GateError> {
+        // Static names: a name given as text is parsed on every lookup.
+        static HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+        static PORT: HeaderName = HeaderName::from_static("x-forwarded-port");
+        static URI: HeaderName = HeaderName::from_static("x-forwarded-uri");
+        static METHOD: HeaderName = HeaderName::from_static("x-forwarded-method");
+        let get = |name: &HeaderName| -> Result<Option<&'a str>, GateError> {
             let mut all = h.get_all(name).iter();
             let first = all.next();
             if all.next().is_some() {
@@ -152,24 +157,24 @@ impl<'a> Target<'a> {
                 })
                 .transpose()
         };
-        let proto = get("x-forwarded-proto")?.ok_or_else(|| bad("X-Forwarded-Proto is missing"))?;
+        let proto = get(&X_FORWARDED_PROTO)?.ok_or_else(|| bad("X-Forwarded-Proto is missing"))?;
         let https = parse_proto(proto)?;
         // A proxy chain may list several hosts; the first is the client's.
-        let host = get("x-forwarded-host")?.ok_or_else(|| bad("X-Forwarded-Host is missing"))?;
+        let host = get(&HOST)?.ok_or_else(|| bad("X-Forwarded-Host is missing"))?;
         let host = host.split(',').next().unwrap_or_default().trim();
         let (host, port) = authz::split_host_port_cow(host)
             .ok_or_else(|| bad("X-Forwarded-Host is not a valid host"))?;
-        let port = match get("x-forwarded-port")? {
+        let port = match get(&PORT)? {
             Some(p) if port.is_none() => Some(
                 p.parse::<u16>()
                     .map_err(|_| bad("X-Forwarded-Port is not a port"))?,
             ),
             _ => port,
         };
-        let uri = get("x-forwarded-uri")?.unwrap_or("/");
+        let uri = get(&URI)?.unwrap_or("/");
         let (path, query) = split_uri(uri)?;
         let (path, query) = (Cow::Borrowed(path), Cow::Borrowed(query));
-        let method = match get("x-forwarded-method")? {
+        let method = match get(&METHOD)? {
             Some(m) => Method::from_bytes(m.as_bytes())
                 .map_err(|_| bad("X-Forwarded-Method is not a method"))?,
             None => Method::GET,
@@ -186,8 +191,9 @@ impl<'a> Target<'a> {
 
     /// The target nginx asks about: `X-Original-URL`, `X-Original-Method`.
     pub fn from_original(h: &'a HeaderMap) -> Result<Target<'a>, GateError> {
+        static ORIGINAL_URL: HeaderName = HeaderName::from_static("x-original-url");
         let url = h
-            .get("x-original-url")
+            .get(&ORIGINAL_URL)
             .ok_or_else(|| {
                 bad("X-Original-URL is missing (set it with proxy_set_header in the auth location)")
             })?
@@ -217,7 +223,8 @@ impl<'a> Target<'a> {
             let (path, query) = split_uri(uri)?;
             (Cow::Borrowed(path), Cow::Borrowed(query))
         };
-        let method = match h.get("x-original-method").map(|v| v.to_str()) {
+        static ORIGINAL_METHOD: HeaderName = HeaderName::from_static("x-original-method");
+        let method = match h.get(&ORIGINAL_METHOD).map(|v| v.to_str()) {
             Some(Ok(m)) => Method::from_bytes(m.trim().as_bytes())
                 .map_err(|_| bad("X-Original-Method is not a method"))?,
             Some(Err(_)) => return Err(bad("X-Original-Method is not text")),
@@ -253,6 +260,7 @@ fn push_u16(s: &mut String, n: u16) {
 }
 
 static X_FORWARDED_PROTO: http::HeaderName = http::HeaderName::from_static("x-forwarded-proto");
+static X_FORWARDED_FOR: http::HeaderName = http::HeaderName::from_static("x-forwarded-for");
 
 fn bad(msg: &str) -> GateError {
     GateError::BadRequest(msg.to_string())
@@ -260,16 +268,11 @@ fn bad(msg: &str) -> GateError {
 
 fn parse_proto(p: &str) -> Result<bool, GateError> {
     // A chain may list several; the first is what the client used.
-    match p
-        .split(',')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
-        .as_str()
-    {
-        "https" | "wss" => Ok(true),
-        "http" | "ws" => Ok(false),
+    let first = p.split(',').next().unwrap_or_default().trim();
+    let is = |name: &str| first.eq_ignore_ascii_case(name);
+    match () {
+        _ if is("https") || is("wss") => Ok(true),
+        _ if is("http") || is("ws") => Ok(false),
         _ => Err(bad("X-Forwarded-Proto must be http or https")),
     }
 }
@@ -312,7 +315,7 @@ pub fn client_ip(cfg: &Config, peer: SocketAddr, headers: &HeaderMap) -> IpAddr 
         return peer_ip;
     }
     let chain: Vec<IpAddr> = headers
-        .get_all("x-forwarded-for")
+        .get_all(&X_FORWARDED_FOR)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
@@ -513,6 +516,25 @@ fn refusal_text(r: Refusal) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forwarded_protos_are_read_from_the_first_of_a_chain_in_any_case() {
+        for (p, https) in [
+            ("https", true),
+            ("HTTPS", true),
+            (" wss ", true),
+            ("https, http", true),
+            ("http", false),
+            ("Http", false),
+            ("ws", false),
+            ("http ,https", false),
+        ] {
+            assert_eq!(parse_proto(p).ok(), Some(https), "{p:?}");
+        }
+        for p in ["", "ftp", "httpx", "https2", ",https", "h ttp", "httpѕ"] {
+            assert!(parse_proto(p).is_err(), "{p:?}");
+        }
+    }
 
     #[test]
     fn cookie_values_are_found_trimmed_and_unquoted_in_any_cookie_header() {

@@ -410,8 +410,13 @@ pub fn strip_own_cookies(h: &mut HeaderMap, own: &[&str]) {
 pub fn cookies_without_own(h: &HeaderMap, own: &[&str]) -> Option<HeaderValue> {
     let mut values = h.get_all(header::COOKIE).iter();
     let first = values.next()?;
-    if values.next().is_none() && !holds_own_cookie(first, own) {
-        return Some(first.clone());
+    if values.next().is_none() {
+        // One header: one scan tells the common cases apart.
+        match first.to_str().map(|s| own_and_other_cookies(s, own)) {
+            Ok((false, _)) => return Some(first.clone()),
+            Ok((true, false)) => return None,
+            _ => {}
+        }
     }
     kept_cookies(h, own)
 }
@@ -465,14 +470,6 @@ fn cookie_name(pair: &str) -> &str {
         None => pair,
     }
     .trim_ascii()
-}
-
-/// Does this `Cookie` value hold one of `own` (or is it not text)?
-fn holds_own_cookie(v: &HeaderValue, own: &[&str]) -> bool {
-    match v.to_str() {
-        Ok(s) => s.split(';').any(|pair| own.contains(&cookie_name(pair))),
-        Err(_) => true,
-    }
 }
 
 /// Set `X-Forwarded-For/Proto/Host` and `X-Real-IP`. From a trusted proxy the

@@ -92,11 +92,15 @@ fn own_cookies_are_removed_and_others_kept() {
 #[test]
 fn one_cookie_header_is_kept_whole_trimmed_or_removed() {
     let own = ["passgate_session", "__Host-passgate", "passgate_csrf"];
+    // Proxy mode strips the request's header; forward auth answers with
+    // the value to send instead (`cookies_without_own`): the same value.
     let strip = |v: HeaderValue| {
         let mut h = HeaderMap::new();
         h.insert(header::COOKIE, v);
+        let answered: Vec<HeaderValue> = cookies_without_own(&h, &own).into_iter().collect();
         strip_own_cookies(&mut h, &own);
         let all: Vec<HeaderValue> = h.get_all(header::COOKIE).iter().cloned().collect();
+        assert_eq!(answered, all, "forward auth and proxy agree");
         all
     };
     // None of ours: the header is passed on byte for byte.
