@@ -725,9 +725,23 @@ pub fn handle(conn: Arc<ConnCtx>, req: Request<Incoming>) -> Answer {
     // Only spend an allocation on the access log when it is written.
     let access_log = tracing::enabled!(tracing::Level::DEBUG)
         .then(|| (req.method().clone(), truncate_for_log(req.uri().path())));
-    if authz::path::under(req.uri().path(), &cfg.server.prefix) {
+    let path = req.uri().path();
+    if authz::path::under(path, &cfg.server.prefix) {
+        // Forward auth, the other hot path, gets a future of its own size
+        // rather than one with room for the whole portal's.
+        let nginx = match &path[cfg.server.prefix.len()..] {
+            "/authz/forward-auth" => Some(false),
+            "/authz/auth-request" => Some(true),
+            _ => None,
+        };
+        if let Some(nginx) = nginx {
+            return Box::pin(async move {
+                let answer = forward_auth(&conn.app, &cfg, req.headers(), &ctx, nginx).await;
+                finish(answer, &ctx, started, access_log)
+            });
+        }
         Box::pin(async move {
-            let answer = own_endpoint(&conn.app, &cfg, conn.router.clone(), req, &ctx).await;
+            let answer = own_endpoint(&cfg, conn.router.clone(), req, &ctx).await;
             finish(answer, &ctx, started, access_log)
         })
     } else {
@@ -771,18 +785,14 @@ fn truncate_for_log(p: &str) -> String {
 
 /// passgate's own endpoints (under the prefix, on any host).
 async fn own_endpoint(
-    app: &Arc<App>,
     cfg: &Config,
     router: Router,
     mut req: Request<Incoming>,
     ctx: &ReqCtx,
 ) -> (Response<Body>, Outcome) {
     let rest = &req.uri().path()[cfg.server.prefix.len()..];
-    match rest {
-        "/authz/forward-auth" => return forward_auth(app, cfg, req.headers(), ctx, false).await,
-        "/authz/auth-request" => return forward_auth(app, cfg, req.headers(), ctx, true).await,
-        "/health/live" => return (plain(StatusCode::OK, "ok\n"), Outcome::PAGE),
-        _ => {}
+    if rest == "/health/live" {
+        return (plain(StatusCode::OK, "ok\n"), Outcome::PAGE);
     }
     // Sign-in pages set cookies and check Origin: they live on the portal
     // host only. Elsewhere a GET goes there; anything else is refused.
