@@ -77,9 +77,7 @@ impl Principal {
     pub fn is_admin(&self) -> bool {
         self.groups.iter().any(|g| g == crate::store::ADMIN_GROUP)
     }
-}
 
-impl Principal {
     /// A copy that shares no storage with `self`: its header values are
     /// cloned on every request, and clones of shared storage would count
     /// references on a cache line every worker thread writes.
@@ -153,6 +151,17 @@ const TOUCH_EVERY: i64 = 60;
 /// How long a cached entry is trusted while the revocation channel is down.
 const UNHEALTHY_TTL: i64 = 1;
 
+struct Entry {
+    /// Never a thread's copy.
+    session: Arc<ActiveSession>,
+    /// When this copy was read from the store.
+    fetched_at: i64,
+    /// Latest activity seen by this replica.
+    last_seen: AtomicI64,
+    /// `last_seen` as last written (or read).
+    stored_last_seen: AtomicI64,
+}
+
 impl Entry {
     /// Fresh enough to serve without asking the store, and the session is
     /// live.
@@ -163,17 +172,6 @@ impl Entry {
             && now < r.expires_at
             && now < last_seen.saturating_add(r.idle_timeout)
     }
-}
-
-struct Entry {
-    /// Never a thread's copy.
-    session: Arc<ActiveSession>,
-    /// When this copy was read from the store.
-    fetched_at: i64,
-    /// Latest activity seen by this replica.
-    last_seen: AtomicI64,
-    /// `last_seen` as last written (or read).
-    stored_last_seen: AtomicI64,
 }
 
 /// Creates, checks and ends sessions.

@@ -85,11 +85,13 @@ async fn a_threads_own_copy_of_a_session_follows_revocations_and_changes() {
 
     // Revocation: the first check reads the store, the second copies the
     // replica's entry, the third is served from this thread's copy.
-    let (token, record) = app
-        .sessions
-        .create(&user, "email", "ua", "127.0.0.1")
-        .await
-        .unwrap_or_else(|e| panic!("session: {e}"));
+    let new_session = async || {
+        app.sessions
+            .create(&user, "email", "ua", "127.0.0.1")
+            .await
+            .unwrap_or_else(|e| panic!("session: {e}"))
+    };
+    let (token, record) = new_session().await;
     for _ in 0..3 {
         assert!(validate(&token).await.is_some());
     }
@@ -111,11 +113,7 @@ async fn a_threads_own_copy_of_a_session_follows_revocations_and_changes() {
 
     // A change to the user: the next request sees it, in the identity
     // header values and in the assertion.
-    let (token, _) = app
-        .sessions
-        .create(&user, "email", "ua", "127.0.0.1")
-        .await
-        .unwrap_or_else(|e| panic!("session: {e}"));
+    let (token, _) = new_session().await;
     for _ in 0..3 {
         let s = validate(&token)
             .await
