@@ -1087,3 +1087,43 @@ async fn requests_trickling_in_are_served_in_both_protocols() {
         .unwrap();
     assert_eq!(frame[3], 4, "a SETTINGS frame: {frame:?}");
 }
+
+/// Slowloris: a client that starts a request head and never finishes it
+/// loses its connection after the 30 s header-read limit, and holds
+/// nothing up meanwhile.
+#[tokio::test]
+async fn a_request_head_never_finished_is_cut_off_after_the_header_limit() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let up = Upstream::start().await;
+    let gw = Gateway::start(|s| s.config("", &routes(&up.url()))).await;
+    let mut s = tokio::net::TcpStream::connect(gw.addr()).await.unwrap();
+    let started = std::time::Instant::now();
+    s.write_all(
+        format!(
+            "GET /public/slow HTTP/1.1\r\nHost: localhost:{}\r\nX-A: ",
+            gw.port
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    // Meanwhile the gateway serves others.
+    let r = reqwest::get(gw.url("/public/fine")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(60), s.read_to_end(&mut rest)).await;
+    let waited = started.elapsed();
+    assert!(
+        read.is_ok(),
+        "the connection was still open after {waited:?}"
+    );
+    assert!(
+        waited >= Duration::from_secs(25),
+        "closed after {waited:?}, before the header limit"
+    );
+    let rest = String::from_utf8_lossy(&rest);
+    assert!(
+        rest.is_empty() || rest.starts_with("HTTP/1.1 408"),
+        "{rest}"
+    );
+}
