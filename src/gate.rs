@@ -379,10 +379,24 @@ pub async fn decide<'c>(
     target: &Target<'_>,
     headers: &HeaderMap,
 ) -> Result<Decision<'c>, GateError> {
-    let route = cfg
-        .routes
+    let route = rule(cfg, target)?;
+    decide_for(app, cfg, route, headers).await
+}
+
+/// Phase 2: the rule `target` falls under (no side effects).
+pub fn rule<'c>(cfg: &'c Config, target: &Target<'_>) -> Result<Option<&'c Route>, GateError> {
+    cfg.routes
         .lookup(&target.host, target.port, &target.path)
-        .map_err(|e| GateError::BadRequest(e.to_string()))?;
+        .map_err(|e| GateError::BadRequest(e.to_string()))
+}
+
+/// Phases 3–4 for a request under `route` (from [`rule`]).
+pub async fn decide_for<'c>(
+    app: &App,
+    cfg: &'c Config,
+    route: Option<&'c Route>,
+    headers: &HeaderMap,
+) -> Result<Decision<'c>, GateError> {
     let session = match (route, session_cookie(cfg, headers)) {
         (Some(_), Some(token)) => app.sessions.validate(token).await?,
         _ => None,

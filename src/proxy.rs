@@ -21,6 +21,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::authz::Upstream;
 
+pub mod h1;
 pub mod local;
 
 type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
@@ -73,6 +74,16 @@ static KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
 static PROXY_CONNECTION: HeaderName = HeaderName::from_static("proxy-connection");
 
 impl Proxy {
+    /// How long connecting to an upstream may take.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// How long an upstream may take to begin its answer.
+    pub fn response_timeout(&self) -> Duration {
+        self.response_timeout
+    }
+
     pub fn new(
         connect_timeout: Duration,
         response_timeout: Duration,
@@ -328,6 +339,21 @@ pub fn wants_upgrade(h: &HeaderMap) -> bool {
             .flat_map(|v| v.split(','))
             .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
 }
+
+/// The hop-by-hop headers (besides those `Connection` names), for code
+/// that looks at names as text (`h1.rs`); [`is_hop_by_hop`] is the same
+/// list (a test holds them together).
+pub const HOP_BY_HOP: [&str; 9] = [
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
 
 /// Is `n` a hop-by-hop header (besides those `Connection` names)?
 fn is_hop_by_hop(n: &HeaderName) -> bool {

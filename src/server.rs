@@ -38,6 +38,8 @@ use crate::identity;
 use crate::metrics::{self, Outcome};
 use crate::proxy::ClientInfo;
 
+mod h1;
+
 static X_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
 
 /// passgate's pages (under the prefix) that belong on the portal host.
@@ -377,11 +379,15 @@ async fn accept_loop(
         let mut tick = tokio::time::interval(crate::proxy::local::IDLE_TIMEOUT / 4);
         loop {
             tokio::select! {
-                _ = tick.tick() => crate::proxy::local::purge(),
+                _ = tick.tick() => {
+                    crate::proxy::local::purge();
+                    crate::proxy::h1::purge();
+                }
                 _ = shutdown.cancelled() => break,
             }
         }
         crate::proxy::local::clear();
+        crate::proxy::h1::clear();
     });
     let mut inbox = me.inbox.take();
     loop {
@@ -472,17 +478,27 @@ async fn accept_loop(
             None => {
                 tasks.spawn(async move {
                     let _serving = serving;
-                    if let Some(proto) = sniff(&stream).await {
-                        serve_connection(
-                            app,
-                            router,
-                            builders,
-                            TokioIo::new(stream),
-                            peer,
-                            false,
-                            proto,
-                        )
-                        .await;
+                    match sniff(&stream).await {
+                        // HTTP/1 is served by passgate's own loop, which
+                        // hands the connection to hyper for what it does
+                        // not do itself (`h1.rs`).
+                        Some(Proto::Http1) => {
+                            let conn = ConnCtx::new(app, router, peer, false);
+                            h1::serve(conn, stream, builders).await;
+                        }
+                        Some(Proto::Http2) => {
+                            serve_connection(
+                                app,
+                                router,
+                                builders,
+                                TokioIo::new(stream),
+                                peer,
+                                false,
+                                Proto::Http2,
+                            )
+                            .await;
+                        }
+                        None => {}
                     }
                 });
             }
@@ -490,6 +506,7 @@ async fn accept_loop(
     }
 }
 
+/// Serve a connection with hyper.
 async fn serve_connection<I>(
     app: Arc<App>,
     router: Router,
@@ -501,20 +518,20 @@ async fn serve_connection<I>(
 ) where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
-    let shutdown = app.shutdown.clone();
-    // Written into X-Forwarded-For / X-Real-IP of every proxied request.
-    let peer_ip = HeaderValue::try_from(peer.ip().to_string())
-        .unwrap_or_else(|_| HeaderValue::from_static("unknown"));
     // What every request of the connection needs, behind one reference
     // count of this connection's own: cloning the app's and the router's
     // for each request would write cache lines every worker writes.
-    let conn = Arc::new(ConnCtx {
-        app,
-        router,
-        peer,
-        peer_ip,
-        tls,
-    });
+    let conn = ConnCtx::new(app, router, peer, tls);
+    serve_with_hyper(conn, &builders, io, proto).await
+}
+
+/// Serve the rest of a connection with hyper's HTTP/1 or HTTP/2 server.
+async fn serve_with_hyper<I>(conn: Arc<ConnCtx>, builders: &ConnBuilders, io: I, proto: Proto)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let shutdown = conn.app.shutdown.clone();
+    let peer = conn.peer;
     // The request future is boxed so an idle keep-alive connection holds a
     // pointer rather than room for the largest request state.
     let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
@@ -697,6 +714,37 @@ pub struct ConnCtx {
     pub tls: bool,
 }
 
+impl ConnCtx {
+    fn new(app: Arc<App>, router: Router, peer: SocketAddr, tls: bool) -> Arc<ConnCtx> {
+        // Written into X-Forwarded-For / X-Real-IP of every proxied request.
+        let peer_ip = HeaderValue::try_from(peer.ip().to_string())
+            .unwrap_or_else(|_| HeaderValue::from_static("unknown"));
+        Arc::new(ConnCtx {
+            app,
+            router,
+            peer,
+            peer_ip,
+            tls,
+        })
+    }
+
+    /// The facts one request of this connection needs.
+    pub fn req_ctx(&self, cfg: &Config, headers: &HeaderMap) -> ReqCtx {
+        let trusted = gate::is_trusted(cfg, self.peer.ip());
+        // The String becomes the header value's storage, uncopied.
+        let request_id_header =
+            HeaderValue::from_maybe_shared(bytes::Bytes::from(request_id(headers, trusted)))
+                .unwrap_or_else(|_| HeaderValue::from_static("-"));
+        ReqCtx {
+            peer: self.peer,
+            peer_ip: self.peer_ip.clone(),
+            tls: self.tls,
+            trusted,
+            request_id_header,
+        }
+    }
+}
+
 /// A request's answer, boxed: hyper keeps one in-flight slot per
 /// connection, and a pointer there keeps idle connections small.
 pub type Answer = std::pin::Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
@@ -709,22 +757,8 @@ pub type Answer = std::pin::Pin<Box<dyn Future<Output = Response<Body>> + Send>>
 pub fn handle(conn: Arc<ConnCtx>, req: Request<Incoming>) -> Answer {
     let started = Instant::now();
     let cfg = conn.app.config();
-    let (peer, tls) = (conn.peer, conn.tls);
-    let trusted = gate::is_trusted(&cfg, peer.ip());
-    // The String becomes the header value's storage, uncopied.
-    let request_id_header =
-        HeaderValue::from_maybe_shared(bytes::Bytes::from(request_id(req.headers(), trusted)))
-            .unwrap_or_else(|_| HeaderValue::from_static("-"));
-    let ctx = ReqCtx {
-        peer,
-        peer_ip: conn.peer_ip.clone(),
-        tls,
-        trusted,
-        request_id_header,
-    };
-    // Only spend an allocation on the access log when it is written.
-    let access_log = tracing::enabled!(tracing::Level::DEBUG)
-        .then(|| (req.method().clone(), truncate_for_log(req.uri().path())));
+    let ctx = conn.req_ctx(&cfg, req.headers());
+    let access_log = AccessLog::new(&req);
     let path = req.uri().path();
     if authz::path::under(path, &cfg.server.prefix) {
         // Forward auth, the other hot path, gets a future of its own size
@@ -754,25 +788,54 @@ pub fn handle(conn: Arc<ConnCtx>, req: Request<Incoming>) -> Answer {
 
 /// What every answer gets: the request id, metrics, the access log.
 fn finish(
-    (mut resp, outcome): (Response<Body>, Outcome),
+    (mut resp, outcome): Answered,
     ctx: &ReqCtx,
     started: Instant,
-    access_log: Option<(http::Method, String)>,
+    access_log: AccessLog,
 ) -> Response<Body> {
     resp.headers_mut()
         .insert(X_REQUEST_ID.clone(), ctx.request_id_header.clone());
-    metrics::request(&outcome, started.elapsed());
-    if let Some((method, path)) = access_log {
+    record(&outcome, resp.status(), ctx, started, access_log);
+    resp
+}
+
+/// Count a request in the metrics and write its access log line.
+pub fn record(
+    outcome: &Outcome,
+    status: StatusCode,
+    ctx: &ReqCtx,
+    started: Instant,
+    access_log: AccessLog,
+) {
+    metrics::request(outcome, started.elapsed());
+    if let AccessLog(Some((method, path))) = access_log {
         tracing::debug!(
             request_id = %ctx.request_id(),
             %method,
             path = %path,
-            status = resp.status().as_u16(),
+            status = status.as_u16(),
             ms = started.elapsed().as_secs_f64() * 1000.0,
             "request"
         );
     }
-    resp
+}
+
+/// What the access log says of a request, kept only when it is written
+/// (DEBUG), so the hot path spends no allocation on it otherwise.
+pub struct AccessLog(Option<(http::Method, String)>);
+
+impl AccessLog {
+    /// Nothing to log (written already, or not wanted).
+    pub fn none() -> AccessLog {
+        AccessLog(None)
+    }
+
+    pub fn new<B>(req: &Request<B>) -> AccessLog {
+        AccessLog(
+            tracing::enabled!(tracing::Level::DEBUG)
+                .then(|| (req.method().clone(), truncate_for_log(req.uri().path()))),
+        )
+    }
 }
 
 fn truncate_for_log(p: &str) -> String {
@@ -955,27 +1018,82 @@ fn with_outcome(r: Response<Body>, o: Outcome) -> (Response<Body>, Outcome) {
     (r, o)
 }
 
-/// Reverse-proxy mode.
+/// A request answered by passgate itself, and how it is counted.
+pub type Answered = (Response<Body>, Outcome);
+
+/// Reverse-proxy mode, through hyper (the connections `h1.rs` does not
+/// serve itself: HTTP/2, TLS, upgrades, streamed request bodies).
 async fn proxied(
     app: &App,
     cfg: &Config,
     mut req: Request<Incoming>,
     ctx: &ReqCtx,
 ) -> (Response<Body>, Outcome) {
+    let (target, route) = match target_and_rule(cfg, req.uri(), req.headers(), req.method(), ctx) {
+        Ok(t) => t,
+        Err(a) => return a,
+    };
+    let admitted = match admit(app, cfg, &target, route, req.headers(), ctx).await {
+        Ok(a) => a,
+        Err(a) => return a,
+    };
+    admitted.set_headers(req.headers_mut(), cfg, ctx);
+    match app
+        .proxy
+        .forward(req, admitted.upstream, &admitted.client, &gate::OWN_COOKIES)
+        .await
+    {
+        Ok(r) => with_outcome(r, admitted.outcome("allow")),
+        Err(e) => admitted.failed(cfg, e, ctx),
+    }
+}
+
+/// Phases 1 and 2 in proxy mode: where the request goes and the rule for
+/// it (no side effects, so a caller may still hand the request elsewhere).
+pub fn target_and_rule<'r, 'c>(
+    cfg: &'c Config,
+    uri: &'r http::Uri,
+    headers: &'r HeaderMap,
+    method: &http::Method,
+    ctx: &ReqCtx,
+) -> Result<(Target<'r>, Option<&'c authz::Route>), Answered> {
+    let refused = |e: GateError| {
+        with_outcome(
+            e.respond(cfg, headers, ctx.request_id()),
+            Outcome {
+                route: "none",
+                decision: "bad_request",
+            },
+        )
+    };
     let target =
-        match Target::from_request(req.uri(), req.headers(), req.method(), ctx.tls, ctx.trusted) {
-            Ok(t) => t,
-            Err(e) => {
-                return with_outcome(
-                    e.respond(cfg, req.headers(), ctx.request_id()),
-                    Outcome {
-                        route: "none",
-                        decision: "bad_request",
-                    },
-                );
-            }
-        };
-    let d = match gate::decide(app, cfg, &target, req.headers()).await {
+        Target::from_request(uri, headers, method, ctx.tls, ctx.trusted).map_err(refused)?;
+    let route = gate::rule(cfg, &target).map_err(refused)?;
+    Ok((target, route))
+}
+
+/// An allowed request in proxy mode: what its upstream request needs.
+pub struct Admitted<'c> {
+    pub upstream: &'c authz::Upstream,
+    pub client: ClientInfo,
+    session: Option<Arc<crate::session::ActiveSession>>,
+    jwt: Option<HeaderValue>,
+    /// The client wants HTML (for an error page, if forwarding fails).
+    html: bool,
+    label: &'static str,
+}
+
+/// Phases 3–5 in proxy mode: session, decision, and either passgate's own
+/// answer (login, refusal, errors) or what forwarding needs.
+pub async fn admit<'c>(
+    app: &App,
+    cfg: &'c Config,
+    target: &Target<'_>,
+    route: Option<&'c authz::Route>,
+    headers: &HeaderMap,
+    ctx: &ReqCtx,
+) -> Result<Admitted<'c>, Answered> {
+    let d = match gate::decide_for(app, cfg, route, headers).await {
         Ok(d) => d,
         Err(e) => {
             let decision = if matches!(e, GateError::Unavailable(_)) {
@@ -983,60 +1101,49 @@ async fn proxied(
             } else {
                 "bad_request"
             };
-            return with_outcome(
-                e.respond(cfg, req.headers(), ctx.request_id()),
+            return Err(with_outcome(
+                e.respond(cfg, headers, ctx.request_id()),
                 Outcome {
                     route: "none",
                     decision,
                 },
-            );
+            ));
         }
     };
     let label = metrics::route_label(d.route);
+    let outcome = |decision| Outcome {
+        route: label,
+        decision,
+    };
     match d.access {
-        Access::Login => with_outcome(
-            gate::login_response(cfg, &target, req.headers(), false),
-            Outcome {
-                route: label,
-                decision: "login",
-            },
-        ),
-        Access::Forbid(why) => with_outcome(
+        Access::Login => Err(with_outcome(
+            gate::login_response(cfg, target, headers, false),
+            outcome("login"),
+        )),
+        Access::Forbid(why) => Err(with_outcome(
             gate::forbidden_response(
                 cfg,
-                &target,
+                target,
                 why,
                 d.session.as_deref(),
-                req.headers(),
+                headers,
                 ctx.request_id(),
             ),
-            Outcome {
-                route: label,
-                decision: "forbid",
-            },
-        ),
+            outcome("forbid"),
+        )),
         Access::Allow => {
             let Some(route) = d.route else {
-                return (
-                    GateError::NotFound.respond(cfg, req.headers(), ctx.request_id()),
+                return Err((
+                    GateError::NotFound.respond(cfg, headers, ctx.request_id()),
                     Outcome::PAGE,
-                );
+                ));
             };
             let Some(upstream) = &route.upstream else {
-                return with_outcome(
-                    GateError::NoUpstream(route.name()).respond(
-                        cfg,
-                        req.headers(),
-                        ctx.request_id(),
-                    ),
-                    Outcome {
-                        route: label,
-                        decision: "no_upstream",
-                    },
-                );
+                return Err(with_outcome(
+                    GateError::NoUpstream(route.name()).respond(cfg, headers, ctx.request_id()),
+                    outcome("no_upstream"),
+                ));
             };
-            // Only what error rendering needs survives the request moving on.
-            let html = crate::ui::wants_html(req.headers());
             // What the target (borrowed from the request) still has to say,
             // before the request's headers change.
             let jwt = d.session.as_ref().map(|s| {
@@ -1054,56 +1161,64 @@ async fn proxied(
                 // The String becomes the header value's storage, uncopied.
                 host: HeaderValue::from_maybe_shared(bytes::Bytes::from(target.authority())).ok(),
             };
-            let headers = req.headers_mut();
-            // Room for what is added below and in `Proxy::forward` (identity,
-            // assertion, request id, forwarding headers) in one step: the
-            // map hyper parsed is sized for the request's own headers, and
-            // growing it insert by insert rehashes it several times.
-            headers.reserve(16);
-            identity::strip_reserved_headers(headers, &cfg.identity.assertion_header);
-            identity::set_identity_headers(
-                headers,
-                cfg.identity.headers,
-                d.session.as_ref().map(|s| &*s.principal),
-            );
-            if let Some(jwt) = jwt {
-                headers.insert(cfg.identity.assertion_header.clone(), jwt);
-            }
-            headers.insert(X_REQUEST_ID.clone(), ctx.request_id_header.clone());
-            match app
-                .proxy
-                .forward(req, upstream, &client, &gate::OWN_COOKIES)
-                .await
-            {
-                Ok(r) => with_outcome(
-                    r,
-                    Outcome {
-                        route: label,
-                        decision: "allow",
-                    },
-                ),
-                Err(e) => {
-                    let kind = match &e {
-                        crate::proxy::ProxyError::Unreachable { .. } => "unreachable",
-                        crate::proxy::ProxyError::Timeout { .. } => "timeout",
-                        crate::proxy::ProxyError::Failed { .. } => "failed",
-                        crate::proxy::ProxyError::BadRequest(_) => "bad_request",
-                    };
-                    metrics::upstream_error(label, kind);
-                    let mut accept = HeaderMap::new();
-                    if html {
-                        accept.insert(header::ACCEPT, HeaderValue::from_static("text/html"));
-                    }
-                    with_outcome(
-                        GateError::Proxy(e).respond(cfg, &accept, ctx.request_id()),
-                        Outcome {
-                            route: label,
-                            decision: "upstream_error",
-                        },
-                    )
-                }
-            }
+            Ok(Admitted {
+                upstream,
+                client,
+                session: d.session,
+                jwt,
+                html: crate::ui::wants_html(headers),
+                label,
+            })
         }
+    }
+}
+
+impl Admitted<'_> {
+    /// Identity in, every client-sent copy out, and the request id; the
+    /// forwarding headers are the proxy's to set.
+    pub fn set_headers(&self, headers: &mut HeaderMap, cfg: &Config, ctx: &ReqCtx) {
+        // Room for what is added here and by the proxy (identity,
+        // assertion, request id, forwarding headers) in one step: the map
+        // is sized for the request's own headers, and growing it insert by
+        // insert rehashes it several times.
+        headers.reserve(16);
+        identity::strip_reserved_headers(headers, &cfg.identity.assertion_header);
+        identity::set_identity_headers(
+            headers,
+            cfg.identity.headers,
+            self.session.as_ref().map(|s| &*s.principal),
+        );
+        if let Some(jwt) = &self.jwt {
+            headers.insert(cfg.identity.assertion_header.clone(), jwt.clone());
+        }
+        headers.insert(X_REQUEST_ID.clone(), ctx.request_id_header.clone());
+    }
+
+    pub fn outcome(&self, decision: &'static str) -> Outcome {
+        Outcome {
+            route: self.label,
+            decision,
+        }
+    }
+
+    /// Forwarding failed before the upstream's answer began: the 502/504
+    /// page.
+    pub fn failed(&self, cfg: &Config, e: crate::proxy::ProxyError, ctx: &ReqCtx) -> Answered {
+        let kind = match &e {
+            crate::proxy::ProxyError::Unreachable { .. } => "unreachable",
+            crate::proxy::ProxyError::Timeout { .. } => "timeout",
+            crate::proxy::ProxyError::Failed { .. } => "failed",
+            crate::proxy::ProxyError::BadRequest(_) => "bad_request",
+        };
+        metrics::upstream_error(self.label, kind);
+        let mut accept = HeaderMap::new();
+        if self.html {
+            accept.insert(header::ACCEPT, HeaderValue::from_static("text/html"));
+        }
+        with_outcome(
+            GateError::Proxy(e).respond(cfg, &accept, ctx.request_id()),
+            self.outcome("upstream_error"),
+        )
     }
 }
 

@@ -55,23 +55,7 @@ impl Upstream {
         authority: &Authority,
         connect_timeout: Duration,
     ) -> Result<Upstream, std::io::Error> {
-        let host = authority.host();
-        let host = host
-            .strip_prefix('[')
-            .and_then(|h| h.strip_suffix(']'))
-            .unwrap_or(host);
-        let port = authority.port_u16().unwrap_or(80);
-        let tcp = tokio::time::timeout(connect_timeout, TcpStream::connect((host, port)))
-            .await
-            .map_err(|_| {
-                std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    format!("connect timed out after {} s", connect_timeout.as_secs()),
-                )
-            })??;
-        let _ = tcp.set_nodelay(true);
-        let _ = socket2::SockRef::from(&tcp)
-            .set_tcp_keepalive(&socket2::TcpKeepalive::new().with_time(Duration::from_secs(60)));
+        let tcp = connect_tcp(authority, connect_timeout).await?;
         let (send, conn) = hyper::client::conn::http1::Builder::new()
             .handshake(TokioIo::new(tcp))
             .await
@@ -105,6 +89,32 @@ impl Upstream {
             Poll::Pending => !self.send.is_closed(),
         }
     }
+}
+
+/// A TCP connection to `authority` (port 80 unless it says), with
+/// `TCP_NODELAY` and keep-alive probes.
+pub async fn connect_tcp(
+    authority: &Authority,
+    connect_timeout: Duration,
+) -> Result<TcpStream, std::io::Error> {
+    let host = authority.host();
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    let port = authority.port_u16().unwrap_or(80);
+    let tcp = tokio::time::timeout(connect_timeout, TcpStream::connect((host, port)))
+        .await
+        .map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("connect timed out after {} s", connect_timeout.as_secs()),
+            )
+        })??;
+    let _ = tcp.set_nodelay(true);
+    let _ = socket2::SockRef::from(&tcp)
+        .set_tcp_keepalive(&socket2::TcpKeepalive::new().with_time(Duration::from_secs(60)));
+    Ok(tcp)
 }
 
 struct Idle {

@@ -1,0 +1,587 @@
+//! passgate's own HTTP/1.1 serving of plain connections, for the requests
+//! that make up nearly all of its traffic: signed-in requests it proxies to
+//! `http://` upstreams, its own answers in proxy mode (login redirects,
+//! refusals, error pages), forward-auth checks, and liveness.
+//!
+//! Why: through hyper, a proxied request crossed hyper's server dispatch
+//! and its client dispatch (channels, a oneshot, a boxed header timer, a
+//! fresh 8 KiB read buffer on each side, a boxed body), about 25k of the
+//! 46k instructions it cost. Here the connection's task reads the head
+//! into a buffer, the request's header map takes views of that buffer, the
+//! request goes upstream in one write, and the answer's head is rewritten
+//! from the upstream's bytes straight into the write to the client.
+//!
+//! The request path is the same as hyper's (`server.rs`): the same target,
+//! rule, session, decision, identity and header functions, in the same
+//! order. Only reading and writing HTTP/1.1 differ.
+//!
+//! What this loop does not serve it leaves to hyper before it has consumed
+//! anything: the connection, with the bytes read so far in front, is served
+//! by hyper's HTTP/1 server from then on. That is a head hyper would refuse
+//! (malformed, over 64 KiB or 100 fields: hyper answers 400/431), HTTP/1.0,
+//! targets not in origin form, CONNECT, `Transfer-Encoding`, `Expect` or
+//! `Upgrade` in a request, a request body over 64 KiB, passgate's pages
+//! other than forward auth and liveness, and routes to `https://`
+//! upstreams.
+
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use axum::body::Body;
+use bytes::{Buf, Bytes, BytesMut};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, Request, StatusCode, Uri};
+use http_body_util::BodyExt;
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+
+use super::{
+    Answered, ConnBuilders, ConnCtx, HEADER_READ_TIMEOUT, Proto, ShutdownWatch, X_REQUEST_ID,
+    admit, record, target_and_rule,
+};
+use crate::error::plain;
+use crate::gate;
+use crate::metrics::Outcome;
+use crate::proxy::h1::{self as upstream, Alarm, MAX_HEADERS, Relayed, buffer, recycle};
+
+/// Largest request head (hyper's limit, which answers 431 beyond it).
+const MAX_HEAD: usize = 64 * 1024;
+/// Largest request body read into memory; larger ones stream through
+/// hyper.
+const MAX_BODY: u64 = 64 * 1024;
+
+/// A request taken off the connection.
+struct Taken {
+    req: Request<()>,
+    /// The head's bytes (the header values are views of them).
+    head: Bytes,
+    body: Bytes,
+    /// The client asked to close after this answer.
+    close: bool,
+}
+
+/// What the buffer holds.
+// Moved once per request; boxing the request would cost an allocation.
+#[allow(clippy::large_enum_variant)]
+enum Take {
+    /// Not a whole request yet.
+    More,
+    /// Something for hyper (see the module's doc).
+    Hyper,
+    Request(Taken),
+}
+
+/// What is next for the connection.
+#[allow(clippy::large_enum_variant)]
+enum Next {
+    Request(Taken),
+    Hyper,
+    /// Closed by the client, idle past the header limit, or shut down.
+    Closed,
+}
+
+/// After a request.
+enum Served {
+    KeepAlive,
+    Close,
+    /// Hand the connection to hyper with these bytes in front.
+    Hyper(BytesMut),
+}
+
+/// Serve a plain HTTP/1 connection.
+pub(super) async fn serve(conn: Arc<ConnCtx>, mut stream: TcpStream, builders: Arc<ConnBuilders>) {
+    let shutdown = conn.app.shutdown.clone();
+    let cancelled = std::pin::pin!(shutdown.cancelled());
+    let mut watch = ShutdownWatch::new(cancelled);
+    // Empty while the connection is idle: it holds a buffer only while a
+    // request is in hand.
+    let mut rbuf = BytesMut::new();
+    let mut head_alarm = Alarm::default();
+    let mut upstream_alarm = Alarm::default();
+    let rest = loop {
+        let deadline = Instant::now() + HEADER_READ_TIMEOUT;
+        let taken = match next_request(
+            &mut stream,
+            &mut rbuf,
+            &mut head_alarm,
+            &mut watch,
+            deadline,
+        )
+        .await
+        {
+            Next::Request(t) => t,
+            Next::Hyper => break rbuf,
+            Next::Closed => {
+                recycle(rbuf);
+                return;
+            }
+        };
+        // Boxed: an idle connection then holds a pointer, not room for the
+        // largest request state.
+        let served = Box::pin(serve_one(
+            &conn,
+            &mut stream,
+            &mut rbuf,
+            &mut upstream_alarm,
+            taken,
+        ))
+        .await;
+        match served {
+            Served::KeepAlive => {
+                if rbuf.is_empty() {
+                    recycle(std::mem::take(&mut rbuf));
+                }
+            }
+            Served::Close => {
+                recycle(rbuf);
+                return;
+            }
+            Served::Hyper(bytes) => break bytes,
+        }
+    };
+    let io = TokioIo::new(Rewind {
+        pre: rest.freeze(),
+        io: stream,
+    });
+    super::serve_with_hyper(conn, &builders, io, Proto::Http1).await;
+}
+
+/// Read until `rbuf` holds a whole request (or something for hyper).
+async fn next_request(
+    stream: &mut TcpStream,
+    rbuf: &mut BytesMut,
+    alarm: &mut Alarm,
+    watch: &mut ShutdownWatch<'_, '_>,
+    deadline: Instant,
+) -> Next {
+    loop {
+        if !rbuf.is_empty() {
+            match take_request(rbuf) {
+                Take::Request(t) => return Next::Request(t),
+                Take::Hyper => return Next::Hyper,
+                Take::More => {}
+            }
+        }
+        let idle = rbuf.is_empty();
+        let read = poll_fn(|cx| {
+            // Between requests, shutdown closes the connection.
+            if idle && watch.poll(cx).is_ready() {
+                return Poll::Ready(None);
+            }
+            match stream.poll_read_ready(cx) {
+                Poll::Ready(Ok(())) => {
+                    // Only now a buffer: an idle connection holds none.
+                    if rbuf.capacity() == 0 {
+                        *rbuf = buffer();
+                    }
+                    rbuf.reserve(1024);
+                    if let Poll::Ready(r) =
+                        tokio_util::io::poll_read_buf(Pin::new(&mut *stream), cx, rbuf)
+                    {
+                        return Poll::Ready(Some(r));
+                    }
+                }
+                Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
+                Poll::Pending => {}
+            }
+            alarm.poll(cx, deadline).map(|()| None)
+        })
+        .await;
+        match read {
+            Some(Ok(n)) if n > 0 => {}
+            // End of stream, an error, the header limit, or shutdown.
+            _ => return Next::Closed,
+        }
+    }
+}
+
+/// Is `name` (any case) `target` (lower case)?
+fn is(name: &[u8], target: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(target)
+}
+
+/// Take a whole request off the front of `rbuf`, or say why not.
+fn take_request(rbuf: &mut BytesMut) -> Take {
+    // Where the pieces are, as offsets into `rbuf` (the parser's borrow of
+    // it must end before the head is split off).
+    let mut spans = [(0usize, 0usize, 0usize, 0usize); MAX_HEADERS];
+    let (len, count, method, path, body_len, close) = {
+        let mut raw = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut r = httparse::Request::new(&mut raw);
+        let len = match r.parse(rbuf) {
+            Ok(httparse::Status::Complete(n)) if n <= MAX_HEAD => n,
+            Ok(httparse::Status::Partial) if rbuf.len() <= MAX_HEAD => return Take::More,
+            // Too large, too many fields, or malformed: hyper says so.
+            _ => return Take::Hyper,
+        };
+        if r.version != Some(1) {
+            return Take::Hyper;
+        }
+        let (Some(method), Some(path)) = (r.method, r.path) else {
+            return Take::Hyper;
+        };
+        if method == "CONNECT" || !path.starts_with('/') {
+            return Take::Hyper;
+        }
+        let base = rbuf.as_ptr() as usize;
+        let at = |s: &[u8]| (s.as_ptr() as usize - base, s.len());
+        let (mut body_len, mut has_length, mut close) = (0u64, false, false);
+        for (i, h) in r.headers.iter().enumerate() {
+            let name = h.name.as_bytes();
+            if is(name, b"transfer-encoding") || is(name, b"expect") || is(name, b"upgrade") {
+                return Take::Hyper;
+            }
+            if is(name, b"content-length") {
+                match (has_length, upstream::parse_length(h.value)) {
+                    (false, Some(n)) => body_len = n,
+                    // Repeated or invalid: hyper refuses it.
+                    _ => return Take::Hyper,
+                }
+                has_length = true;
+            } else if is(name, b"connection") {
+                for t in h.value.split(|b| *b == b',').map(|t| t.trim_ascii()) {
+                    if is(t, b"close") {
+                        close = true;
+                    } else if is(t, b"upgrade") {
+                        return Take::Hyper;
+                    }
+                }
+            }
+            let (n, nl) = at(name);
+            let (v, vl) = at(h.value);
+            spans[i] = (n, nl, v, vl);
+        }
+        (
+            len,
+            r.headers.len(),
+            at(method.as_bytes()),
+            at(path.as_bytes()),
+            body_len,
+            close,
+        )
+    };
+    if body_len > MAX_BODY {
+        return Take::Hyper;
+    }
+    if ((rbuf.len() - len) as u64) < body_len {
+        return Take::More;
+    }
+    let head = rbuf.split_to(len).freeze();
+    let body = rbuf.split_to(body_len as usize).freeze();
+    match build_request(&head, method, path, &spans[..count]) {
+        Some(req) => Take::Request(Taken {
+            req,
+            head,
+            body,
+            close,
+        }),
+        // Something the parser let through that http's types refuse: put
+        // the bytes back for hyper.
+        None => {
+            *rbuf = restore(&head, &body, rbuf);
+            Take::Hyper
+        }
+    }
+}
+
+/// The request from its head's pieces; header values are views of `head`.
+fn build_request(
+    head: &Bytes,
+    (m, ml): (usize, usize),
+    (p, pl): (usize, usize),
+    spans: &[(usize, usize, usize, usize)],
+) -> Option<Request<()>> {
+    let method = Method::from_bytes(&head[m..m + ml]).ok()?;
+    let uri = Uri::from_maybe_shared(head.slice(p..p + pl)).ok()?;
+    // Room for what the request path adds (identity, assertion, request
+    // id, forwarding headers) without growing the map.
+    let mut headers = HeaderMap::with_capacity(spans.len() + 16);
+    for &(n, nl, v, vl) in spans {
+        let name = HeaderName::from_bytes(&head[n..n + nl]).ok()?;
+        let value = HeaderValue::from_maybe_shared(head.slice(v..v + vl)).ok()?;
+        headers.append(name, value);
+    }
+    let mut req = Request::new(());
+    *req.method_mut() = method;
+    *req.uri_mut() = uri;
+    *req.headers_mut() = headers;
+    Some(req)
+}
+
+/// The request's bytes again, in front of what followed it.
+fn restore(head: &[u8], body: &[u8], rest: &[u8]) -> BytesMut {
+    let mut all = BytesMut::with_capacity(head.len() + body.len() + rest.len());
+    all.extend_from_slice(head);
+    all.extend_from_slice(body);
+    all.extend_from_slice(rest);
+    all
+}
+
+/// Serve one request: the same phases as `server::handle`.
+async fn serve_one(
+    conn: &ConnCtx,
+    stream: &mut TcpStream,
+    rbuf: &mut BytesMut,
+    upstream_alarm: &mut Alarm,
+    taken: Taken,
+) -> Served {
+    let started = Instant::now();
+    let cfg = conn.app.config();
+    let Taken {
+        mut req,
+        head,
+        body,
+        close,
+    } = taken;
+    let ctx = conn.req_ctx(&cfg, req.headers());
+    let log = super::AccessLog::new(&req);
+    let mut reply = Reply {
+        stream,
+        head_only: req.method() == Method::HEAD,
+        close,
+        ctx: &ctx,
+        started,
+        log,
+    };
+    let path = req.uri().path();
+    if crate::authz::path::under(path, &cfg.server.prefix) {
+        let answer = match &path[cfg.server.prefix.len()..] {
+            "/authz/forward-auth" => {
+                super::forward_auth(&conn.app, &cfg, req.headers(), &ctx, false).await
+            }
+            "/authz/auth-request" => {
+                super::forward_auth(&conn.app, &cfg, req.headers(), &ctx, true).await
+            }
+            "/health/live" => (plain(StatusCode::OK, "ok\n"), Outcome::PAGE),
+            _ => return Served::Hyper(restore(&head, &body, rbuf)),
+        };
+        return reply.answer(answer).await;
+    }
+    let (target, route) = match target_and_rule(&cfg, req.uri(), req.headers(), req.method(), &ctx)
+    {
+        Ok(t) => t,
+        Err(a) => return reply.answer(a).await,
+    };
+    if route
+        .and_then(|r| r.upstream.as_ref())
+        .is_some_and(|u| u.scheme != http::uri::Scheme::HTTP)
+    {
+        return Served::Hyper(restore(&head, &body, rbuf));
+    }
+    let admitted = match admit(&conn.app, &cfg, &target, route, req.headers(), &ctx).await {
+        Ok(a) => a,
+        Err(a) => return reply.answer(a).await,
+    };
+    let idempotent = req.method().is_idempotent();
+    let headers = req.headers_mut();
+    admitted.set_headers(headers, &cfg, &ctx);
+    crate::proxy::remove_hop_by_hop(headers);
+    crate::proxy::strip_own_cookies(headers, &gate::OWN_COOKIES);
+    crate::proxy::set_forwarding_headers(headers, &admitted.client);
+    let mut request = buffer();
+    upstream::write_request(&mut request, &req, &body);
+    // The head's storage is free again once the request is written (its
+    // buffer is reclaimed whole for the next one).
+    drop((req, head, body));
+    let mut out = buffer();
+    let relayed = upstream::relay(
+        admitted.upstream,
+        upstream_alarm,
+        reply.stream,
+        &mut out,
+        upstream::Exchange {
+            request: &request,
+            head: reply.head_only,
+            idempotent,
+            request_id: &ctx.request_id_header,
+            close,
+            connect_timeout: conn.app.proxy.connect_timeout(),
+            response_timeout: conn.app.proxy.response_timeout(),
+        },
+    )
+    .await;
+    recycle(request);
+    recycle(out);
+    match relayed {
+        Ok(Relayed::Whole(status)) => {
+            reply.record(&admitted.outcome("allow"), status);
+            if close {
+                Served::Close
+            } else {
+                Served::KeepAlive
+            }
+        }
+        Ok(Relayed::Cut(status)) => {
+            reply.record(&admitted.outcome("allow"), status);
+            Served::Close
+        }
+        Err(e) => {
+            let answer = admitted.failed(&cfg, e, &ctx);
+            reply.answer(answer).await
+        }
+    }
+}
+
+/// Where and how a request's answer goes.
+struct Reply<'a> {
+    stream: &'a mut TcpStream,
+    head_only: bool,
+    close: bool,
+    ctx: &'a super::ReqCtx,
+    started: Instant,
+    log: super::AccessLog,
+}
+
+impl Reply<'_> {
+    fn record(&mut self, outcome: &Outcome, status: StatusCode) {
+        let log = std::mem::replace(&mut self.log, super::AccessLog::none());
+        record(outcome, status, self.ctx, self.started, log);
+    }
+
+    /// Send one of passgate's own answers (its body is in memory).
+    async fn answer(mut self, (mut resp, outcome): Answered) -> Served {
+        resp.headers_mut()
+            .insert(X_REQUEST_ID.clone(), self.ctx.request_id_header.clone());
+        let status = resp.status();
+        let (parts, body) = resp.into_parts();
+        let body = collect(body).await;
+        let mut out = buffer();
+        write_answer_head(&mut out, status, &parts.headers, body.len(), self.close);
+        let no_body = self.head_only
+            || status == StatusCode::NO_CONTENT
+            || status == StatusCode::NOT_MODIFIED;
+        let sent = if no_body || body.len() > 16 * 1024 {
+            let head_sent = self.stream.write_all(&out).await;
+            match head_sent {
+                Ok(()) if !no_body => self.stream.write_all(&body).await,
+                r => r,
+            }
+        } else {
+            out.extend_from_slice(&body);
+            self.stream.write_all(&out).await
+        };
+        recycle(out);
+        self.record(&outcome, status);
+        if sent.is_ok() && !self.close {
+            Served::KeepAlive
+        } else {
+            Served::Close
+        }
+    }
+}
+
+/// The body of one of passgate's own answers (always in memory).
+async fn collect(body: Body) -> Bytes {
+    match body.collect().await {
+        Ok(c) => c.to_bytes(),
+        Err(e) => {
+            tracing::error!(error = %e, "an answer's body could not be read");
+            Bytes::new()
+        }
+    }
+}
+
+/// The head of one of passgate's own answers.
+fn write_answer_head(
+    out: &mut BytesMut,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body_len: usize,
+    close: bool,
+) {
+    out.extend_from_slice(b"HTTP/1.1 ");
+    out.extend_from_slice(status.as_str().as_bytes());
+    out.extend_from_slice(b" ");
+    out.extend_from_slice(status.canonical_reason().unwrap_or("").as_bytes());
+    out.extend_from_slice(b"\r\n");
+    for (name, value) in headers {
+        if name == header::CONTENT_LENGTH
+            || name == header::TRANSFER_ENCODING
+            || name == header::CONNECTION
+        {
+            continue;
+        }
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if status != StatusCode::NO_CONTENT && status != StatusCode::NOT_MODIFIED {
+        out.extend_from_slice(b"content-length: ");
+        out.extend_from_slice(itoa::Buffer::new().format(body_len).as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if !headers.contains_key(header::DATE) {
+        out.extend_from_slice(b"date: ");
+        out.extend_from_slice(upstream::date().as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if close {
+        out.extend_from_slice(b"connection: close\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// A connection with bytes already read from it in front, for hyper.
+struct Rewind {
+    pre: Bytes,
+    io: TcpStream,
+}
+
+impl AsyncRead for Rewind {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let me = self.get_mut();
+        if !me.pre.is_empty() {
+            let n = me.pre.len().min(buf.remaining());
+            buf.put_slice(&me.pre[..n]);
+            me.pre.advance(n);
+            if me.pre.is_empty() {
+                // Let the storage go.
+                me.pre = Bytes::new();
+            }
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut me.io).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Rewind {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {}
