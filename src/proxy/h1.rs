@@ -403,6 +403,9 @@ async fn read_head(
             seen = true;
             out.clear();
             match parse_head(&conn.buf, x, out).map_err(|e| HeadError::Failed(e.into()))? {
+                Some(head) if head.len > MAX_ANSWER_HEAD => {
+                    return Err(HeadError::Failed("its answer's head is too large".into()));
+                }
                 Some(head) if head.status.is_informational() => {
                     conn.buf.advance(head.len);
                     continue;
@@ -881,4 +884,4 @@ impl Chunked {
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests;

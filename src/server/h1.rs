@@ -70,8 +70,8 @@ struct Taken {
 enum Take {
     /// Not a whole request yet.
     More,
-    /// Something for hyper (see the module's doc).
-    Hyper,
+    /// Something for hyper (see the module's doc), and what.
+    Hyper(&'static str),
     Request(Taken),
 }
 
@@ -79,7 +79,7 @@ enum Take {
 #[allow(clippy::large_enum_variant)]
 enum Next {
     Request(Taken),
-    Hyper,
+    Hyper(&'static str),
     /// Closed by the client, idle past the header limit, or shut down.
     Closed,
 }
@@ -89,7 +89,7 @@ enum Served {
     KeepAlive,
     Close,
     /// Hand the connection to hyper with these bytes in front.
-    Hyper(BytesMut),
+    Hyper(BytesMut, &'static str),
 }
 
 /// Serve a plain HTTP/1 connection.
@@ -102,7 +102,7 @@ pub(super) async fn serve(conn: Arc<ConnCtx>, mut stream: TcpStream, builders: A
     let mut rbuf = BytesMut::new();
     let mut head_alarm = Alarm::default();
     let mut upstream_alarm = Alarm::default();
-    let rest = loop {
+    let (rest, reason) = loop {
         let deadline = Instant::now() + HEADER_READ_TIMEOUT;
         let taken = match next_request(
             &mut stream,
@@ -114,7 +114,7 @@ pub(super) async fn serve(conn: Arc<ConnCtx>, mut stream: TcpStream, builders: A
         .await
         {
             Next::Request(t) => t,
-            Next::Hyper => break rbuf,
+            Next::Hyper(why) => break (rbuf, why),
             Next::Closed => {
                 recycle(rbuf);
                 return;
@@ -140,9 +140,10 @@ pub(super) async fn serve(conn: Arc<ConnCtx>, mut stream: TcpStream, builders: A
                 recycle(rbuf);
                 return;
             }
-            Served::Hyper(bytes) => break bytes,
+            Served::Hyper(bytes, why) => break (bytes, why),
         }
     };
+    tracing::debug!(peer = %conn.peer, reason, "HTTP/1 connection handed to hyper");
     let io = TokioIo::new(Rewind {
         pre: rest.freeze(),
         io: stream,
@@ -162,7 +163,7 @@ async fn next_request(
         if !rbuf.is_empty() {
             match take_request(rbuf) {
                 Take::Request(t) => return Next::Request(t),
-                Take::Hyper => return Next::Hyper,
+                Take::Hyper(why) => return Next::Hyper(why),
                 Take::More => {}
             }
         }
@@ -216,30 +217,37 @@ fn take_request(rbuf: &mut BytesMut) -> Take {
             Ok(httparse::Status::Complete(n)) if n <= MAX_HEAD => n,
             Ok(httparse::Status::Partial) if rbuf.len() <= MAX_HEAD => return Take::More,
             // Too large, too many fields, or malformed: hyper says so.
-            _ => return Take::Hyper,
+            Ok(_) | Err(httparse::Error::TooManyHeaders) => return Take::Hyper("a large head"),
+            Err(_) => return Take::Hyper("a malformed head"),
         };
         if r.version != Some(1) {
-            return Take::Hyper;
+            return Take::Hyper("HTTP/1.0");
         }
         let (Some(method), Some(path)) = (r.method, r.path) else {
-            return Take::Hyper;
+            return Take::Hyper("a malformed head");
         };
         if method == "CONNECT" || !path.starts_with('/') {
-            return Take::Hyper;
+            return Take::Hyper("a target not in origin form");
         }
         let base = rbuf.as_ptr() as usize;
         let at = |s: &[u8]| (s.as_ptr() as usize - base, s.len());
         let (mut body_len, mut has_length, mut close) = (0u64, false, false);
         for (i, h) in r.headers.iter().enumerate() {
             let name = h.name.as_bytes();
-            if is(name, b"transfer-encoding") || is(name, b"expect") || is(name, b"upgrade") {
-                return Take::Hyper;
+            if is(name, b"transfer-encoding") {
+                return Take::Hyper("a request body in chunks");
+            }
+            if is(name, b"expect") {
+                return Take::Hyper("Expect");
+            }
+            if is(name, b"upgrade") {
+                return Take::Hyper("an upgrade");
             }
             if is(name, b"content-length") {
                 match (has_length, upstream::parse_length(h.value)) {
                     (false, Some(n)) => body_len = n,
                     // Repeated or invalid: hyper refuses it.
-                    _ => return Take::Hyper,
+                    _ => return Take::Hyper("a bad Content-Length"),
                 }
                 has_length = true;
             } else if is(name, b"connection") {
@@ -247,7 +255,7 @@ fn take_request(rbuf: &mut BytesMut) -> Take {
                     if is(t, b"close") {
                         close = true;
                     } else if is(t, b"upgrade") {
-                        return Take::Hyper;
+                        return Take::Hyper("an upgrade");
                     }
                 }
             }
@@ -265,7 +273,7 @@ fn take_request(rbuf: &mut BytesMut) -> Take {
         )
     };
     if body_len > MAX_BODY {
-        return Take::Hyper;
+        return Take::Hyper("a large request body");
     }
     if ((rbuf.len() - len) as u64) < body_len {
         return Take::More;
@@ -283,7 +291,7 @@ fn take_request(rbuf: &mut BytesMut) -> Take {
         // the bytes back for hyper.
         None => {
             *rbuf = restore(&head, &body, rbuf);
-            Take::Hyper
+            Take::Hyper("a head http's types refuse")
         }
     }
 }
@@ -357,7 +365,7 @@ async fn serve_one(
                 super::forward_auth(&conn.app, &cfg, req.headers(), &ctx, true).await
             }
             "/health/live" => (plain(StatusCode::OK, "ok\n"), Outcome::PAGE),
-            _ => return Served::Hyper(restore(&head, &body, rbuf)),
+            _ => return Served::Hyper(restore(&head, &body, rbuf), "one of passgate's pages"),
         };
         return reply.answer(answer).await;
     }
@@ -370,7 +378,7 @@ async fn serve_one(
         .and_then(|r| r.upstream.as_ref())
         .is_some_and(|u| u.scheme != http::uri::Scheme::HTTP)
     {
-        return Served::Hyper(restore(&head, &body, rbuf));
+        return Served::Hyper(restore(&head, &body, rbuf), "an https upstream");
     }
     let admitted = match admit(&conn.app, &cfg, &target, route, req.headers(), &ctx).await {
         Ok(a) => a,
@@ -584,4 +592,4 @@ impl AsyncWrite for Rewind {
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests;

@@ -12,6 +12,7 @@ pub mod browser;
 pub mod gateway;
 pub mod proxies;
 pub mod soft_authenticator;
+pub mod wire;
 
 use std::sync::Arc;
 

@@ -1,0 +1,456 @@
+use super::*;
+
+/// Undo our own chunked re-encoding (trusted input: what `put_chunk` wrote).
+fn unchunk(mut s: &[u8]) -> (Vec<u8>, bool) {
+    let mut data = Vec::new();
+    loop {
+        let Some(nl) = s.windows(2).position(|w| w == b"\r\n") else {
+            return (data, false);
+        };
+        let size = usize::from_str_radix(std::str::from_utf8(&s[..nl]).unwrap(), 16).unwrap();
+        s = &s[nl + 2..];
+        if size == 0 {
+            assert_eq!(s, b"\r\n", "the end is exactly 0 CRLF CRLF");
+            return (data, true);
+        }
+        assert!(size > 0);
+        data.extend_from_slice(&s[..size]);
+        assert_eq!(&s[size..size + 2], b"\r\n");
+        s = &s[size + 2..];
+    }
+}
+
+/// Feed `input` to a decoder in pieces of `step` bytes (as reads would
+/// bring it); the decoded data, whether it ended, and bytes left after.
+fn decode_in_steps(input: &[u8], step: usize) -> Result<(Vec<u8>, bool, Vec<u8>), &'static str> {
+    let mut d = Chunked::default();
+    let mut buf = BytesMut::new();
+    let mut out = BytesMut::new();
+    let mut done = false;
+    for piece in input.chunks(step.max(1)) {
+        buf.extend_from_slice(piece);
+        if d.decode(&mut buf, &mut out)? {
+            done = true;
+            break;
+        }
+    }
+    if done {
+        // The rest of the input after the end stays unread.
+        let consumed = input.len() - buf.len();
+        buf = BytesMut::from(&input[consumed..]);
+    }
+    let (data, ended) = unchunk(&out);
+    assert_eq!(ended, done, "the end is written exactly when it is reached");
+    Ok((data, done, buf.to_vec()))
+}
+
+#[test]
+fn chunked_bodies_decode_the_same_whatever_the_reads() {
+    let cases: [(&[u8], &[u8]); 6] = [
+        (b"5\r\nhello\r\n0\r\n\r\n", b"hello"),
+        (b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", b"hello world"),
+        // Extensions, upper-case hex, blanks before an extension.
+        (
+            b"A;name=value\r\n0123456789\r\n1 ;x\r\n!\r\n0;last\r\n\r\n",
+            b"0123456789!",
+        ),
+        // Trailers are read and dropped.
+        (
+            b"3\r\nabc\r\n0\r\nX-Checksum: 1\r\nX-Other: 2\r\n\r\n",
+            b"abc",
+        ),
+        (b"0\r\n\r\n", b""),
+        (b"000003\r\nabc\r\n0\r\n\r\n", b"abc"),
+    ];
+    for (input, want) in cases {
+        for step in 1..=input.len() {
+            let (data, done, rest) = decode_in_steps(input, step).unwrap();
+            assert!(
+                done,
+                "{:?} in steps of {step}",
+                String::from_utf8_lossy(input)
+            );
+            assert_eq!(
+                data,
+                want,
+                "{:?} in steps of {step}",
+                String::from_utf8_lossy(input)
+            );
+            assert!(rest.is_empty());
+        }
+    }
+    // What follows the end (a pipelined answer) is left in the buffer.
+    let (data, done, rest) = decode_in_steps(b"2\r\nok\r\n0\r\n\r\nHTTP/1.1 200", 64).unwrap();
+    assert_eq!(
+        (data.as_slice(), done, rest.as_slice()),
+        (&b"ok"[..], true, &b"HTTP/1.1 200"[..])
+    );
+    // Unfinished: what arrived so far goes out, and the end is not claimed.
+    let (data, done, _) = decode_in_steps(b"5\r\nhel", 2).unwrap();
+    assert_eq!((data.as_slice(), done), (&b"hel"[..], false));
+}
+
+#[test]
+fn malformed_chunked_bodies_are_refused() {
+    let long_ext = format!("1;{}\r\nx\r\n0\r\n\r\n", "e".repeat(MAX_CHUNK_LINE));
+    let long_trailer = format!("0\r\nX: {}\r\n\r\n", "t".repeat(MAX_TRAILERS));
+    let cases: Vec<(&[u8], &str)> = vec![
+        (
+            b"5\nhello\r\n0\r\n\r\n",
+            "a chunk size line does not end in CRLF",
+        ),
+        (
+            b"\r\nhello\r\n0\r\n\r\n",
+            "a chunk size is missing or too large",
+        ),
+        (
+            b"-5\r\nhello\r\n0\r\n\r\n",
+            "a chunk size is missing or too large",
+        ),
+        (b"0x5\r\nhello\r\n0\r\n\r\n", "a chunk size is malformed"),
+        (b"5 5\r\nhello\r\n0\r\n\r\n", "a chunk size is malformed"),
+        (
+            b"1000000000000000\r\n",
+            "a chunk size is missing or too large",
+        ),
+        (
+            b"5\r\nhelloXX0\r\n\r\n",
+            "a chunk's data is not followed by CRLF",
+        ),
+        (
+            b"5\r\nhello\n0\r\n\r\n",
+            "a chunk's data is not followed by CRLF",
+        ),
+        (b"0\r\nX: 1\n\r\n", "a trailer line does not end in CRLF"),
+        (long_ext.as_bytes(), "a chunk size line is too long"),
+        (long_trailer.as_bytes(), "the trailer section is too large"),
+    ];
+    for (input, why) in cases {
+        for step in [1, 3, input.len()] {
+            assert_eq!(
+                decode_in_steps(input, step).err(),
+                Some(why),
+                "{:?} in steps of {step}",
+                String::from_utf8_lossy(&input[..input.len().min(40)])
+            );
+        }
+    }
+}
+
+#[test]
+fn chunk_sizes_are_written_in_lower_case_hex() {
+    for n in [1usize, 9, 10, 15, 16, 255, 256, 4096, 65535, 1 << 20] {
+        let mut out = BytesMut::new();
+        put_chunk(&mut out, &vec![b'x'; n]);
+        let head = format!("{n:x}\r\n");
+        assert!(out.starts_with(head.as_bytes()), "{n}");
+        assert_eq!(out.len(), head.len() + n + 2);
+    }
+    let mut out = BytesMut::new();
+    put_chunk(&mut out, b"");
+    assert!(
+        out.is_empty(),
+        "no data, no chunk (an empty one would end the body)"
+    );
+}
+
+#[test]
+fn content_lengths_are_digits_only() {
+    for (v, want) in [
+        ("0", Some(0)),
+        ("42", Some(42)),
+        (" 42 ", Some(42)),
+        ("0042", Some(42)),
+        ("18446744073709551615", None),
+        ("9999999999999999999", Some(9_999_999_999_999_999_999)),
+        ("", None),
+        ("-1", None),
+        ("+1", None),
+        ("1,1", None),
+        ("1 1", None),
+        ("0x10", None),
+        ("١", None),
+    ] {
+        assert_eq!(parse_length(v.as_bytes()), want, "{v:?}");
+    }
+}
+
+#[test]
+fn the_hop_by_hop_list_as_text_is_the_one_used_on_header_maps() {
+    for name in HOP_BY_HOP {
+        let mut h = http::HeaderMap::new();
+        h.insert(
+            http::HeaderName::from_static(name),
+            HeaderValue::from_static("x"),
+        );
+        h.insert("x-kept", HeaderValue::from_static("1"));
+        super::super::remove_hop_by_hop(&mut h);
+        assert!(!h.contains_key(name), "{name}");
+        assert!(h.contains_key("x-kept"));
+    }
+}
+
+fn exchange<'a>(request_id: &'a HeaderValue, head: bool, close: bool) -> Exchange<'a> {
+    Exchange {
+        request: b"",
+        head,
+        idempotent: true,
+        request_id,
+        close,
+        connect_timeout: Duration::from_secs(1),
+        response_timeout: Duration::from_secs(1),
+    }
+}
+
+/// Parse `answer` as the answer to a GET (or HEAD); the head and what the
+/// client gets.
+fn rewrite(answer: &str, head: bool, close: bool) -> Result<(Head, String), &'static str> {
+    let id = HeaderValue::from_static("req-1");
+    let mut out = BytesMut::new();
+    let h = parse_head(answer.as_bytes(), &exchange(&id, head, close), &mut out)?
+        .expect("a whole head");
+    Ok((h, String::from_utf8(out.to_vec()).unwrap()))
+}
+
+fn answer_head_len(answer: &str) -> usize {
+    answer.find("\r\n\r\n").unwrap() + 4
+}
+
+#[test]
+fn answer_heads_are_rewritten_for_the_client() {
+    const ANSWER: &str = "HTTP/1.1 200 Fine Thanks\r\nContent-Type: text/plain\r\nConnection: keep-alive, X-Hop\r\nX-Hop: secret\r\nKeep-Alive: timeout=5\r\nProxy-Connection: x\r\nTrailer: X-Sum\r\nUpgrade: h2c\r\nX-Request-Id: upstream-id\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nDate: Tue, 01 Dec 2026 10:00:00 GMT\r\nContent-Length: 5\r\n\r\nhello";
+    let (h, text) = rewrite(ANSWER, false, false).unwrap();
+    assert_eq!(h.status, StatusCode::OK);
+    assert_eq!(h.framing, Framing::Length(5));
+    assert!(h.reusable);
+    assert_eq!(h.len, answer_head_len(ANSWER));
+    assert_eq!(
+        text,
+        "HTTP/1.1 200 Fine Thanks\r\nContent-Type: text/plain\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nDate: Tue, 01 Dec 2026 10:00:00 GMT\r\ncontent-length: 5\r\nx-request-id: req-1\r\n\r\n",
+        "hop-by-hop fields and those Connection names go; the request id is ours; the upstream's spelling and order stay"
+    );
+}
+
+#[test]
+fn answer_framing_follows_rfc_9112() {
+    // (answer head, HEAD request, framing, reusable, what the client's
+    // head has, what it lacks)
+    type Case = (
+        &'static str,
+        bool,
+        Framing,
+        bool,
+        &'static [&'static str],
+        &'static [&'static str],
+    );
+    let cases: [Case; 12] = [
+        (
+            "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n",
+            false,
+            Framing::Length(3),
+            true,
+            &["content-length: 3\r\n"],
+            &["transfer-encoding"],
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            false,
+            Framing::Chunked,
+            true,
+            &["transfer-encoding: chunked\r\n"],
+            &["content-length"],
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+            false,
+            Framing::Chunked,
+            true,
+            &["transfer-encoding: chunked\r\n"],
+            &["gzip"],
+        ),
+        // Both: Transfer-Encoding wins and the connection is not reused.
+        (
+            "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+            false,
+            Framing::Chunked,
+            false,
+            &["transfer-encoding: chunked\r\n"],
+            &["content-length"],
+        ),
+        // A coding other than chunked last: the body runs until close.
+        (
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+            false,
+            Framing::Close,
+            false,
+            &["transfer-encoding: chunked\r\n"],
+            &[],
+        ),
+        // No framing at all: until close, re-chunked for the client.
+        (
+            "HTTP/1.1 200 OK\r\n\r\n",
+            false,
+            Framing::Close,
+            false,
+            &["transfer-encoding: chunked\r\n"],
+            &[],
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n",
+            false,
+            Framing::Length(2),
+            false,
+            &["content-length: 2\r\n"],
+            &["onnection"],
+        ),
+        (
+            "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n",
+            false,
+            Framing::Length(2),
+            false,
+            &[],
+            &[],
+        ),
+        (
+            "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n",
+            false,
+            Framing::Length(2),
+            true,
+            &[],
+            &["keep-alive"],
+        ),
+        // No body whatever the fields say; HEAD and 304 keep the length.
+        (
+            "HTTP/1.1 200 OK\r\nContent-Length: 300\r\n\r\n",
+            true,
+            Framing::Empty,
+            true,
+            &["content-length: 300\r\n"],
+            &[],
+        ),
+        (
+            "HTTP/1.1 304 Not Modified\r\nContent-Length: 300\r\n\r\n",
+            false,
+            Framing::Empty,
+            true,
+            &["content-length: 300\r\n"],
+            &[],
+        ),
+        (
+            "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n",
+            false,
+            Framing::Empty,
+            true,
+            &[],
+            &["content-length", "transfer-encoding"],
+        ),
+    ];
+    for (answer, head, framing, reusable, has, lacks) in cases {
+        let (h, text) = rewrite(answer, head, false).unwrap();
+        assert_eq!(h.framing, framing, "{answer:?}");
+        assert_eq!(h.reusable, reusable, "{answer:?}");
+        assert!(
+            text.starts_with("HTTP/1.1 "),
+            "the client always gets HTTP/1.1: {text}"
+        );
+        for s in has {
+            assert!(text.contains(s), "{answer:?} -> {text:?} lacks {s:?}");
+        }
+        for s in lacks {
+            assert!(
+                !text.to_ascii_lowercase().contains(&s.to_ascii_lowercase()),
+                "{answer:?} -> {text:?} has {s:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn answers_without_a_date_get_one_and_a_closing_client_is_told() {
+    let (_, text) = rewrite("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false, true).unwrap();
+    assert!(text.contains("\r\ndate: "), "{text}");
+    assert!(text.ends_with("connection: close\r\n\r\n"), "{text}");
+    let (_, text) = rewrite("HTTP/1.1 404 \r\nContent-Length: 0\r\n\r\n", false, false).unwrap();
+    assert!(
+        text.starts_with("HTTP/1.1 404 Not Found\r\n"),
+        "an empty reason gets the usual one: {text}"
+    );
+}
+
+#[test]
+fn interim_and_bad_answer_heads() {
+    for interim in [
+        "HTTP/1.1 100 Continue\r\n\r\n",
+        "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n",
+    ] {
+        let (h, _) = rewrite(interim, false, false).unwrap();
+        assert!(h.status.is_informational());
+        assert_eq!(h.len, interim.len());
+    }
+    for (answer, why) in [
+        (
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n",
+            "answered 101 to a request that did not ask to upgrade",
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+            "its answer has conflicting Content-Length values",
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+            "its answer's Content-Length is invalid",
+        ),
+        (
+            "HTTP/1.1 200 OK\r\nContent-Length: 1, 1\r\n\r\n",
+            "its answer's Content-Length is invalid",
+        ),
+        ("HTTP/1.1 2000 OK\r\n\r\n", "its answer's head is malformed"),
+        ("HTTP/1.1 099 Odd\r\n\r\n", "its answer's status is invalid"),
+        (
+            "HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n",
+            "its answer's head is malformed",
+        ),
+        (
+            "SSH-2.0-OpenSSH_9.2\r\n\r\n",
+            "its answer's head is malformed",
+        ),
+    ] {
+        assert_eq!(rewrite(answer, false, false).err(), Some(why), "{answer:?}");
+    }
+    let many: String = (0..=MAX_HEADERS).map(|i| format!("X-{i}: 1\r\n")).collect();
+    assert_eq!(
+        rewrite(&format!("HTTP/1.1 200 OK\r\n{many}\r\n"), false, false).err(),
+        Some("its answer has too many header fields")
+    );
+    let id = HeaderValue::from_static("req-1");
+    let mut out = BytesMut::new();
+    assert!(matches!(
+        parse_head(
+            b"HTTP/1.1 200 OK\r\nContent-Le",
+            &exchange(&id, false, false),
+            &mut out
+        ),
+        Ok(None)
+    ));
+}
+
+#[test]
+fn requests_are_written_in_origin_form_with_their_fields_and_body() {
+    let mut req = Request::new(());
+    *req.method_mut() = http::Method::PUT;
+    *req.uri_mut() = "/a%20b/c?x=1".parse().unwrap();
+    req.headers_mut()
+        .insert("host", HeaderValue::from_static("app"));
+    req.headers_mut()
+        .append("x-two", HeaderValue::from_static("1"));
+    req.headers_mut()
+        .append("x-two", HeaderValue::from_static("2"));
+    req.headers_mut()
+        .insert("content-length", HeaderValue::from_static("2"));
+    let mut out = BytesMut::new();
+    write_request(&mut out, &req, b"hi");
+    assert_eq!(
+        &out[..],
+        b"PUT /a%20b/c?x=1 HTTP/1.1\r\nhost: app\r\nx-two: 1\r\nx-two: 2\r\ncontent-length: 2\r\n\r\nhi"
+    );
+}
