@@ -631,6 +631,15 @@ impl<'p, 't> ShutdownWatch<'p, 't> {
         }
     }
 
+    /// Shutdown has woken this connection since it was last polled: a
+    /// look that needs no context (the connection is busy, and its answer
+    /// should say it is the last).
+    fn woken(&self) -> bool {
+        self.flag
+            .as_ref()
+            .is_some_and(|f| f.woken.load(Ordering::Acquire))
+    }
+
     /// Ready once shutdown has begun.
     fn poll(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
         let flag = match &self.flag {

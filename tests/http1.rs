@@ -473,3 +473,70 @@ async fn security_rules_hold_on_both_serving_paths() {
         }
     }
 }
+
+/// SIGTERM: an idle kept-alive connection is closed at once; the answer in
+/// flight still comes, says it is the last, and its connection then ends.
+#[tokio::test]
+async fn an_answer_in_flight_at_shutdown_says_it_is_the_last() {
+    let go = Arc::new(tokio::sync::Notify::new());
+    let g = go.clone();
+    let up = ScriptedUpstream::start(move |req| match req.target() {
+        "/held" => vec![
+            Step::Until(g.clone()),
+            send("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nheld"),
+        ],
+        _ => vec![send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")],
+    })
+    .await;
+    let mut gw = Gateway::start(|s| config(s, &up.url())).await;
+    let mut idle = Client::connect(gw.addr()).await;
+    idle.send(get(&gw, "/first")).await;
+    assert_eq!(idle.answer(false).await.unwrap().text(), "ok");
+    let mut busy = Client::connect(gw.addr()).await;
+    busy.send(get(&gw, "/held")).await;
+    for _ in 0..100 {
+        if up.seen().iter().any(|s| s.target() == "/held") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    gw.signal("TERM");
+    assert!(idle.closed().await, "the idle connection is closed");
+    go.notify_one();
+    let a = busy.answer(false).await.unwrap();
+    assert_eq!(a.text(), "held");
+    assert_eq!(
+        a.field("connection").as_deref(),
+        Some("close"),
+        "{}",
+        a.head
+    );
+    assert!(busy.closed().await);
+    assert_eq!(gw.wait_exit(Duration::from_secs(10)).await, Some(0));
+}
+
+/// A small body that takes longer than the header limit to arrive is not
+/// cut off: hyper takes the connection over and streams the rest.
+#[tokio::test]
+async fn a_body_slower_than_the_header_limit_still_arrives_whole() {
+    let up = ScriptedUpstream::start(|req| {
+        let body = String::from_utf8_lossy(&req.body).to_string();
+        vec![send(format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ))]
+    })
+    .await;
+    let gw = Gateway::start(|s| config(s, &up.url())).await;
+    let mut c = Client::connect(gw.addr()).await;
+    c.send(format!(
+        "POST /slow HTTP/1.1\r\nHost: localhost:{}\r\nContent-Length: 10\r\n\r\nfirst",
+        gw.port
+    ))
+    .await;
+    tokio::time::sleep(Duration::from_secs(32)).await;
+    c.send("-last").await;
+    let a = c.answer(false).await.unwrap();
+    assert_eq!((a.status, a.text().as_str()), (200, "first-last"));
+    assert_eq!(handed_over(&gw, "a slow request body"), 1, "{}", gw.log());
+}

@@ -256,8 +256,8 @@ pub struct Exchange<'a> {
     /// does).
     pub request_id: &'a HeaderValue,
     /// The client connection closes after this answer (`Connection: close`
-    /// is added).
-    pub close: bool,
+    /// is added); asked when the answer's head is written.
+    pub close: &'a (dyn Fn() -> bool + Sync),
     pub connect_timeout: Duration,
     /// For the answer's head.
     pub response_timeout: Duration,
@@ -602,7 +602,7 @@ fn parse_head(
         out.extend_from_slice(date().as_bytes());
         out.extend_from_slice(b"\r\n");
     }
-    if x.close {
+    if (x.close)() {
         out.extend_from_slice(b"connection: close\r\n");
     }
     out.extend_from_slice(b"\r\n");

@@ -68,8 +68,10 @@ struct Taken {
 // Moved once per request; boxing the request would cost an allocation.
 #[allow(clippy::large_enum_variant)]
 enum Take {
-    /// Not a whole request yet.
+    /// Not a whole head yet.
     More,
+    /// A whole head, but not yet all of its body.
+    MoreBody,
     /// Something for hyper (see the module's doc), and what.
     Hyper(&'static str),
     Request(Taken),
@@ -122,12 +124,16 @@ pub(super) async fn serve(conn: Arc<ConnCtx>, mut stream: TcpStream, builders: A
         };
         // Boxed: an idle connection then holds a pointer, not room for the
         // largest request state.
+        // Once shutdown has begun, an answer is the connection's last and
+        // says so (looked at when its head is written).
+        let shutting_down = || watch.woken();
         let served = Box::pin(serve_one(
             &conn,
             &mut stream,
             &mut rbuf,
             &mut upstream_alarm,
             taken,
+            &shutting_down,
         ))
         .await;
         match served {
@@ -160,11 +166,15 @@ async fn next_request(
     deadline: Instant,
 ) -> Next {
     loop {
+        // A head is in, its body still coming: past the header limit the
+        // rest goes to hyper, which streams a body however slowly it comes.
+        let mut body_coming = false;
         if !rbuf.is_empty() {
             match take_request(rbuf) {
                 Take::Request(t) => return Next::Request(t),
                 Take::Hyper(why) => return Next::Hyper(why),
                 Take::More => {}
+                Take::MoreBody => body_coming = true,
             }
         }
         let idle = rbuf.is_empty();
@@ -194,6 +204,7 @@ async fn next_request(
         .await;
         match read {
             Some(Ok(n)) if n > 0 => {}
+            None if body_coming && !idle => return Next::Hyper("a slow request body"),
             // End of stream, an error, the header limit, or shutdown.
             _ => return Next::Closed,
         }
@@ -276,7 +287,7 @@ fn take_request(rbuf: &mut BytesMut) -> Take {
         return Take::Hyper("a large request body");
     }
     if ((rbuf.len() - len) as u64) < body_len {
-        return Take::More;
+        return Take::MoreBody;
     }
     let head = rbuf.split_to(len).freeze();
     let body = rbuf.split_to(body_len as usize).freeze();
@@ -336,6 +347,7 @@ async fn serve_one(
     rbuf: &mut BytesMut,
     upstream_alarm: &mut Alarm,
     taken: Taken,
+    shutting_down: &(dyn Fn() -> bool + Sync),
 ) -> Served {
     let started = Instant::now();
     let cfg = conn.app.config();
@@ -345,12 +357,13 @@ async fn serve_one(
         body,
         close,
     } = taken;
+    let closing = || close || shutting_down();
     let ctx = conn.req_ctx(&cfg, req.headers());
     let log = super::AccessLog::new(&req);
     let mut reply = Reply {
         stream,
         head_only: req.method() == Method::HEAD,
-        close,
+        closing: &closing,
         ctx: &ctx,
         started,
         log,
@@ -406,7 +419,7 @@ async fn serve_one(
             head: reply.head_only,
             idempotent,
             request_id: &ctx.request_id_header,
-            close,
+            close: &closing,
             connect_timeout: conn.app.proxy.connect_timeout(),
             response_timeout: conn.app.proxy.response_timeout(),
         },
@@ -417,7 +430,7 @@ async fn serve_one(
     match relayed {
         Ok(Relayed::Whole(status)) => {
             reply.record(&admitted.outcome("allow"), status);
-            if close {
+            if closing() {
                 Served::Close
             } else {
                 Served::KeepAlive
@@ -438,7 +451,8 @@ async fn serve_one(
 struct Reply<'a> {
     stream: &'a mut TcpStream,
     head_only: bool,
-    close: bool,
+    /// This answer is the connection's last.
+    closing: &'a (dyn Fn() -> bool + Sync),
     ctx: &'a super::ReqCtx,
     started: Instant,
     log: super::AccessLog,
@@ -455,10 +469,11 @@ impl Reply<'_> {
         resp.headers_mut()
             .insert(X_REQUEST_ID.clone(), self.ctx.request_id_header.clone());
         let status = resp.status();
+        let close = (self.closing)();
         let (parts, body) = resp.into_parts();
         let body = collect(body).await;
         let mut out = buffer();
-        write_answer_head(&mut out, status, &parts.headers, body.len(), self.close);
+        write_answer_head(&mut out, status, &parts.headers, body.len(), close);
         let no_body = self.head_only
             || status == StatusCode::NO_CONTENT
             || status == StatusCode::NOT_MODIFIED;
@@ -474,7 +489,7 @@ impl Reply<'_> {
         };
         recycle(out);
         self.record(&outcome, status);
-        if sent.is_ok() && !self.close {
+        if sent.is_ok() && !close {
             Served::KeepAlive
         } else {
             Served::Close

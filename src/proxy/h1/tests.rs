@@ -196,7 +196,7 @@ fn exchange<'a>(request_id: &'a HeaderValue, head: bool, close: bool) -> Exchang
         head,
         idempotent: true,
         request_id,
-        close,
+        close: if close { &|| true } else { &|| false },
         connect_timeout: Duration::from_secs(1),
         response_timeout: Duration::from_secs(1),
     }

@@ -97,7 +97,7 @@ fn requests_it_does_not_serve_are_left_whole_for_hyper() {
         let (t, rest) = take(input);
         match t {
             Take::Hyper(why) => assert_eq!(why, reason, "{input:?}"),
-            Take::More => panic!("{input:?}: asked for more"),
+            Take::More | Take::MoreBody => panic!("{input:?}: asked for more"),
             Take::Request(_) => panic!("{input:?}: taken by the fast path"),
         }
         assert_eq!(
@@ -131,15 +131,25 @@ fn heads_over_the_limit_or_with_too_many_fields_go_to_hyper() {
 
 #[test]
 fn unfinished_requests_wait_for_more_bytes() {
-    for input in [
-        "G",
-        "GET / HTTP/1.1\r\n",
-        "GET / HTTP/1.1\r\nHost: a\r\n",
-        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n",
-        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nabcd",
+    for (input, body_coming) in [
+        ("G", false),
+        ("GET / HTTP/1.1\r\n", false),
+        ("GET / HTTP/1.1\r\nHost: a\r\n", false),
+        (
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n",
+            true,
+        ),
+        (
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nabcd",
+            true,
+        ),
     ] {
         let (t, rest) = take(input);
-        assert!(matches!(t, Take::More), "{input:?}");
+        match t {
+            Take::More => assert!(!body_coming, "{input:?}"),
+            Take::MoreBody => assert!(body_coming, "{input:?}"),
+            _ => panic!("{input:?}: not waiting"),
+        }
         assert_eq!(&rest[..], input.as_bytes());
     }
 }
