@@ -484,7 +484,10 @@ async fn accept_loop(
                         // not do itself (`h1.rs`).
                         Some(Proto::Http1) => {
                             let conn = ConnCtx::new(app, router, peer, false);
-                            h1::serve(conn, stream, builders).await;
+                            if let Some(rest) = h1::serve(&conn, stream).await {
+                                let io = rest.into_io(peer);
+                                serve_with_hyper(conn, &builders, io, Proto::Http1).await;
+                            }
                         }
                         Some(Proto::Http2) => {
                             serve_connection(

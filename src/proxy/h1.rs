@@ -330,13 +330,18 @@ pub async fn relay(
         ),
     };
     let head = loop {
-        let (answer, unsent) = match conn.stream.write_all(x.request).await {
-            Ok(()) => (
-                read_head(&mut conn, alarm, x.response_timeout, &x, out).await,
-                false,
-            ),
-            Err(e) if !fresh => (Err(HeadError::Closed(e.to_string())), true),
-            Err(e) => (Err(HeadError::Failed(e.to_string())), true),
+        let written = conn.stream.write_all(x.request).await;
+        // Read even when the write failed: an upstream that refused the
+        // request before reading all of it (413, say) may have said so.
+        let answer = read_head(&mut conn, alarm, x.response_timeout, &x, out).await;
+        let unsent = written.is_err();
+        let answer = match (answer, written) {
+            (Ok(mut head), written) => {
+                head.reusable &= written.is_ok();
+                Ok(head)
+            }
+            (Err(HeadError::Closed(_)), Err(e)) if fresh => Err(HeadError::Failed(e.to_string())),
+            (Err(e), _) => Err(e),
         };
         match answer {
             Ok(head) => break head,

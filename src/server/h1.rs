@@ -26,7 +26,6 @@
 
 use std::future::poll_fn;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -40,8 +39,8 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 
 use super::{
-    Answered, ConnBuilders, ConnCtx, HEADER_READ_TIMEOUT, Proto, ShutdownWatch, X_REQUEST_ID,
-    admit, record, target_and_rule,
+    Answered, ConnCtx, HEADER_READ_TIMEOUT, ShutdownWatch, X_REQUEST_ID, admit, record,
+    target_and_rule,
 };
 use crate::error::plain;
 use crate::gate;
@@ -94,8 +93,24 @@ enum Served {
     Hyper(BytesMut, &'static str),
 }
 
-/// Serve a plain HTTP/1 connection.
-pub(super) async fn serve(conn: Arc<ConnCtx>, mut stream: TcpStream, builders: Arc<ConnBuilders>) {
+/// A connection for hyper to serve from now on: the bytes already read
+/// from it come first.
+pub(super) struct Handover {
+    io: Rewind,
+    reason: &'static str,
+}
+
+impl Handover {
+    pub(super) fn into_io(self, peer: std::net::SocketAddr) -> TokioIo<Rewind> {
+        tracing::debug!(%peer, reason = self.reason, "HTTP/1 connection handed to hyper");
+        TokioIo::new(self.io)
+    }
+}
+
+/// Serve a plain HTTP/1 connection until it ends, or until it holds
+/// something for hyper. Everything this loop held (buffers, timers) is let
+/// go before hyper takes over.
+pub(super) async fn serve(conn: &ConnCtx, mut stream: TcpStream) -> Option<Handover> {
     let shutdown = conn.app.shutdown.clone();
     let cancelled = std::pin::pin!(shutdown.cancelled());
     let mut watch = ShutdownWatch::new(cancelled);
@@ -119,16 +134,16 @@ pub(super) async fn serve(conn: Arc<ConnCtx>, mut stream: TcpStream, builders: A
             Next::Hyper(why) => break (rbuf, why),
             Next::Closed => {
                 recycle(rbuf);
-                return;
+                return None;
             }
         };
-        // Boxed: an idle connection then holds a pointer, not room for the
-        // largest request state.
         // Once shutdown has begun, an answer is the connection's last and
         // says so (looked at when its head is written).
         let shutting_down = || watch.woken();
+        // Boxed: an idle connection then holds a pointer, not room for the
+        // largest request state.
         let served = Box::pin(serve_one(
-            &conn,
+            conn,
             &mut stream,
             &mut rbuf,
             &mut upstream_alarm,
@@ -144,17 +159,21 @@ pub(super) async fn serve(conn: Arc<ConnCtx>, mut stream: TcpStream, builders: A
             }
             Served::Close => {
                 recycle(rbuf);
-                return;
+                return None;
             }
-            Served::Hyper(bytes, why) => break (bytes, why),
+            Served::Hyper(bytes, why) => {
+                recycle(std::mem::take(&mut rbuf));
+                break (bytes, why);
+            }
         }
     };
-    tracing::debug!(peer = %conn.peer, reason, "HTTP/1 connection handed to hyper");
-    let io = TokioIo::new(Rewind {
-        pre: rest.freeze(),
-        io: stream,
-    });
-    super::serve_with_hyper(conn, &builders, io, Proto::Http1).await;
+    Some(Handover {
+        io: Rewind {
+            pre: rest.freeze(),
+            io: stream,
+        },
+        reason,
+    })
 }
 
 /// Read until `rbuf` holds a whole request (or something for hyper).
@@ -550,7 +569,7 @@ fn write_answer_head(
 }
 
 /// A connection with bytes already read from it in front, for hyper.
-struct Rewind {
+pub(super) struct Rewind {
     pre: Bytes,
     io: TcpStream,
 }
