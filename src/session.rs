@@ -226,11 +226,13 @@ pub fn token_hash(token: &str) -> Option<[u8; 32]> {
     if token.len() != 43 {
         return None;
     }
-    let raw = URL_SAFE_NO_PAD.decode(token).ok()?;
-    if raw.len() != 32 {
+    // On the stack: this runs for every signed-in request.
+    let mut raw = [0u8; 33];
+    let n = URL_SAFE_NO_PAD.decode_slice(token, &mut raw).ok()?;
+    if n != 32 {
         return None;
     }
-    Some(Sha256::digest(&raw).into())
+    Some(Sha256::digest(&raw[..32]).into())
 }
 
 /// A fresh random token (base64url, 43 characters) and its hash.

@@ -238,12 +238,18 @@ fn is(name: &[u8], target: &[u8]) -> bool {
 /// Take a whole request off the front of `rbuf`, or say why not.
 fn take_request(rbuf: &mut BytesMut) -> Take {
     // Where the pieces are, as offsets into `rbuf` (the parser's borrow of
-    // it must end before the head is split off).
-    let mut spans = [(0usize, 0usize, 0usize, 0usize); MAX_HEADERS];
+    // it must end before the head is split off). A head is at most
+    // `MAX_HEAD` (64 KiB) long, so offsets and lengths fit in 16 bits.
+    let mut spans = [Span::default(); MAX_HEADERS];
     let (len, count, method, path, body_len, close) = {
-        let mut raw = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut r = httparse::Request::new(&mut raw);
-        let len = match r.parse(rbuf) {
+        // Uninitialised: zeroing room for 100 fields cost more than
+        // parsing a typical head.
+        let mut raw =
+            [const { std::mem::MaybeUninit::<httparse::Header<'_>>::uninit() }; MAX_HEADERS];
+        let mut r = httparse::Request::new(&mut []);
+        let parsed = httparse::ParserConfig::default()
+            .parse_request_with_uninit_headers(&mut r, rbuf, &mut raw);
+        let len = match parsed {
             Ok(httparse::Status::Complete(n)) if n <= MAX_HEAD => n,
             Ok(httparse::Status::Partial) if rbuf.len() <= MAX_HEAD => return Take::More,
             // Too large, too many fields, or malformed: hyper says so.
@@ -260,7 +266,7 @@ fn take_request(rbuf: &mut BytesMut) -> Take {
             return Take::Hyper("a target not in origin form");
         }
         let base = rbuf.as_ptr() as usize;
-        let at = |s: &[u8]| (s.as_ptr() as usize - base, s.len());
+        let at = |s: &[u8]| Piece((s.as_ptr() as usize - base) as u16, s.len() as u16);
         let (mut body_len, mut has_length, mut close) = (0u64, false, false);
         for (i, h) in r.headers.iter().enumerate() {
             let name = h.name.as_bytes();
@@ -289,9 +295,10 @@ fn take_request(rbuf: &mut BytesMut) -> Take {
                     }
                 }
             }
-            let (n, nl) = at(name);
-            let (v, vl) = at(h.value);
-            spans[i] = (n, nl, v, vl);
+            spans[i] = Span {
+                name: at(name),
+                value: at(h.value),
+            };
         }
         (
             len,
@@ -326,21 +333,34 @@ fn take_request(rbuf: &mut BytesMut) -> Take {
     }
 }
 
+/// Where a piece of a head is: offset and length.
+#[derive(Debug, Default, Clone, Copy)]
+struct Piece(u16, u16);
+
+impl Piece {
+    fn range(self) -> std::ops::Range<usize> {
+        let start = usize::from(self.0);
+        start..start + usize::from(self.1)
+    }
+}
+
+/// Where a header field's name and value are.
+#[derive(Debug, Default, Clone, Copy)]
+struct Span {
+    name: Piece,
+    value: Piece,
+}
+
 /// The request from its head's pieces; header values are views of `head`.
-fn build_request(
-    head: &Bytes,
-    (m, ml): (usize, usize),
-    (p, pl): (usize, usize),
-    spans: &[(usize, usize, usize, usize)],
-) -> Option<Request<()>> {
-    let method = Method::from_bytes(&head[m..m + ml]).ok()?;
-    let uri = Uri::from_maybe_shared(head.slice(p..p + pl)).ok()?;
+fn build_request(head: &Bytes, method: Piece, path: Piece, spans: &[Span]) -> Option<Request<()>> {
+    let method = Method::from_bytes(&head[method.range()]).ok()?;
+    let uri = Uri::from_maybe_shared(head.slice(path.range())).ok()?;
     // Room for what the request path adds (identity, assertion, request
     // id, forwarding headers) without growing the map.
-    let mut headers = HeaderMap::with_capacity(spans.len() + 16);
-    for &(n, nl, v, vl) in spans {
-        let name = HeaderName::from_bytes(&head[n..n + nl]).ok()?;
-        let value = HeaderValue::from_maybe_shared(head.slice(v..v + vl)).ok()?;
+    let mut headers = header_map(spans.len() + 16);
+    for span in spans {
+        let name = HeaderName::from_bytes(&head[span.name.range()]).ok()?;
+        let value = HeaderValue::from_maybe_shared(head.slice(span.value.range())).ok()?;
         headers.append(name, value);
     }
     let mut req = Request::new(());
@@ -348,6 +368,37 @@ fn build_request(
     *req.uri_mut() = uri;
     *req.headers_mut() = headers;
     Some(req)
+}
+
+thread_local! {
+    /// Header maps not in use on this thread, emptied: a map for a request
+    /// is two allocations, too large for the allocator's per-thread cache.
+    static MAPS: std::cell::RefCell<Vec<HeaderMap>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// An empty header map with room for `n` fields.
+fn header_map(n: usize) -> HeaderMap {
+    match MAPS.with_borrow_mut(|m| m.pop()) {
+        Some(mut map) => {
+            map.reserve(n);
+            map
+        }
+        None => HeaderMap::with_capacity(n),
+    }
+}
+
+/// Done with a request: its header map is kept for another one (emptied,
+/// so the head's storage it pointed into is free).
+fn recycle_request(mut req: Request<()>) {
+    let mut map = std::mem::take(req.headers_mut());
+    if map.capacity() <= 128 {
+        map.clear();
+        MAPS.with_borrow_mut(|m| {
+            if m.len() < 64 {
+                m.push(map);
+            }
+        });
+    }
 }
 
 /// The request's bytes again, in front of what followed it.
@@ -399,6 +450,7 @@ async fn serve_one(
             "/health/live" => (plain(StatusCode::OK, "ok\n"), Outcome::PAGE),
             _ => return Served::Hyper(restore(&head, &body, rbuf), "one of passgate's pages"),
         };
+        recycle_request(req);
         return reply.answer(answer).await;
     }
     let (target, route) = match target_and_rule(&cfg, req.uri(), req.headers(), req.method(), &ctx)
@@ -426,7 +478,8 @@ async fn serve_one(
     upstream::write_request(&mut request, &req, &body);
     // The head's storage is free again once the request is written (its
     // buffer is reclaimed whole for the next one).
-    drop((req, head, body));
+    recycle_request(req);
+    drop((head, body));
     let mut out = buffer();
     let relayed = upstream::relay(
         admitted.upstream,
