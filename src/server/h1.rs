@@ -359,7 +359,7 @@ fn build_request(head: &Bytes, method: Piece, path: Piece, spans: &[Span]) -> Op
     // id, forwarding headers) without growing the map.
     let mut headers = header_map(spans.len() + 16);
     for span in spans {
-        let name = HeaderName::from_bytes(&head[span.name.range()]).ok()?;
+        let name = header_name(&head[span.name.range()])?;
         let value = HeaderValue::from_maybe_shared(head.slice(span.value.range())).ok()?;
         headers.append(name, value);
     }
@@ -368,6 +368,34 @@ fn build_request(head: &Bytes, method: Piece, path: Piece, spans: &[Span]) -> Op
     *req.uri_mut() = uri;
     *req.headers_mut() = headers;
     Some(req)
+}
+
+/// The names passgate reads that are not standard ones: parsed as text,
+/// each would be lower-cased into an allocation of its own per request.
+static KNOWN_NAMES: [HeaderName; 11] = [
+    HeaderName::from_static("x-forwarded-for"),
+    HeaderName::from_static("x-forwarded-proto"),
+    HeaderName::from_static("x-forwarded-host"),
+    HeaderName::from_static("x-forwarded-uri"),
+    HeaderName::from_static("x-forwarded-method"),
+    HeaderName::from_static("x-forwarded-port"),
+    HeaderName::from_static("x-original-url"),
+    HeaderName::from_static("x-original-method"),
+    HeaderName::from_static("x-real-ip"),
+    HeaderName::from_static("x-request-id"),
+    HeaderName::from_static("x-requested-with"),
+];
+
+/// A field name as a `HeaderName` (any case in, lower case out).
+fn header_name(raw: &[u8]) -> Option<HeaderName> {
+    if raw.first().is_some_and(|b| b.eq_ignore_ascii_case(&b'x'))
+        && let Some(known) = KNOWN_NAMES.iter().find(|k| {
+            k.as_str().len() == raw.len() && raw.eq_ignore_ascii_case(k.as_str().as_bytes())
+        })
+    {
+        return Some(known.clone());
+    }
+    HeaderName::from_bytes(raw).ok()
 }
 
 thread_local! {

@@ -251,3 +251,21 @@ async fn a_rewound_connection_reads_what_was_read_before_then_the_socket() {
     r.read_to_string(&mut got).await.unwrap();
     assert_eq!(got, "before after");
 }
+
+#[test]
+fn field_names_are_lower_cased_whether_known_or_not() {
+    for (raw, want) in [
+        ("X-Forwarded-Proto", "x-forwarded-proto"),
+        ("x-forwarded-uri", "x-forwarded-uri"),
+        ("X-ORIGINAL-URL", "x-original-url"),
+        ("X-Forwarded-Protocol", "x-forwarded-protocol"),
+        ("X-Forwarded-Prot", "x-forwarded-prot"),
+        ("Cookie", "cookie"),
+        ("X", "x"),
+        ("Remote_User", "remote_user"),
+    ] {
+        assert_eq!(header_name(raw.as_bytes()).unwrap().as_str(), want, "{raw}");
+    }
+    assert!(header_name(b"bad name").is_none());
+    assert!(header_name(b"").is_none());
+}
