@@ -22,6 +22,7 @@ use tokio_util::task::TaskTracker;
 use crate::authz::Upstream;
 
 pub mod h1;
+pub mod idle;
 pub mod local;
 
 type Connector = hyper_rustls::HttpsConnector<HttpConnector>;

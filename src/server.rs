@@ -376,7 +376,7 @@ async fn accept_loop(
 ) {
     let shutdown = app.shutdown.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(crate::proxy::local::IDLE_TIMEOUT / 4);
+        let mut tick = tokio::time::interval(crate::proxy::idle::IDLE_TIMEOUT / 4);
         loop {
             tokio::select! {
                 _ = tick.tick() => {

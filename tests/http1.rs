@@ -47,6 +47,14 @@ fn handed_over(gw: &Gateway, reason: &str) -> usize {
         .count()
 }
 
+/// A 200 answer with `body`.
+fn ok(body: &str) -> Vec<Step> {
+    vec![send(format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    ))]
+}
+
 /// Answers by target, as the framing tests need.
 fn framings(req: &Seen) -> Vec<Step> {
     match req.target() {
@@ -216,10 +224,7 @@ async fn broken_answers_cut_the_client_connection_or_become_a_502() {
 async fn pipelined_requests_are_answered_in_order_and_close_is_honoured() {
     let up = ScriptedUpstream::start(|req| {
         let body = req.target().trim_start_matches('/').to_string();
-        vec![send(format!(
-            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        ))]
+        ok(&body)
     })
     .await;
     let gw = Gateway::start(|s| config(s, &up.url())).await;
@@ -245,10 +250,7 @@ async fn pipelined_requests_are_answered_in_order_and_close_is_honoured() {
 async fn a_connection_handed_to_hyper_midway_keeps_serving_in_order() {
     let up = ScriptedUpstream::start(|req| {
         let body = format!("{} {}", req.target(), String::from_utf8_lossy(&req.body));
-        vec![send(format!(
-            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        ))]
+        ok(&body)
     })
     .await;
     let gw = Gateway::start(|s| config(s, &up.url())).await;
@@ -521,10 +523,7 @@ async fn an_answer_in_flight_at_shutdown_says_it_is_the_last() {
 async fn a_body_slower_than_the_header_limit_still_arrives_whole() {
     let up = ScriptedUpstream::start(|req| {
         let body = String::from_utf8_lossy(&req.body).to_string();
-        vec![send(format!(
-            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        ))]
+        ok(&body)
     })
     .await;
     let gw = Gateway::start(|s| config(s, &up.url())).await;

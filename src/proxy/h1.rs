@@ -19,7 +19,6 @@
 //! is sent again whatever its method: it was never taken).
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -31,6 +30,7 @@ use http::{HeaderValue, Request, StatusCode};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
+use super::idle::IdleLists;
 use super::{HOP_BY_HOP, ProxyError};
 
 /// What a pooled buffer holds to start with: a read of a typical request or
@@ -44,10 +44,6 @@ pub const MAX_HEADERS: usize = 100;
 /// Longest chunk-size line (with extensions), and trailer section.
 const MAX_CHUNK_LINE: usize = 4096;
 const MAX_TRAILERS: usize = 16 * 1024;
-/// How long an unused upstream connection is kept (as `local.rs`).
-pub const IDLE_TIMEOUT: Duration = super::local::IDLE_TIMEOUT;
-/// Idle upstream connections kept per upstream and thread.
-const MAX_IDLE: usize = 128;
 /// Spare buffers kept per thread.
 const MAX_SPARE: usize = 64;
 
@@ -56,8 +52,8 @@ thread_local! {
     /// while it has a request in hand, so idle keep-alive connections cost
     /// no buffer.
     static SPARE: RefCell<Vec<BytesMut>> = const { RefCell::new(Vec::new()) };
-    /// This thread's idle upstream connections, per upstream, oldest first.
-    static IDLE: RefCell<Vec<(Authority, VecDeque<Idle>)>> = const { RefCell::new(Vec::new()) };
+    /// This thread's idle upstream connections.
+    static IDLE: RefCell<IdleLists<Conn>> = const { RefCell::new(IdleLists::new()) };
     /// The `Date` value of the current second.
     static DATE: RefCell<(u64, HeaderValue)> = const { RefCell::new((0, HeaderValue::from_static(""))) };
 }
@@ -142,11 +138,6 @@ pub struct Conn {
     buf: BytesMut,
 }
 
-struct Idle {
-    conn: Conn,
-    since: Instant,
-}
-
 impl Conn {
     /// Open a connection to `authority`.
     async fn connect(authority: &Authority, timeout: Duration) -> std::io::Result<Conn> {
@@ -156,6 +147,24 @@ impl Conn {
             stream,
             buf: BytesMut::with_capacity(BUF_SIZE),
         })
+    }
+
+    /// Read what the upstream sends next into `buf`; `Ok(0)` at its end.
+    async fn read(&mut self) -> std::io::Result<usize> {
+        self.buf.reserve(BUF_SIZE);
+        poll_fn(|cx| tokio_util::io::poll_read_buf(Pin::new(&mut self.stream), cx, &mut self.buf))
+            .await
+    }
+
+    /// [`Conn::read`] for more of a body that has not ended.
+    async fn read_body(&mut self) -> Result<(), BodyEnd> {
+        match self.read().await {
+            Ok(0) => Err(BodyEnd::UpstreamBroke(
+                "closed the connection mid-body".into(),
+            )),
+            Ok(_) => Ok(()),
+            Err(e) => Err(BodyEnd::UpstreamBroke(e.to_string())),
+        }
     }
 
     /// Still open, with nothing unasked-for in it? Looks only at what the
@@ -170,60 +179,25 @@ impl Conn {
 }
 
 /// Take an idle connection to `key` from this thread's list, if one is
-/// still open.
+/// still open (a close that arrived while it was idle ends it here rather
+/// than failing the request).
 fn take(key: &Authority) -> Option<Conn> {
-    IDLE.with_borrow_mut(|lists| {
-        let (_, list) = lists.iter_mut().find(|(k, _)| k == key)?;
-        while let Some(mut idle) = list.pop_back() {
-            if idle.since.elapsed() > IDLE_TIMEOUT {
-                // Everything older is at the front: all of it is stale.
-                list.clear();
-                return None;
-            }
-            // A close that arrived while the connection was idle ends it
-            // here rather than failing the request.
-            if idle.conn.is_usable() {
-                return Some(idle.conn);
-            }
-        }
-        None
-    })
+    IDLE.with_borrow_mut(|l| l.take(key, Conn::is_usable))
 }
 
 /// Put a connection whose exchange is complete back on this thread's list.
 fn give_back(conn: Conn) {
-    IDLE.with_borrow_mut(|lists| {
-        let i = match lists.iter().position(|(k, _)| *k == conn.key) {
-            Some(i) => i,
-            None => {
-                lists.push((conn.key.clone(), VecDeque::new()));
-                lists.len() - 1
-            }
-        };
-        let list = &mut lists[i].1;
-        if list.len() >= MAX_IDLE {
-            list.pop_front();
-        }
-        list.push_back(Idle {
-            conn,
-            since: Instant::now(),
-        });
-    });
+    IDLE.with_borrow_mut(|l| l.give_back(&conn.key.clone(), conn));
 }
 
 /// Drop this thread's idle connections that are closed or too old.
 pub fn purge() {
-    IDLE.with_borrow_mut(|lists| {
-        for (_, list) in lists.iter_mut() {
-            list.retain_mut(|i| i.since.elapsed() <= IDLE_TIMEOUT && i.conn.is_usable());
-        }
-        lists.retain(|(_, l)| !l.is_empty());
-    });
+    IDLE.with_borrow_mut(|l| l.purge(Conn::is_usable));
 }
 
 /// Drop every idle connection of this thread (at shutdown).
 pub fn clear() {
-    IDLE.with_borrow_mut(|lists| lists.clear());
+    IDLE.with_borrow_mut(|l| l.clear());
 }
 
 /// Write `req` (origin form, HTTP/1.1) and its `body` into `out`. The
@@ -667,17 +641,8 @@ async fn relay_body(
             }
             while left > 0 {
                 conn.buf.clear();
-                conn.buf.reserve(BUF_SIZE);
-                match poll_fn(|cx| {
-                    tokio_util::io::poll_read_buf(Pin::new(&mut conn.stream), cx, &mut conn.buf)
-                })
-                .await
-                {
-                    Ok(0) => {
-                        return BodyEnd::UpstreamBroke("closed the connection mid-body".into());
-                    }
-                    Ok(_) => {}
-                    Err(e) => return BodyEnd::UpstreamBroke(e.to_string()),
+                if let Err(broke) = conn.read_body().await {
+                    return broke;
                 }
                 let take = (conn.buf.len() as u64).min(left) as usize;
                 if client.write_all(&conn.buf[..take]).await.is_err() {
@@ -713,17 +678,8 @@ async fn relay_body(
                 if done {
                     return BodyEnd::Whole;
                 }
-                conn.buf.reserve(BUF_SIZE);
-                match poll_fn(|cx| {
-                    tokio_util::io::poll_read_buf(Pin::new(&mut conn.stream), cx, &mut conn.buf)
-                })
-                .await
-                {
-                    Ok(0) => {
-                        return BodyEnd::UpstreamBroke("closed the connection mid-body".into());
-                    }
-                    Ok(_) => {}
-                    Err(e) => return BodyEnd::UpstreamBroke(e.to_string()),
+                if let Err(broke) = conn.read_body().await {
+                    return broke;
                 }
             }
         }
@@ -739,12 +695,7 @@ async fn relay_body(
                 }
                 out.clear();
             }
-            conn.buf.reserve(BUF_SIZE);
-            match poll_fn(|cx| {
-                tokio_util::io::poll_read_buf(Pin::new(&mut conn.stream), cx, &mut conn.buf)
-            })
-            .await
-            {
+            match conn.read().await {
                 Ok(0) => {
                     return match client.write_all(b"0\r\n\r\n").await {
                         Ok(()) => BodyEnd::Whole,

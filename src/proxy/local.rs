@@ -7,11 +7,9 @@
 //! request: request, answer and body move without a task switch.
 //!
 //! Between requests an upstream connection goes back to an idle list kept
-//! per thread (each worker thread runs its own runtime, see `server.rs`), so
-//! an idle client connection holds no upstream connection — the model of
-//! nginx's `keepalive` upstream pool. Idle connections are not polled; one
-//! is checked when taken (a close that already arrived is seen then) and
-//! dropped after [`IDLE_TIMEOUT`].
+//! per thread (each worker thread runs its own runtime, see `server.rs`;
+//! the list is `idle.rs`), so an idle client connection holds no upstream
+//! connection.
 //!
 //! Used for HTTP/1 client requests to `http://` upstreams that do not ask
 //! for an upgrade; everything else (HTTP/2 streams, which hyper serves from
@@ -19,7 +17,6 @@
 //! client in `proxy.rs`.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::sync::{Arc, Mutex};
@@ -32,12 +29,7 @@ use hyper::client::conn::http1::{Connection, SendRequest};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
-/// How long an unused upstream connection is kept (most servers close
-/// theirs after 60–120 s; Node's default is 5 s, which the check on taking
-/// a connection covers).
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(50);
-/// Idle upstream connections kept per upstream and thread.
-const MAX_IDLE: usize = 128;
+use super::idle::IdleLists;
 
 type UpConn = Connection<TokioIo<TcpStream>, Incoming>;
 
@@ -117,73 +109,38 @@ pub async fn connect_tcp(
     Ok(tcp)
 }
 
-struct Idle {
-    conn: Upstream,
-    since: Instant,
+thread_local! {
+    /// This thread's idle upstream connections.
+    static IDLE: RefCell<IdleLists<Upstream>> = const { RefCell::new(IdleLists::new()) };
 }
 
-thread_local! {
-    /// This thread's idle upstream connections, per upstream, oldest first.
-    static IDLE: RefCell<Vec<(Authority, VecDeque<Idle>)>> = const { RefCell::new(Vec::new()) };
+/// A close (or anything else) that arrived while the connection was idle
+/// ends it here rather than failing a request.
+fn usable(conn: &mut Upstream) -> bool {
+    let mut cx = Context::from_waker(Waker::noop());
+    conn.poll_open(&mut cx) && conn.send.is_ready()
 }
 
 /// Take an idle connection to `key` from this thread's list, if one is
 /// still open.
 pub fn take(key: &Authority) -> Option<Upstream> {
-    IDLE.with_borrow_mut(|lists| {
-        let (_, list) = lists.iter_mut().find(|(k, _)| k == key)?;
-        let mut cx = Context::from_waker(Waker::noop());
-        while let Some(mut idle) = list.pop_back() {
-            if idle.since.elapsed() > IDLE_TIMEOUT {
-                // Everything older is at the front: all of it is stale.
-                list.clear();
-                return None;
-            }
-            // A close (or anything else) that arrived while the connection
-            // was idle ends it here rather than failing the request.
-            if idle.conn.poll_open(&mut cx) && idle.conn.send.is_ready() {
-                return Some(idle.conn);
-            }
-        }
-        None
-    })
+    IDLE.with_borrow_mut(|l| l.take(key, usable))
 }
 
 /// Put an idle connection back on this thread's list.
 fn give_back(conn: Upstream) {
-    IDLE.with_borrow_mut(|lists| {
-        let i = match lists.iter().position(|(k, _)| *k == conn.key) {
-            Some(i) => i,
-            None => {
-                lists.push((conn.key.clone(), VecDeque::new()));
-                lists.len() - 1
-            }
-        };
-        let list = &mut lists[i].1;
-        if list.len() >= MAX_IDLE {
-            list.pop_front();
-        }
-        list.push_back(Idle {
-            conn,
-            since: Instant::now(),
-        });
-    });
+    IDLE.with_borrow_mut(|l| l.give_back(&conn.key.clone(), conn));
 }
 
 /// Drop this thread's idle connections that are closed or too old.
 pub fn purge() {
-    IDLE.with_borrow_mut(|lists| {
-        let mut cx = Context::from_waker(Waker::noop());
-        for (_, list) in lists.iter_mut() {
-            list.retain_mut(|i| i.since.elapsed() <= IDLE_TIMEOUT && i.conn.poll_open(&mut cx));
-        }
-        lists.retain(|(_, l)| !l.is_empty());
-    });
+    let mut cx = Context::from_waker(Waker::noop());
+    IDLE.with_borrow_mut(|l| l.purge(|c| c.poll_open(&mut cx)));
 }
 
 /// Drop every idle connection of this thread (at shutdown).
 pub fn clear() {
-    IDLE.with_borrow_mut(|lists| lists.clear());
+    IDLE.with_borrow_mut(|l| l.clear());
 }
 
 /// The upstream connections in use by one client connection, polled by
