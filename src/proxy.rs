@@ -21,6 +21,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::authz::Upstream;
 
+pub mod alarm;
 pub mod h1;
 pub mod idle;
 pub mod local;
@@ -71,8 +72,6 @@ static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-prot
 static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 static X_REAL_IP: HeaderName = HeaderName::from_static("x-real-ip");
 static FORWARDED: HeaderName = HeaderName::from_static("forwarded");
-static KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
-static PROXY_CONNECTION: HeaderName = HeaderName::from_static("proxy-connection");
 
 impl Proxy {
     /// How long connecting to an upstream may take.
@@ -178,7 +177,7 @@ impl Proxy {
         } else {
             None
         };
-        remove_hop_by_hop(headers);
+        tidy_request_headers(headers, client, own_cookies);
         if let Some(u) = upgrade_value {
             headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
             headers.insert(header::UPGRADE, u);
@@ -186,8 +185,6 @@ impl Proxy {
         if let Some(h) = host {
             headers.insert(header::HOST, h);
         }
-        strip_own_cookies(headers, own_cookies);
-        set_forwarding_headers(headers, client);
 
         let started = tracing::enabled!(tracing::Level::TRACE).then(std::time::Instant::now);
         let mut resp = match driver {
@@ -341,22 +338,23 @@ pub fn wants_upgrade(h: &HeaderMap) -> bool {
             .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
 }
 
-/// The hop-by-hop headers (besides those `Connection` names), for code
-/// that looks at names as text (`h1.rs`); [`is_hop_by_hop`] is the same
-/// list (a test holds them together).
-pub const HOP_BY_HOP: [&str; 9] = [
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
+/// The hop-by-hop headers (besides those `Connection` names): the one list
+/// for header maps here and for names read as text (`h1.rs`).
+pub static HOP_BY_HOP: [HeaderName; 9] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    HeaderName::from_static("proxy-connection"),
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
 ];
 
-/// Is `n` a hop-by-hop header (besides those `Connection` names)?
+/// Is `n` one of [`HOP_BY_HOP`]? Spelled out rather than searched for:
+/// comparisons with known names fold into a few instructions, and this
+/// runs for every header of every request (a test holds it to the list).
 fn is_hop_by_hop(n: &HeaderName) -> bool {
     n == header::CONNECTION
         || n == header::PROXY_AUTHENTICATE
@@ -365,8 +363,17 @@ fn is_hop_by_hop(n: &HeaderName) -> bool {
         || n == header::TRAILER
         || n == header::TRANSFER_ENCODING
         || n == header::UPGRADE
-        || n == KEEP_ALIVE
-        || n == PROXY_CONNECTION
+        || n == "keep-alive"
+        || n == "proxy-connection"
+}
+
+/// A request's headers as an upstream may see them: hop-by-hop headers
+/// out, passgate's cookies out, and the forwarding headers set. Both ways
+/// of serving (hyper's and `server/h1.rs`) go through here.
+pub fn tidy_request_headers(h: &mut HeaderMap, client: &ClientInfo, own_cookies: &[&str]) {
+    remove_hop_by_hop(h);
+    strip_own_cookies(h, own_cookies);
+    set_forwarding_headers(h, client);
 }
 
 /// Remove hop-by-hop headers, including those named in `Connection`.
@@ -385,20 +392,7 @@ pub fn remove_hop_by_hop(h: &mut HeaderMap) {
         // naming it in Connection keeps it.
         .filter(|n| n != header::HOST)
         .collect();
-    for n in named {
-        h.remove(&n);
-    }
-    for n in [
-        &header::CONNECTION,
-        &KEEP_ALIVE,
-        &PROXY_CONNECTION,
-        &header::PROXY_AUTHENTICATE,
-        &header::PROXY_AUTHORIZATION,
-        &header::TE,
-        &header::TRAILER,
-        &header::TRANSFER_ENCODING,
-        &header::UPGRADE,
-    ] {
+    for n in named.iter().chain(&HOP_BY_HOP) {
         h.remove(n);
     }
 }

@@ -837,11 +837,6 @@ pub fn record(
 pub struct AccessLog(Option<(http::Method, String)>);
 
 impl AccessLog {
-    /// Nothing to log (written already, or not wanted).
-    pub fn none() -> AccessLog {
-        AccessLog(None)
-    }
-
     pub fn new<B>(req: &Request<B>) -> AccessLog {
         AccessLog(
             tracing::enabled!(tracing::Level::DEBUG)

@@ -19,9 +19,9 @@
 //! is sent again whatever its method: it was never taken).
 
 use std::cell::RefCell;
-use std::future::{Future, poll_fn};
+use std::future::poll_fn;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use bytes::{Buf, BufMut, BytesMut};
@@ -30,12 +30,13 @@ use http::{HeaderValue, Request, StatusCode};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
+pub use super::alarm::Alarm;
 use super::idle::IdleLists;
 use super::{HOP_BY_HOP, ProxyError};
 
 /// What a pooled buffer holds to start with: a read of a typical request or
 /// answer head, and its body when small.
-pub const BUF_SIZE: usize = 8 * 1024;
+const BUF_SIZE: usize = 8 * 1024;
 /// Longest answer head taken from an upstream (hyper's client allows
 /// about as much).
 const MAX_ANSWER_HEAD: usize = 256 * 1024;
@@ -96,43 +97,8 @@ pub fn date() -> HeaderValue {
     })
 }
 
-/// One timer for a connection's deadlines of one kind, re-armed only when
-/// it fires: a request then costs a clock read, not a timer wheel insertion
-/// and removal (as `local::Driver`).
-#[derive(Default)]
-pub struct Alarm {
-    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
-}
-
-impl Alarm {
-    /// Ready once `deadline` has passed; otherwise the task is woken no
-    /// later than `deadline` (the timer holds the waker of the task that
-    /// armed it: use an alarm from one task only).
-    pub fn poll(&mut self, cx: &mut Context<'_>, deadline: Instant) -> Poll<()> {
-        if let Some(s) = &self.sleep
-            && !s.is_elapsed()
-            && s.deadline().into_std() <= deadline
-        {
-            // Armed in time and not fired: it will wake the task.
-            return Poll::Pending;
-        }
-        if Instant::now() >= deadline {
-            return Poll::Ready(());
-        }
-        let at = tokio::time::Instant::from_std(deadline);
-        let sleep = match &mut self.sleep {
-            Some(s) => {
-                s.as_mut().reset(at);
-                s
-            }
-            None => self.sleep.insert(Box::pin(tokio::time::sleep_until(at))),
-        };
-        sleep.as_mut().poll(cx)
-    }
-}
-
 /// A plain TCP connection to an upstream, with its read buffer.
-pub struct Conn {
+struct Conn {
     key: Authority,
     stream: TcpStream,
     buf: BytesMut,
@@ -294,14 +260,16 @@ pub async fn relay(
         upstream: upstream.url.clone(),
         detail,
     };
+    // Boxed: connecting is rare (idle connections are reused), and its
+    // state would otherwise be room in every request's future.
+    let connect = || async {
+        Box::pin(Conn::connect(&upstream.authority, x.connect_timeout))
+            .await
+            .map_err(unreachable)
+    };
     let (mut conn, mut fresh) = match take(&upstream.authority) {
         Some(c) => (c, false),
-        None => (
-            Box::pin(Conn::connect(&upstream.authority, x.connect_timeout))
-                .await
-                .map_err(unreachable)?,
-            true,
-        ),
+        None => (connect().await?, true),
     };
     let head = loop {
         let written = conn.stream.write_all(x.request).await;
@@ -323,9 +291,7 @@ pub async fn relay(
             // on a new one, if the request allows it.
             Err(HeadError::Closed(_)) if !fresh && (x.idempotent || unsent) => {
                 out.clear();
-                conn = Box::pin(Conn::connect(&upstream.authority, x.connect_timeout))
-                    .await
-                    .map_err(unreachable)?;
+                conn = connect().await?;
                 fresh = true;
             }
             Err(HeadError::Closed(why)) => {
@@ -417,11 +383,11 @@ async fn read_head(
     }
 }
 
-/// Is `name` (any case) one of `names`?
-fn is_one_of(name: &[u8], names: &[&str]) -> bool {
-    names
+/// Is `name` (any case) a hop-by-hop header?
+fn is_hop_by_hop(name: &[u8]) -> bool {
+    HOP_BY_HOP
         .iter()
-        .any(|n| name.eq_ignore_ascii_case(n.as_bytes()))
+        .any(|n| name.eq_ignore_ascii_case(n.as_str().as_bytes()))
 }
 
 /// The comma-separated tokens of a header value, trimmed, empty ones skipped.
@@ -540,17 +506,10 @@ fn parse_head(
     } else {
         Vec::new()
     };
-    out.extend_from_slice(b"HTTP/1.1 ");
-    out.extend_from_slice(status.as_str().as_bytes());
-    out.put_u8(b' ');
-    match r.reason {
-        Some(reason) if !reason.is_empty() => out.extend_from_slice(reason.as_bytes()),
-        _ => out.extend_from_slice(status.canonical_reason().unwrap_or("").as_bytes()),
-    }
-    out.extend_from_slice(b"\r\n");
+    put_status_line(out, status, r.reason);
     for h in r.headers.iter() {
         let name = h.name.as_bytes();
-        if is_one_of(name, &HOP_BY_HOP)
+        if is_hop_by_hop(name)
             || name.eq_ignore_ascii_case(b"content-length")
             || name.eq_ignore_ascii_case(b"x-request-id")
             || connection_names
@@ -580,15 +539,7 @@ fn parse_head(
     out.extend_from_slice(b"x-request-id: ");
     out.extend_from_slice(x.request_id.as_bytes());
     out.extend_from_slice(b"\r\n");
-    if !has_date {
-        out.extend_from_slice(b"date: ");
-        out.extend_from_slice(date().as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
-    if (x.close)() {
-        out.extend_from_slice(b"connection: close\r\n");
-    }
-    out.extend_from_slice(b"\r\n");
+    end_answer_head(out, has_date, (x.close)());
     Ok(Some(Head {
         len,
         status,
@@ -597,7 +548,35 @@ fn parse_head(
     }))
 }
 
-fn put_length(out: &mut BytesMut, n: u64) {
+/// `HTTP/1.1 <code> <reason>`: the reason given, or the usual one when
+/// none is.
+pub fn put_status_line(out: &mut BytesMut, status: StatusCode, reason: Option<&str>) {
+    out.extend_from_slice(b"HTTP/1.1 ");
+    out.extend_from_slice(status.as_str().as_bytes());
+    out.put_u8(b' ');
+    let reason = reason
+        .filter(|r| !r.is_empty())
+        .or(status.canonical_reason())
+        .unwrap_or("");
+    out.extend_from_slice(reason.as_bytes());
+    out.extend_from_slice(b"\r\n");
+}
+
+/// How every answer head passgate writes ends: a `Date` when it has none,
+/// `Connection: close` when the connection ends after it, the blank line.
+pub fn end_answer_head(out: &mut BytesMut, has_date: bool, close: bool) {
+    if !has_date {
+        out.extend_from_slice(b"date: ");
+        out.extend_from_slice(date().as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    if close {
+        out.extend_from_slice(b"connection: close\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+pub fn put_length(out: &mut BytesMut, n: u64) {
     out.extend_from_slice(b"content-length: ");
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
     out.extend_from_slice(b"\r\n");
@@ -732,7 +711,7 @@ fn put_chunk(out: &mut BytesMut, data: &[u8]) {
 /// data as chunks of its own as it goes; extensions and trailers are
 /// dropped.
 #[derive(Debug, Default)]
-pub struct Chunked {
+struct Chunked {
     state: ChunkState,
     trailer_bytes: usize,
 }
@@ -752,11 +731,7 @@ impl Chunked {
     /// Decode what `input` holds (consuming it) into `out`; `Ok(true)` once
     /// the body has ended (the last chunk and trailers are consumed, and
     /// the end written to `out`).
-    pub fn decode(
-        &mut self,
-        input: &mut BytesMut,
-        out: &mut BytesMut,
-    ) -> Result<bool, &'static str> {
+    fn decode(&mut self, input: &mut BytesMut, out: &mut BytesMut) -> Result<bool, &'static str> {
         loop {
             match self.state {
                 ChunkState::Size => {

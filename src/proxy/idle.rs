@@ -87,8 +87,8 @@ mod tests {
 
     #[test]
     fn the_newest_usable_connection_is_taken_and_refused_ones_dropped() {
-        let a: Authority = "a:80".parse().unwrap();
-        let b: Authority = "b:80".parse().unwrap();
+        let a = Authority::from_static("a:80");
+        let b = Authority::from_static("b:80");
         let mut l = IdleLists::new();
         for n in 1..=3 {
             l.give_back(&a, n);
@@ -99,12 +99,12 @@ mod tests {
         assert_eq!(l.take(&a, |c| *c != 2), Some(1));
         assert_eq!(l.take(&a, |_| true), None);
         assert_eq!(l.take(&b, |_| true), Some(10), "lists are per upstream");
-        assert_eq!(l.take(&"c:80".parse().unwrap(), |_| true), None);
+        assert_eq!(l.take(&Authority::from_static("c:80"), |_| true), None);
     }
 
     #[test]
     fn past_the_limit_the_oldest_goes_and_purge_drops_the_refused() {
-        let a: Authority = "a:80".parse().unwrap();
+        let a = Authority::from_static("a:80");
         let mut l = IdleLists::new();
         for n in 0..MAX_IDLE + 2 {
             l.give_back(&a, n);

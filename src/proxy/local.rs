@@ -29,6 +29,7 @@ use hyper::client::conn::http1::{Connection, SendRequest};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
+use super::alarm::Alarm;
 use super::idle::IdleLists;
 
 type UpConn = Connection<TokioIo<TcpStream>, Incoming>;
@@ -165,10 +166,8 @@ struct State {
     /// The request in flight ran out of time, and its upstream connection
     /// was dropped.
     timed_out: bool,
-    /// Wakes the task no later than `deadline`. Once the timer fires, it
-    /// is moved to the current deadline, or dropped when nothing is in
-    /// flight.
-    timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Wakes the task no later than `deadline`.
+    alarm: Alarm,
 }
 
 tokio::task_local! {
@@ -228,38 +227,14 @@ impl Driver {
 impl State {
     fn keep_deadline(&mut self, cx: &mut Context<'_>) {
         let Some(deadline) = self.deadline else {
-            // Nothing in flight: a timer that fired is not needed again.
-            if self.timer.as_ref().is_some_and(|t| t.is_elapsed()) {
-                self.timer = None;
-            }
+            self.alarm.rest();
             return;
         };
-        let armed_in_time = match &self.timer {
-            // Armed no later than the deadline and not fired: it will wake
-            // the task in time. The usual case, and the cheap one.
-            Some(t) if !t.is_elapsed() => t.deadline().into_std() <= deadline,
-            _ => false,
-        };
-        if armed_in_time {
-            return;
-        }
-        if Instant::now() >= deadline {
+        if self.alarm.poll(cx, deadline).is_ready() {
             self.busy.clear();
             self.deadline = None;
             self.timed_out = true;
-            self.timer = None;
-            return;
         }
-        let at = tokio::time::Instant::from_std(deadline);
-        let timer = match &mut self.timer {
-            Some(t) => {
-                t.as_mut().reset(at);
-                t
-            }
-            None => self.timer.insert(Box::pin(tokio::time::sleep_until(at))),
-        };
-        // Registers the task's waker with the timer.
-        let _ = timer.as_mut().poll(cx);
     }
 }
 

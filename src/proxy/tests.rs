@@ -169,3 +169,48 @@ fn upgrade_detection() {
     );
     assert!(wants_upgrade(&h));
 }
+
+#[test]
+fn the_hop_by_hop_predicate_is_the_list() {
+    for n in &HOP_BY_HOP {
+        assert!(is_hop_by_hop(n), "{n}");
+    }
+    // Every other name the http crate knows, and some near misses.
+    let others = [
+        header::ACCEPT,
+        header::ACCEPT_ENCODING,
+        header::AGE,
+        header::ALLOW,
+        header::AUTHORIZATION,
+        header::CACHE_CONTROL,
+        header::CONTENT_ENCODING,
+        header::CONTENT_LENGTH,
+        header::CONTENT_TYPE,
+        header::COOKIE,
+        header::DATE,
+        header::ETAG,
+        header::EXPECT,
+        header::FORWARDED,
+        header::HOST,
+        header::LOCATION,
+        header::ORIGIN,
+        header::RANGE,
+        header::REFERER,
+        header::SERVER,
+        header::SET_COOKIE,
+        header::USER_AGENT,
+        header::VARY,
+        header::VIA,
+        header::WWW_AUTHENTICATE,
+        header::SEC_WEBSOCKET_KEY,
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderName::from_static("keep-alives"),
+        HeaderName::from_static("x-connection"),
+        HeaderName::from_static("proxy-connections"),
+        HeaderName::from_static("tee"),
+    ];
+    for n in &others {
+        assert!(!is_hop_by_hop(n), "{n}");
+        assert!(!HOP_BY_HOP.contains(n), "{n}");
+    }
+}

@@ -458,7 +458,7 @@ async fn serve_one(
     let closing = || close || shutting_down();
     let ctx = conn.req_ctx(&cfg, req.headers());
     let log = super::AccessLog::new(&req);
-    let mut reply = Reply {
+    let reply = Reply {
         stream,
         head_only: req.method() == Method::HEAD,
         closing: &closing,
@@ -499,9 +499,7 @@ async fn serve_one(
     let idempotent = req.method().is_idempotent();
     let headers = req.headers_mut();
     admitted.set_headers(headers, &cfg, &ctx);
-    crate::proxy::remove_hop_by_hop(headers);
-    crate::proxy::strip_own_cookies(headers, &gate::OWN_COOKIES);
-    crate::proxy::set_forwarding_headers(headers, &admitted.client);
+    crate::proxy::tidy_request_headers(headers, &admitted.client, &gate::OWN_COOKIES);
     let mut request = buffer();
     upstream::write_request(&mut request, &req, &body);
     // The head's storage is free again once the request is written (its
@@ -559,13 +557,12 @@ struct Reply<'a> {
 }
 
 impl Reply<'_> {
-    fn record(&mut self, outcome: &Outcome, status: StatusCode) {
-        let log = std::mem::replace(&mut self.log, super::AccessLog::none());
-        record(outcome, status, self.ctx, self.started, log);
+    fn record(self, outcome: &Outcome, status: StatusCode) {
+        record(outcome, status, self.ctx, self.started, self.log);
     }
 
     /// Send one of passgate's own answers (its body is in memory).
-    async fn answer(mut self, (mut resp, outcome): Answered) -> Served {
+    async fn answer(self, (mut resp, outcome): Answered) -> Served {
         resp.headers_mut()
             .insert(X_REQUEST_ID.clone(), self.ctx.request_id_header.clone());
         let status = resp.status();
@@ -577,16 +574,10 @@ impl Reply<'_> {
         let no_body = self.head_only
             || status == StatusCode::NO_CONTENT
             || status == StatusCode::NOT_MODIFIED;
-        let sent = if no_body || body.len() > 16 * 1024 {
-            let head_sent = self.stream.write_all(&out).await;
-            match head_sent {
-                Ok(()) if !no_body => self.stream.write_all(&body).await,
-                r => r,
-            }
-        } else {
+        if !no_body {
             out.extend_from_slice(&body);
-            self.stream.write_all(&out).await
-        };
+        }
+        let sent = self.stream.write_all(&out).await;
         recycle(out);
         self.record(&outcome, status);
         if sent.is_ok() && !close {
@@ -616,11 +607,7 @@ fn write_answer_head(
     body_len: usize,
     close: bool,
 ) {
-    out.extend_from_slice(b"HTTP/1.1 ");
-    out.extend_from_slice(status.as_str().as_bytes());
-    out.extend_from_slice(b" ");
-    out.extend_from_slice(status.canonical_reason().unwrap_or("").as_bytes());
-    out.extend_from_slice(b"\r\n");
+    upstream::put_status_line(out, status, None);
     for (name, value) in headers {
         if name == header::CONTENT_LENGTH
             || name == header::TRANSFER_ENCODING
@@ -634,19 +621,9 @@ fn write_answer_head(
         out.extend_from_slice(b"\r\n");
     }
     if status != StatusCode::NO_CONTENT && status != StatusCode::NOT_MODIFIED {
-        out.extend_from_slice(b"content-length: ");
-        out.extend_from_slice(itoa::Buffer::new().format(body_len).as_bytes());
-        out.extend_from_slice(b"\r\n");
+        upstream::put_length(out, body_len as u64);
     }
-    if !headers.contains_key(header::DATE) {
-        out.extend_from_slice(b"date: ");
-        out.extend_from_slice(upstream::date().as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
-    if close {
-        out.extend_from_slice(b"connection: close\r\n");
-    }
-    out.extend_from_slice(b"\r\n");
+    upstream::end_answer_head(out, headers.contains_key(header::DATE), close);
 }
 
 /// A connection with bytes already read from it in front, for hyper.

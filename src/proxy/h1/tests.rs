@@ -176,13 +176,18 @@ fn content_lengths_are_digits_only() {
 }
 
 #[test]
-fn the_hop_by_hop_list_as_text_is_the_one_used_on_header_maps() {
-    for name in HOP_BY_HOP {
+fn hop_by_hop_names_read_as_text_are_those_of_the_one_list() {
+    for name in &HOP_BY_HOP {
+        let upper = name.as_str().to_ascii_uppercase();
+        assert!(is_hop_by_hop(upper.as_bytes()), "{name}");
+    }
+    for name in ["host", "cookie", "x-connection", "connections", "tee", ""] {
+        assert!(!is_hop_by_hop(name.as_bytes()), "{name}");
+    }
+    // And header maps lose each of them.
+    for name in &HOP_BY_HOP {
         let mut h = http::HeaderMap::new();
-        h.insert(
-            http::HeaderName::from_static(name),
-            HeaderValue::from_static("x"),
-        );
+        h.insert(name.clone(), HeaderValue::from_static("x"));
         h.insert("x-kept", HeaderValue::from_static("1"));
         super::super::remove_hop_by_hop(&mut h);
         assert!(!h.contains_key(name), "{name}");
