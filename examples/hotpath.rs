@@ -93,34 +93,26 @@ async fn main() {
         app.asserter
             .assertion(&s, &target.origin(), &cfg.server.portal.origin, 300)
     });
-    time("strip_reserved_headers", n, || {
-        let mut h = headers.clone();
-        passgate::identity::strip_reserved_headers(&mut h, &cfg.identity.assertion_header);
-        h
-    });
     time("headers.clone()", n, || headers.clone());
     time("set_identity_headers", n, || {
         let mut h = headers.clone();
         passgate::identity::set_identity_headers(&mut h, cfg.identity.headers, Some(&s.principal));
         h
     });
-    time("strip_own_cookies", n, || {
+    time("cookies::strip_own", n, || {
         let mut h = headers.clone();
-        passgate::proxy::strip_own_cookies(&mut h, &passgate::gate::OWN_COOKIES);
+        passgate::cookies::strip_own(&mut h);
         h
     });
-    let ci = passgate::proxy::ClientInfo {
+    let ci = passgate::gate::ClientInfo {
         peer: "127.0.0.1".parse().unwrap(),
         trusted: true,
         proto: "http",
         host: Some(http::HeaderValue::from_static("localhost:18080")),
     };
-    time("set_forwarding_headers", n, || {
-        let mut h = headers.clone();
-        passgate::proxy::set_forwarding_headers(&mut h, &ci);
-        h
-    });
-    // All the header work of a proxied request, as `server.rs` does it.
+    let jwt = http::HeaderValue::from_static("a.b.c");
+    let id = http::HeaderValue::from_static("req-1");
+    // All the header work of a proxied request, as the gate does it.
     for reserve in [0, 16] {
         let label = if reserve == 0 {
             "all header work (map grows)"
@@ -130,21 +122,24 @@ async fn main() {
         time(label, n, || {
             let mut h = headers.clone();
             h.reserve(reserve);
-            passgate::identity::strip_reserved_headers(&mut h, &cfg.identity.assertion_header);
-            passgate::identity::set_identity_headers(
+            passgate::gate::hygiene::upstream_request(
                 &mut h,
-                cfg.identity.headers,
-                Some(&s.principal),
+                &passgate::gate::hygiene::Own {
+                    client: &ci,
+                    style: cfg.identity.headers,
+                    principal: Some(&s.principal),
+                    assertion_name: &cfg.identity.assertion_header,
+                    assertion: Some(&jwt),
+                    request_id: &id,
+                    upgrade: None,
+                },
             );
-            passgate::proxy::remove_hop_by_hop(&mut h);
-            passgate::proxy::strip_own_cookies(&mut h, &passgate::gate::OWN_COOKIES);
-            passgate::proxy::set_forwarding_headers(&mut h, &ci);
             h
         });
     }
     time("remove_hop_by_hop", n, || {
         let mut h = headers.clone();
-        passgate::proxy::remove_hop_by_hop(&mut h);
+        passgate::http1::remove_hop_by_hop(&mut h);
         h
     });
     let o = passgate::metrics::Outcome {

@@ -179,6 +179,9 @@ pub struct Route {
     pub policy: Policy,
     pub groups: Vec<String>,
     pub emails: Vec<EmailPattern>,
+    /// Protocols a request may upgrade to (lower case; `websocket` by
+    /// default, `h2c` never).
+    pub upgrades: Vec<String>,
 }
 
 impl Route {
@@ -235,15 +238,28 @@ pub enum Access {
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable {
     pub routes: Vec<Route>,
+    /// Some rule's path has an upper-case letter.
+    upper_case_rules: bool,
 }
 
 impl RouteTable {
     pub fn new(routes: Vec<Route>) -> Self {
-        Self { routes }
+        let upper_case_rules = routes
+            .iter()
+            .any(|r| r.path.bytes().any(|b| b.is_ascii_uppercase()));
+        Self {
+            routes,
+            upper_case_rules,
+        }
     }
 
     /// The rule for a request. `host` is lower-case without port, `port` the
     /// effective port, `raw_path` the path as received (no query).
+    ///
+    /// Every reading of the path (`path.rs`) must select the same rule, and
+    /// so must each of them matched without regard to case (a
+    /// case-insensitive server serves `/ADMIN` as `/admin`); otherwise the
+    /// request is ambiguous.
     pub fn lookup(
         &self,
         host: &str,
@@ -253,17 +269,32 @@ impl RouteTable {
         if path::is_plain(raw_path) {
             let p = raw_path.trim_end_matches('/');
             let p = if p.is_empty() { "/" } else { p };
-            return Ok(self.first(host, port, p));
+            let first = self.first(host, port, p);
+            if (self.upper_case_rules || p.bytes().any(|b| b.is_ascii_uppercase()))
+                && index(self.first_ignoring_case(host, port, p)) != index(first)
+            {
+                return Err(PathError::Ambiguous);
+            }
+            return Ok(first);
         }
         let readings = path::readings(raw_path)?;
         let first = self.first(host, port, &readings[0]);
-        for other in &readings[1..] {
-            let r = self.first(host, port, other);
-            if r.map(|r| r.index) != first.map(|r| r.index) {
+        for p in &readings {
+            if index(self.first(host, port, p)) != index(first)
+                || index(self.first_ignoring_case(host, port, p)) != index(first)
+            {
                 return Err(PathError::Ambiguous);
             }
         }
         Ok(first)
+    }
+
+    fn first_ignoring_case(&self, host: &str, port: u16, path: &str) -> Option<&Route> {
+        self.routes.iter().find(|r| {
+            r.host.matches(host)
+                && r.port.is_none_or(|p| p == port)
+                && path::under_ignoring_case(path, &r.path)
+        })
     }
 
     fn first(&self, host: &str, port: u16, path: &str) -> Option<&Route> {
@@ -290,6 +321,10 @@ impl RouteTable {
         }
         out
     }
+}
+
+fn index(r: Option<&Route>) -> Option<usize> {
+    r.map(|r| r.index)
 }
 
 /// Decide for `route` (None: no rule matched) and the signed-in `user`.

@@ -251,7 +251,10 @@ pub fn explain_url(cfg: &Config, url: &str) -> Result<String, String> {
     let raw_path = u.path();
     let mut out = format!("{url}\n");
     let portal = &cfg.server.portal;
-    if host == portal.host && port == portal.port && path::under(raw_path, &cfg.server.prefix) {
+    if host == portal.host
+        && port == portal.port
+        && path::under_prefix(raw_path, &cfg.server.prefix) == Ok(true)
+    {
         out.push_str(&format!(
             "  passgate's own page ({}): always public\n",
             cfg.server.prefix

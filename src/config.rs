@@ -85,6 +85,12 @@ pub struct ServerConfig {
     pub shutdown_timeout: Duration,
     /// Worker threads serving connections, each with its own runtime.
     pub workers: usize,
+    /// `Strict-Transport-Security` for answers on the portal host (only
+    /// when the portal is https).
+    pub hsts: Option<http::HeaderValue>,
+    /// Serve plain HTTP/1.1 with passgate's own loop (`server/h1.rs`);
+    /// `false` leaves every connection to hyper.
+    pub http1_loop: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -482,6 +488,26 @@ impl Config {
                 )),
             },
         });
+        let hsts = v.check("server.hsts", || {
+            let h = s.hsts.trim();
+            if h.is_empty() {
+                return Ok(None);
+            }
+            let max_age = h
+                .split(';')
+                .next()
+                .and_then(|d| d.trim().strip_prefix("max-age="))
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            if !max_age {
+                return Err(format!(
+                    "{h:?} must start with max-age=SECONDS (e.g. \"max-age=31536000; includeSubDomains\"), or be empty to send none"
+                ));
+            }
+            http::HeaderValue::from_str(h)
+                .map(Some)
+                .map_err(|_| format!("{h:?} is not a valid header value"))
+        })
+        .flatten();
 
         // [webauthn]
         let w = &raw.webauthn;
@@ -586,9 +612,9 @@ impl Config {
         let cache_ttl = v.duration("session.cache_ttl", &se.cache_ttl);
         let secure_cookie = portal.as_ref().is_some_and(|p| p.https);
         let cookie_name = if cookie_domain.is_none() && secure_cookie {
-            "__Host-passgate"
+            crate::cookies::SESSION_HOST
         } else {
-            "passgate_session"
+            crate::cookies::SESSION
         };
 
         // [storage]
@@ -900,6 +926,23 @@ impl Config {
                     })
                 })
                 .collect();
+            let upgrades: Vec<String> = r
+                .upgrades
+                .iter()
+                .enumerate()
+                .filter_map(|(j, u)| {
+                    v.check(&format!("route[{i}].upgrades[{j}]"), || {
+                        let u = u.trim();
+                        if u.eq_ignore_ascii_case("h2c") {
+                            return Err("h2c is never forwarded: an upgraded connection is a tunnel passgate no longer looks into, and HTTP/2 inside it would carry requests no rule has seen".into());
+                        }
+                        if u.is_empty() || !u.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
+                            return Err(format!("{u:?} is not a protocol name (such as \"websocket\")"));
+                        }
+                        Ok(u.to_ascii_lowercase())
+                    })
+                })
+                .collect();
             if let Some(((host, port), path)) = host.zip(path)
                 && let Some(policy) = policy
             {
@@ -913,6 +956,7 @@ impl Config {
                     policy,
                     groups,
                     emails,
+                    upgrades,
                 });
             }
         }
@@ -1000,6 +1044,10 @@ impl Config {
                 upstream_timeout: upstream_timeout.ok_or_else(missing)?,
                 shutdown_timeout: shutdown_timeout.ok_or_else(missing)?,
                 workers: workers.ok_or_else(missing)?,
+                // Never on http: browsers ignore it there, and a portal
+                // that is http has no https to insist on.
+                hsts: hsts.filter(|_| portal_url.as_ref().is_some_and(|u| u.scheme() == "https")),
+                http1_loop: s.http1_loop,
             },
             storage: StorageConfig {
                 database_url: database_url.ok_or_else(missing)?,

@@ -1,20 +1,32 @@
-//! The gate: from a request to a decision, in both modes.
+//! The gate: the one request pipeline, from a request to a decision and, in
+//! proxy mode, to the upstream request's fields.
 //!
-//! Phases, each with one contract:
-//! 1. [`Target`]: where the request is going. In proxy mode from the request
-//!    itself (`Host`/authority, the connection's scheme or a trusted proxy's
-//!    `X-Forwarded-Proto`); in forward-auth mode from `X-Forwarded-*`
-//!    (Traefik, Caddy, HAProxy) or `X-Original-*` (nginx), believed only
-//!    from `trusted_proxies`. Garbage is a 400, never a guess.
-//! 2. Rule: [`crate::authz::RouteTable::lookup`] on the normalised path;
-//!    ambiguous or malformed paths are a 400.
-//! 3. Session: the cookie, checked by [`crate::session::SessionManager`]; a
-//!    store outage is a 503 unless the session is cached.
-//! 4. Decision: [`crate::authz::decide`] — allow, login, or forbid.
-//! 5. Answer: identity headers on allow; a redirect or 401 towards login; a
-//!    403 page saying who you are. Rendering of failures is `error.rs`.
+//! Both serving paths — passgate's own HTTP/1.1 loop (`server/h1.rs`) and
+//! hyper (`server.rs`) — call exactly these steps, in this order, and only
+//! read and write bytes around them. A rule or a fix lands here once.
+//!
+//! 0. [`destination`]: passgate's own endpoints (forward auth, liveness,
+//!    the pages) or the gate, decided on the **normalised** path (every
+//!    reading of it must agree; a path that reads both ways is a 400).
+//! 1. [`route`]: where the request is going ([`Target`]) and the rule for
+//!    it ([`crate::authz::RouteTable::lookup`] on every reading of the
+//!    path; ambiguous or malformed paths are a 400). No side effects, so a
+//!    serving path may still hand the request elsewhere.
+//! 2. [`admit`]: the session (cookie, checked by
+//!    [`crate::session::SessionManager`]; a store outage is a 503 unless the
+//!    session is cached), the decision ([`crate::authz::decide`]), and
+//!    either passgate's own answer (login, refusal, errors) or what
+//!    forwarding needs.
+//! 3. [`Admitted::upstream_headers`]: header hygiene, then passgate's own
+//!    fields last (`hygiene.rs`).
+//!
+//! Forward auth (`forward_auth.rs`) runs steps 1–2 on the target a proxy
+//! asks about. Rendering failures is `error.rs`.
 
-use std::borrow::Cow;
+mod forward_auth;
+pub mod hygiene;
+mod target;
+
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
@@ -26,273 +38,297 @@ use crate::app::App;
 use crate::authz::{self, Access, Refusal, Route};
 use crate::config::Config;
 use crate::error::{GateError, plain};
+use crate::metrics::{self, Outcome};
 use crate::session::ActiveSession;
 use crate::ui::{self, Action, Chrome, MessagePage};
 
-/// Where a request is going. Borrows from the request where it can: the
-/// proxy path builds one per request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target<'a> {
-    pub https: bool,
-    /// Lower-case, without port.
-    pub host: Cow<'a, str>,
-    pub port: u16,
-    /// As received (not normalised), without the query.
-    pub path: Cow<'a, str>,
-    /// With the leading `?`, or empty.
-    pub query: Cow<'a, str>,
-    pub method: Method,
+pub use forward_auth::forward_auth;
+pub use hygiene::ClientInfo;
+pub use target::Target;
+
+/// Per-request facts about the connection, for handlers (axum extension).
+#[derive(Debug, Clone)]
+pub struct ReqCtx {
+    pub peer: SocketAddr,
+    /// `peer`'s IP as a header value.
+    pub peer_ip: HeaderValue,
+    pub tls: bool,
+    /// The peer is in `trusted_proxies`.
+    pub trusted: bool,
+    /// The request id as a header value (made once, cloned cheaply).
+    pub request_id_header: HeaderValue,
+    /// The request is for the portal's host and the portal is https: its
+    /// answer carries `Strict-Transport-Security` (looked at only when
+    /// `server.hsts` is on).
+    pub hsts: bool,
 }
 
-impl<'a> Target<'a> {
-    pub fn scheme(&self) -> &'static str {
-        if self.https { "https" } else { "http" }
+impl ReqCtx {
+    /// The request id, for logs and error pages.
+    pub fn request_id(&self) -> &str {
+        self.request_id_header.to_str().unwrap_or("-")
     }
 
-    /// Whether the port is the scheme's default.
-    fn default_port(&self) -> bool {
-        self.port == if self.https { 443 } else { 80 }
-    }
-
-    /// `host[:port]`, the port only when not the default.
-    pub fn authority(&self) -> String {
-        let mut s = String::with_capacity(self.host.len() + 6);
-        self.push_authority(&mut s);
-        s
-    }
-
-    fn push_authority(&self, s: &mut String) {
-        s.push_str(&self.host);
-        if !self.default_port() {
-            s.push(':');
-            push_u16(s, self.port);
-        }
-    }
-
-    /// `https://host[:port]`, the port only when not the default.
-    pub fn origin(&self) -> String {
-        let mut s = String::with_capacity(self.host.len() + 14);
-        s.push_str(self.scheme());
-        s.push_str("://");
-        self.push_authority(&mut s);
-        s
-    }
-
-    pub fn url(&self) -> String {
-        let mut s = self.origin();
-        s.push_str(&self.path);
-        s.push_str(&self.query);
-        s
-    }
-
-    /// The target of a request passgate proxies itself.
-    pub fn from_request(
-        req_uri: &'a http::Uri,
-        headers: &'a HeaderMap,
-        method: &Method,
-        tls: bool,
-        trusted: bool,
-    ) -> Result<Target<'a>, GateError> {
-        let host_header = headers
-            .get(header::HOST)
-            .map(|h| h.to_str().map_err(|_| bad("the Host header is not text")));
-        let authority = match (req_uri.authority(), host_header) {
-            (Some(a), Some(Ok(h))) if !a.as_str().eq_ignore_ascii_case(h) => {
-                return Err(bad("the request names two different hosts"));
-            }
-            (Some(a), _) => a.as_str(),
-            (None, Some(h)) => h?,
-            (None, None) => return Err(bad("the request has no Host header")),
-        };
-        if headers.get_all(header::HOST).iter().nth(1).is_some() {
-            return Err(bad("the request has more than one Host header"));
-        }
-        let https = if tls {
-            true
-        } else if trusted {
-            match headers.get(&X_FORWARDED_PROTO).map(|v| v.to_str()) {
-                Some(Ok(p)) => parse_proto(p)?,
-                Some(Err(_)) => return Err(bad("X-Forwarded-Proto is not text")),
-                None => false,
-            }
-        } else {
-            false
-        };
-        let (host, port) = authz::split_host_port_cow(authority)
-            .ok_or_else(|| bad("the Host header is not a valid host"))?;
-        let path = req_uri.path();
-        // The query with its `?`, straight from the request line.
-        let query = match req_uri.path_and_query() {
-            Some(pq) if pq.query().is_some() => pq.as_str().get(path.len()..).unwrap_or(""),
-            _ => "",
-        };
-        Ok(Target {
-            https,
-            port: port.unwrap_or(if https { 443 } else { 80 }),
-            host,
-            path: Cow::Borrowed(path),
-            query: Cow::Borrowed(query),
-            method: method.clone(),
-        })
-    }
-
-    /// The target a proxy asks about: `X-Forwarded-Method/Proto/Host/Uri`.
-    pub fn from_forwarded(h: &'a HeaderMap) -> Result<Target<'a>, GateError> {
-        // Static names: a name given as text is parsed on every lookup.
-        static HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
-        static PORT: HeaderName = HeaderName::from_static("x-forwarded-port");
-        static URI: HeaderName = HeaderName::from_static("x-forwarded-uri");
-        static METHOD: HeaderName = HeaderName::from_static("x-forwarded-method");
-        let get = |name: &HeaderName| -> Result<Option<&'a str>, GateError> {
-            let mut all = h.get_all(name).iter();
-            let first = all.next();
-            if all.next().is_some() {
-                return Err(bad(&format!("{name} is sent more than once")));
-            }
-            first
-                .map(|v| {
-                    v.to_str()
-                        .map(|s| s.trim())
-                        .map_err(|_| bad(&format!("{name} is not text")))
-                })
-                .transpose()
-        };
-        let proto = get(&X_FORWARDED_PROTO)?.ok_or_else(|| bad("X-Forwarded-Proto is missing"))?;
-        let https = parse_proto(proto)?;
-        // A proxy chain may list several hosts; the first is the client's.
-        let host = get(&HOST)?.ok_or_else(|| bad("X-Forwarded-Host is missing"))?;
-        let host = host.split(',').next().unwrap_or_default().trim();
-        let (host, port) = authz::split_host_port_cow(host)
-            .ok_or_else(|| bad("X-Forwarded-Host is not a valid host"))?;
-        let port = match get(&PORT)? {
-            Some(p) if port.is_none() => Some(
-                p.parse::<u16>()
-                    .map_err(|_| bad("X-Forwarded-Port is not a port"))?,
-            ),
-            _ => port,
-        };
-        let uri = get(&URI)?.unwrap_or("/");
-        let (path, query) = split_uri(uri)?;
-        let (path, query) = (Cow::Borrowed(path), Cow::Borrowed(query));
-        let method = match get(&METHOD)? {
-            Some(m) => Method::from_bytes(m.as_bytes())
-                .map_err(|_| bad("X-Forwarded-Method is not a method"))?,
-            None => Method::GET,
-        };
-        Ok(Target {
-            https,
-            port: port.unwrap_or(if https { 443 } else { 80 }),
-            host,
-            path,
-            query,
-            method,
-        })
-    }
-
-    /// The target nginx asks about: `X-Original-URL`, `X-Original-Method`.
-    pub fn from_original(h: &'a HeaderMap) -> Result<Target<'a>, GateError> {
-        static ORIGINAL_URL: HeaderName = HeaderName::from_static("x-original-url");
-        let url = h
-            .get(&ORIGINAL_URL)
-            .ok_or_else(|| {
-                bad("X-Original-URL is missing (set it with proxy_set_header in the auth location)")
-            })?
-            .to_str()
-            .map_err(|_| bad("X-Original-URL is not text"))?;
-        let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-        let (https, rest) = if lower.starts_with("https://") {
-            (true, &url[8..])
-        } else if lower.starts_with("http://") {
-            (false, &url[7..])
-        } else {
-            return Err(bad("X-Original-URL must be an absolute http(s) URL"));
-        };
-        let cut = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, uri) = rest.split_at(cut);
-        if authority.contains('@') {
-            return Err(bad("X-Original-URL must not carry user info"));
-        }
-        let (host, port) = authz::split_host_port_cow(authority)
-            .ok_or_else(|| bad("X-Original-URL has no valid host"))?;
-        let (path, query) = if uri.is_empty() || uri.starts_with('?') {
-            // "https://host" or "https://host?q": the path is "/".
-            let full = format!("/{uri}");
-            let (_, query) = split_uri(&full)?;
-            (Cow::Borrowed("/"), Cow::Owned(query.to_string()))
-        } else {
-            let (path, query) = split_uri(uri)?;
-            (Cow::Borrowed(path), Cow::Borrowed(query))
-        };
-        static ORIGINAL_METHOD: HeaderName = HeaderName::from_static("x-original-method");
-        let method = match h.get(&ORIGINAL_METHOD).map(|v| v.to_str()) {
-            Some(Ok(m)) => Method::from_bytes(m.trim().as_bytes())
-                .map_err(|_| bad("X-Original-Method is not a method"))?,
-            Some(Err(_)) => return Err(bad("X-Original-Method is not text")),
-            None => Method::GET,
-        };
-        Ok(Target {
-            https,
-            port: port.unwrap_or(if https { 443 } else { 80 }),
-            host,
-            path,
-            query,
-            method,
-        })
+    /// The client's IP (through trusted proxies).
+    pub fn client_ip(&self, cfg: &Config, headers: &HeaderMap) -> String {
+        client_ip(cfg, self.peer, headers).to_string()
     }
 }
 
-/// Append `n` in decimal (the hot path's ports; no formatting machinery).
-fn push_u16(s: &mut String, n: u16) {
-    let mut digits = [0u8; 5];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for d in &digits[i..] {
-        s.push(*d as char);
-    }
-}
+static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-static X_FORWARDED_PROTO: http::HeaderName = http::HeaderName::from_static("x-forwarded-proto");
-static X_FORWARDED_FOR: http::HeaderName = http::HeaderName::from_static("x-forwarded-for");
-
-fn bad(msg: &str) -> GateError {
-    GateError::BadRequest(msg.to_string())
-}
-
-fn parse_proto(p: &str) -> Result<bool, GateError> {
-    // A chain may list several; the first is what the client used.
-    let first = p.split(',').next().unwrap_or_default().trim();
-    let is = |name: &str| first.eq_ignore_ascii_case(name);
-    match () {
-        _ if is("https") || is("wss") => Ok(true),
-        _ if is("http") || is("ws") => Ok(false),
-        _ => Err(bad("X-Forwarded-Proto must be http or https")),
-    }
-}
-
-/// Path and query (with its `?`) of an origin-form URI.
-fn split_uri(uri: &str) -> Result<(&str, &str), GateError> {
-    if !uri.starts_with('/') {
-        return Err(bad("the forwarded URI must start with /"));
-    }
-    if uri.len() > 8192
-        || uri
-            .bytes()
-            .any(|b| b < 0x20 || b == 0x7f || b == b' ' || b == b'#')
+/// What every answer to a client carries, whoever made it: the request
+/// id, and `Strict-Transport-Security` on an https portal's host (unless
+/// an upstream on that host sent its own).
+pub fn stamp_answer(h: &mut HeaderMap, cfg: &Config, ctx: &ReqCtx) {
+    h.insert(X_REQUEST_ID.clone(), ctx.request_id_header.clone());
+    if let Some(v) = hsts(cfg, ctx)
+        && !h.contains_key(header::STRICT_TRANSPORT_SECURITY)
     {
-        return Err(bad("the forwarded URI is malformed"));
+        h.insert(header::STRICT_TRANSPORT_SECURITY, v.clone());
     }
-    Ok(match uri.find('?') {
-        Some(i) => uri.split_at(i),
-        None => (uri, ""),
+}
+
+/// The `Strict-Transport-Security` value this request's answer gets.
+pub fn hsts<'c>(cfg: &'c Config, ctx: &ReqCtx) -> Option<&'c HeaderValue> {
+    cfg.server.hsts.as_ref().filter(|_| ctx.hsts)
+}
+
+/// Does a request with this `Host` (or authority) go to the portal's
+/// host, when HSTS is on (otherwise nobody asks)?
+pub fn hsts_applies(cfg: &Config, uri: &http::Uri, headers: &HeaderMap) -> bool {
+    if cfg.server.hsts.is_none() {
+        return false;
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()));
+    host.and_then(authz::split_host_port_cow)
+        .is_some_and(|(h, _)| h == cfg.server.portal.host)
+}
+
+/// A request answered by passgate itself, and how it is counted.
+pub type Answered = (Response<Body>, Outcome);
+
+fn with_outcome(r: Response<Body>, o: Outcome) -> Answered {
+    (r, o)
+}
+
+/// Which of passgate's own endpoints a request is for, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    /// Forward auth: Traefik, Caddy, HAProxy (`false`) or nginx (`true`).
+    ForwardAuth { nginx: bool },
+    /// `P/health/live`.
+    Live,
+    /// Another of passgate's pages (the router in `ui.rs`).
+    Page,
+    /// Not under the prefix: the gate decides.
+    Gate,
+}
+
+/// Phase 0: passgate's own endpoint, or the gate. The prefix counts only on
+/// the normalised path, so `P/../admin` is `/admin` (for the gate), and a
+/// path that is under the prefix in one reading and not in another is
+/// refused.
+pub fn destination(cfg: &Config, path: &str) -> Result<Destination, GateError> {
+    let prefix = &cfg.server.prefix;
+    let under = authz::path::under_prefix(path, prefix)
+        .map_err(|e| GateError::BadRequest(e.to_string()))?;
+    if !under {
+        return Ok(Destination::Gate);
+    }
+    Ok(match path.get(prefix.len()..).unwrap_or("") {
+        "/authz/forward-auth" => Destination::ForwardAuth { nginx: false },
+        "/authz/auth-request" => Destination::ForwardAuth { nginx: true },
+        "/health/live" => Destination::Live,
+        _ => Destination::Page,
     })
+}
+
+/// A request's target and rule (phase 1).
+pub struct Routed<'r, 'c> {
+    pub target: Target<'r>,
+    pub route: Option<&'c Route>,
+}
+
+/// Phase 1 in proxy mode: where the request goes and the rule for it.
+pub fn route<'r, 'c>(
+    cfg: &'c Config,
+    uri: &'r http::Uri,
+    headers: &'r HeaderMap,
+    method: &Method,
+    ctx: &ReqCtx,
+) -> Result<Routed<'r, 'c>, Answered> {
+    let refused = |e: GateError| {
+        with_outcome(
+            e.respond(cfg, headers, ctx.request_id()),
+            Outcome {
+                route: "none",
+                decision: "bad_request",
+            },
+        )
+    };
+    let target =
+        Target::from_request(uri, headers, method, ctx.tls, ctx.trusted).map_err(refused)?;
+    let route = rule(cfg, &target).map_err(refused)?;
+    Ok(Routed { target, route })
+}
+
+/// An allowed request in proxy mode: what its upstream request needs.
+pub struct Admitted<'c> {
+    pub upstream: &'c authz::Upstream,
+    pub client: ClientInfo,
+    session: Option<Arc<ActiveSession>>,
+    jwt: Option<HeaderValue>,
+    /// The upgrade the request may pass on (WebSocket, or what the rule
+    /// allows), if it asks for one.
+    pub upgrade: Option<HeaderValue>,
+    /// The client wants HTML (for an error page, if forwarding fails).
+    html: bool,
+    label: &'static str,
+}
+
+/// Phase 2 in proxy mode: session, decision, and either passgate's own
+/// answer (login, refusal, errors) or what forwarding needs.
+pub async fn admit<'c>(
+    app: &App,
+    cfg: &'c Config,
+    routed: &Routed<'_, 'c>,
+    headers: &HeaderMap,
+    ctx: &ReqCtx,
+) -> Result<Admitted<'c>, Answered> {
+    let target = &routed.target;
+    let d = match decide_for(app, cfg, routed.route, headers).await {
+        Ok(d) => d,
+        Err(e) => {
+            let decision = if matches!(e, GateError::Unavailable(_)) {
+                "unavailable"
+            } else {
+                "bad_request"
+            };
+            return Err(with_outcome(
+                e.respond(cfg, headers, ctx.request_id()),
+                Outcome {
+                    route: "none",
+                    decision,
+                },
+            ));
+        }
+    };
+    let label = metrics::route_label(d.route);
+    let outcome = |decision| Outcome {
+        route: label,
+        decision,
+    };
+    match d.access {
+        Access::Login => Err(with_outcome(
+            login_response(cfg, target, headers, false),
+            outcome("login"),
+        )),
+        Access::Forbid(why) => Err(with_outcome(
+            forbidden_response(
+                cfg,
+                target,
+                why,
+                d.session.as_deref(),
+                headers,
+                ctx.request_id(),
+            ),
+            outcome("forbid"),
+        )),
+        Access::Allow => {
+            let Some(route) = d.route else {
+                return Err((
+                    GateError::NotFound.respond(cfg, headers, ctx.request_id()),
+                    Outcome::PAGE,
+                ));
+            };
+            let Some(upstream) = &route.upstream else {
+                return Err(with_outcome(
+                    GateError::NoUpstream(route.name()).respond(cfg, headers, ctx.request_id()),
+                    outcome("no_upstream"),
+                ));
+            };
+            // What the target (borrowed from the request) still has to say,
+            // before the request's headers change.
+            let jwt = d.session.as_ref().map(|s| {
+                app.asserter.assertion(
+                    s,
+                    &target.origin(),
+                    &cfg.server.portal.origin,
+                    cfg.identity.assertion_ttl.as_secs() as i64,
+                )
+            });
+            let client = ClientInfo {
+                peer: ctx.peer_ip.clone(),
+                trusted: ctx.trusted,
+                proto: target.scheme(),
+                // The String becomes the header value's storage, uncopied.
+                host: HeaderValue::from_maybe_shared(bytes::Bytes::from(target.authority())).ok(),
+            };
+            Ok(Admitted {
+                upstream,
+                client,
+                session: d.session,
+                jwt,
+                upgrade: hygiene::allowed_upgrade(headers, &route.upgrades),
+                html: crate::ui::wants_html(headers),
+                label,
+            })
+        }
+    }
+}
+
+impl Admitted<'_> {
+    /// Phase 3: the upstream request's fields from the client's — every
+    /// client-driven removal first, passgate's own fields last.
+    pub fn upstream_headers(&self, headers: &mut HeaderMap, cfg: &Config, ctx: &ReqCtx) {
+        // Room for what is added (identity, assertion, request id,
+        // forwarding) in one step: growing the map insert by insert
+        // rehashes it several times.
+        headers.reserve(16);
+        hygiene::upstream_request(
+            headers,
+            &hygiene::Own {
+                client: &self.client,
+                style: cfg.identity.headers,
+                principal: self.session.as_ref().map(|s| &*s.principal),
+                assertion_name: &cfg.identity.assertion_header,
+                assertion: self.jwt.as_ref(),
+                request_id: &ctx.request_id_header,
+                upgrade: self.upgrade.clone(),
+            },
+        );
+    }
+
+    pub fn outcome(&self, decision: &'static str) -> Outcome {
+        Outcome {
+            route: self.label,
+            decision,
+        }
+    }
+
+    /// Forwarding failed before the upstream's answer began: the 502/504
+    /// page.
+    pub fn failed(&self, cfg: &Config, e: crate::proxy::ProxyError, ctx: &ReqCtx) -> Answered {
+        let kind = match &e {
+            crate::proxy::ProxyError::Unreachable { .. } => "unreachable",
+            crate::proxy::ProxyError::Timeout { .. } => "timeout",
+            crate::proxy::ProxyError::Failed { .. } => "failed",
+            crate::proxy::ProxyError::BadRequest(_) => "bad_request",
+        };
+        metrics::upstream_error(self.label, kind);
+        let mut accept = HeaderMap::new();
+        if self.html {
+            accept.insert(header::ACCEPT, HeaderValue::from_static("text/html"));
+        }
+        with_outcome(
+            GateError::Proxy(e).respond(cfg, &accept, ctx.request_id()),
+            self.outcome("upstream_error"),
+        )
+    }
 }
 
 /// Is `ip` one of the configured trusted proxies?
@@ -307,63 +343,56 @@ pub fn is_trusted(cfg: &Config, ip: IpAddr) -> bool {
     cfg.server.trusted_proxies.iter().any(|n| n.contains(&ip))
 }
 
+static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+
 /// The client's address: the peer, or — when the peer is a trusted proxy —
 /// the right-most address in `X-Forwarded-For` that is not itself trusted.
+/// An entry that is not an address is never skipped to reach one further
+/// left (which the client may have written itself): the walk stops there,
+/// at the last hop passgate can vouch for.
 pub fn client_ip(cfg: &Config, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
     let peer_ip = peer.ip();
     if !is_trusted(cfg, peer_ip) {
         return peer_ip;
     }
-    let chain: Vec<IpAddr> = headers
+    let mut entries = headers
         .get_all(&X_FORWARDED_FOR)
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-        .collect();
-    chain
-        .iter()
-        .rev()
-        .find(|ip| !is_trusted(cfg, **ip))
-        .copied()
-        .or_else(|| chain.first().copied())
-        .unwrap_or(peer_ip)
+        .flat_map(|v| v.as_bytes().split(|b| *b == b','))
+        .map(|e| e.trim_ascii())
+        .collect::<Vec<_>>();
+    entries.retain(|e| !e.is_empty());
+    let mut vouched = peer_ip;
+    for entry in entries.iter().rev() {
+        let Some(ip) = forwarded_addr(entry) else {
+            return vouched;
+        };
+        if !is_trusted(cfg, ip) {
+            return ip;
+        }
+        vouched = ip;
+    }
+    vouched
+}
+
+/// One `X-Forwarded-For` entry: an address, with or without a port
+/// (`1.2.3.4`, `1.2.3.4:80`, `2001:db8::1`, `[2001:db8::1]:80`).
+pub fn forwarded_addr(entry: &[u8]) -> Option<IpAddr> {
+    let s = std::str::from_utf8(entry).ok()?;
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(sa) = s.parse::<SocketAddr>() {
+        return Some(sa.ip());
+    }
+    let inner = s.strip_prefix('[')?.strip_suffix(']')?;
+    inner.parse::<std::net::Ipv6Addr>().ok().map(IpAddr::V6)
 }
 
 /// The session cookie's value, if the request carries one.
 pub fn session_cookie<'a>(cfg: &Config, headers: &'a HeaderMap) -> Option<&'a str> {
-    cookie_value(headers, cfg.session.cookie_name)
+    crate::cookies::value(headers, cfg.session.cookie_name)
 }
-
-/// A cookie's value from the `Cookie` header(s).
-pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| cookie_pairs(v).find_map(|(n, v)| (n == name).then_some(v)))
-}
-
-/// The `name=value` pairs of one `Cookie` header value, names and values
-/// trimmed of spaces and tabs, values of their surrounding quotes; pieces
-/// without `=` are skipped. Scans bytes: the text of a header value is
-/// visible ASCII, spaces and tabs, so nothing else needs trimming.
-fn cookie_pairs(s: &str) -> impl Iterator<Item = (&str, &str)> {
-    s.split(';').filter_map(|pair| {
-        let eq = pair.bytes().position(|b| b == b'=')?;
-        let name = pair[..eq].trim_ascii();
-        let value = pair[eq + 1..].trim_ascii().trim_matches('"');
-        Some((name, value))
-    })
-}
-
-/// passgate's own cookie names, removed from what reaches an upstream.
-pub const OWN_COOKIES: [&str; 4] = [
-    "__Host-passgate",
-    "passgate_session",
-    "passgate_csrf",
-    "passgate_email",
-];
 
 /// Rule, session and decision for a target.
 pub struct Decision<'c> {
@@ -372,7 +401,7 @@ pub struct Decision<'c> {
     pub access: Access,
 }
 
-/// Phases 2–4 for `target`.
+/// Phases 1 (the rule) and 2 (session and decision) for `target`.
 pub async fn decide<'c>(
     app: &App,
     cfg: &'c Config,
@@ -383,14 +412,14 @@ pub async fn decide<'c>(
     decide_for(app, cfg, route, headers).await
 }
 
-/// Phase 2: the rule `target` falls under (no side effects).
+/// The rule `target` falls under (no side effects).
 pub fn rule<'c>(cfg: &'c Config, target: &Target<'_>) -> Result<Option<&'c Route>, GateError> {
     cfg.routes
         .lookup(&target.host, target.port, &target.path)
         .map_err(|e| GateError::BadRequest(e.to_string()))
 }
 
-/// Phases 3–4 for a request under `route` (from [`rule`]).
+/// Session and decision for a request under `route` (from [`rule`]).
 pub async fn decide_for<'c>(
     app: &App,
     cfg: &'c Config,
@@ -407,15 +436,6 @@ pub async fn decide_for<'c>(
         session,
         access,
     })
-}
-
-/// Is `target` one of passgate's own pages on the portal (always public, so
-/// a proxy that sends the portal through forward auth cannot loop)?
-pub fn is_portal_page(cfg: &Config, target: &Target) -> bool {
-    let p = &cfg.server.portal;
-    target.host == p.host
-        && target.port == p.port
-        && authz::path::under(&target.path, &cfg.server.prefix)
 }
 
 /// The login URL that returns to `target` afterwards.
@@ -528,95 +548,4 @@ fn refusal_text(r: Refusal) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn forwarded_protos_are_read_from_the_first_of_a_chain_in_any_case() {
-        for (p, https) in [
-            ("https", true),
-            ("HTTPS", true),
-            (" wss ", true),
-            ("https, http", true),
-            ("http", false),
-            ("Http", false),
-            ("ws", false),
-            ("http ,https", false),
-        ] {
-            assert_eq!(parse_proto(p).ok(), Some(https), "{p:?}");
-        }
-        for p in ["", "ftp", "httpx", "https2", ",https", "h ttp", "httpѕ"] {
-            assert!(parse_proto(p).is_err(), "{p:?}");
-        }
-    }
-
-    #[test]
-    fn cookie_values_are_found_trimmed_and_unquoted_in_any_cookie_header() {
-        let cases: &[(&[&str], &str, Option<&str>)] = &[
-            (
-                &["a=1; passgate_session=tok"],
-                "passgate_session",
-                Some("tok"),
-            ),
-            (
-                &["passgate_session=tok;a=1"],
-                "passgate_session",
-                Some("tok"),
-            ),
-            (
-                &[" \tpassgate_session \t=  tok\t "],
-                "passgate_session",
-                Some("tok"),
-            ),
-            (
-                &["passgate_session=\"tok\""],
-                "passgate_session",
-                Some("tok"),
-            ),
-            (&["passgate_session="], "passgate_session", Some("")),
-            (&["passgate_session=a=b"], "passgate_session", Some("a=b")),
-            (&["passgate_session"], "passgate_session", None),
-            (
-                &["xpassgate_session=tok; passgate_sessionx=tok"],
-                "passgate_session",
-                None,
-            ),
-            (&["Passgate_Session=tok"], "passgate_session", None),
-            (
-                &["a=1", "b=2; passgate_session=second"],
-                "passgate_session",
-                Some("second"),
-            ),
-            (
-                &["passgate_session=first", "passgate_session=second"],
-                "passgate_session",
-                Some("first"),
-            ),
-            (
-                &[";;; ; passgate_session=tok;;"],
-                "passgate_session",
-                Some("tok"),
-            ),
-            (&[], "passgate_session", None),
-        ];
-        for (values, name, want) in cases {
-            let mut h = HeaderMap::new();
-            for v in *values {
-                h.append(header::COOKIE, http::HeaderValue::from_static(v));
-            }
-            assert_eq!(cookie_value(&h, name), *want, "{values:?}");
-        }
-        // A value that is not text is skipped, not misread.
-        let mut h = HeaderMap::new();
-        h.append(
-            header::COOKIE,
-            http::HeaderValue::from_bytes(b"passgate_session=\xfftok")
-                .unwrap_or_else(|e| panic!("{e}")),
-        );
-        h.append(
-            header::COOKIE,
-            http::HeaderValue::from_static("passgate_session=ok"),
-        );
-        assert_eq!(cookie_value(&h, "passgate_session"), Some("ok"));
-    }
-}
+mod tests;

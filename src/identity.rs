@@ -85,38 +85,6 @@ pub fn set_identity_headers(headers: &mut HeaderMap, style: HeaderStyle, who: Op
     }
 }
 
-/// Is `name` (as received: any case, `_` or `-`) an identity or assertion
-/// header that only passgate may set?
-pub fn is_reserved_header(name: &str, assertion: &HeaderName) -> bool {
-    let matches = |target: &str| {
-        name.len() == target.len()
-            && name
-                .bytes()
-                .zip(target.bytes())
-                .all(|(a, b)| a.eq_ignore_ascii_case(&b) || (a == b'_' && b == b'-'))
-    };
-    ALL_IDENTITY_HEADERS.iter().any(|h| matches(h)) || matches(assertion.as_str())
-}
-
-/// Remove every client-sent copy of the reserved headers.
-pub fn strip_reserved_headers(headers: &mut HeaderMap, assertion: &HeaderName) {
-    // Usually there is none: look before collecting.
-    if !headers
-        .keys()
-        .any(|k| is_reserved_header(k.as_str(), assertion))
-    {
-        return;
-    }
-    let doomed: Vec<HeaderName> = headers
-        .keys()
-        .filter(|k| is_reserved_header(k.as_str(), assertion))
-        .cloned()
-        .collect();
-    for k in doomed {
-        headers.remove(&k);
-    }
-}
-
 /// Claims of the identity assertion.
 #[derive(Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Claims {

@@ -464,6 +464,7 @@ mod tests {
             policy: crate::authz::Policy::Public,
             groups: vec![],
             emails: vec![],
+            upgrades: vec![],
         };
         // A fresh thread, so its cache starts empty: a high index first,
         // then lower ones that the cache has room for but has not seen.

@@ -1,17 +1,18 @@
 //! Reverse proxy: forward an allowed request to its upstream and stream the
-//! answer back.
+//! answer back (hyper's path; passgate's own HTTP/1 relay is `h1.rs`).
 //!
-//! Owns header hygiene on the way through (hop-by-hop headers, passgate's own
-//! cookies, `X-Forwarded-*`), upgrade pass-through (WebSocket and any other
-//! `Upgrade`), and upstream timeouts. Bodies are never buffered: the client's
-//! body is handed to the pooled client as is, and the upstream's body is
-//! returned as is. Identity headers are set by the caller (`server.rs`)
-//! before [`Proxy::forward`], after every client-sent copy was removed.
+//! Owns the upstream clients, the request's framing on the way out (stated
+//! from the body that is sent, never from the client's fields), upgrade
+//! pass-through (the tunnel after a 101) and upstream timeouts. Bodies are
+//! never buffered: the client's body is handed to the client as is, and the
+//! upstream's body is returned as is. Does not own header hygiene: the
+//! request's fields come tidied, with passgate's own fields written last,
+//! from the gate (`gate/hygiene.rs`), which also tidies the answer.
 
 use std::time::Duration;
 
 use axum::body::Body;
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::header::{self, HeaderValue};
 use http::{Request, Response, StatusCode, Uri, Version};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
@@ -53,25 +54,6 @@ pub struct Proxy {
     /// Where upgraded tunnels are tracked, so shutdown can wait for them.
     tunnels: TaskTracker,
 }
-
-/// What the proxy needs to know about the client connection.
-pub struct ClientInfo {
-    /// The peer's IP address, as a header value.
-    pub peer: HeaderValue,
-    /// The peer is one of `trusted_proxies`.
-    pub trusted: bool,
-    /// "http" or "https" as the client used (after a trusted proxy's say).
-    pub proto: &'static str,
-    /// The host the client asked for (authority), for `X-Forwarded-Host`;
-    /// `None` when it cannot be a header value.
-    pub host: Option<HeaderValue>,
-}
-
-static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
-static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
-static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
-static X_REAL_IP: HeaderName = HeaderName::from_static("x-real-ip");
-static FORWARDED: HeaderName = HeaderName::from_static("forwarded");
 
 impl Proxy {
     /// How long connecting to an upstream may take.
@@ -123,16 +105,16 @@ impl Proxy {
         }
     }
 
-    /// Forward `req` to `upstream`. The request's identity headers must be
-    /// set already; this adds the forwarding headers and removes the rest.
+    /// Forward `req` to `upstream`. Its fields must be the upstream
+    /// request's already (`gate::Admitted::upstream_headers`); `upgrade`:
+    /// the request asks for an upgrade the gate allows, and its fields say
+    /// so.
     pub async fn forward(
         &self,
         mut req: Request<Incoming>,
         upstream: &Upstream,
-        client: &ClientInfo,
-        own_cookies: &[&str],
+        upgrade: bool,
     ) -> Result<Response<Body>, ProxyError> {
-        let upgrade = wants_upgrade(req.headers());
         // HTTP/1 to a plain upstream, no upgrade: the client connection's
         // task drives the upstream connection (`local.rs`).
         let driver = (!upgrade
@@ -159,32 +141,20 @@ impl Proxy {
                 .build()
                 .map_err(|e| ProxyError::BadRequest(e.to_string()))?
         };
-        // The client's Host header goes on as it is; without one, the
-        // request's own authority (or the upstream's) becomes one.
-        let host = if req.headers().contains_key(header::HOST) {
-            None
-        } else {
-            req.uri()
+        // The client's Host header goes on as it is; without one (HTTP/2),
+        // the request's own authority (or the upstream's) becomes one.
+        if !req.headers().contains_key(header::HOST)
+            && let Some(h) = req
+                .uri()
                 .authority()
                 .or(Some(&upstream.authority))
                 .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
-        };
+        {
+            req.headers_mut().insert(header::HOST, h);
+        }
         *req.uri_mut() = uri;
         *req.version_mut() = Version::HTTP_11;
-        let headers = req.headers_mut();
-        let upgrade_value = if upgrade {
-            headers.get(header::UPGRADE).cloned()
-        } else {
-            None
-        };
-        tidy_request_headers(headers, client, own_cookies);
-        if let Some(u) = upgrade_value {
-            headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
-            headers.insert(header::UPGRADE, u);
-        }
-        if let Some(h) = host {
-            headers.insert(header::HOST, h);
-        }
+        state_framing(&mut req);
 
         let started = tracing::enabled!(tracing::Level::TRACE).then(std::time::Instant::now);
         let mut resp = match driver {
@@ -220,11 +190,37 @@ impl Proxy {
                     Err(e) => tracing::warn!(upstream = %name, error = %e, "upgrade failed"),
                 }
             });
-            let (parts, _) = resp.into_parts();
+            let (mut parts, _) = resp.into_parts();
+            crate::gate::hygiene::tidy_answer(&mut parts.headers, true);
             return Ok(Response::from_parts(parts, Body::empty()));
         }
-        remove_hop_by_hop(resp.headers_mut());
+        crate::gate::hygiene::tidy_answer(resp.headers_mut(), false);
         Ok(resp.map(Body::new))
+    }
+}
+
+/// The request's framing, from its body: a length when the body's is
+/// known (stated as `http1::states_length` says, as the loop does),
+/// chunks otherwise. hyper's client keeps a length it is given and would
+/// otherwise send a body of unknown length with a GET as no body at all.
+fn state_framing(req: &mut Request<Incoming>) {
+    use hyper::body::Body as _;
+    let exact = req.body().size_hint().exact();
+    let headers = req.headers_mut();
+    headers.remove(header::CONTENT_LENGTH);
+    headers.remove(header::TRANSFER_ENCODING);
+    match exact {
+        Some(n) if crate::http1::states_length(req.method(), n) => {
+            req.headers_mut()
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(n));
+        }
+        Some(_) => {}
+        None => {
+            req.headers_mut().insert(
+                header::TRANSFER_ENCODING,
+                HeaderValue::from_static("chunked"),
+            );
+        }
     }
 }
 
@@ -327,217 +323,3 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     }
     s
 }
-
-/// Does the request ask for a protocol upgrade (WebSocket and others)?
-pub fn wants_upgrade(h: &HeaderMap) -> bool {
-    h.contains_key(header::UPGRADE)
-        && h.get_all(header::CONNECTION)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
-}
-
-/// The hop-by-hop headers (besides those `Connection` names): the one list
-/// for header maps here and for names read as text (`h1.rs`).
-pub static HOP_BY_HOP: [HeaderName; 9] = [
-    header::CONNECTION,
-    HeaderName::from_static("keep-alive"),
-    HeaderName::from_static("proxy-connection"),
-    header::PROXY_AUTHENTICATE,
-    header::PROXY_AUTHORIZATION,
-    header::TE,
-    header::TRAILER,
-    header::TRANSFER_ENCODING,
-    header::UPGRADE,
-];
-
-/// Is `n` one of [`HOP_BY_HOP`]? Spelled out rather than searched for:
-/// comparisons with known names fold into a few instructions, and this
-/// runs for every header of every request (a test holds it to the list).
-fn is_hop_by_hop(n: &HeaderName) -> bool {
-    n == header::CONNECTION
-        || n == header::PROXY_AUTHENTICATE
-        || n == header::PROXY_AUTHORIZATION
-        || n == header::TE
-        || n == header::TRAILER
-        || n == header::TRANSFER_ENCODING
-        || n == header::UPGRADE
-        || n == "keep-alive"
-        || n == "proxy-connection"
-}
-
-/// A request's headers as an upstream may see them: hop-by-hop headers
-/// out, passgate's cookies out, and the forwarding headers set. Both ways
-/// of serving (hyper's and `server/h1.rs`) go through here.
-pub fn tidy_request_headers(h: &mut HeaderMap, client: &ClientInfo, own_cookies: &[&str]) {
-    remove_hop_by_hop(h);
-    strip_own_cookies(h, own_cookies);
-    set_forwarding_headers(h, client);
-}
-
-/// Remove hop-by-hop headers, including those named in `Connection`.
-pub fn remove_hop_by_hop(h: &mut HeaderMap) {
-    // Most messages have none: one pass over the names to find out.
-    if !h.keys().any(is_hop_by_hop) {
-        return;
-    }
-    let named: Vec<HeaderName> = h
-        .get_all(header::CONNECTION)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|t| HeaderName::from_bytes(t.trim().as_bytes()).ok())
-        // Host names the target, it never belongs to one hop: a request
-        // naming it in Connection keeps it.
-        .filter(|n| n != header::HOST)
-        .collect();
-    for n in named.iter().chain(&HOP_BY_HOP) {
-        h.remove(n);
-    }
-}
-
-/// Remove passgate's cookies from every `Cookie` header; drop the header
-/// when nothing is left.
-pub fn strip_own_cookies(h: &mut HeaderMap, own: &[&str]) {
-    let mut values = h.get_all(header::COOKIE).iter();
-    match (values.next(), values.next()) {
-        (None, _) => return,
-        // The common cases, one Cookie header holding none of ours (left
-        // alone) or only ours (removed), are told apart in one scan.
-        (Some(first), None) => match first.to_str().map(|s| own_and_other_cookies(s, own)) {
-            Ok((false, _)) => return,
-            Ok((true, false)) => {
-                h.remove(header::COOKIE);
-                return;
-            }
-            _ => {}
-        },
-        _ => {}
-    }
-    match kept_cookies(h, own) {
-        Some(v) => {
-            h.insert(header::COOKIE, v);
-        }
-        None => {
-            h.remove(header::COOKIE);
-        }
-    }
-}
-
-/// The request's cookies without passgate's, as one `Cookie` value; `None`
-/// when nothing is left. Cookies that are not text are dropped too: they
-/// cannot be parsed safely, so they might hide one of ours.
-pub fn cookies_without_own(h: &HeaderMap, own: &[&str]) -> Option<HeaderValue> {
-    let mut values = h.get_all(header::COOKIE).iter();
-    let first = values.next()?;
-    if values.next().is_none() {
-        // One header: one scan tells the common cases apart.
-        match first.to_str().map(|s| own_and_other_cookies(s, own)) {
-            Ok((false, _)) => return Some(first.clone()),
-            Ok((true, false)) => return None,
-            _ => {}
-        }
-    }
-    kept_cookies(h, own)
-}
-
-/// Every `Cookie` header merged into one value without `own` (and without
-/// values that are not text); `None` when nothing is left.
-fn kept_cookies(h: &HeaderMap, own: &[&str]) -> Option<HeaderValue> {
-    let mut kept = String::new();
-    for v in h.get_all(header::COOKIE) {
-        let Ok(s) = v.to_str() else { continue };
-        for pair in s.split(';') {
-            let pair = pair.trim_ascii();
-            if pair.is_empty() || own.contains(&cookie_name(pair)) {
-                continue;
-            }
-            if !kept.is_empty() {
-                kept.push_str("; ");
-            }
-            kept.push_str(pair);
-        }
-    }
-    if kept.is_empty() {
-        return None;
-    }
-    HeaderValue::try_from(kept).ok()
-}
-
-/// Does this `Cookie` value hold one of `own`, and does it hold anything
-/// else (that [`kept_cookies`] would keep)?
-fn own_and_other_cookies(s: &str, own: &[&str]) -> (bool, bool) {
-    let (mut ours, mut others) = (false, false);
-    for pair in s.split(';') {
-        let pair = pair.trim_ascii();
-        if pair.is_empty() {
-            continue;
-        }
-        if own.contains(&cookie_name(pair)) {
-            ours = true;
-        } else {
-            others = true;
-        }
-    }
-    (ours, others)
-}
-
-fn cookie_name(pair: &str) -> &str {
-    // Header text is visible ASCII, spaces and tabs: a byte scan and an
-    // ASCII trim say the same as their Unicode forms, for less.
-    match pair.bytes().position(|b| b == b'=') {
-        Some(i) => &pair[..i],
-        None => pair,
-    }
-    .trim_ascii()
-}
-
-/// Set `X-Forwarded-For/Proto/Host` and `X-Real-IP`. From a trusted proxy the
-/// existing chain is extended; from anyone else what they sent is replaced.
-pub fn set_forwarding_headers(h: &mut HeaderMap, c: &ClientInfo) {
-    let xff = {
-        let prior: Vec<&str> = if c.trusted {
-            h.get_all(&X_FORWARDED_FOR)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .filter(|v| !v.is_empty())
-                .collect()
-        } else {
-            Vec::new()
-        };
-        if prior.is_empty() {
-            c.peer.clone()
-        } else {
-            let chain = format!(
-                "{}, {}",
-                prior.join(", "),
-                c.peer.to_str().unwrap_or_default()
-            );
-            HeaderValue::try_from(chain).unwrap_or_else(|_| c.peer.clone())
-        }
-    };
-    h.insert(X_FORWARDED_FOR.clone(), xff);
-    if !c.trusted || !h.contains_key(&X_FORWARDED_PROTO) {
-        h.insert(X_FORWARDED_PROTO.clone(), HeaderValue::from_static(c.proto));
-    }
-    if !c.trusted || !h.contains_key(&X_FORWARDED_HOST) {
-        match &c.host {
-            Some(v) => {
-                h.insert(X_FORWARDED_HOST.clone(), v.clone());
-            }
-            None => {
-                h.remove(&X_FORWARDED_HOST);
-            }
-        }
-    }
-    if !c.trusted {
-        h.remove(&FORWARDED);
-        h.insert(X_REAL_IP.clone(), c.peer.clone());
-    } else if !h.contains_key(&X_REAL_IP) {
-        h.insert(X_REAL_IP.clone(), c.peer.clone());
-    }
-}
-
-#[cfg(test)]
-mod tests;

@@ -1,12 +1,14 @@
 //! Listening and the request path.
 //!
 //! One listener (plain or TLS with HTTP/1.1 and HTTP/2 by ALPN; h2c by prior
-//! knowledge on plain) serves everything. Each request goes, top to bottom:
-//! 1. under `server.prefix` → passgate's own endpoints: forward auth on a
+//! knowledge on plain) serves everything. Plain HTTP/1.1 goes through
+//! passgate's own loop (`server/h1.rs`), which hands what it does not serve
+//! to hyper; both run the gate's one pipeline (`gate.rs`):
+//! 1. passgate's own endpoints (by the normalised path): forward auth on a
 //!    fast path, everything else through the axum router (`ui.rs`);
-//! 2. otherwise → the gate (`gate.rs`): target, rule, session, decision;
-//! 3. allowed → identity headers set, client copies removed, and the request
-//!    streamed to the rule's upstream (`proxy.rs`);
+//! 2. otherwise the gate: target, rule, session, decision;
+//! 3. allowed → header hygiene, passgate's own fields last, and the request
+//!    streamed to the rule's upstream (`proxy.rs`, `proxy/h1.rs`);
 //! 4. every failure → `error.rs`.
 //!
 //! SIGTERM/SIGINT stop accepting, let in-flight requests and upgraded
@@ -30,13 +32,13 @@ use tokio::net::TcpListener;
 use tower::ServiceExt;
 
 use crate::app::App;
-use crate::authz::{self, Access};
+use crate::authz;
 use crate::config::Config;
 use crate::error::{GateError, plain};
-use crate::gate::{self, Target};
-use crate::identity;
+use crate::gate::{self, Answered, Destination};
 use crate::metrics::{self, Outcome};
-use crate::proxy::ClientInfo;
+
+pub use crate::gate::ReqCtx;
 
 mod h1;
 
@@ -52,31 +54,6 @@ const PORTAL_PAGES: [&str; 7] = [
     "/passkey",
     "/account",
 ];
-
-/// Per-request facts about the connection, for handlers (axum extension).
-#[derive(Debug, Clone)]
-pub struct ReqCtx {
-    pub peer: SocketAddr,
-    /// `peer`'s IP as a header value.
-    pub peer_ip: HeaderValue,
-    pub tls: bool,
-    /// The peer is in `trusted_proxies`.
-    pub trusted: bool,
-    /// The request id as a header value (made once, cloned cheaply).
-    pub request_id_header: HeaderValue,
-}
-
-impl ReqCtx {
-    /// The request id, for logs and error pages.
-    pub fn request_id(&self) -> &str {
-        self.request_id_header.to_str().unwrap_or("-")
-    }
-
-    /// The client's IP (through trusted proxies).
-    pub fn client_ip(&self, cfg: &Config, headers: &HeaderMap) -> String {
-        gate::client_ip(cfg, self.peer, headers).to_string()
-    }
-}
 
 /// A bound listener, ready to serve.
 pub struct Server {
@@ -484,7 +461,15 @@ async fn accept_loop(
                         // not do itself (`h1.rs`).
                         Some(Proto::Http1) => {
                             let conn = ConnCtx::new(app, router, peer, false);
-                            if let Some(rest) = h1::serve(&conn, stream).await {
+                            if !conn.app.config().server.http1_loop {
+                                serve_with_hyper(
+                                    conn,
+                                    &builders,
+                                    TokioIo::new(stream),
+                                    Proto::Http1,
+                                )
+                                .await;
+                            } else if let Some(rest) = h1::serve(&conn, stream).await {
                                 let io = rest.into_io(peer);
                                 serve_with_hyper(conn, &builders, io, Proto::Http1).await;
                             }
@@ -741,7 +726,7 @@ impl ConnCtx {
     }
 
     /// The facts one request of this connection needs.
-    pub fn req_ctx(&self, cfg: &Config, headers: &HeaderMap) -> ReqCtx {
+    pub fn req_ctx(&self, cfg: &Config, uri: &http::Uri, headers: &HeaderMap) -> ReqCtx {
         let trusted = gate::is_trusted(cfg, self.peer.ip());
         // The String becomes the header value's storage, uncopied.
         let request_id_header =
@@ -753,6 +738,7 @@ impl ConnCtx {
             tls: self.tls,
             trusted,
             request_id_header,
+            hsts: gate::hsts_applies(cfg, uri, headers),
         }
     }
 }
@@ -769,44 +755,65 @@ pub type Answer = std::pin::Pin<Box<dyn Future<Output = Response<Body>> + Send>>
 pub fn handle(conn: Arc<ConnCtx>, req: Request<Incoming>) -> Answer {
     let started = Instant::now();
     let cfg = conn.app.config();
-    let ctx = conn.req_ctx(&cfg, req.headers());
+    let ctx = conn.req_ctx(&cfg, req.uri(), req.headers());
     let access_log = AccessLog::new(&req);
-    let path = req.uri().path();
-    if authz::path::under(path, &cfg.server.prefix) {
+    match gate::destination(&cfg, req.uri().path()) {
         // Forward auth, the other hot path, gets a future of its own size
         // rather than one with room for the whole portal's.
-        let nginx = match &path[cfg.server.prefix.len()..] {
-            "/authz/forward-auth" => Some(false),
-            "/authz/auth-request" => Some(true),
-            _ => None,
-        };
-        if let Some(nginx) = nginx {
-            return Box::pin(async move {
-                let answer = forward_auth(&conn.app, &cfg, req.headers(), &ctx, nginx).await;
-                finish(answer, &ctx, started, access_log)
-            });
+        Ok(Destination::ForwardAuth { nginx }) => Box::pin(async move {
+            let answer = gate::forward_auth(&conn.app, &cfg, req.headers(), &ctx, nginx).await;
+            finish(answer, &cfg, &ctx, started, access_log)
+        }),
+        Ok(Destination::Live) => {
+            let answer = finish(live(), &cfg, &ctx, started, access_log);
+            Box::pin(std::future::ready(answer))
         }
-        Box::pin(async move {
+        Ok(Destination::Page) => Box::pin(async move {
             let answer = own_endpoint(&cfg, conn.router.clone(), req, &ctx).await;
-            finish(answer, &ctx, started, access_log)
-        })
-    } else {
-        Box::pin(async move {
+            finish(answer, &cfg, &ctx, started, access_log)
+        }),
+        Ok(Destination::Gate) => Box::pin(async move {
             let answer = proxied(&conn.app, &cfg, req, &ctx).await;
-            finish(answer, &ctx, started, access_log)
-        })
+            finish(answer, &cfg, &ctx, started, access_log)
+        }),
+        Err(e) => {
+            let answer = finish(
+                refused(e, &cfg, req.headers(), &ctx),
+                &cfg,
+                &ctx,
+                started,
+                access_log,
+            );
+            Box::pin(std::future::ready(answer))
+        }
     }
 }
 
-/// What every answer gets: the request id, metrics, the access log.
+/// `P/health/live`.
+pub fn live() -> Answered {
+    (plain(StatusCode::OK, "ok\n"), Outcome::PAGE)
+}
+
+/// A request refused before the gate (a path that reads both ways).
+pub fn refused(e: GateError, cfg: &Config, headers: &HeaderMap, ctx: &ReqCtx) -> Answered {
+    (
+        e.respond(cfg, headers, ctx.request_id()),
+        Outcome {
+            route: "none",
+            decision: "bad_request",
+        },
+    )
+}
+
+/// What every answer gets: passgate's own fields, metrics, the access log.
 fn finish(
     (mut resp, outcome): Answered,
+    cfg: &Config,
     ctx: &ReqCtx,
     started: Instant,
     access_log: AccessLog,
 ) -> Response<Body> {
-    resp.headers_mut()
-        .insert(X_REQUEST_ID.clone(), ctx.request_id_header.clone());
+    gate::stamp_answer(resp.headers_mut(), cfg, ctx);
     record(&outcome, resp.status(), ctx, started, access_log);
     resp
 }
@@ -853,17 +860,18 @@ fn truncate_for_log(p: &str) -> String {
     }
 }
 
-/// passgate's own endpoints (under the prefix, on any host).
+/// passgate's own pages (under the prefix, on any host).
 async fn own_endpoint(
     cfg: &Config,
     router: Router,
     mut req: Request<Incoming>,
     ctx: &ReqCtx,
-) -> (Response<Body>, Outcome) {
-    let rest = &req.uri().path()[cfg.server.prefix.len()..];
-    if rest == "/health/live" {
-        return (plain(StatusCode::OK, "ok\n"), Outcome::PAGE);
-    }
+) -> Answered {
+    let rest = req
+        .uri()
+        .path()
+        .get(cfg.server.prefix.len()..)
+        .unwrap_or("");
     // Sign-in pages set cookies and check Origin: they live on the portal
     // host only. Elsewhere a GET goes there; anything else is refused.
     let is_page = PORTAL_PAGES
@@ -906,326 +914,28 @@ async fn own_endpoint(
     }
 }
 
-/// Forward auth: answer a proxy's question about another request.
-async fn forward_auth(
-    app: &App,
-    cfg: &Config,
-    headers: &HeaderMap,
-    ctx: &ReqCtx,
-    nginx: bool,
-) -> (Response<Body>, Outcome) {
-    let outcome = |route: Option<&crate::authz::Route>, decision: &'static str| Outcome {
-        route: metrics::route_label(route),
-        decision,
-    };
-    if !ctx.trusted {
-        return with_outcome(
-            GateError::UntrustedCaller(ctx.peer.ip().to_string()).respond(
-                cfg,
-                headers,
-                ctx.request_id(),
-            ),
-            outcome(None, "forbid"),
-        );
-    }
-    let target = match if nginx {
-        Target::from_original(headers)
-    } else {
-        Target::from_forwarded(headers)
-    } {
-        Ok(t) => t,
-        Err(e) => {
-            return with_outcome(
-                e.respond(cfg, headers, ctx.request_id()),
-                outcome(None, "bad_request"),
-            );
-        }
-    };
-    if gate::is_portal_page(cfg, &target) {
-        let mut r = plain(StatusCode::OK, "");
-        identity::set_identity_headers(r.headers_mut(), cfg.identity.headers, None);
-        return with_outcome(
-            r,
-            Outcome {
-                route: "portal",
-                decision: "allow",
-            },
-        );
-    }
-    let d = match gate::decide(app, cfg, &target, headers).await {
-        Ok(d) => d,
-        Err(e) => {
-            let decision = if matches!(e, GateError::Unavailable(_)) {
-                "unavailable"
-            } else {
-                "bad_request"
-            };
-            return with_outcome(
-                e.respond(cfg, headers, ctx.request_id()),
-                outcome(None, decision),
-            );
-        }
-    };
-    let (mut resp, outcome) = match d.access {
-        Access::Allow => {
-            // As `plain` makes it, with room from the start for the
-            // identity headers, the assertion, Cookie and the request id
-            // (growing the map insert by insert rehashes it several times).
-            let mut r = Response::new(Body::empty());
-            *r.headers_mut() = HeaderMap::with_capacity(12);
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
-            );
-            identity::set_identity_headers(
-                r.headers_mut(),
-                cfg.identity.headers,
-                d.session.as_ref().map(|s| &*s.principal),
-            );
-            if let Some(s) = &d.session {
-                let jwt = app.asserter.assertion(
-                    s,
-                    &target.origin(),
-                    &cfg.server.portal.origin,
-                    cfg.identity.assertion_ttl.as_secs() as i64,
-                );
-                r.headers_mut()
-                    .insert(cfg.identity.assertion_header.clone(), jwt);
-            }
-            // The request's cookies without passgate's, for the proxy to
-            // forward instead of the originals (deploy/ configs copy it),
-            // so the session cookie never reaches the app.
-            if let Some(v) = crate::proxy::cookies_without_own(headers, &gate::OWN_COOKIES) {
-                r.headers_mut().insert(header::COOKIE, v);
-            }
-            with_outcome(r, outcome(d.route, "allow"))
-        }
-        Access::Login => with_outcome(
-            gate::login_response(cfg, &target, headers, nginx),
-            outcome(d.route, "login"),
-        ),
-        Access::Forbid(why) => with_outcome(
-            gate::forbidden_response(
-                cfg,
-                &target,
-                why,
-                d.session.as_deref(),
-                headers,
-                ctx.request_id(),
-            ),
-            outcome(d.route, "forbid"),
-        ),
-    };
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    (resp, outcome)
-}
-
-fn with_outcome(r: Response<Body>, o: Outcome) -> (Response<Body>, Outcome) {
-    (r, o)
-}
-
-/// A request answered by passgate itself, and how it is counted.
-pub type Answered = (Response<Body>, Outcome);
-
 /// Reverse-proxy mode, through hyper (the connections `h1.rs` does not
-/// serve itself: HTTP/2, TLS, upgrades, streamed request bodies).
-async fn proxied(
-    app: &App,
-    cfg: &Config,
-    mut req: Request<Incoming>,
-    ctx: &ReqCtx,
-) -> (Response<Body>, Outcome) {
-    let (target, route) = match target_and_rule(cfg, req.uri(), req.headers(), req.method(), ctx) {
-        Ok(t) => t,
-        Err(a) => return a,
+/// serve itself: HTTP/2, TLS, upgrades, streamed request bodies): the
+/// gate's phases, then the pooled client.
+async fn proxied(app: &App, cfg: &Config, mut req: Request<Incoming>, ctx: &ReqCtx) -> Answered {
+    let admitted = {
+        let routed = match gate::route(cfg, req.uri(), req.headers(), req.method(), ctx) {
+            Ok(r) => r,
+            Err(a) => return a,
+        };
+        match gate::admit(app, cfg, &routed, req.headers(), ctx).await {
+            Ok(a) => a,
+            Err(a) => return a,
+        }
     };
-    let admitted = match admit(app, cfg, &target, route, req.headers(), ctx).await {
-        Ok(a) => a,
-        Err(a) => return a,
-    };
-    admitted.set_headers(req.headers_mut(), cfg, ctx);
+    admitted.upstream_headers(req.headers_mut(), cfg, ctx);
     match app
         .proxy
-        .forward(req, admitted.upstream, &admitted.client, &gate::OWN_COOKIES)
+        .forward(req, admitted.upstream, admitted.upgrade.is_some())
         .await
     {
-        Ok(r) => with_outcome(r, admitted.outcome("allow")),
+        Ok(r) => (r, admitted.outcome("allow")),
         Err(e) => admitted.failed(cfg, e, ctx),
-    }
-}
-
-/// Phases 1 and 2 in proxy mode: where the request goes and the rule for
-/// it (no side effects, so a caller may still hand the request elsewhere).
-pub fn target_and_rule<'r, 'c>(
-    cfg: &'c Config,
-    uri: &'r http::Uri,
-    headers: &'r HeaderMap,
-    method: &http::Method,
-    ctx: &ReqCtx,
-) -> Result<(Target<'r>, Option<&'c authz::Route>), Answered> {
-    let refused = |e: GateError| {
-        with_outcome(
-            e.respond(cfg, headers, ctx.request_id()),
-            Outcome {
-                route: "none",
-                decision: "bad_request",
-            },
-        )
-    };
-    let target =
-        Target::from_request(uri, headers, method, ctx.tls, ctx.trusted).map_err(refused)?;
-    let route = gate::rule(cfg, &target).map_err(refused)?;
-    Ok((target, route))
-}
-
-/// An allowed request in proxy mode: what its upstream request needs.
-pub struct Admitted<'c> {
-    pub upstream: &'c authz::Upstream,
-    pub client: ClientInfo,
-    session: Option<Arc<crate::session::ActiveSession>>,
-    jwt: Option<HeaderValue>,
-    /// The client wants HTML (for an error page, if forwarding fails).
-    html: bool,
-    label: &'static str,
-}
-
-/// Phases 3–5 in proxy mode: session, decision, and either passgate's own
-/// answer (login, refusal, errors) or what forwarding needs.
-pub async fn admit<'c>(
-    app: &App,
-    cfg: &'c Config,
-    target: &Target<'_>,
-    route: Option<&'c authz::Route>,
-    headers: &HeaderMap,
-    ctx: &ReqCtx,
-) -> Result<Admitted<'c>, Answered> {
-    let d = match gate::decide_for(app, cfg, route, headers).await {
-        Ok(d) => d,
-        Err(e) => {
-            let decision = if matches!(e, GateError::Unavailable(_)) {
-                "unavailable"
-            } else {
-                "bad_request"
-            };
-            return Err(with_outcome(
-                e.respond(cfg, headers, ctx.request_id()),
-                Outcome {
-                    route: "none",
-                    decision,
-                },
-            ));
-        }
-    };
-    let label = metrics::route_label(d.route);
-    let outcome = |decision| Outcome {
-        route: label,
-        decision,
-    };
-    match d.access {
-        Access::Login => Err(with_outcome(
-            gate::login_response(cfg, target, headers, false),
-            outcome("login"),
-        )),
-        Access::Forbid(why) => Err(with_outcome(
-            gate::forbidden_response(
-                cfg,
-                target,
-                why,
-                d.session.as_deref(),
-                headers,
-                ctx.request_id(),
-            ),
-            outcome("forbid"),
-        )),
-        Access::Allow => {
-            let Some(route) = d.route else {
-                return Err((
-                    GateError::NotFound.respond(cfg, headers, ctx.request_id()),
-                    Outcome::PAGE,
-                ));
-            };
-            let Some(upstream) = &route.upstream else {
-                return Err(with_outcome(
-                    GateError::NoUpstream(route.name()).respond(cfg, headers, ctx.request_id()),
-                    outcome("no_upstream"),
-                ));
-            };
-            // What the target (borrowed from the request) still has to say,
-            // before the request's headers change.
-            let jwt = d.session.as_ref().map(|s| {
-                app.asserter.assertion(
-                    s,
-                    &target.origin(),
-                    &cfg.server.portal.origin,
-                    cfg.identity.assertion_ttl.as_secs() as i64,
-                )
-            });
-            let client = ClientInfo {
-                peer: ctx.peer_ip.clone(),
-                trusted: ctx.trusted,
-                proto: target.scheme(),
-                // The String becomes the header value's storage, uncopied.
-                host: HeaderValue::from_maybe_shared(bytes::Bytes::from(target.authority())).ok(),
-            };
-            Ok(Admitted {
-                upstream,
-                client,
-                session: d.session,
-                jwt,
-                html: crate::ui::wants_html(headers),
-                label,
-            })
-        }
-    }
-}
-
-impl Admitted<'_> {
-    /// Identity in, every client-sent copy out, and the request id; the
-    /// forwarding headers are the proxy's to set.
-    pub fn set_headers(&self, headers: &mut HeaderMap, cfg: &Config, ctx: &ReqCtx) {
-        // Room for what is added here and by the proxy (identity,
-        // assertion, request id, forwarding headers) in one step: the map
-        // is sized for the request's own headers, and growing it insert by
-        // insert rehashes it several times.
-        headers.reserve(16);
-        identity::strip_reserved_headers(headers, &cfg.identity.assertion_header);
-        identity::set_identity_headers(
-            headers,
-            cfg.identity.headers,
-            self.session.as_ref().map(|s| &*s.principal),
-        );
-        if let Some(jwt) = &self.jwt {
-            headers.insert(cfg.identity.assertion_header.clone(), jwt.clone());
-        }
-        headers.insert(X_REQUEST_ID.clone(), ctx.request_id_header.clone());
-    }
-
-    pub fn outcome(&self, decision: &'static str) -> Outcome {
-        Outcome {
-            route: self.label,
-            decision,
-        }
-    }
-
-    /// Forwarding failed before the upstream's answer began: the 502/504
-    /// page.
-    pub fn failed(&self, cfg: &Config, e: crate::proxy::ProxyError, ctx: &ReqCtx) -> Answered {
-        let kind = match &e {
-            crate::proxy::ProxyError::Unreachable { .. } => "unreachable",
-            crate::proxy::ProxyError::Timeout { .. } => "timeout",
-            crate::proxy::ProxyError::Failed { .. } => "failed",
-            crate::proxy::ProxyError::BadRequest(_) => "bad_request",
-        };
-        metrics::upstream_error(self.label, kind);
-        let mut accept = HeaderMap::new();
-        if self.html {
-            accept.insert(header::ACCEPT, HeaderValue::from_static("text/html"));
-        }
-        with_outcome(
-            GateError::Proxy(e).respond(cfg, &accept, ctx.request_id()),
-            self.outcome("upstream_error"),
-        )
     }
 }
 

@@ -271,18 +271,18 @@ pub fn router(app: Arc<App>, prefix: &str) -> Router {
 /// The CSRF cookie's name (`__Host-` on https).
 pub fn csrf_cookie_name(cfg: &Config) -> &'static str {
     if cfg.session.secure_cookie {
-        "__Host-passgate-csrf"
+        crate::cookies::CSRF_HOST
     } else {
-        "passgate_csrf"
+        crate::cookies::CSRF
     }
 }
 
 /// The cookie that binds an email link to the browser that asked for it.
 pub fn binding_cookie_name(cfg: &Config) -> &'static str {
     if cfg.session.secure_cookie {
-        "__Host-passgate-email"
+        crate::cookies::EMAIL_HOST
     } else {
-        "passgate_email"
+        crate::cookies::EMAIL
     }
 }
 
@@ -302,7 +302,7 @@ fn own_cookie(cfg: &Config, name: &str, value: &str, max_age: i64, same_site: &s
 
 /// This browser's CSRF token, and the cookie to set when it is new.
 pub fn csrf_token(cfg: &Config, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
-    match crate::gate::cookie_value(headers, csrf_cookie_name(cfg)) {
+    match crate::cookies::value(headers, csrf_cookie_name(cfg)) {
         Some(t)
             if t.len() == 43
                 && t.bytes()
@@ -320,7 +320,7 @@ pub fn csrf_token(cfg: &Config, headers: &HeaderMap) -> (String, Option<HeaderVa
 
 /// The email-binding value for this browser, and the cookie to set when new.
 pub fn binding_token(cfg: &Config, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
-    match crate::gate::cookie_value(headers, binding_cookie_name(cfg)) {
+    match crate::cookies::value(headers, binding_cookie_name(cfg)) {
         Some(t) if t.len() == 43 => (t.to_string(), None),
         _ => {
             let (t, _) = crate::session::new_token();
@@ -400,7 +400,7 @@ pub fn check_post(cfg: &Config, headers: &HeaderMap, token: Option<&str>) -> Res
             }
         }
     }
-    let cookie = crate::gate::cookie_value(headers, csrf_cookie_name(cfg));
+    let cookie = crate::cookies::value(headers, csrf_cookie_name(cfg));
     match (cookie, token) {
         (Some(c), Some(t)) if !c.is_empty() && constant_eq(c.as_bytes(), t.as_bytes()) => Ok(()),
         _ => Err(Forged::Token),

@@ -1,28 +1,48 @@
 //! Request-path normalisation for rule matching.
 //!
 //! A rule like `path = "/admin"` must hold whatever spelling of that path a
-//! client sends, and whatever way the upstream later reads it. Servers disagree
-//! on the details (is `%2F` a separator? `\`? does `;jsessionid=…` belong to the
-//! segment? are `//` merged?), so passgate does not guess one reading: it
-//! computes the path under every combination of those four choices and, when
-//! they would select different rules, refuses the request as ambiguous (400).
-//! The raw path is forwarded unchanged; only the rule choice depends on this.
+//! client sends, and whatever way the upstream later reads it. Servers
+//! disagree on the details, so passgate does not guess one reading: it
+//! computes the path under every reading that could differ for this path
+//! and, when they would select different rules, refuses the request as
+//! ambiguous (400). The raw path is forwarded unchanged; only the rule
+//! choice depends on this.
 //!
 //! In every reading:
 //! - the path must be origin-form (start with `/`);
-//! - percent escapes must be well formed, and may not decode to NUL or other
-//!   control characters;
-//! - escapes are decoded once; a result that still holds an escaped dot, slash
-//!   or backslash (`%252e` → `%2e`) is refused as double encoding;
+//! - percent escapes must be well formed (`%` and two hex digits), and may
+//!   not decode to NUL or other control characters; what they decode to
+//!   must be UTF-8 (an overlong `%c0%ae` is not);
 //! - `.` segments are removed and `..` removes the previous segment (never
-//!   climbing above `/`), after decoding (so `%2e%2e` is `..`);
-//! - matching is case-sensitive and the query string plays no part.
+//!   climbing above `/`), after decoding (so `%2e%2e` is `..`).
 //!
-//! The four choices that vary: `%2F`/`%5C` as separators; `\` as a separator;
-//! `;…` stripped from each segment (Tomcat/Jetty path parameters); runs of `/`
-//! merged into one.
+//! The choices that vary (each only when the path has what it concerns):
+//! - how many times the path is decoded: once, or again as long as that
+//!   changes it (some frameworks decode twice), up to [`MAX_DECODES`];
+//!   a path that would still change after that is refused;
+//! - `%2F`, `%5C` and `%3B` as the separators and parameters they encode,
+//!   or as data;
+//! - `\` as a separator;
+//! - `;…` stripped from each segment (Tomcat/Jetty path parameters);
+//! - runs of `/` merged into one;
+//! - a path starting with two separators read as scheme-relative
+//!   (`//host/rest`: WHATWG URL parsers and Python's `urlsplit` read host
+//!   `host` and path `/rest`);
+//! - a decoded `?` or `#` ending the path (servers that decode, then parse
+//!   the result as a URL);
+//! - fullwidth forms (`／`, `ａ`) read as the ASCII they stand for
+//!   (servers that apply Unicode compatibility normalisation);
+//! - ASCII case: rules are also matched without regard to case
+//!   ([`super::RouteTable::lookup`]), for case-insensitive servers.
+//!
+//! The query string never plays a part.
 
+use std::borrow::Cow;
 use std::fmt;
+
+/// How many times a path is decoded at most; one that would still change
+/// is refused.
+pub const MAX_DECODES: usize = 3;
 
 /// Why a path cannot be matched at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,8 +53,10 @@ pub enum PathError {
     BadEscape,
     /// Decodes to NUL or another control character.
     ControlChar,
-    /// Still holds an escaped `.`, `/` or `\` after decoding once.
+    /// Would still change if decoded once more after [`MAX_DECODES`].
     DoubleEncoded,
+    /// Decodes to bytes that are not UTF-8 (overlong forms included).
+    InvalidUtf8,
     /// Servers would read this path differently and the readings fall under
     /// different rules.
     Ambiguous,
@@ -46,7 +68,8 @@ impl fmt::Display for PathError {
             PathError::NotAbsolute => "the request path must start with /",
             PathError::BadEscape => "the request path has a malformed percent escape",
             PathError::ControlChar => "the request path decodes to a control character",
-            PathError::DoubleEncoded => "the request path is percent-encoded twice",
+            PathError::DoubleEncoded => "the request path is percent-encoded too many times",
+            PathError::InvalidUtf8 => "the request path decodes to something that is not UTF-8",
             PathError::Ambiguous => {
                 "the request path reads differently on different servers and would fall under different rules"
             }
@@ -56,13 +79,23 @@ impl fmt::Display for PathError {
 
 impl std::error::Error for PathError {}
 
-/// One way a server may read a path.
+/// One way a server may read a path (after decoding it some number of
+/// times).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reading {
+    /// `%2F` and `%5C` separate segments (the latter with
+    /// `backslash_separates`), and `%3B` starts parameters (with
+    /// `strip_params`); otherwise they are data.
     pub decode_slashes: bool,
     pub backslash_separates: bool,
     pub strip_params: bool,
     pub merge_slashes: bool,
+    /// `//host/rest` is host `host`, path `/rest`.
+    pub scheme_relative: bool,
+    /// A decoded `?` or `#` ends the path.
+    pub cut_at_delims: bool,
+    /// Fullwidth forms are the ASCII they stand for.
+    pub fold_fullwidth: bool,
 }
 
 impl Reading {
@@ -73,21 +106,87 @@ impl Reading {
         backslash_separates: true,
         strip_params: true,
         merge_slashes: true,
+        scheme_relative: false,
+        cut_at_delims: false,
+        fold_fullwidth: false,
     };
 
-    /// All sixteen readings.
-    pub fn all() -> impl Iterator<Item = Reading> {
-        (0u8..16).map(|bits| Reading {
-            decode_slashes: bits & 1 != 0,
-            backslash_separates: bits & 2 != 0,
-            strip_params: bits & 4 != 0,
-            merge_slashes: bits & 8 != 0,
+    /// Every combination of the choices `dims` says may matter (the others
+    /// as in [`Reading::STRICT`]).
+    fn all(dims: Dims) -> impl Iterator<Item = Reading> {
+        let flags = [
+            dims.delims,
+            dims.backslash,
+            dims.params,
+            dims.slashes,
+            dims.scheme_relative,
+            dims.cut,
+            dims.fullwidth,
+        ];
+        let varying: Vec<usize> = (0..flags.len()).filter(|i| flags[*i]).collect();
+        (0u32..1 << varying.len()).map(move |bits| {
+            let mut v = [true, true, true, true, false, false, false];
+            for (k, i) in varying.iter().enumerate() {
+                v[*i] = bits & (1 << k) != 0;
+            }
+            Reading {
+                decode_slashes: v[0],
+                backslash_separates: v[1],
+                strip_params: v[2],
+                merge_slashes: v[3],
+                scheme_relative: v[4],
+                cut_at_delims: v[5],
+                fold_fullwidth: v[6],
+            }
         })
     }
 }
 
-/// True when every reading gives the same path, so one normalisation is enough.
-/// This is the hot path: most real paths have none of these characters.
+/// Which of a reading's choices can change the result for one input.
+#[derive(Debug, Default, Clone, Copy)]
+struct Dims {
+    delims: bool,
+    backslash: bool,
+    params: bool,
+    slashes: bool,
+    scheme_relative: bool,
+    cut: bool,
+    fullwidth: bool,
+}
+
+impl Dims {
+    fn of(input: &str) -> Dims {
+        let b = input.as_bytes();
+        let has = |needle: &[u8]| {
+            b.windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle))
+        };
+        let sep_escape = has(b"%2f") || has(b"%5c");
+        let backslash = b.contains(&b'\\') || has(b"%5c");
+        // Two separators in a row at the start, in any spelling.
+        let two_seps = ["//", "/\\", "/%2f", "/%5c"]
+            .iter()
+            .any(|p| b.len() >= p.len() && b[..p.len()].eq_ignore_ascii_case(p.as_bytes()));
+        Dims {
+            delims: sep_escape || has(b"%3b"),
+            backslash,
+            params: b.contains(&b';') || has(b"%3b"),
+            slashes: b.windows(2).any(|w| w == b"//") || sep_escape || backslash,
+            scheme_relative: two_seps,
+            cut: has(b"%3f") || has(b"%23") || b.contains(&b'?') || b.contains(&b'#'),
+            fullwidth: input.chars().any(is_fullwidth),
+        }
+    }
+}
+
+/// A fullwidth form of a visible ASCII character (U+FF01–U+FF5E).
+fn is_fullwidth(c: char) -> bool {
+    ('\u{FF01}'..='\u{FF5E}').contains(&c)
+}
+
+/// True when every reading gives the same path, so one normalisation is
+/// enough (case aside, which the rule lookup handles). This is the hot
+/// path: most real paths have none of these characters.
 pub fn is_plain(raw: &str) -> bool {
     let b = raw.as_bytes();
     if b.first() != Some(&b'/') {
@@ -106,6 +205,9 @@ pub fn is_plain(raw: &str) -> bool {
                 }
             }
             c if c < 0x20 || c == 0x7f => return false,
+            // Not ASCII: it may hold fullwidth forms; let the full
+            // reading decide.
+            0xEF => return false,
             _ => {}
         }
         prev = c;
@@ -113,9 +215,35 @@ pub fn is_plain(raw: &str) -> bool {
     true
 }
 
-/// Normalise `raw` (path only, no query) under one reading.
+/// Normalise `raw` (path only, no query) under one reading, decoding it
+/// once.
 pub fn normalise(raw: &str, how: Reading) -> Result<String, PathError> {
-    let bytes = raw.as_bytes();
+    normalise_with(raw, how, false)
+}
+
+/// Normalise `input` under one reading. `lenient`: a `%` that does not
+/// start an escape is data (the input was decoded before, and a `%` in it
+/// came from `%25`).
+fn normalise_with(input: &str, how: Reading, lenient: bool) -> Result<String, PathError> {
+    let folded: String;
+    let (input, lenient) = if how.fold_fullwidth && input.chars().any(is_fullwidth) {
+        folded = input
+            .chars()
+            .map(|c| {
+                if is_fullwidth(c) {
+                    char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+                } else {
+                    c
+                }
+            })
+            .collect();
+        // Folding may have made a `%` of a fullwidth one: data, like any
+        // `%` that does not start an escape after a decode.
+        (folded.as_str(), true)
+    } else {
+        (input, lenient)
+    };
+    let bytes = input.as_bytes();
     if bytes.first() != Some(&b'/') {
         return Err(PathError::NotAbsolute);
     }
@@ -123,10 +251,28 @@ pub fn normalise(raw: &str, how: Reading) -> Result<String, PathError> {
     let mut current: Vec<u8> = Vec::new();
     // Inside a `;params` run that is being stripped: skip until the next separator.
     let mut in_params = false;
+    // Separators seen before the first segment with something in it (two
+    // or more: a scheme-relative reading takes that segment as a host).
+    let mut leading_separators = 1usize;
+    let mut host_dropped = !how.scheme_relative;
     let mut i = 1;
 
-    let finish = |seg: &mut Vec<u8>, segments: &mut Vec<Vec<u8>>| -> Result<(), PathError> {
+    let finish = |seg: &mut Vec<u8>,
+                  segments: &mut Vec<Vec<u8>>,
+                  leading: &mut usize,
+                  host_dropped: &mut bool| {
         let s = std::mem::take(seg);
+        if segments.is_empty() && s.is_empty() && !*host_dropped {
+            *leading += 1;
+            return;
+        }
+        if !*host_dropped {
+            *host_dropped = true;
+            if *leading >= 2 {
+                // "//host/rest": the host is not part of the path.
+                return;
+            }
+        }
         match s.as_slice() {
             b"." => {}
             b".." => {
@@ -135,19 +281,28 @@ pub fn normalise(raw: &str, how: Reading) -> Result<String, PathError> {
             b"" if how.merge_slashes => {}
             _ => segments.push(s),
         }
-        Ok(())
     };
 
     while i < bytes.len() {
         let c = bytes[i];
         match c {
             b'/' => {
-                finish(&mut current, &mut segments)?;
+                finish(
+                    &mut current,
+                    &mut segments,
+                    &mut leading_separators,
+                    &mut host_dropped,
+                );
                 in_params = false;
                 i += 1;
             }
             b'\\' if how.backslash_separates => {
-                finish(&mut current, &mut segments)?;
+                finish(
+                    &mut current,
+                    &mut segments,
+                    &mut leading_separators,
+                    &mut host_dropped,
+                );
                 in_params = false;
                 i += 1;
             }
@@ -155,6 +310,13 @@ pub fn normalise(raw: &str, how: Reading) -> Result<String, PathError> {
                 let hi = bytes.get(i + 1).and_then(|h| hex(*h));
                 let lo = bytes.get(i + 2).and_then(|h| hex(*h));
                 let (Some(hi), Some(lo)) = (hi, lo) else {
+                    if lenient {
+                        if !in_params {
+                            current.push(b'%');
+                        }
+                        i += 1;
+                        continue;
+                    }
                     return Err(PathError::BadEscape);
                 };
                 let v = hi * 16 + lo;
@@ -162,16 +324,8 @@ pub fn normalise(raw: &str, how: Reading) -> Result<String, PathError> {
                 if v < 0x20 || v == 0x7f {
                     return Err(PathError::ControlChar);
                 }
-                if v == b'%' {
-                    // "%252e": one decode leaves "%2e", which a second decode
-                    // (some frameworks do one) turns into a dot segment.
-                    let next = bytes.get(i).and_then(|h| hex(*h));
-                    let after = bytes.get(i + 1).and_then(|h| hex(*h));
-                    if let (Some(h), Some(l)) = (next, after)
-                        && matches!(h * 16 + l, b'.' | b'/' | b'\\')
-                    {
-                        return Err(PathError::DoubleEncoded);
-                    }
+                if how.cut_at_delims && (v == b'?' || v == b'#') {
+                    break;
                 }
                 let separates = match v {
                     b'/' => how.decode_slashes,
@@ -179,14 +333,27 @@ pub fn normalise(raw: &str, how: Reading) -> Result<String, PathError> {
                     _ => false,
                 };
                 if separates {
-                    finish(&mut current, &mut segments)?;
+                    finish(
+                        &mut current,
+                        &mut segments,
+                        &mut leading_separators,
+                        &mut host_dropped,
+                    );
                     in_params = false;
+                } else if v == b';' && how.decode_slashes && how.strip_params {
+                    in_params = true;
                 } else if in_params {
                     // Part of a stripped `;params` run.
                     continue;
-                } else if v == b'/' || v == b'\\' {
-                    // Kept as an escape: it is data inside the segment.
-                    current.extend_from_slice(if v == b'/' { b"%2F" } else { b"%5C" });
+                } else if v == b'/' || v == b'\\' || v == b';' || v == b'%' {
+                    // Kept as an escape: it is data inside the segment (and
+                    // a decoded `%` must not start another escape here).
+                    current.extend_from_slice(match v {
+                        b'/' => b"%2F",
+                        b'\\' => b"%5C",
+                        b';' => b"%3B",
+                        _ => b"%25",
+                    });
                 } else {
                     current.push(v);
                 }
@@ -195,6 +362,8 @@ pub fn normalise(raw: &str, how: Reading) -> Result<String, PathError> {
                 in_params = true;
                 i += 1;
             }
+            // Only in an input decoded before: a decoded `?` or `#`.
+            b'?' | b'#' if how.cut_at_delims => break,
             c if c < 0x20 || c == 0x7f => return Err(PathError::ControlChar),
             _ => {
                 if !in_params {
@@ -207,12 +376,17 @@ pub fn normalise(raw: &str, how: Reading) -> Result<String, PathError> {
     // A trailing separator leaves an empty last segment: it adds nothing to
     // prefix matching, so it is dropped rather than kept as "//".
     if !current.is_empty() {
-        finish(&mut current, &mut segments)?;
+        finish(
+            &mut current,
+            &mut segments,
+            &mut leading_separators,
+            &mut host_dropped,
+        );
     }
-    let mut out = String::with_capacity(raw.len());
-    for seg in &segments {
+    let mut out = String::with_capacity(input.len());
+    for seg in segments {
         out.push('/');
-        out.push_str(&String::from_utf8_lossy(seg));
+        out.push_str(&String::from_utf8(seg).map_err(|_| PathError::InvalidUtf8)?);
     }
     if out.is_empty() {
         out.push('/');
@@ -220,14 +394,75 @@ pub fn normalise(raw: &str, how: Reading) -> Result<String, PathError> {
     Ok(out)
 }
 
+/// `input` percent-decoded once (escapes that do not parse are kept as
+/// they are); `None` when nothing changed.
+fn decode_once(input: &str) -> Result<Option<String>, PathError> {
+    let b = input.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let (Some(hi), Some(lo)) = (
+                b.get(i + 1).and_then(|h| hex(*h)),
+                b.get(i + 2).and_then(|h| hex(*h)),
+            )
+        {
+            let v = hi * 16 + lo;
+            if v < 0x20 || v == 0x7f {
+                return Err(PathError::ControlChar);
+            }
+            out.push(v);
+            changed = true;
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    if !changed {
+        return Ok(None);
+    }
+    String::from_utf8(out)
+        .map(Some)
+        .map_err(|_| PathError::InvalidUtf8)
+}
+
+/// What a server that decodes the path `k` times before reading it sees,
+/// for each `k` that changes it: `raw` itself first, then each decoded form
+/// that still holds an escape (read as [`normalise_with`] does, decoding
+/// once more). More than [`MAX_DECODES`] decodes that change it: refused.
+fn decoded_forms(raw: &str) -> Result<Vec<Cow<'_, str>>, PathError> {
+    let mut forms = vec![Cow::Borrowed(raw)];
+    let mut current = Cow::Borrowed(raw);
+    for decodes in 1..=MAX_DECODES {
+        let Some(next) = decode_once(&current)? else {
+            return Ok(forms);
+        };
+        // The once-decoded form is what the first reading already reads;
+        // a further form matters only if decoding it changes it again.
+        if decode_once(&next)?.is_none() {
+            return Ok(forms);
+        }
+        if decodes == MAX_DECODES {
+            break;
+        }
+        forms.push(Cow::Owned(next.clone()));
+        current = Cow::Owned(next);
+    }
+    Err(PathError::DoubleEncoded)
+}
+
 /// Every distinct normalised form of `raw`, strict reading first.
 pub fn readings(raw: &str) -> Result<Vec<String>, PathError> {
     let mut out: Vec<String> = Vec::with_capacity(4);
     out.push(normalise(raw, Reading::STRICT)?);
-    for how in Reading::all() {
-        let p = normalise(raw, how)?;
-        if !out.contains(&p) {
-            out.push(p);
+    for (depth, input) in decoded_forms(raw)?.iter().enumerate() {
+        for how in Reading::all(Dims::of(input)) {
+            let p = normalise_with(input, how, depth > 0)?;
+            if !out.contains(&p) {
+                out.push(p);
+            }
         }
     }
     Ok(out)
@@ -249,6 +484,21 @@ fn trim_trailing_slash(p: &str) -> String {
     }
 }
 
+/// Is `raw` (as received) under `prefix` (normalised) in every reading?
+/// `Ok(false)` when in none; refused when the readings disagree.
+pub fn under_prefix(raw: &str, prefix: &str) -> Result<bool, PathError> {
+    if is_plain(raw) {
+        return Ok(under(raw, prefix));
+    }
+    let all = readings(raw)?;
+    let inside = all.iter().filter(|p| under(p, prefix)).count();
+    match inside {
+        0 => Ok(false),
+        n if n == all.len() => Ok(true),
+        _ => Err(PathError::Ambiguous),
+    }
+}
+
 /// Does `path` (normalised) fall under the rule prefix `prefix` (normalised,
 /// no trailing slash)? Prefixes match whole segments: `/app` covers `/app`
 /// and `/app/x`, not `/apple`.
@@ -260,6 +510,17 @@ pub fn under(path: &str, prefix: &str) -> bool {
         Some(rest) => rest.is_empty() || rest.starts_with('/'),
         None => false,
     }
+}
+
+/// [`under`] without regard to ASCII case.
+pub fn under_ignoring_case(path: &str, prefix: &str) -> bool {
+    if prefix == "/" {
+        return true;
+    }
+    let (p, x) = (path.as_bytes(), prefix.as_bytes());
+    p.len() >= x.len()
+        && p[..x.len()].eq_ignore_ascii_case(x)
+        && (p.len() == x.len() || p[x.len()] == b'/')
 }
 
 fn hex(c: u8) -> Option<u8> {

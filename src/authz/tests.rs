@@ -13,6 +13,7 @@ fn route(i: usize, host: &str, path: &str, policy: Policy) -> Route {
         policy,
         groups: vec![],
         emails: vec![],
+        upgrades: vec!["websocket".into()],
     }
 }
 
@@ -50,7 +51,9 @@ fn strict_normalisation_table() {
         ("/a%5Cb", "/a/b"),
         ("/a;x=1/b", "/a/b"),
         ("/a/..;/b", "/b"),
-        ("/a/%3Bx", "/a/;x"),
+        // An encoded ";" starts parameters too in the strict reading.
+        ("/a/%3Bx", "/a"),
+        ("/a/%3Bx/b", "/a/b"),
         ("/caf%C3%A9", "/café"),
         ("/a/b/..", "/a"),
         ("/a/b/.", "/a/b"),
@@ -73,6 +76,9 @@ fn lenient_reading_keeps_encoded_separators_as_data() {
         backslash_separates: false,
         strip_params: false,
         merge_slashes: false,
+        scheme_relative: false,
+        cut_at_delims: false,
+        fold_fullwidth: false,
     };
     assert_eq!(normalise("/a%2Fb", lenient).as_deref(), Ok("/a%2Fb"));
     assert_eq!(normalise("/a\\b", lenient).as_deref(), Ok("/a\\b"));
@@ -93,13 +99,51 @@ fn malformed_paths_are_refused() {
         ("/a%0ab", PathError::ControlChar),
         ("/a%7f", PathError::ControlChar),
         ("/a\u{1}b", PathError::ControlChar),
-        ("/a/%252e%252e/admin", PathError::DoubleEncoded),
-        ("/a%252Fadmin", PathError::DoubleEncoded),
-        ("/a%255cadmin", PathError::DoubleEncoded),
+        // Overlong and broken UTF-8 after decoding.
+        ("/a/%c0%ae%c0%ae/admin", PathError::InvalidUtf8),
+        ("/a/%ff", PathError::InvalidUtf8),
+        ("/a/%e2%82", PathError::InvalidUtf8),
     ] {
         assert_eq!(canonical(raw), Err(err), "{raw:?}");
         assert_eq!(readings(raw), Err(err), "{raw:?}");
     }
+    // Decoded once more than passgate decodes, it would still change.
+    for raw in ["/a%252525252e", "/a/%25252525252F", "/%2525252525"] {
+        assert_eq!(readings(raw), Err(PathError::DoubleEncoded), "{raw:?}");
+    }
+    // Broken UTF-8 or a control character a second decode would make.
+    assert_eq!(readings("/a/%25c0%25ae"), Err(PathError::InvalidUtf8));
+    assert_eq!(readings("/a/%2500"), Err(PathError::ControlChar));
+}
+
+/// A server that decodes twice (or three times) reads what the second
+/// decode makes: every such reading is computed, in every mixed spelling
+/// of the escapes, so a rule cannot be dodged by encoding the encoding.
+#[test]
+fn paths_encoded_more_than_once_are_read_at_every_depth() {
+    for raw in [
+        "/a/%252e%252e/admin",
+        "/a/%25%32%65%25%32%65/admin",
+        "/a/%252%65%252%65/admin",
+        "/a/%25%32e%25%32e/admin",
+        "/a/%25252e%25252e/admin",
+        "/a%252F..%252Fadmin",
+    ] {
+        let r = readings(raw).expect("readable");
+        assert!(
+            r.iter().any(|p| p == "/admin"),
+            "{raw}: a twice-decoding server reads /admin: {r:?}"
+        );
+    }
+    // A % that a second decode leaves alone is data, not an error.
+    assert_eq!(
+        readings("/wiki/100%25").expect("readable"),
+        vec!["/wiki/100%25".to_string()]
+    );
+    assert_eq!(
+        readings("/wiki/100%2525zz").expect("readable"),
+        vec!["/wiki/100%2525zz".to_string(), "/wiki/100%25zz".to_string()]
+    );
 }
 
 #[test]
@@ -160,11 +204,34 @@ fn bypass_attempts_land_on_the_strict_rule_or_are_refused() {
         ("/public/..;/admin", Err(PathError::Ambiguous)),
         // Merging "//" or not changes what ".." removes.
         ("/admin//../public", Err(PathError::Ambiguous)),
-        ("/public/%252e%252e/admin", Err(PathError::DoubleEncoded)),
+        // Encoded twice, in every mix: a server that decodes twice reads
+        // /admin, one that decodes once reads /public.
+        ("/public/%252e%252e/admin", Err(PathError::Ambiguous)),
+        ("/public/%25%32%65%25%32%65/admin", Err(PathError::Ambiguous)),
+        ("/public/%252%65%252%65/admin", Err(PathError::Ambiguous)),
+        ("/public/%25%32e%25%32e/admin", Err(PathError::Ambiguous)),
+        ("/public%252F..%252Fadmin", Err(PathError::Ambiguous)),
+        // Scheme-relative: WHATWG and urlsplit read host "x", path "/admin".
+        ("//x/admin", Err(PathError::Ambiguous)),
+        ("/\\x/admin", Err(PathError::Ambiguous)),
+        ("/%2fx/admin", Err(PathError::Ambiguous)),
+        ("///x/admin/y", Err(PathError::Ambiguous)),
+        // A decoded "?" or "#" ends the path for a server that decodes, then
+        // parses the result.
+        ("/admin%3F/../public", Err(PathError::Ambiguous)),
+        ("/admin%23/../public/x", Err(PathError::Ambiguous)),
+        ("/public/x%3F", Ok(Some(0))),
+        // Case: a case-insensitive server serves /ADMIN as /admin.
+        ("/ADMIN", Err(PathError::Ambiguous)),
+        ("/aDmIn/x", Err(PathError::Ambiguous)),
+        ("/PUBLIC/x", Err(PathError::Ambiguous)),
+        // Fullwidth forms, for servers that fold them to ASCII.
+        ("/ａｄｍｉｎ", Err(PathError::Ambiguous)),
+        ("/public／..／admin", Err(PathError::Ambiguous)),
         ("/public/x", Ok(Some(0))),
         ("/public", Ok(Some(0))),
         ("/publicity", Ok(Some(2))),
-        ("/Admin", Ok(Some(2))),
+        ("/Admin", Err(PathError::Ambiguous)),
         ("/public/a//b", Ok(Some(0))),
         ("/public/a/../b", Ok(Some(0))),
         ("/static//img.png", Ok(Some(2))),

@@ -38,6 +38,9 @@ pub struct RawServer {
     pub shutdown_timeout: String,
     #[serde(deserialize_with = "lenient_count")]
     pub workers: String,
+    pub hsts: String,
+    #[serde(deserialize_with = "lenient_bool")]
+    pub http1_loop: bool,
 }
 
 impl Default for RawServer {
@@ -54,6 +57,8 @@ impl Default for RawServer {
             upstream_timeout: "60s".into(),
             shutdown_timeout: "30s".into(),
             workers: "auto".into(),
+            hsts: "max-age=31536000".into(),
+            http1_loop: true,
         }
     }
 }
@@ -238,6 +243,7 @@ pub struct RawRoute {
     pub policy: String,
     pub groups: Vec<String>,
     pub emails: Vec<String>,
+    pub upgrades: Vec<String>,
 }
 
 impl Default for RawRoute {
@@ -249,6 +255,7 @@ impl Default for RawRoute {
             policy: "authenticated".into(),
             groups: Vec::new(),
             emails: Vec::new(),
+            upgrades: vec!["websocket".into()],
         }
     }
 }

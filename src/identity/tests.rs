@@ -1,48 +1,6 @@
 use super::*;
 
 #[test]
-fn reserved_header_variants() {
-    let a = HeaderName::from_static("x-passgate-assertion");
-    for n in [
-        "remote-user",
-        "Remote-User",
-        "REMOTE_USER",
-        "remote_email",
-        "x-auth-request-groups",
-        "X_Auth_Request_User",
-        "x-passgate-assertion",
-        "X_PASSGATE_ASSERTION",
-    ] {
-        assert!(is_reserved_header(n, &a), "{n}");
-    }
-    for n in [
-        "remote-users",
-        "remote",
-        "x-remote-user",
-        "authorization",
-        "cookie",
-        "remote-user2",
-    ] {
-        assert!(!is_reserved_header(n, &a), "{n}");
-    }
-}
-
-#[test]
-fn strip_removes_every_spelling() {
-    let a = HeaderName::from_static("x-passgate-assertion");
-    let mut h = HeaderMap::new();
-    h.append("remote-user", HeaderValue::from_static("mallory"));
-    h.append("remote-user", HeaderValue::from_static("again"));
-    h.append("remote_email", HeaderValue::from_static("m@evil"));
-    h.append("x-passgate-assertion", HeaderValue::from_static("forged"));
-    h.append("x_auth_request_user", HeaderValue::from_static("m"));
-    h.append("accept", HeaderValue::from_static("*/*"));
-    strip_reserved_headers(&mut h, &a);
-    assert_eq!(h.len(), 1);
-    assert!(h.contains_key("accept"));
-}
-
-#[test]
 fn headers_follow_the_style_and_are_empty_when_unknown() {
     let mut h = HeaderMap::new();
     set_identity_headers(&mut h, HeaderStyle::Both, None);

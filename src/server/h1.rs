@@ -11,9 +11,10 @@
 //! request goes upstream in one write, and the answer's head is rewritten
 //! from the upstream's bytes straight into the write to the client.
 //!
-//! The request path is the same as hyper's (`server.rs`): the same target,
-//! rule, session, decision, identity and header functions, in the same
-//! order. Only reading and writing HTTP/1.1 differ.
+//! The request path is the gate's (`gate.rs`), exactly as hyper's path
+//! (`server.rs`) runs it: destination, route, admit, upstream fields. Only
+//! reading and writing HTTP/1.1 differ, and those are the codec's
+//! (`http1.rs`).
 //!
 //! What this loop does not serve it leaves to hyper before it has consumed
 //! anything: the connection, with the bytes read so far in front, is served
@@ -31,21 +32,18 @@ use std::time::Instant;
 
 use axum::body::Body;
 use bytes::{Buf, Bytes, BytesMut};
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Request, StatusCode, Uri};
 use http_body_util::BodyExt;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 
-use super::{
-    Answered, ConnCtx, HEADER_READ_TIMEOUT, ShutdownWatch, X_REQUEST_ID, admit, record,
-    target_and_rule,
-};
-use crate::error::plain;
-use crate::gate;
+use super::{ConnCtx, HEADER_READ_TIMEOUT, ShutdownWatch, record};
+use crate::gate::{self, Answered, Destination};
+use crate::http1::{self, MAX_HEADERS, RequestFraming};
 use crate::metrics::Outcome;
-use crate::proxy::h1::{self as upstream, Alarm, MAX_HEADERS, Relayed, buffer, recycle};
+use crate::proxy::h1::{self as upstream, Alarm, Relayed, buffer, recycle};
 
 /// Largest request head (hyper's limit, which answers 431 beyond it).
 const MAX_HEAD: usize = 64 * 1024;
@@ -230,11 +228,6 @@ async fn next_request(
     }
 }
 
-/// Is `name` (any case) `target` (lower case)?
-fn is(name: &[u8], target: &[u8]) -> bool {
-    name.eq_ignore_ascii_case(target)
-}
-
 /// Take a whole request off the front of `rbuf`, or say why not.
 fn take_request(rbuf: &mut BytesMut) -> Take {
     // Where the pieces are, as offsets into `rbuf` (the parser's borrow of
@@ -267,33 +260,11 @@ fn take_request(rbuf: &mut BytesMut) -> Take {
         }
         let base = rbuf.as_ptr() as usize;
         let at = |s: &[u8]| Piece((s.as_ptr() as usize - base) as u16, s.len() as u16);
-        let (mut body_len, mut has_length, mut close) = (0u64, false, false);
+        let mut framing = RequestFraming::default();
         for (i, h) in r.headers.iter().enumerate() {
             let name = h.name.as_bytes();
-            if is(name, b"transfer-encoding") {
-                return Take::Hyper("a request body in chunks");
-            }
-            if is(name, b"expect") {
-                return Take::Hyper("Expect");
-            }
-            if is(name, b"upgrade") {
-                return Take::Hyper("an upgrade");
-            }
-            if is(name, b"content-length") {
-                match (has_length, upstream::parse_length(h.value)) {
-                    (false, Some(n)) => body_len = n,
-                    // Repeated or invalid: hyper refuses it.
-                    _ => return Take::Hyper("a bad Content-Length"),
-                }
-                has_length = true;
-            } else if is(name, b"connection") {
-                for t in h.value.split(|b| *b == b',').map(|t| t.trim_ascii()) {
-                    if is(t, b"close") {
-                        close = true;
-                    } else if is(t, b"upgrade") {
-                        return Take::Hyper("an upgrade");
-                    }
-                }
+            if let Err(why) = framing.field(name, h.value) {
+                return Take::Hyper(why);
             }
             spans[i] = Span {
                 name: at(name),
@@ -305,8 +276,8 @@ fn take_request(rbuf: &mut BytesMut) -> Take {
             r.headers.len(),
             at(method.as_bytes()),
             at(path.as_bytes()),
-            body_len,
-            close,
+            framing.body_len,
+            framing.close,
         )
     };
     if body_len > MAX_BODY {
@@ -438,7 +409,7 @@ fn restore(head: &[u8], body: &[u8], rest: &[u8]) -> BytesMut {
     all
 }
 
-/// Serve one request: the same phases as `server::handle`.
+/// Serve one request: the gate's phases, as `server::handle` runs them.
 async fn serve_one(
     conn: &ConnCtx,
     stream: &mut TcpStream,
@@ -456,52 +427,59 @@ async fn serve_one(
         close,
     } = taken;
     let closing = || close || shutting_down();
-    let ctx = conn.req_ctx(&cfg, req.headers());
+    let ctx = conn.req_ctx(&cfg, req.uri(), req.headers());
     let log = super::AccessLog::new(&req);
     let reply = Reply {
         stream,
         head_only: req.method() == Method::HEAD,
         closing: &closing,
+        cfg: &cfg,
         ctx: &ctx,
         started,
         log,
     };
-    let path = req.uri().path();
-    if crate::authz::path::under(path, &cfg.server.prefix) {
-        let answer = match &path[cfg.server.prefix.len()..] {
-            "/authz/forward-auth" => {
-                super::forward_auth(&conn.app, &cfg, req.headers(), &ctx, false).await
-            }
-            "/authz/auth-request" => {
-                super::forward_auth(&conn.app, &cfg, req.headers(), &ctx, true).await
-            }
-            "/health/live" => (plain(StatusCode::OK, "ok\n"), Outcome::PAGE),
-            _ => return Served::Hyper(restore(&head, &body, rbuf), "one of passgate's pages"),
+    match gate::destination(&cfg, req.uri().path()) {
+        Ok(Destination::Gate) => {}
+        Ok(Destination::ForwardAuth { nginx }) => {
+            let answer = gate::forward_auth(&conn.app, &cfg, req.headers(), &ctx, nginx).await;
+            recycle_request(req);
+            return reply.answer(answer).await;
+        }
+        Ok(Destination::Live) => {
+            recycle_request(req);
+            return reply.answer(super::live()).await;
+        }
+        Ok(Destination::Page) => {
+            return Served::Hyper(restore(&head, &body, rbuf), "one of passgate's pages");
+        }
+        Err(e) => {
+            let answer = super::refused(e, &cfg, req.headers(), &ctx);
+            recycle_request(req);
+            return reply.answer(answer).await;
+        }
+    }
+    let admitted = {
+        let routed = match gate::route(&cfg, req.uri(), req.headers(), req.method(), &ctx) {
+            Ok(r) => r,
+            Err(a) => return reply.answer(a).await,
         };
-        recycle_request(req);
-        return reply.answer(answer).await;
-    }
-    let (target, route) = match target_and_rule(&cfg, req.uri(), req.headers(), req.method(), &ctx)
-    {
-        Ok(t) => t,
-        Err(a) => return reply.answer(a).await,
-    };
-    if route
-        .and_then(|r| r.upstream.as_ref())
-        .is_some_and(|u| u.scheme != http::uri::Scheme::HTTP)
-    {
-        return Served::Hyper(restore(&head, &body, rbuf), "an https upstream");
-    }
-    let admitted = match admit(&conn.app, &cfg, &target, route, req.headers(), &ctx).await {
-        Ok(a) => a,
-        Err(a) => return reply.answer(a).await,
+        if routed
+            .route
+            .and_then(|r| r.upstream.as_ref())
+            .is_some_and(|u| u.scheme != http::uri::Scheme::HTTP)
+        {
+            return Served::Hyper(restore(&head, &body, rbuf), "an https upstream");
+        }
+        match gate::admit(&conn.app, &cfg, &routed, req.headers(), &ctx).await {
+            Ok(a) => a,
+            Err(a) => return reply.answer(a).await,
+        }
     };
     let idempotent = req.method().is_idempotent();
-    let headers = req.headers_mut();
-    admitted.set_headers(headers, &cfg, &ctx);
-    crate::proxy::tidy_request_headers(headers, &admitted.client, &gate::OWN_COOKIES);
+    admitted.upstream_headers(req.headers_mut(), &cfg, &ctx);
     let mut request = buffer();
-    upstream::write_request(&mut request, &req, &body);
+    let target = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    http1::write_request(&mut request, req.method(), target, req.headers(), &body);
     // The head's storage is free again once the request is written (its
     // buffer is reclaimed whole for the next one).
     recycle_request(req);
@@ -518,6 +496,7 @@ async fn serve_one(
             idempotent,
             request_id: &ctx.request_id_header,
             close: &closing,
+            hsts: gate::hsts(&cfg, &ctx),
             connect_timeout: conn.app.proxy.connect_timeout(),
             response_timeout: conn.app.proxy.response_timeout(),
         },
@@ -551,6 +530,7 @@ struct Reply<'a> {
     head_only: bool,
     /// This answer is the connection's last.
     closing: &'a (dyn Fn() -> bool + Sync),
+    cfg: &'a crate::config::Config,
     ctx: &'a super::ReqCtx,
     started: Instant,
     log: super::AccessLog,
@@ -563,14 +543,13 @@ impl Reply<'_> {
 
     /// Send one of passgate's own answers (its body is in memory).
     async fn answer(self, (mut resp, outcome): Answered) -> Served {
-        resp.headers_mut()
-            .insert(X_REQUEST_ID.clone(), self.ctx.request_id_header.clone());
+        gate::stamp_answer(resp.headers_mut(), self.cfg, self.ctx);
         let status = resp.status();
         let close = (self.closing)();
         let (parts, body) = resp.into_parts();
         let body = collect(body).await;
         let mut out = buffer();
-        write_answer_head(&mut out, status, &parts.headers, body.len(), close);
+        http1::write_answer_head(&mut out, status, &parts.headers, body.len(), close);
         let no_body = self.head_only
             || status == StatusCode::NO_CONTENT
             || status == StatusCode::NOT_MODIFIED;
@@ -597,33 +576,6 @@ async fn collect(body: Body) -> Bytes {
             Bytes::new()
         }
     }
-}
-
-/// The head of one of passgate's own answers.
-fn write_answer_head(
-    out: &mut BytesMut,
-    status: StatusCode,
-    headers: &HeaderMap,
-    body_len: usize,
-    close: bool,
-) {
-    upstream::put_status_line(out, status, None);
-    for (name, value) in headers {
-        if name == header::CONTENT_LENGTH
-            || name == header::TRANSFER_ENCODING
-            || name == header::CONNECTION
-        {
-            continue;
-        }
-        out.extend_from_slice(name.as_str().as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(value.as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
-    if status != StatusCode::NO_CONTENT && status != StatusCode::NOT_MODIFIED {
-        upstream::put_length(out, body_len as u64);
-    }
-    upstream::end_answer_head(out, headers.contains_key(header::DATE), close);
 }
 
 /// A connection with bytes already read from it in front, for hyper.

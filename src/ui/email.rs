@@ -391,8 +391,7 @@ pub async fn verify(
         .await;
         return expired(&cfg, &ctx);
     };
-    let binding =
-        crate::gate::cookie_value(&headers, super::binding_cookie_name(&cfg)).map(sha_hex);
+    let binding = crate::cookies::value(&headers, super::binding_cookie_name(&cfg)).map(sha_hex);
     if binding.as_deref() != Some(record.binding.as_str()) {
         app.audit(
             Event::failed("signin.failed")

@@ -1,4 +1,5 @@
 use super::*;
+use http::header;
 
 fn buf(s: &str) -> BytesMut {
     BytesMut::from(s.as_bytes())
@@ -201,37 +202,6 @@ fn a_buffer_is_whole_again_once_a_request_taken_from_it_is_dropped() {
     drop(t);
     assert!(b.try_reclaim(cap), "reclaimed in place");
     assert_eq!(b.capacity(), cap);
-}
-
-#[test]
-fn passgates_own_answers_carry_their_length_date_and_close() {
-    let mut h = HeaderMap::new();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
-    // A stray length or connection field in the map is not repeated.
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from_static("99"));
-    h.insert(header::CONNECTION, HeaderValue::from_static("keep-alive"));
-    let mut out = BytesMut::new();
-    write_answer_head(&mut out, StatusCode::FOUND, &h, 12, true);
-    let text = String::from_utf8(out.to_vec()).unwrap();
-    assert!(text.starts_with("HTTP/1.1 302 Found\r\n"), "{text}");
-    assert!(text.contains("content-type: text/plain\r\n"), "{text}");
-    assert!(text.contains("content-length: 12\r\n"), "{text}");
-    assert!(!text.contains("99"), "{text}");
-    assert!(!text.contains("keep-alive"), "{text}");
-    assert!(text.contains("\r\ndate: "), "{text}");
-    assert!(text.ends_with("connection: close\r\n\r\n"), "{text}");
-
-    let mut out = BytesMut::new();
-    write_answer_head(
-        &mut out,
-        StatusCode::NO_CONTENT,
-        &HeaderMap::new(),
-        0,
-        false,
-    );
-    let text = String::from_utf8(out.to_vec()).unwrap();
-    assert!(!text.contains("content-length"), "204 has none: {text}");
-    assert!(!text.contains("connection"), "{text}");
 }
 
 #[tokio::test]

@@ -179,41 +179,48 @@ fn content_lengths_are_digits_only() {
 fn hop_by_hop_names_read_as_text_are_those_of_the_one_list() {
     for name in &HOP_BY_HOP {
         let upper = name.as_str().to_ascii_uppercase();
-        assert!(is_hop_by_hop(upper.as_bytes()), "{name}");
+        assert!(is_hop_by_hop_name(upper.as_bytes()), "{name}");
     }
     for name in ["host", "cookie", "x-connection", "connections", "tee", ""] {
-        assert!(!is_hop_by_hop(name.as_bytes()), "{name}");
+        assert!(!is_hop_by_hop_name(name.as_bytes()), "{name}");
     }
     // And header maps lose each of them.
     for name in &HOP_BY_HOP {
         let mut h = http::HeaderMap::new();
         h.insert(name.clone(), HeaderValue::from_static("x"));
         h.insert("x-kept", HeaderValue::from_static("1"));
-        super::super::remove_hop_by_hop(&mut h);
+        remove_hop_by_hop(&mut h);
         assert!(!h.contains_key(name), "{name}");
         assert!(h.contains_key("x-kept"));
     }
 }
 
-fn exchange<'a>(request_id: &'a HeaderValue, head: bool, close: bool) -> Exchange<'a> {
-    Exchange {
-        request: b"",
-        head,
-        idempotent: true,
-        request_id,
-        close: if close { &|| true } else { &|| false },
-        connect_timeout: Duration::from_secs(1),
-        response_timeout: Duration::from_secs(1),
-    }
+fn no_more(_: &[u8], _: &[u8]) -> bool {
+    false
 }
 
 /// Parse `answer` as the answer to a GET (or HEAD); the head and what the
 /// client gets.
-fn rewrite(answer: &str, head: bool, close: bool) -> Result<(Head, String), &'static str> {
+fn rewrite(answer: &str, head: bool, close: bool) -> Result<(AnswerHead, String), &'static str> {
+    rewrite_dropping(answer, head, close, no_more)
+}
+
+fn rewrite_dropping(
+    answer: &str,
+    head_request: bool,
+    close: bool,
+    drop: fn(&[u8], &[u8]) -> bool,
+) -> Result<(AnswerHead, String), &'static str> {
     let id = HeaderValue::from_static("req-1");
     let mut out = BytesMut::new();
-    let h = parse_head(answer.as_bytes(), &exchange(&id, head, close), &mut out)?
-        .expect("a whole head");
+    let how = Rewrite {
+        head_request,
+        request_id: &id,
+        close,
+        drop,
+        hsts: None,
+    };
+    let h = rewrite_answer_head(answer.as_bytes(), &how, &mut out)?.expect("a whole head");
     Ok((h, String::from_utf8(out.to_vec()).unwrap()))
 }
 
@@ -429,33 +436,260 @@ fn interim_and_bad_answer_heads() {
     );
     let id = HeaderValue::from_static("req-1");
     let mut out = BytesMut::new();
+    let how = Rewrite {
+        head_request: false,
+        request_id: &id,
+        close: false,
+        drop: no_more,
+        hsts: None,
+    };
     assert!(matches!(
-        parse_head(
-            b"HTTP/1.1 200 OK\r\nContent-Le",
-            &exchange(&id, false, false),
-            &mut out
-        ),
+        rewrite_answer_head(b"HTTP/1.1 200 OK\r\nContent-Le", &how, &mut out),
         Ok(None)
     ));
 }
 
 #[test]
 fn requests_are_written_in_origin_form_with_their_fields_and_body() {
-    let mut req = Request::new(());
-    *req.method_mut() = http::Method::PUT;
-    *req.uri_mut() = "/a%20b/c?x=1".parse().unwrap();
-    req.headers_mut()
-        .insert("host", HeaderValue::from_static("app"));
-    req.headers_mut()
-        .append("x-two", HeaderValue::from_static("1"));
-    req.headers_mut()
-        .append("x-two", HeaderValue::from_static("2"));
-    req.headers_mut()
-        .insert("content-length", HeaderValue::from_static("2"));
+    let mut h = HeaderMap::new();
+    h.insert("host", HeaderValue::from_static("app"));
+    h.append("x-two", HeaderValue::from_static("1"));
+    h.append("x-two", HeaderValue::from_static("2"));
     let mut out = BytesMut::new();
-    write_request(&mut out, &req, b"hi");
+    write_request(&mut out, &Method::PUT, "/a%20b/c?x=1", &h, b"hi");
     assert_eq!(
         &out[..],
         b"PUT /a%20b/c?x=1 HTTP/1.1\r\nhost: app\r\nx-two: 1\r\nx-two: 2\r\ncontent-length: 2\r\n\r\nhi"
     );
+}
+
+/// The framing an upstream reads is the body passgate sends, whatever
+/// fields survived on the way (a `Connection: content-length` once made
+/// the upstream read a smuggled request out of the body).
+#[test]
+fn a_written_request_states_the_length_of_the_body_it_carries() {
+    type Case = (
+        Method,
+        &'static [(&'static str, &'static str)],
+        &'static [u8],
+        Option<&'static str>,
+    );
+    let cases: [Case; 7] = [
+        (Method::POST, &[], b"GET /x HTTP/1.1\r\n\r\n", Some("19")),
+        (
+            Method::POST,
+            &[("content-length", "999")],
+            b"abc",
+            Some("3"),
+        ),
+        (
+            Method::POST,
+            &[("transfer-encoding", "chunked")],
+            b"abc",
+            Some("3"),
+        ),
+        (
+            Method::POST,
+            &[("connection", "content-length")],
+            b"",
+            Some("0"),
+        ),
+        (Method::PUT, &[], b"", Some("0")),
+        (Method::GET, &[("content-length", "0")], b"", None),
+        (Method::DELETE, &[], b"x", Some("1")),
+    ];
+    for (method, fields, body, want) in cases {
+        let mut h = HeaderMap::new();
+        for (n, v) in fields {
+            h.append(HeaderName::from_static(n), HeaderValue::from_static(v));
+        }
+        let mut out = BytesMut::new();
+        write_request(&mut out, &method, "/", &h, body);
+        let text = String::from_utf8_lossy(&out).to_string();
+        let (head, rest) = text.split_once("\r\n\r\n").unwrap();
+        let lengths: Vec<&str> = head
+            .lines()
+            .filter_map(|l| l.strip_prefix("content-length: "))
+            .collect();
+        assert_eq!(
+            lengths,
+            want.into_iter().collect::<Vec<_>>(),
+            "{method} {fields:?}: {text:?}"
+        );
+        assert!(!head.contains("transfer-encoding"), "{text:?}");
+        assert!(!head.contains("connection"), "{text:?}");
+        assert_eq!(rest.as_bytes(), body);
+    }
+}
+
+#[test]
+fn request_fields_say_what_the_loop_serves_and_what_goes_to_hyper() {
+    let framing = |fields: &[(&str, &str)]| {
+        let mut f = RequestFraming::default();
+        for (n, v) in fields {
+            f.field(n.as_bytes(), v.as_bytes())?;
+        }
+        Ok::<_, &'static str>(f)
+    };
+    let f = framing(&[
+        ("Content-Length", "12"),
+        ("Connection", "keep-alive, Close"),
+    ])
+    .unwrap();
+    assert_eq!((f.body_len, f.close), (12, true));
+    let f = framing(&[
+        ("connection", "keep-alive, content-length"),
+        ("content-length", "0"),
+    ])
+    .unwrap();
+    assert_eq!((f.body_len, f.close), (0, false));
+    for (fields, why) in [
+        (
+            &[("Transfer-Encoding", "chunked")][..],
+            "a request body in chunks",
+        ),
+        (
+            &[("transfer-encoding", "identity")][..],
+            "a request body in chunks",
+        ),
+        (&[("Expect", "100-continue")][..], "Expect"),
+        (&[("Upgrade", "h2c")][..], "an upgrade"),
+        (
+            &[("Connection", "Upgrade, HTTP2-Settings")][..],
+            "an upgrade",
+        ),
+        (
+            &[("Content-Length", "1"), ("Content-Length", "1")][..],
+            "a bad Content-Length",
+        ),
+        (&[("Content-Length", "1, 1")][..], "a bad Content-Length"),
+        (&[("Content-Length", "+1")][..], "a bad Content-Length"),
+        (&[("Content-Length", "")][..], "a bad Content-Length"),
+    ] {
+        assert_eq!(framing(fields).err(), Some(why), "{fields:?}");
+    }
+}
+
+#[test]
+fn hop_by_hop_headers_go_including_those_named_in_connection() {
+    let mut h = HeaderMap::new();
+    h.insert(
+        header::CONNECTION,
+        HeaderValue::from_static("keep-alive, x-secret-hop"),
+    );
+    h.insert("x-secret-hop", HeaderValue::from_static("1"));
+    h.insert("keep-alive", HeaderValue::from_static("timeout=5"));
+    h.insert(header::TE, HeaderValue::from_static("trailers"));
+    h.insert(
+        header::TRANSFER_ENCODING,
+        HeaderValue::from_static("chunked"),
+    );
+    h.insert(
+        header::PROXY_AUTHORIZATION,
+        HeaderValue::from_static("Basic x"),
+    );
+    h.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+    remove_hop_by_hop(&mut h);
+    assert_eq!(h.len(), 1);
+    assert!(h.contains_key(header::ACCEPT));
+
+    // Host is never a hop's own, whatever Connection says.
+    let mut h = HeaderMap::new();
+    h.insert(header::CONNECTION, HeaderValue::from_static("Host, x-a"));
+    h.insert(header::HOST, HeaderValue::from_static("app.example.com"));
+    h.insert("x-a", HeaderValue::from_static("1"));
+    remove_hop_by_hop(&mut h);
+    assert_eq!(h.len(), 1);
+    assert_eq!(
+        h.get(header::HOST).map(|v| v.as_bytes()),
+        Some(&b"app.example.com"[..])
+    );
+}
+
+#[test]
+fn upgrade_detection() {
+    let mut h = HeaderMap::new();
+    h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+    assert!(!wants_upgrade(&h));
+    h.insert(
+        header::CONNECTION,
+        HeaderValue::from_static("keep-alive, Upgrade"),
+    );
+    assert!(wants_upgrade(&h));
+}
+
+#[test]
+fn the_hop_by_hop_predicate_is_the_list() {
+    for n in &HOP_BY_HOP {
+        assert!(is_hop_by_hop(n), "{n}");
+    }
+    // Every other name the http crate knows, and some near misses.
+    let others = [
+        header::ACCEPT,
+        header::ACCEPT_ENCODING,
+        header::AGE,
+        header::ALLOW,
+        header::AUTHORIZATION,
+        header::CACHE_CONTROL,
+        header::CONTENT_ENCODING,
+        header::CONTENT_LENGTH,
+        header::CONTENT_TYPE,
+        header::COOKIE,
+        header::DATE,
+        header::ETAG,
+        header::EXPECT,
+        header::FORWARDED,
+        header::HOST,
+        header::LOCATION,
+        header::ORIGIN,
+        header::RANGE,
+        header::REFERER,
+        header::SERVER,
+        header::SET_COOKIE,
+        header::USER_AGENT,
+        header::VARY,
+        header::VIA,
+        header::WWW_AUTHENTICATE,
+        header::SEC_WEBSOCKET_KEY,
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderName::from_static("keep-alives"),
+        HeaderName::from_static("x-connection"),
+        HeaderName::from_static("proxy-connections"),
+        HeaderName::from_static("tee"),
+    ];
+    for n in &others {
+        assert!(!is_hop_by_hop(n), "{n}");
+        assert!(!HOP_BY_HOP.contains(n), "{n}");
+    }
+}
+
+#[test]
+fn passgates_own_answers_carry_their_length_date_and_close() {
+    let mut h = HeaderMap::new();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    // A stray length or connection field in the map is not repeated.
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from_static("99"));
+    h.insert(header::CONNECTION, HeaderValue::from_static("keep-alive"));
+    let mut out = BytesMut::new();
+    write_answer_head(&mut out, StatusCode::FOUND, &h, 12, true);
+    let text = String::from_utf8(out.to_vec()).unwrap();
+    assert!(text.starts_with("HTTP/1.1 302 Found\r\n"), "{text}");
+    assert!(text.contains("content-type: text/plain\r\n"), "{text}");
+    assert!(text.contains("content-length: 12\r\n"), "{text}");
+    assert!(!text.contains("99"), "{text}");
+    assert!(!text.contains("keep-alive"), "{text}");
+    assert!(text.contains("\r\ndate: "), "{text}");
+    assert!(text.ends_with("connection: close\r\n\r\n"), "{text}");
+
+    let mut out = BytesMut::new();
+    write_answer_head(
+        &mut out,
+        StatusCode::NO_CONTENT,
+        &HeaderMap::new(),
+        0,
+        false,
+    );
+    let text = String::from_utf8(out.to_vec()).unwrap();
+    assert!(!text.contains("content-length"), "204 has none: {text}");
+    assert!(!text.contains("connection"), "{text}");
 }
