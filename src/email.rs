@@ -201,7 +201,7 @@ pub fn signin_message(
     cfg: &Config,
     to: &str,
     link: &str,
-    code: &str,
+    code: Option<&str>,
     new_account: bool,
     minutes: u64,
 ) -> Outgoing {
@@ -219,26 +219,44 @@ pub fn signin_message(
             "Sign in",
         )
     };
-    let text = format!(
-        "{lead}\n\n{action}: {link}\n\nOr enter this code on the sign-in page: {code}\n\nThe link and the code work once and expire in {minutes} minutes. The link works in the browser where you asked for it; the code works anywhere.\n\nIf you did not ask for this, you can ignore this message.\n"
-    );
+    let text = match code {
+        Some(code) => format!(
+            "{lead}\n\n{action}: {link}\n\nOr enter this code on the sign-in page: {code}\n\nThe link and the code work once and expire in {minutes} minutes. The link works in the browser where you asked for it; the code works anywhere.\n\nIf you did not ask for this, you can ignore this message.\n"
+        ),
+        None => format!(
+            "{lead}\n\n{action}: {link}\n\nThe link works once, in the browser where you asked for it, and expires in {minutes} minutes. Sign-in codes are paused for this address for a day, because several wrong codes were entered for it.\n\nIf you did not ask for this, you can ignore this message.\n"
+        ),
+    };
     let esc = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
             .replace('"', "&quot;")
     };
+    let (code_part, how) = match code {
+        Some(code) => (
+            format!(
+                "<p>Or enter this code on the sign-in page:</p><p style=\"font-size:24px;letter-spacing:4px;font-family:monospace\"><strong>{}</strong></p>",
+                esc(code)
+            ),
+            "The link and the code work once and expire in {minutes} minutes. The link works in the browser where you asked for it; the code works anywhere.",
+        ),
+        None => (
+            String::new(),
+            "The link works once, in the browser where you asked for it, and expires in {minutes} minutes. Sign-in codes are paused for this address for a day, because several wrong codes were entered for it.",
+        ),
+    };
     let html = format!(
         "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1b2330\">\
 <p>{lead}</p>\
 <p><a href=\"{link}\" style=\"display:inline-block;background:{accent};color:#fff;padding:10px 18px;border-radius:8px;text-decoration:none;font-weight:600\">{action}</a></p>\
-<p>Or enter this code on the sign-in page:</p><p style=\"font-size:24px;letter-spacing:4px;font-family:monospace\"><strong>{code}</strong></p>\
-<p style=\"color:#5b6678\">The link and the code work once and expire in {minutes} minutes. The link works in the browser where you asked for it; the code works anywhere.</p>\
+{code_part}\
+<p style=\"color:#5b6678\">{how}</p>\
 <p style=\"color:#5b6678\">If you did not ask for this, you can ignore this message.</p></body></html>",
         lead = esc(&lead),
         link = esc(link),
         action = esc(action),
-        code = esc(code),
+        how = esc(&how.replace("{minutes}", &minutes.to_string())),
         accent = cfg.branding.accent_color,
     );
     Outgoing {
@@ -247,7 +265,7 @@ pub fn signin_message(
         text,
         html,
         link: Some(link.to_string()),
-        code: Some(code.to_string()),
+        code: code.map(str::to_string),
     }
 }
 

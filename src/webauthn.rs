@@ -11,7 +11,11 @@
 //! - ceremony state lives in the ephemeral store under a random id for five
 //!   minutes and is taken (single use) when the ceremony finishes, so a
 //!   response cannot be replayed; registration state is bound to the session
-//!   (or sign-up) that started it;
+//!   (or sign-up) that started it, sign-in state to the browser that started
+//!   it (a hash of its CSRF cookie), so neither can be finished elsewhere;
+//! - a sign-in response made in a page embedded in another origin
+//!   (`crossOrigin: true` in its client data) is refused: passgate's pages
+//!   cannot be framed, so such a response was not made on them;
 //! - the signature counter going backwards is reported as [`PasskeyError::Cloned`].
 
 use std::time::Duration;
@@ -54,6 +58,10 @@ pub enum PasskeyError {
     NotDiscoverable,
     #[error("the passkey response was not valid: {0}")]
     Invalid(String),
+    #[error(
+        "this passkey response was made in a page embedded in another site; sign in on the sign-in page itself"
+    )]
+    CrossOrigin,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -69,6 +77,7 @@ impl PasskeyError {
             PasskeyError::NotVerified => "user_not_verified",
             PasskeyError::NotDiscoverable => "not_discoverable",
             PasskeyError::Invalid(_) => "invalid_response",
+            PasskeyError::CrossOrigin => "cross_origin",
             PasskeyError::Store(_) => "unavailable",
         }
     }
@@ -80,6 +89,13 @@ fn from_core(e: WebauthnError) -> PasskeyError {
         WebauthnError::UserNotVerified => PasskeyError::NotVerified,
         other => PasskeyError::Invalid(format!("{other:?}")),
     }
+}
+
+#[derive(Serialize, Deserialize)]
+struct AuthenticationRecord {
+    /// Which browser may finish the ceremony.
+    bound_to: String,
+    state: AuthenticationState,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -212,9 +228,13 @@ impl Passkeys {
         })
     }
 
-    /// Start a discoverable sign-in (no username). Returns the ceremony id
-    /// and the options for `navigator.credentials.get()`.
-    pub async fn start_authentication(&self) -> Result<(String, serde_json::Value), PasskeyError> {
+    /// Start a discoverable sign-in (no username) that only the browser
+    /// `bound_to` names may finish. Returns the ceremony id and the options
+    /// for `navigator.credentials.get()`.
+    pub async fn start_authentication(
+        &self,
+        bound_to: &str,
+    ) -> Result<(String, serde_json::Value), PasskeyError> {
         let builder = self
             .core
             .new_challenge_authenticate_builder(Vec::new(), Some(self.uv))
@@ -229,7 +249,12 @@ impl Passkeys {
             .generate_challenge_authenticate(builder)
             .map_err(from_core)?;
         let id = crate::session::random_id(16);
-        let bytes = serde_json::to_vec(&state).map_err(|e| PasskeyError::Invalid(e.to_string()))?;
+        let record = AuthenticationRecord {
+            bound_to: bound_to.to_string(),
+            state,
+        };
+        let bytes =
+            serde_json::to_vec(&record).map_err(|e| PasskeyError::Invalid(e.to_string()))?;
         self.eph
             .put(&format!("wa:auth:{id}"), &bytes, CEREMONY_TTL)
             .await?;
@@ -238,17 +263,26 @@ impl Passkeys {
         Ok((id, options))
     }
 
-    /// The ceremony's state, taken (single use).
+    /// The ceremony's state, taken (single use: spent even when another
+    /// browser than `bound_to` brings it, which is then refused).
     pub async fn take_authentication(
         &self,
         ceremony: &str,
+        bound_to: &str,
     ) -> Result<AuthenticationState, PasskeyError> {
         let raw = self
             .eph
             .take(&format!("wa:auth:{}", sanitize(ceremony)))
             .await?
             .ok_or(PasskeyError::NoCeremony)?;
-        serde_json::from_slice(&raw).map_err(|_| PasskeyError::NoCeremony)
+        let record: AuthenticationRecord =
+            serde_json::from_slice(&raw).map_err(|_| PasskeyError::NoCeremony)?;
+        if bound_to.is_empty()
+            || !crate::ui::constant_eq(record.bound_to.as_bytes(), bound_to.as_bytes())
+        {
+            return Err(PasskeyError::NoCeremony);
+        }
+        Ok(record.state)
     }
 
     /// Which user and credential a sign-in response claims to be.
@@ -267,10 +301,29 @@ impl Passkeys {
         state: &AuthenticationState,
         stored: &Credential,
     ) -> Result<AuthenticationResult, PasskeyError> {
+        if made_cross_origin(&cred.response.client_data_json) {
+            return Err(PasskeyError::CrossOrigin);
+        }
         self.core
             .authenticate_single_credential(cred, state, stored)
             .map_err(from_core)
     }
+}
+
+/// Does this client data say it was made in a frame of another origin
+/// (`crossOrigin: true`, or a `topOrigin`)? webauthn-rs looks at this only
+/// at registration. Client data that does not parse is left to the library,
+/// which refuses it.
+fn made_cross_origin(client_data_json: &[u8]) -> bool {
+    #[derive(Deserialize)]
+    struct ClientData {
+        #[serde(rename = "crossOrigin", default)]
+        cross_origin: Option<bool>,
+        #[serde(rename = "topOrigin", default)]
+        top_origin: Option<serde_json::Value>,
+    }
+    serde_json::from_slice::<ClientData>(client_data_json)
+        .is_ok_and(|c| c.cross_origin == Some(true) || c.top_origin.is_some())
 }
 
 fn sanitize(id: &str) -> String {
@@ -330,4 +383,38 @@ pub fn provider_name(aaguid: Option<&str>) -> Option<&'static str> {
         });
     let a = aaguid?.to_ascii_lowercase();
     PROVIDERS.get(&a).map(|s| s.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_data_made_in_a_frame_of_another_origin_is_spotted() {
+        for (json, cross) in [
+            (
+                r#"{"type":"webauthn.get","challenge":"x","origin":"https://a","crossOrigin":false}"#,
+                false,
+            ),
+            (
+                r#"{"type":"webauthn.get","challenge":"x","origin":"https://a"}"#,
+                false,
+            ),
+            (
+                r#"{"type":"webauthn.get","challenge":"x","origin":"https://a","crossOrigin":true}"#,
+                true,
+            ),
+            (
+                r#"{"type":"webauthn.get","challenge":"x","origin":"https://a","crossOrigin":true,"topOrigin":"https://evil"}"#,
+                true,
+            ),
+            (
+                r#"{"type":"webauthn.get","challenge":"x","origin":"https://a","topOrigin":"https://evil"}"#,
+                true,
+            ),
+            ("not json", false),
+        ] {
+            assert_eq!(made_cross_origin(json.as_bytes()), cross, "{json}");
+        }
+    }
 }

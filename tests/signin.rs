@@ -143,12 +143,12 @@ async fn email_code_works_on_another_device_with_five_tries() {
             )
             .await;
         assert_eq!(r.status(), 401);
-        assert!(
-            r.text()
-                .await
-                .unwrap()
-                .contains(&format!("{left} tries left"))
-        );
+        let said = if left == 1 {
+            "1 try left".to_string()
+        } else {
+            format!("{left} tries left")
+        };
+        assert!(r.text().await.unwrap().contains(&said));
     }
     // The right code, with spaces as people type it, on the device that never saw the link.
     let spaced = format!("{} {}", &code[..3], &code[3..]);
@@ -161,7 +161,8 @@ async fn email_code_works_on_another_device_with_five_tries() {
     assert_eq!(r.status(), 303);
     assert_eq!(phone.whoami().await.unwrap()["email"], "code@example.com");
 
-    // A second address: five wrong tries lock its code.
+    // A second address: five wrong tries end its code, so the right one
+    // no longer works (not "try again later": it is gone).
     let t = SystemTime::now() - Duration::from_secs(1);
     start_email(&b, "locked@example.com").await;
     let (_, code) = mail(&outbox(&gw), "locked@example.com", t).await;
@@ -180,8 +181,82 @@ async fn email_code_works_on_another_device_with_five_tries() {
             &[("email", "locked@example.com"), ("code", &code)],
         )
         .await;
+    assert_eq!(r.status(), 401);
+    assert!(r.text().await.unwrap().contains("Ask for a new email"));
+}
+
+/// Findings 11 and 14: tries are counted on each code for as long as it
+/// lives, so five is five; and a new email brings a new code with new
+/// tries, so wrong guesses by someone else cannot lock a person out. An
+/// address whose codes are ended three times in a day gets links only.
+#[tokio::test]
+async fn every_emailed_code_has_five_tries_of_its_own() {
+    let gw = open_gateway().await;
+    let asker = Browser::new(&gw.origin());
+    let attacker = Browser::new(&gw.origin());
+    let email = "target@example.com";
+    // The newest mail, once one more than `before` has arrived (an older
+    // one, sent a moment ago, must not be taken for it).
+    let newest = async |before: usize| {
+        for _ in 0..200 {
+            if mail_count(&outbox(&gw), email) > before {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        mail(&outbox(&gw), email, SystemTime::UNIX_EPOCH).await
+    };
+    let code_from = async |before: usize| newest(before).await.1;
+    let guess = async |b: &Browser, code: &str| {
+        b.submit("/.passgate/email/code", &[("email", email), ("code", code)])
+            .await
+    };
+    // Five emails in all: the most an address gets in fifteen minutes.
+    for round in 1..=3 {
+        let before = mail_count(&outbox(&gw), email);
+        assert_eq!(start_email(&asker, email).await.status(), 200);
+        let code = code_from(before).await;
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        for try_no in 1..=5 {
+            let r = guess(&attacker, wrong).await;
+            assert_eq!(r.status(), 401, "round {round} try {try_no}");
+        }
+        // The code is over: the right one is refused, the session not made
+        // (after the third code ended, because codes are paused).
+        let r = guess(&attacker, &code).await;
+        assert_eq!(r.status(), if round < 3 { 401 } else { 429 }, "round {round}");
+        assert!(attacker.whoami().await.is_none(), "round {round}");
+        if round == 1 {
+            // A new email: a new code, with five new tries, that works.
+            let before = mail_count(&outbox(&gw), email);
+            start_email(&asker, email).await;
+            let code = code_from(before).await;
+            let wrong = if code == "000000" { "111111" } else { "000000" };
+            for _ in 0..4 {
+                assert_eq!(guess(&attacker, wrong).await.status(), 401);
+            }
+            let phone = Browser::new(&gw.origin());
+            let r = guess(&phone, &code).await;
+            assert_eq!(r.status(), 303, "round {round}: the new code works");
+            assert_eq!(phone.whoami().await.unwrap()["email"], email);
+        }
+    }
+    // Three codes ended by wrong tries in a day: codes pause for the
+    // address, emails carry the link only, and the link still works in the
+    // browser that asked.
+    let before = mail_count(&outbox(&gw), email);
+    assert_eq!(start_email(&asker, email).await.status(), 200);
+    let (link, code) = newest(before).await;
+    assert!(code.is_empty(), "no code while codes are paused: {code:?}");
+    let r = guess(&attacker, "123456").await;
     assert_eq!(r.status(), 429);
-    assert!(r.text().await.unwrap().contains("Try again in"));
+    assert!(r.text().await.unwrap().contains("Codes are paused"));
+    let token = link.split("token=").nth(1).unwrap().to_string();
+    let r = asker
+        .submit("/.passgate/email/verify", &[("token", &token)])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(asker.whoami().await.unwrap()["email"], email);
 }
 
 #[tokio::test]
@@ -632,6 +707,15 @@ async fn passkey_ceremonies_refuse_tampered_responses() {
             },
             "cloned_authenticator",
         ),
+        // Finding 13: made in a frame of another origin (the library checks
+        // this only at registration).
+        (
+            Tamper {
+                cross_origin: true,
+                ..Default::default()
+            },
+            "cross_origin",
+        ),
     ];
     for (t, code) in cases {
         let before = audit_kinds(&gw).await.len();
@@ -669,6 +753,44 @@ async fn passkey_ceremonies_refuse_tampered_responses() {
         (s, again["error"].as_str()),
         (400, Some("ceremony_expired"))
     );
+    // Finding 12: a sign-in started in one browser cannot be finished in
+    // another (other cookies), even with a valid response; and the
+    // ceremony is spent by the attempt.
+    let starter = Browser::new(&gw.origin());
+    let (_, start, _) = starter
+        .json("/.passgate/webauthn/authenticate/start", &json!({}))
+        .await;
+    let response = soft::assert(
+        &mut cred,
+        &start["options"],
+        &starter.origin,
+        &Tamper::default(),
+    );
+    let body = json!({ "ceremony": start["ceremony"], "credential": response, "rd": "" });
+    let elsewhere = Browser::new(&gw.origin());
+    let (s, refused, headers) = elsewhere
+        .json("/.passgate/webauthn/authenticate/finish", &body)
+        .await;
+    assert_eq!(
+        (s, refused["error"].as_str()),
+        (400, Some("ceremony_expired")),
+        "{refused}"
+    );
+    assert!(
+        headers
+            .get("set-cookie")
+            .is_none_or(|v| !v.to_str().unwrap_or("").starts_with("passgate_session="))
+    );
+    assert!(elsewhere.whoami().await.is_none());
+    assert_eq!(
+        starter
+            .json("/.passgate/webauthn/authenticate/finish", &body)
+            .await
+            .0,
+        400,
+        "spent by the attempt from elsewhere"
+    );
+
     // The same assertion against a fresh ceremony: wrong challenge.
     let (_, fresh, _) = b
         .json("/.passgate/webauthn/authenticate/start", &json!({}))

@@ -917,6 +917,30 @@ async fn counters(e: SharedEphemeral, clock: Arc<ManualClock>) {
     );
 }
 
+async fn tallies(e: SharedEphemeral, clock: Arc<ManualClock>) {
+    // Not aligned to any window: a tally lives its ttl from its first count.
+    clock.set(T0 - T0 % 600 + 590);
+    let ttl = Duration::from_secs(600);
+    for n in 1..=3 {
+        assert_eq!(e.tally("code:1", ttl).await.unwrap(), n);
+    }
+    assert_eq!(e.tally("code:2", ttl).await.unwrap(), 1, "keys count apart");
+    clock.advance(20);
+    assert_eq!(
+        e.tally("code:1", ttl).await.unwrap(),
+        4,
+        "no window rolls over under it"
+    );
+    clock.advance(579);
+    assert_eq!(e.tally("code:1", ttl).await.unwrap(), 5, "still alive");
+    clock.advance(1);
+    assert_eq!(
+        e.tally("code:1", ttl).await.unwrap(),
+        1,
+        "after its ttl it starts over"
+    );
+}
+
 async fn broadcasts(e: SharedEphemeral, _clock: Arc<ManualClock>) {
     let mut rx = e.subscribe();
     let msg = Broadcast::SessionRevoked { id: "s1".into() };
@@ -954,7 +978,7 @@ macro_rules! ephemeral_suite {
     };
 }
 
-ephemeral_suite!(values, take_races, counters, broadcasts);
+ephemeral_suite!(values, take_races, counters, tallies, broadcasts);
 
 // ---------------------------------------------------------------- sessions
 

@@ -207,7 +207,10 @@ fn bypass_attempts_land_on_the_strict_rule_or_are_refused() {
         // Encoded twice, in every mix: a server that decodes twice reads
         // /admin, one that decodes once reads /public.
         ("/public/%252e%252e/admin", Err(PathError::Ambiguous)),
-        ("/public/%25%32%65%25%32%65/admin", Err(PathError::Ambiguous)),
+        (
+            "/public/%25%32%65%25%32%65/admin",
+            Err(PathError::Ambiguous),
+        ),
         ("/public/%252%65%252%65/admin", Err(PathError::Ambiguous)),
         ("/public/%25%32e%25%32e/admin", Err(PathError::Ambiguous)),
         ("/public%252F..%252Fadmin", Err(PathError::Ambiguous)),

@@ -64,6 +64,10 @@ pub trait Ephemeral: Send + Sync + 'static {
     async fn delete(&self, key: &str) -> StoreResult<()>;
     /// Count one hit on `key` in the current `window`.
     async fn hit(&self, key: &str, window: Duration) -> StoreResult<Counter>;
+    /// Count one more on `key`, a tally that lives `ttl` from its first
+    /// count (not a window that may roll over while what it counts lives,
+    /// such as the tries of one emailed code); the count, this one included.
+    async fn tally(&self, key: &str, ttl: Duration) -> StoreResult<u64>;
     /// Send to every replica, this one included.
     async fn publish(&self, msg: &Broadcast) -> StoreResult<()>;
     fn subscribe(&self) -> broadcast::Receiver<Broadcast>;
@@ -116,6 +120,8 @@ pub struct MemoryEphemeral {
     clock: SharedClock,
     values: Mutex<ValueMap>,
     counters: Mutex<HashMap<String, (i64, u64)>>,
+    /// Tallies: expiry and count.
+    tallies: Mutex<HashMap<String, (i64, u64)>>,
     tx: broadcast::Sender<Broadcast>,
 }
 
@@ -126,6 +132,7 @@ impl MemoryEphemeral {
             clock,
             values: Mutex::new(HashMap::new()),
             counters: Mutex::new(HashMap::new()),
+            tallies: Mutex::new(HashMap::new()),
             tx,
         })
     }
@@ -201,6 +208,23 @@ impl Ephemeral for MemoryEphemeral {
             count: e.1,
             reset_in,
         })
+    }
+
+    async fn tally(&self, key: &str, ttl: Duration) -> StoreResult<u64> {
+        let now = self.clock.now();
+        let mut m = self
+            .tallies
+            .lock()
+            .map_err(|_| StoreError::Corrupt("ephemeral store lock poisoned".into()))?;
+        if m.len() > 4096 {
+            m.retain(|_, (at, _)| *at > now);
+        }
+        let e = m.entry(key.to_string()).or_insert((now + ttl_secs(ttl), 0));
+        if e.0 <= now {
+            *e = (now + ttl_secs(ttl), 0);
+        }
+        e.1 += 1;
+        Ok(e.1)
     }
 
     async fn publish(&self, msg: &Broadcast) -> StoreResult<()> {

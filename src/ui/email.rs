@@ -6,8 +6,12 @@
 //! link, with a six-digit code beside it. The link opens a confirmation page
 //! (`GET` never spends it: mail scanners follow links) and only the `POST`
 //! signs in — and only in the browser that asked (a cookie binds them). The
-//! code works on any device, five tries at most. Both are rate-limited per
-//! address and per IP.
+//! code works on any device, five tries at most: the tries are counted on
+//! the code itself, for as long as it lives, and the fifth wrong one ends
+//! it; a new email brings a new code with five new tries. Emails are
+//! rate-limited per address and per IP, codes per IP; an address whose codes
+//! were ended by wrong tries three times in a day gets links only for the
+//! rest of it (the link still works in the browser that asked).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -35,8 +39,11 @@ use crate::store::{StoreError, normalise_email};
 const PER_ADDRESS: u64 = 5;
 /// Sign-in emails per IP per window.
 const PER_IP: u64 = 20;
-/// Wrong codes allowed per address per window.
+/// Tries (right or wrong) one code allows.
 const CODE_TRIES: u64 = 5;
+/// Codes ended by wrong tries, per address per day, before codes pause.
+const CODE_LOCKOUTS_PER_DAY: u64 = 3;
+const DAY: Duration = Duration::from_secs(86_400);
 /// Codes (right or wrong) accepted per IP per window.
 const CODE_TRIES_PER_IP: u64 = 50;
 const WINDOW: Duration = Duration::from_secs(15 * 60);
@@ -53,6 +60,9 @@ struct TokenRecord {
 struct CodeRecord {
     code_hash: String,
     token_key: String,
+    /// This code's own id: its tries are counted under it.
+    #[serde(default)]
+    id: String,
 }
 
 #[derive(Template)]
@@ -108,6 +118,11 @@ fn token_key(token: &str) -> String {
 
 fn code_key(email_lower: &str) -> String {
     format!("em:code:{}", sha_hex(email_lower))
+}
+
+/// Set while codes are paused for an address (links only).
+fn code_pause_key(email_lower: &str) -> String {
+    format!("em:code-paused:{}", sha_hex(email_lower))
 }
 
 fn ua(headers: &HeaderMap) -> String {
@@ -249,6 +264,10 @@ pub async fn start(
         Eligibility::No => None,
     };
     if let Some(new_account) = new_account {
+        let paused = match app.eph.get(&code_pause_key(&lower)).await {
+            Ok(p) => p.is_some(),
+            Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        };
         let (token, _) = crate::session::new_token();
         let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
         let tkey = token_key(&token);
@@ -260,6 +279,7 @@ pub async fn start(
         let code_record = CodeRecord {
             code_hash: sha_hex(&code),
             token_key: tkey.clone(),
+            id: crate::session::random_id(16),
         };
         let stored = async {
             app.eph
@@ -269,6 +289,10 @@ pub async fn start(
                     cfg.email.token_ttl,
                 )
                 .await?;
+            if paused {
+                // No code in this email: the one still stored goes too.
+                return app.eph.delete(&code_key(&lower)).await;
+            }
             app.eph
                 .put(
                     &code_key(&lower),
@@ -289,7 +313,7 @@ pub async fn start(
             &cfg,
             &email,
             &link,
-            &code,
+            (!paused).then_some(code.as_str()),
             new_account,
             minutes,
         ));
@@ -510,41 +534,83 @@ pub async fn code(
     {
         return r;
     }
-    let tries = match limit(&app, &cfg, &headers, &ctx, &format!("rl:code:{}", sha_hex(&lower)), cfg.email.token_ttl, CODE_TRIES, failed("too many wrong codes"), "Too many wrong codes were entered for this address, so its code no longer works. Ask for a new email.").await {
-        Ok(t) => t,
-        Err(r) => {
-            let _ = app.eph.delete(&code_key(&lower)).await;
-            return r;
-        }
+    let paused = match app.eph.get(&code_pause_key(&lower)).await {
+        Ok(p) => p.is_some(),
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
     };
+    if paused {
+        app.audit(failed("codes paused for this address")).await;
+        return retry(
+            "Codes are paused for this address for a day, because several wrong codes were entered for it. Use the link in your latest email, in the browser where you asked for it.".into(),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
     let record = match app.eph.get(&code_key(&lower)).await {
         Ok(r) => r.and_then(|b| serde_json::from_slice::<CodeRecord>(&b).ok()),
         Err(e) => return unavailable(&cfg, &headers, &ctx, e),
     };
-    let matches = record
-        .as_ref()
-        .is_some_and(|r| super::constant_eq(r.code_hash.as_bytes(), sha_hex(&code).as_bytes()));
-    let Some(record) = record.filter(|_| matches) else {
-        app.audit(
-            Event::failed("signin.failed")
-                .email(&email)
-                .from(&ip, &ua(&headers))
-                .detail("wrong or expired code"),
-        )
-        .await;
-        let left = CODE_TRIES.saturating_sub(tries.count);
+    let Some(record) = record else {
+        app.audit(failed("no code, or it has expired")).await;
+        return retry(
+            "That code is not right, or it has expired. Ask for a new email.".into(),
+            StatusCode::UNAUTHORIZED,
+        );
+    };
+    // Tries are counted on the code itself, for as long as it lives: a
+    // window that rolled over could not hand out more, and a new email's
+    // code starts afresh.
+    let id = if record.id.is_empty() {
+        sha_hex(&record.token_key)
+    } else {
+        record.id.clone()
+    };
+    let tries = match app
+        .eph
+        .tally(&format!("em:code-tries:{id}"), cfg.email.token_ttl)
+        .await
+    {
+        Ok(n) => n,
+        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+    };
+    let matches = tries <= CODE_TRIES
+        && super::constant_eq(record.code_hash.as_bytes(), sha_hex(&code).as_bytes());
+    if !matches {
+        let left = CODE_TRIES.saturating_sub(tries);
+        if left == 0 {
+            // The last try is spent: this code is over (and only this one).
+            match app.eph.take(&code_key(&lower)).await {
+                Ok(Some(b))
+                    if serde_json::from_slice::<CodeRecord>(&b)
+                        .is_ok_and(|r| r.id == record.id && r.token_key == record.token_key) =>
+                {
+                    code_ended(&app, &lower).await;
+                }
+                // A newer email's code replaced it meanwhile: put it back.
+                Ok(Some(b)) => {
+                    let _ = app
+                        .eph
+                        .put(&code_key(&lower), &b, cfg.email.token_ttl)
+                        .await;
+                }
+                Ok(None) => {}
+                Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+            }
+        }
+        app.audit(failed("wrong code")).await;
         return retry(
             format!(
-                "That code is not right, or it has expired. {}",
+                "That code is not right. {}",
                 if left == 0 {
-                    "This was the last try: ask for a new email.".to_string()
+                    "That was its last try: ask for a new email.".to_string()
+                } else if left == 1 {
+                    "1 try left.".to_string()
                 } else {
                     format!("{left} tries left.")
                 }
             ),
             StatusCode::UNAUTHORIZED,
         );
-    };
+    }
     // Spend the token behind the code (and with it, the link).
     let token = match app.eph.take(&record.token_key).await {
         Ok(Some(t)) => serde_json::from_slice::<TokenRecord>(&t).ok(),
@@ -561,6 +627,21 @@ pub async fn code(
         token.rd.clone()
     };
     complete(&app, &cfg, &headers, &ctx, &token.email, &rd, "email code").await
+}
+
+/// A code was ended by wrong tries: count it against the address, and after
+/// [`CODE_LOCKOUTS_PER_DAY`] pause codes for it (links still work).
+async fn code_ended(app: &App, email_lower: &str) {
+    let key = format!("em:code-lockouts:{}", sha_hex(email_lower));
+    match app.eph.tally(&key, DAY).await {
+        Ok(n) if n >= CODE_LOCKOUTS_PER_DAY => {
+            if let Err(e) = app.eph.put(&code_pause_key(email_lower), b"1", DAY).await {
+                tracing::warn!(error = %e, "could not pause codes for an address");
+            }
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not count an ended code"),
+    }
 }
 
 /// The address is proven: sign in, or create the account, then offer a passkey.

@@ -39,6 +39,15 @@ fn ua(headers: &HeaderMap) -> String {
         .to_string()
 }
 
+/// Which browser this is, for binding a sign-in ceremony to it: a hash of
+/// its CSRF cookie (which [`guard`] has checked it sent).
+fn browser(app: &App, headers: &HeaderMap) -> String {
+    let cfg = app.config();
+    crate::cookies::value(headers, super::csrf_cookie_name(&cfg))
+        .map(|c| hex::encode(<sha2::Sha256 as sha2::Digest>::digest(c.as_bytes())))
+        .unwrap_or_default()
+}
+
 /// Origin and CSRF for JSON calls (token in `X-CSRF-Token`).
 fn guard(app: &App, headers: &HeaderMap) -> Result<(), Response<Body>> {
     let cfg = app.config();
@@ -89,7 +98,11 @@ pub async fn authenticate_start(
         Ok(_) => {}
         Err(e) => return store_down(e),
     }
-    match app.passkeys.start_authentication().await {
+    match app
+        .passkeys
+        .start_authentication(&browser(&app, &headers))
+        .await
+    {
         Ok((ceremony, options)) => json(
             StatusCode::OK,
             &json!({ "ceremony": ceremony, "options": options }),
@@ -162,7 +175,11 @@ pub async fn authenticate_finish(
         }
     };
     // The ceremony is spent whatever happens next: no replay.
-    let state = match app.passkeys.take_authentication(&req.ceremony).await {
+    let state = match app
+        .passkeys
+        .take_authentication(&req.ceremony, &browser(&app, &headers))
+        .await
+    {
         Ok(s) => s,
         Err(e) => return refuse(e, None).await,
     };

@@ -185,9 +185,14 @@ pub async fn mail(dir: &Path, to: &str, newer_than: std::time::SystemTime) -> (S
                     .find(|w| w.len() == 6)
                     .map(str::to_string)
             });
-            if let (Some(l), Some(c)) = (link, code) {
+            // A mail sent while codes are paused for the address carries
+            // the link only (the code is then empty).
+            let paused = body.contains("Sign-in codes are paused");
+            if let Some(l) = link
+                && (code.is_some() || paused)
+            {
                 let l = l.split('"').next().unwrap_or(&l).to_string();
-                return (l, c);
+                return (l, code.unwrap_or_default());
             }
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

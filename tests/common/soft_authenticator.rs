@@ -30,6 +30,8 @@ pub struct Tamper {
     pub challenge: Option<String>,
     pub no_uv: bool,
     pub counter: Option<u32>,
+    /// Say the response was made in a frame of another origin.
+    pub cross_origin: bool,
 }
 
 pub const UP: u8 = 0x01;
@@ -38,11 +40,12 @@ pub const BE: u8 = 0x08;
 pub const BS: u8 = 0x10;
 pub const AT: u8 = 0x40;
 
-fn client_data(kind: &str, challenge: &str, origin: &str) -> Vec<u8> {
-    serde_json::to_vec(
-        &json!({ "type": kind, "challenge": challenge, "origin": origin, "crossOrigin": false }),
-    )
-    .expect("json")
+fn client_data(kind: &str, challenge: &str, origin: &str, cross_origin: bool) -> Vec<u8> {
+    let mut cd = json!({ "type": kind, "challenge": challenge, "origin": origin, "crossOrigin": cross_origin });
+    if cross_origin {
+        cd["topOrigin"] = json!("https://embedding.example");
+    }
+    serde_json::to_vec(&cd).expect("json")
 }
 
 fn cose_key(key: &SigningKey) -> Vec<u8> {
@@ -97,6 +100,7 @@ pub fn register(options: &Json, origin: &str, t: &Tamper) -> (SoftCredential, Js
         "webauthn.create",
         &challenge,
         t.origin.as_deref().unwrap_or(origin),
+        t.cross_origin,
     );
     let response = json!({
         "id": B64.encode(&id),
@@ -137,6 +141,7 @@ pub fn assert(cred: &mut SoftCredential, options: &Json, origin: &str, t: &Tampe
         "webauthn.get",
         &challenge,
         t.origin.as_deref().unwrap_or(origin),
+        t.cross_origin,
     );
     let mut signed = auth.clone();
     signed.extend_from_slice(&Sha256::digest(&cd));

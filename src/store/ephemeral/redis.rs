@@ -225,6 +225,38 @@ impl Ephemeral for RedisEphemeral {
         Ok(Counter { count, reset_in })
     }
 
+    async fn tally(&self, key: &str, ttl: Duration) -> StoreResult<u64> {
+        // The expiry goes with the count, decided by the injected clock as
+        // every value's is; Redis's own TTL only collects garbage.
+        static TALLY: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+            redis::Script::new(
+                r"
+local v = redis.call('GET', KEYS[1])
+local now = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+if v then
+  local at, n = string.match(v, '^(%d+):(%d+)$')
+  if at and tonumber(at) > now then
+    n = tonumber(n) + 1
+    redis.call('SET', KEYS[1], at .. ':' .. n, 'KEEPTTL')
+    return n
+  end
+end
+redis.call('SET', KEYS[1], (now + ttl) .. ':1', 'EX', ttl + 5)
+return 1
+",
+            )
+        });
+        let mut c = self.conn.clone();
+        TALLY
+            .key(self.key(&format!("tally:{key}")))
+            .arg(self.clock.now())
+            .arg(ttl_secs(ttl))
+            .invoke_async(&mut c)
+            .await
+            .map_err(unavailable)
+    }
+
     async fn publish(&self, msg: &Broadcast) -> StoreResult<()> {
         // Deliver locally at once (this replica must not wait for Redis), then
         // to the others. The echo from Redis is a harmless duplicate.

@@ -1,0 +1,663 @@
+//! No way around the gate: every finding of the outside review, and every
+//! rule of DESIGN.md's security list that a request can test, against the
+//! real binary on **both serving paths** — passgate's own HTTP/1.1 loop and
+//! hyper (the same config with `server.http1_loop = false`) — byte for byte
+//! through raw sockets, with an upstream that records what reaches it.
+//!
+//! Each test is written as the attack: it fails if the attack works.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::result_large_err
+)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::gateway::{Gateway, Setup};
+use common::wire::{Client, ScriptedUpstream, Seen, send};
+
+/// The two ways passgate serves plain HTTP/1.1.
+#[derive(Debug, Clone, Copy)]
+enum Path {
+    Loop,
+    Hyper,
+}
+
+impl Path {
+    const BOTH: [Path; 2] = [Path::Loop, Path::Hyper];
+
+    fn server_extra(self) -> &'static str {
+        match self {
+            Path::Loop => "",
+            Path::Hyper => "http1_loop = false",
+        }
+    }
+}
+
+/// Rules: `/pub` public, `/admin` denied, `/secret` and the rest for
+/// signed-in people, all in front of `up`; forward-auth-only rules on
+/// `fa.test`. The test's address (127.0.0.1) is not trusted unless
+/// `trusted`.
+fn config(s: &Setup, path: Path, up: &str, trusted: bool, extra: &str) -> String {
+    let proxies = if trusted {
+        "[\"127.0.0.1/32\"]"
+    } else {
+        "[\"10.255.255.1/32\"]"
+    };
+    s.config(
+        &format!(
+            "trusted_proxies = {proxies}\n{}\n{extra}",
+            path.server_extra()
+        ),
+        &format!(
+            r#"[[route]]
+host = "localhost"
+path = "/pub"
+upstream = "{up}"
+policy = "public"
+
+[[route]]
+host = "localhost"
+path = "/admin"
+policy = "deny"
+
+[[route]]
+host = "localhost"
+upstream = "{up}"
+"#
+        ),
+    )
+}
+
+/// An upstream that answers every request with 200 "ok" (and a 101 to
+/// anything asking for an upgrade, as an h2c-capable server would).
+async fn upstream() -> ScriptedUpstream {
+    ScriptedUpstream::start(|req: &Seen| {
+        if !req.fields("upgrade").is_empty() {
+            return vec![send(
+                "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n",
+            )];
+        }
+        vec![send("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")]
+    })
+    .await
+}
+
+async fn gateway(path: Path, up: &ScriptedUpstream, trusted: bool, extra: &str) -> Gateway {
+    let url = up.url();
+    let extra = extra.to_string();
+    Gateway::start(move |s| config(s, path, &url, trusted, &extra)).await
+}
+
+fn host(gw: &Gateway) -> String {
+    format!("localhost:{}", gw.port)
+}
+
+/// How often the log says a connection went to hyper.
+fn handed_over(gw: &Gateway) -> usize {
+    gw.log()
+        .lines()
+        .filter(|l| l.contains("handed to hyper"))
+        .count()
+}
+
+/// Every value of `name` the upstream saw in `seen`.
+fn values(seen: &Seen, name: &str) -> Vec<String> {
+    seen.fields(name).into_iter().map(|(_, v)| v).collect()
+}
+
+/// Finding 1: a `Connection` option naming the framing once made the relay
+/// drop `Content-Length` and still write the body, which the upstream then
+/// read as a second request — with the attacker's identity fields.
+#[tokio::test]
+async fn a_connection_option_naming_the_framing_cannot_smuggle_a_request() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let gw = gateway(path, &up, false, "").await;
+        let smuggled = "GET /secret/x HTTP/1.1\r\nHost: H\r\nRemote-User: admin\r\n\r\n";
+        for connection in [
+            "content-length",
+            "keep-alive, content-length",
+            "Content-Length, close",
+        ] {
+            let mut c = Client::connect(gw.addr()).await;
+            c.send(format!(
+                "POST /pub/x HTTP/1.1\r\nHost: {}\r\nConnection: {connection}\r\nContent-Length: {}\r\n\r\n{smuggled}",
+                host(&gw),
+                smuggled.len()
+            ))
+            .await;
+            let a = c.answer(false).await.unwrap();
+            assert_eq!(a.status, 200, "{path:?} {connection}: {}", a.head);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let seen = up.seen();
+            assert!(
+                seen.iter().all(|s| s.target() != "/secret/x"),
+                "{path:?} {connection}: a smuggled request reached the upstream: {seen:?}"
+            );
+            let last = up.last("/pub/x");
+            assert_eq!(
+                values(&last, "content-length"),
+                [smuggled.len().to_string()],
+                "{path:?} {connection}: the upstream reads the body by its length"
+            );
+            assert_eq!(last.body, smuggled.as_bytes(), "{path:?} {connection}");
+        }
+
+        // A body that stops short of the head it pretends to start, so the
+        // upstream would take the next request on its connection (another
+        // client's, signed in) as the rest of the attacker's: the next
+        // request arrives whole, with its own identity, and gets its own
+        // answer.
+        let token = gw.session_for("victim@example.com", &[]).await;
+        let partial = "GET /secret/steal HTTP/1.1\r\nX-Swallow: ";
+        let mut attacker = Client::connect(gw.addr()).await;
+        attacker
+            .send(format!(
+                "POST /pub/y HTTP/1.1\r\nHost: {}\r\nConnection: keep-alive, content-length\r\nContent-Length: {}\r\n\r\n{partial}",
+                host(&gw),
+                partial.len()
+            ))
+            .await;
+        assert_eq!(
+            attacker.answer(false).await.unwrap().status,
+            200,
+            "{path:?}"
+        );
+        let mut victim = Client::connect(gw.addr()).await;
+        victim
+            .send(format!(
+                "GET /mine HTTP/1.1\r\nHost: {}\r\nCookie: passgate_session={token}\r\n\r\n",
+                host(&gw)
+            ))
+            .await;
+        let a = victim.answer(false).await.unwrap();
+        assert_eq!((a.status, a.text().as_str()), (200, "ok"), "{path:?}");
+        let mine = up.last("/mine");
+        assert_eq!(
+            values(&mine, "remote-user"),
+            ["victim@example.com"],
+            "{path:?}"
+        );
+        assert!(
+            up.seen().iter().all(|s| s.target() != "/secret/steal"),
+            "{path:?}: {:?}",
+            up.seen()
+        );
+    }
+}
+
+/// Finding 1, the chunked form: `Transfer-Encoding` named in `Connection`
+/// (hyper serves chunked requests on both paths) still reaches the
+/// upstream framed.
+#[tokio::test]
+async fn a_connection_option_naming_transfer_encoding_keeps_the_body_framed() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let gw = gateway(path, &up, false, "").await;
+        let mut c = Client::connect(gw.addr()).await;
+        c.send(format!(
+            "POST /pub/te HTTP/1.1\r\nHost: {}\r\nConnection: transfer-encoding\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+            host(&gw)
+        ))
+        .await;
+        assert_eq!(c.answer(false).await.unwrap().status, 200, "{path:?}");
+        let seen = up.last("/pub/te");
+        assert_eq!(seen.body, b"hello", "{path:?}: {}", seen.head);
+        let framed = !values(&seen, "content-length").is_empty()
+            || values(&seen, "transfer-encoding") == ["chunked"];
+        assert!(framed, "{path:?}: {}", seen.head);
+    }
+}
+
+/// Finding 2: `Connection` naming passgate's own fields once removed them
+/// after they were set. They are written last now.
+#[tokio::test]
+async fn a_connection_option_cannot_remove_passgates_own_fields() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let gw = gateway(path, &up, false, "").await;
+        let token = gw.session_for("bob@example.com", &["staff"]).await;
+        for (target, cookie, who) in [
+            ("/pub/c", String::new(), ""),
+            (
+                "/secret/c",
+                format!("Cookie: passgate_session={token}\r\n"),
+                "bob@example.com",
+            ),
+        ] {
+            let mut c = Client::connect(gw.addr()).await;
+            c.send(format!(
+                "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: Remote-User, Remote-Email, Remote-Groups, Remote-Name, X-Passgate-Assertion, X-Request-Id, X-Forwarded-For, X-Real-IP\r\n{cookie}\r\n",
+                host(&gw)
+            ))
+            .await;
+            let a = c.answer(false).await.unwrap();
+            assert_eq!(a.status, 200, "{path:?} {target}: {}", a.head);
+            let seen = up.last(target);
+            for name in [
+                "remote-user",
+                "remote-email",
+                "remote-groups",
+                "remote-name",
+            ] {
+                assert_eq!(
+                    values(&seen, name).len(),
+                    1,
+                    "{path:?} {target}: {name}: {}",
+                    seen.head
+                );
+            }
+            assert_eq!(values(&seen, "remote-user"), [who], "{path:?} {target}");
+            assert_eq!(
+                values(&seen, "x-request-id"),
+                [a.field("x-request-id").unwrap()],
+                "{path:?} {target}"
+            );
+            assert_eq!(
+                values(&seen, "x-forwarded-for"),
+                ["127.0.0.1"],
+                "{path:?} {target}"
+            );
+            assert_eq!(
+                values(&seen, "x-real-ip"),
+                ["127.0.0.1"],
+                "{path:?} {target}"
+            );
+            assert_eq!(
+                values(&seen, "x-passgate-assertion").len(),
+                usize::from(!who.is_empty()),
+                "{path:?} {target}: {}",
+                seen.head
+            );
+        }
+    }
+}
+
+/// A forward-auth question about `url` (nginx's endpoint) or about
+/// `X-Forwarded-Uri: uri` (Traefik's), from a trusted caller; the status.
+async fn ask(gw: &Gateway, nginx: bool, host_name: &str, uri: &str, cookie: &str) -> u16 {
+    let question = if nginx {
+        format!(
+            "GET /.passgate/authz/auth-request HTTP/1.1\r\nHost: {}\r\nX-Original-URL: http://{host_name}{uri}\r\nX-Original-Method: GET\r\n{cookie}Connection: close\r\n\r\n",
+            host(gw)
+        )
+    } else {
+        format!(
+            "GET /.passgate/authz/forward-auth HTTP/1.1\r\nHost: {}\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: {host_name}\r\nX-Forwarded-Uri: {uri}\r\nX-Forwarded-Method: GET\r\n{cookie}Connection: close\r\n\r\n",
+            host(gw)
+        )
+    };
+    let mut c = Client::connect(gw.addr()).await;
+    c.send(question).await;
+    c.answer(false).await.unwrap().status
+}
+
+/// Finding 3: the portal prefix once counted on the raw path, so
+/// `/.passgate/../secret` was "one of passgate's pages" and allowed.
+#[tokio::test]
+async fn forward_auth_sees_through_the_portal_prefix() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let gw = gateway(path, &up, true, "").await;
+        let h = host(&gw);
+        for nginx in [true, false] {
+            assert_eq!(ask(&gw, nginx, &h, "/secret", "").await, 401, "{path:?}");
+            assert_eq!(
+                ask(&gw, nginx, &h, "/.passgate/login", "").await,
+                200,
+                "{path:?}"
+            );
+            for uri in [
+                "/.passgate/../secret",
+                "/.passgate/%2e%2e/secret",
+                "/.passgate/%2E%2E/secret",
+                "/.passgate/x/../../admin/x",
+                "/.passgate/./../secret",
+                "/.passgate/.%2e/secret",
+            ] {
+                let status = ask(&gw, nginx, &h, uri, "").await;
+                assert!(
+                    status == 401 || status == 403 || status == 400,
+                    "{path:?} nginx={nginx} {uri}: {status}"
+                );
+            }
+            // Readings that disagree about the prefix: refused.
+            for uri in [
+                "/.passgate/..%2fsecret",
+                "/.passgate/..;/secret",
+                "/.passgate/..\\secret",
+            ] {
+                assert_eq!(ask(&gw, nginx, &h, uri, "").await, 400, "{path:?} {uri}");
+            }
+        }
+        // In proxy mode the same paths are the gate's, not passgate's pages.
+        let mut c = Client::connect(gw.addr()).await;
+        c.send(format!(
+            "GET /.passgate/../secret/p HTTP/1.1\r\nHost: {h}\r\nAccept: application/json\r\n\r\n"
+        ))
+        .await;
+        assert_eq!(c.answer(false).await.unwrap().status, 401, "{path:?}");
+    }
+}
+
+/// Findings 4, 9, 10: paths that some server reads as a protected one:
+/// mixed double encodings, scheme-relative paths, case, overlong UTF-8.
+#[tokio::test]
+async fn paths_that_read_differently_are_refused_on_both_paths_and_in_forward_auth() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let gw = gateway(path, &up, true, "").await;
+        let h = host(&gw);
+        for uri in [
+            "/pub/%25%32%65%25%32%65/admin",
+            "/pub/%252%65%252%65/admin",
+            "/pub/%25%32e%25%32e/admin",
+            "/pub/%252e%252e/admin",
+            "/pub%252F..%252Fadmin",
+            "//pub/admin",
+            "//x/admin",
+            "/\\pub/admin",
+            "/ADMIN",
+            "/Admin/x",
+            "/PUB/x",
+            "/pub/%c0%ae%c0%ae/admin",
+            "/pub/%ff",
+            "/pub/%e0%80%ae",
+            "/admin%3F/../pub",
+            "/pub/%2525252525",
+        ] {
+            let mut c = Client::connect(gw.addr()).await;
+            c.send(format!(
+                "GET {uri} HTTP/1.1\r\nHost: {h}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
+            ))
+            .await;
+            let a = c.answer(false).await.unwrap();
+            assert_eq!(a.status, 400, "{path:?} {uri}: {}", a.head);
+            assert!(
+                up.seen().is_empty(),
+                "{path:?} {uri} reached the upstream: {:?}",
+                up.seen()
+            );
+            for nginx in [true, false] {
+                assert_eq!(
+                    ask(&gw, nginx, &h, uri, "").await,
+                    400,
+                    "{path:?} {uri} nginx={nginx}"
+                );
+            }
+        }
+        // Plain lower-case paths still pass, and odd but unambiguous ones.
+        for uri in ["/pub/x", "/pub/a%20b", "/pub/100%25", "/pub/caf%C3%A9"] {
+            let mut c = Client::connect(gw.addr()).await;
+            c.send(format!("GET {uri} HTTP/1.1\r\nHost: {h}\r\n\r\n"))
+                .await;
+            assert_eq!(c.answer(false).await.unwrap().status, 200, "{path:?} {uri}");
+        }
+    }
+}
+
+/// Finding 5: on an https portal (here: plain http behind a TLS proxy
+/// that says https), the `__Host-` cookies once reached the upstream.
+/// Finding 15: and its answers carry `Strict-Transport-Security`.
+#[tokio::test]
+async fn an_https_portals_cookies_never_reach_the_upstream_and_it_sends_hsts() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let url = up.url();
+        let gw = Gateway::start(move |s| {
+            config(s, path, &url, true, "").replace(
+                &format!("public_url = \"http://localhost:{}\"", s.port),
+                &format!("public_url = \"https://localhost:{}\"", s.port),
+            )
+        })
+        .await;
+        let token = gw.session_for("bob@example.com", &[]).await;
+        let mut c = Client::connect(gw.addr()).await;
+        c.send(format!(
+            "GET /secret/h HTTP/1.1\r\nHost: {}\r\nX-Forwarded-Proto: https\r\nCookie: app=1; __Host-passgate={token}; __Host-passgate-csrf=CSRF; __Host-passgate-email=BIND; passgate_csrf=c2\r\n\r\n",
+            host(&gw)
+        ))
+        .await;
+        let a = c.answer(false).await.unwrap();
+        assert_eq!(a.status, 200, "{path:?}: {}", a.head);
+        let seen = up.last("/secret/h");
+        assert_eq!(
+            values(&seen, "cookie"),
+            ["app=1"],
+            "{path:?}: {}",
+            seen.head
+        );
+        assert!(
+            !seen.head.contains(&token)
+                && !seen.head.contains("CSRF")
+                && !seen.head.contains("BIND")
+        );
+        assert_eq!(
+            values(&seen, "remote-user"),
+            ["bob@example.com"],
+            "{path:?}"
+        );
+        // HSTS on the portal's host, for passgate's answers and relayed ones.
+        assert_eq!(
+            a.field("strict-transport-security").as_deref(),
+            Some("max-age=31536000"),
+            "{path:?}: {}",
+            a.head
+        );
+        let mut c = Client::connect(gw.addr()).await;
+        c.send(format!(
+            "GET /.passgate/health/live HTTP/1.1\r\nHost: {}\r\n\r\n",
+            host(&gw)
+        ))
+        .await;
+        let a = c.answer(false).await.unwrap();
+        assert_eq!(
+            a.field("strict-transport-security").as_deref(),
+            Some("max-age=31536000"),
+            "{path:?}: {}",
+            a.head
+        );
+    }
+    // An http portal never sends it.
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let gw = gateway(path, &up, false, "hsts = \"max-age=600\"").await;
+        let mut c = Client::connect(gw.addr()).await;
+        c.send(format!(
+            "GET /pub/x HTTP/1.1\r\nHost: {}\r\n\r\n",
+            host(&gw)
+        ))
+        .await;
+        let a = c.answer(false).await.unwrap();
+        assert_eq!(a.field("strict-transport-security"), None, "{path:?}");
+    }
+}
+
+/// Finding 6: `Upgrade: h2c` once reached the upstream, and after its 101
+/// the tunnel carried requests no rule had seen.
+#[tokio::test]
+async fn h2c_upgrades_never_reach_the_upstream() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let gw = gateway(path, &up, false, "").await;
+        let mut c = Client::connect(gw.addr()).await;
+        c.send(format!(
+            "GET /pub/h2c HTTP/1.1\r\nHost: {}\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n",
+            host(&gw)
+        ))
+        .await;
+        let a = c.answer(false).await.unwrap();
+        assert_eq!(
+            a.status, 200,
+            "{path:?}: an ordinary answer, not a tunnel: {}",
+            a.head
+        );
+        let seen = up.last("/pub/h2c");
+        for name in ["upgrade", "http2-settings", "connection"] {
+            assert!(
+                values(&seen, name).is_empty(),
+                "{path:?}: {name}: {}",
+                seen.head
+            );
+        }
+        // The connection is still HTTP: another request on it is checked.
+        c.send(format!(
+            "GET /admin/x HTTP/1.1\r\nHost: {}\r\nAccept: application/json\r\n\r\n",
+            host(&gw)
+        ))
+        .await;
+        assert_eq!(c.answer(false).await.unwrap().status, 403, "{path:?}");
+    }
+}
+
+/// An upstream that sets passgate's cookies.
+async fn cookie_setting_upstream() -> ScriptedUpstream {
+    ScriptedUpstream::start(|_| {
+        vec![send(
+            "HTTP/1.1 200 OK\r\nSet-Cookie: app=1; Path=/\r\nSet-Cookie: passgate_session=attacker; Path=/\r\nSet-Cookie: __Host-passgate=attacker; Secure; Path=/\r\nset-cookie: passgate_csrf=x\r\nSet-Cookie: __host-passgate-email=y\r\nSet-Cookie: theme=dark\r\nContent-Length: 2\r\n\r\nok",
+        )]
+    })
+    .await
+}
+
+/// Finding 7: a hostile app could fix a victim's session with a
+/// `Set-Cookie` for passgate's names.
+#[tokio::test]
+async fn an_upstream_cannot_set_passgates_cookies() {
+    for path in Path::BOTH {
+        let up = cookie_setting_upstream().await;
+        let gw = gateway(path, &up, false, "").await;
+        let mut c = Client::connect(gw.addr()).await;
+        c.send(format!(
+            "GET /pub/set HTTP/1.1\r\nHost: {}\r\n\r\n",
+            host(&gw)
+        ))
+        .await;
+        let a = c.answer(false).await.unwrap();
+        assert_eq!(a.status, 200, "{path:?}");
+        let set: Vec<String> = a
+            .head
+            .split("\r\n")
+            .filter_map(|l| l.split_once(':'))
+            .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+            .map(|(_, v)| v.trim().to_string())
+            .collect();
+        assert_eq!(set, ["app=1; Path=/", "theme=dark"], "{path:?}: {}", a.head);
+    }
+}
+
+/// Finding 8: `_` spellings of the forwarding fields, and the forwarding
+/// fields passgate does not set itself, once reached the upstream from
+/// anyone; CGI-style servers merge `X_Forwarded_For` into the same
+/// variable as passgate's `X-Forwarded-For`.
+#[tokio::test]
+async fn forwarding_fields_in_any_spelling_come_only_from_trusted_proxies() {
+    let fields = "X_Forwarded_For: 6.6.6.6\r\nx_forwarded_host: evil.example\r\nX-Forwarded-Port: 8443\r\nX-Forwarded-Prefix: /admin\r\nX-Original-URL: /admin\r\nX-Original-URI: /admin\r\nX_Original_URL: /admin\r\nX-Rewrite-URL: /admin\r\nX_Rewrite_URL: /admin\r\nX_Real_IP: 6.6.6.6\r\nX_Request_Id: forged\r\nX-Forwarded-For: 6.6.6.6\r\n";
+    for path in Path::BOTH {
+        for trusted in [false, true] {
+            let up = upstream().await;
+            let gw = gateway(path, &up, trusted, "").await;
+            let mut c = Client::connect(gw.addr()).await;
+            c.send(format!(
+                "GET /pub/fw HTTP/1.1\r\nHost: {}\r\n{fields}\r\n",
+                host(&gw)
+            ))
+            .await;
+            assert_eq!(c.answer(false).await.unwrap().status, 200);
+            let seen = up.last("/pub/fw");
+            for name in seen.names() {
+                assert!(
+                    !name.contains('_'),
+                    "{path:?} trusted={trusted}: {name} reached the upstream: {}",
+                    seen.head
+                );
+            }
+            if trusted {
+                assert_eq!(values(&seen, "x-forwarded-for"), ["6.6.6.6, 127.0.0.1"]);
+                assert_eq!(values(&seen, "x-forwarded-port"), ["8443"]);
+            } else {
+                assert_eq!(values(&seen, "x-forwarded-for"), ["127.0.0.1"], "{path:?}");
+                for gone in [
+                    "x-forwarded-port",
+                    "x-forwarded-prefix",
+                    "x-original-url",
+                    "x-original-uri",
+                    "x-rewrite-url",
+                ] {
+                    assert!(
+                        values(&seen, gone).is_empty(),
+                        "{path:?}: {gone}: {}",
+                        seen.head
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Forward auth cannot remove what the proxy will pass on, so it refuses
+/// requests that carry a field only passgate sets in another spelling,
+/// and upgrades other than WebSocket.
+#[tokio::test]
+async fn forward_auth_refuses_what_the_proxy_would_pass_on_unchecked() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let gw = gateway(path, &up, true, "").await;
+        let h = host(&gw);
+        for (extra, want) in [
+            ("Remote_User: admin\r\n", 400),
+            ("X_Forwarded_For: 10.0.0.1\r\n", 400),
+            ("X_Passgate_Assertion: forged\r\n", 400),
+            (
+                "Upgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\n",
+                400,
+            ),
+            ("Upgrade: websocket\r\nConnection: Upgrade\r\n", 200),
+            ("Remote-User: admin\r\n", 200),
+        ] {
+            let mut c = Client::connect(gw.addr()).await;
+            c.send(format!(
+                "GET /.passgate/authz/forward-auth HTTP/1.1\r\nHost: {h}\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: {h}\r\nX-Forwarded-Uri: /pub/x\r\n{extra}\r\n"
+            ))
+            .await;
+            let a = c.answer(false).await.unwrap();
+            assert_eq!(a.status, want, "{path:?} {extra:?}: {}", a.head);
+            if want == 200 {
+                assert_eq!(a.field("remote-user").as_deref(), Some(""), "{path:?}");
+            }
+        }
+    }
+}
+
+/// The tests above ran on both paths: the loop keeps an upstream's field
+/// spelling, hyper lower-cases it, which tells them apart.
+#[tokio::test]
+async fn the_paths_under_test_are_the_ones_named() {
+    let up = ScriptedUpstream::start(|_| {
+        vec![send(
+            "HTTP/1.1 200 Fine\r\nX-Spelling: 1\r\nContent-Length: 0\r\n\r\n",
+        )]
+    })
+    .await;
+    for (path, status_line, field) in [
+        (Path::Loop, "HTTP/1.1 200 Fine", "X-Spelling: 1"),
+        (Path::Hyper, "HTTP/1.1 200 ", "x-spelling: 1"),
+    ] {
+        let gw = gateway(path, &up, false, "").await;
+        let mut c = Client::connect(gw.addr()).await;
+        c.send(format!(
+            "GET /pub/which HTTP/1.1\r\nHost: {}\r\n\r\n",
+            host(&gw)
+        ))
+        .await;
+        let a = c.answer(false).await.unwrap();
+        assert!(a.head.starts_with(status_line), "{path:?}: {}", a.head);
+        assert!(a.head.contains(field), "{path:?}: {}", a.head);
+        assert_eq!(handed_over(&gw), 0, "{path:?}");
+    }
+}
