@@ -29,6 +29,9 @@ pub enum GateError {
     /// Nothing here (404).
     #[error("not found")]
     NotFound,
+    /// A method passgate does not pass on (405): CONNECT, TRACE.
+    #[error("the method {0} is not passed on")]
+    MethodNotAllowed(String),
     /// A forward-auth-only rule matched in proxy mode (404).
     #[error("{0} has no upstream; it is for forward auth only")]
     NoUpstream(String),
@@ -46,6 +49,7 @@ impl GateError {
             GateError::Proxy(ProxyError::BadRequest(_)) => StatusCode::BAD_REQUEST,
             GateError::Proxy(_) => StatusCode::BAD_GATEWAY,
             GateError::NotFound | GateError::NoUpstream(_) => StatusCode::NOT_FOUND,
+            GateError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             GateError::UntrustedCaller(_) => StatusCode::FORBIDDEN,
         }
     }
@@ -71,6 +75,11 @@ impl GateError {
                 "Try again in a moment. If it keeps happening, tell whoever runs this application and quote the reference below.",
             ),
             GateError::NotFound => ("Page not found", "There is nothing at this address.".into(), ""),
+            GateError::MethodNotAllowed(m) => (
+                "This request cannot be handled",
+                format!("The method {m} is not passed on to applications."),
+                "",
+            ),
             GateError::NoUpstream(_) => (
                 "Nothing is served here",
                 "This address is protected for another proxy to serve; passgate itself has no application for it.".into(),
@@ -95,6 +104,7 @@ impl GateError {
         match self {
             GateError::BadRequest(_)
             | GateError::NotFound
+            | GateError::MethodNotAllowed(_)
             | GateError::Proxy(ProxyError::BadRequest(_)) => {
                 tracing::info!(request_id, status = status.as_u16(), error = %self, "request refused")
             }

@@ -170,6 +170,23 @@ pub fn route<'r, 'c>(
             },
         )
     };
+    // A reverse proxy has no business tunnelling (CONNECT) or reflecting a
+    // request with passgate's fields in it back to the client (TRACE).
+    if *method == Method::CONNECT || *method == Method::TRACE {
+        let mut r =
+            GateError::MethodNotAllowed(method.to_string()).respond(cfg, headers, ctx.request_id());
+        r.headers_mut().insert(
+            header::ALLOW,
+            HeaderValue::from_static("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"),
+        );
+        return Err(with_outcome(
+            r,
+            Outcome {
+                route: "none",
+                decision: "bad_request",
+            },
+        ));
+    }
     let target =
         Target::from_request(uri, headers, method, ctx.tls, ctx.trusted).map_err(refused)?;
     let route = rule(cfg, &target).map_err(refused)?;

@@ -224,7 +224,11 @@ async fn every_emailed_code_has_five_tries_of_its_own() {
         // The code is over: the right one is refused, the session not made
         // (after the third code ended, because codes are paused).
         let r = guess(&attacker, &code).await;
-        assert_eq!(r.status(), if round < 3 { 401 } else { 429 }, "round {round}");
+        assert_eq!(
+            r.status(),
+            if round < 3 { 401 } else { 429 },
+            "round {round}"
+        );
         assert!(attacker.whoami().await.is_none(), "round {round}");
         if round == 1 {
             // A new email: a new code, with five new tries, that works.
