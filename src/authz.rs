@@ -148,9 +148,10 @@ impl EmailPattern {
     pub fn matches(&self, email_lower: &str) -> bool {
         match self {
             EmailPattern::Exact(e) => e == email_lower,
+            // One `@` only: `a@evil.com@example.com` is not at example.com.
             EmailPattern::Domain(d) => email_lower
-                .rsplit_once('@')
-                .is_some_and(|(_, dom)| dom == d),
+                .split_once('@')
+                .is_some_and(|(local, dom)| dom == d && !local.is_empty()),
         }
     }
 }
@@ -415,7 +416,27 @@ pub fn split_host_port_cow(s: &str) -> Option<(std::borrow::Cow<'_, str>, Option
     if host.contains("..") {
         return None;
     }
+    if !host.starts_with('[') && !plain_host(&host) {
+        return None;
+    }
     Some((host, port))
+}
+
+/// Is `host` (lower case, letters, digits, `-`, `.`, `_`, `*`) read the same
+/// by URL parsers (WHATWG, browsers)? A host whose last label is a number
+/// is an IPv4 address to them — `0x7f.1` is 127.0.0.1 — so it must be one
+/// written plainly (`a.b.c.d`); an `xn--` label must be valid punycode.
+fn plain_host(host: &str) -> bool {
+    let last = host.rsplit('.').find(|l| !l.is_empty()).unwrap_or("");
+    let numeric = !last.is_empty()
+        && (last.bytes().all(|b| b.is_ascii_digit())
+            || last
+                .strip_prefix("0x")
+                .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())));
+    if numeric {
+        return host.parse::<std::net::Ipv4Addr>().is_ok();
+    }
+    !host.contains("xn--") || matches!(url::Host::parse(host), Ok(url::Host::Domain(_)))
 }
 
 /// The portal's origin, for redirect validation.

@@ -5,7 +5,9 @@
 //! gateway's JWKS — exactly what their own app would do. The integration
 //! tests and benchmarks use it as their upstream too, so it also has a few
 //! test endpoints: `/__download?bytes=N` (streams N bytes), `/__upload`
-//! (counts a streamed body), `/__slow?ms=N`, `/__status?code=N`.
+//! (counts a streamed body), `/__slow?ms=N`, `/__status?code=N`; and any
+//! page with `?set-cookie=NAME` sets that cookie (as a hostile app would
+//! try with passgate's).
 
 use std::convert::Infallible;
 use std::sync::{Arc, RwLock};
@@ -185,15 +187,27 @@ async fn handle(echo: Arc<Echo>, req: Request<Incoming>) -> Response<EchoBody> {
         "headers": headers,
         "assertion": assertion,
     });
-    if wants_html {
+    let mut r = if wants_html {
         let mut r = Response::new(full(echo_page(&info)));
         r.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/html; charset=utf-8"),
         );
-        return r;
+        r
+    } else {
+        json_response(StatusCode::OK, &info)
+    };
+    for name in query
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|kv| kv.strip_prefix("set-cookie="))
+    {
+        if let Ok(v) = HeaderValue::try_from(format!("{name}=planted; Path=/")) {
+            r.headers_mut().append(header::SET_COOKIE, v);
+        }
     }
-    json_response(StatusCode::OK, &info)
+    r
 }
 
 fn json_response(status: StatusCode, v: &serde_json::Value) -> Response<EchoBody> {

@@ -538,9 +538,13 @@ impl Chunked {
                     if digits == 0 || digits > 15 {
                         return Err("a chunk size is missing or too large");
                     }
-                    // After the size: nothing, or (after optional blanks)
-                    // extensions, which are dropped.
-                    let rest = line[digits..].trim_ascii_start();
+                    // After the size: nothing, or (after optional spaces
+                    // and tabs) extensions, which are dropped.
+                    let blanks = line[digits..]
+                        .iter()
+                        .take_while(|b| **b == b' ' || **b == b'\t')
+                        .count();
+                    let rest = &line[digits + blanks..];
                     if !rest.is_empty() && rest[0] != b';' {
                         return Err("a chunk size is malformed");
                     }

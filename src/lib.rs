@@ -16,6 +16,8 @@ pub mod cookies;
 pub mod demo;
 pub mod email;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod fxhash;
 pub mod gate;
 pub mod http1;

@@ -40,7 +40,7 @@ use crate::metrics::{self, Outcome};
 
 pub use crate::gate::ReqCtx;
 
-mod h1;
+pub(crate) mod h1;
 
 static X_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
 

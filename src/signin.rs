@@ -29,9 +29,17 @@ pub async fn eligibility(app: &App, cfg: &Config, email: &str) -> Result<Eligibi
             Eligibility::SignIn(u)
         });
     }
+    // One `@` and a plausible address, whatever the caller checked: the
+    // domain rule must not read `a@evil.com@example.com` as example.com.
+    if !crate::session::looks_like_email(email) {
+        return Ok(Eligibility::No);
+    }
     let invite = app.store.pending_invite_for(email, app.clock.now()).await?;
     let lower = normalise_email(email);
-    let domain = lower.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
+    let domain = match lower.split_once('@') {
+        Some((local, d)) if !local.is_empty() && !d.contains('@') => d,
+        _ => return Ok(Eligibility::No),
+    };
     let allowed = invite.is_some()
         || match cfg.signup.mode {
             SignupMode::Open => true,

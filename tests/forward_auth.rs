@@ -432,26 +432,150 @@ async fn scenario(rig: &Rig) {
     );
 }
 
+/// The body of an answer, as JSON when the app (the echo) wrote it.
+fn echoed(text: &str) -> Option<Value> {
+    let body = text.split_once("\r\n\r\n")?.1;
+    // A chunked answer: the JSON is the first chunk's data.
+    let json = body
+        .lines()
+        .find(|l| l.trim_start().starts_with('{'))
+        .unwrap_or(body);
+    serde_json::from_str::<Value>(json.trim())
+        .ok()
+        .filter(|v| v.get("headers").is_some())
+}
+
+/// The outside review's attacks that a proxy in front of the app could let
+/// through (findings 3, 6, 7, 8 and 9), anonymous, through each real proxy
+/// with its deploy/ config.
+async fn hostile(rig: &Rig) {
+    let p = &rig.proxy;
+    let name = p.name;
+    let host = format!("localhost:{}", p.port);
+    let json = "Accept: application/json\r\n";
+
+    // 3: the portal prefix, left by dot segments in any spelling. Whatever
+    // the proxy makes of them, the app never serves a protected path to
+    // someone signed out.
+    for path in [
+        "/.passgate/../secret",
+        "/.passgate/%2e%2e/secret",
+        "/.passgate/%2E%2E/admin/x",
+        "/.passgate/x/../../admin/x",
+        "/.passgate/..%2fsecret",
+        "/.passgate/..;/secret",
+    ] {
+        let (status, text) = raw_get(p.addr(), &host, path, json).await;
+        assert!(
+            echoed(&text).is_none(),
+            "{name} {path}: {status}, served by the app to someone signed out:\n{text}"
+        );
+    }
+
+    // 9 (and 4, 10): paths some server reads as a protected one.
+    for path in [
+        "//x/admin/panel",
+        "/public/%252e%252e/admin/panel",
+        "/public/%25%32%65%25%32%65/admin/panel",
+        "/ADMIN/panel",
+        "/public/%c0%ae%c0%ae/admin",
+    ] {
+        let (status, text) = raw_get(p.addr(), &host, path, json).await;
+        assert!(
+            echoed(&text).is_none_or(|v| v["path"]
+                .as_str()
+                .is_some_and(|served| served.starts_with("/public"))),
+            "{name} {path}: {status}, reached the app as a protected path:\n{text}"
+        );
+    }
+
+    // 6: an h2c upgrade never reaches the app (nor a 101 the client).
+    let (status, text) = raw_get(
+        p.addr(),
+        &host,
+        "/public/h2c",
+        "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n",
+    )
+    .await;
+    assert_ne!(status, 101, "{name}: {text}");
+    if let Some(v) = echoed(&text) {
+        let h = v["headers"].as_object().unwrap();
+        assert!(
+            h.keys()
+                .all(|k| !k.eq_ignore_ascii_case("upgrade")
+                    && !k.eq_ignore_ascii_case("http2-settings")),
+            "{name}: the h2c upgrade reached the app: {v}"
+        );
+    }
+
+    // 8: `_` spellings of forwarding and identity fields never reach the
+    // app (a CGI-style app merges them with the real ones).
+    let (status, text) = raw_get(
+        p.addr(),
+        &host,
+        "/public/fw",
+        "X_Forwarded_For: 6.6.6.6\r\nX_Forwarded_Host: evil.example\r\nX_Original_URL: /admin\r\nX_Rewrite_URL: /admin\r\nX_Real_IP: 6.6.6.6\r\nRemote_User: admin\r\nX_Request_Id: forged\r\n",
+    )
+    .await;
+    if let Some(v) = echoed(&text) {
+        let h = v["headers"].as_object().unwrap();
+        assert!(
+            h.keys().all(|k| !k.contains('_')),
+            "{name}: a `_` spelling reached the app: {v}"
+        );
+    } else {
+        assert!((400..500).contains(&status), "{name}: {status} {text}");
+    }
+
+    // 7: the app cannot set passgate's cookies in the browser.
+    let (status, text) = raw_get(
+        p.addr(),
+        &host,
+        "/public/c?set-cookie=passgate_session&set-cookie=__Host-passgate&set-cookie=passgate_csrf&set-cookie=app",
+        json,
+    )
+    .await;
+    assert_eq!(status, 200, "{name}: {text}");
+    let head = text.split("\r\n\r\n").next().unwrap_or("");
+    let set: Vec<&str> = head
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+        .collect();
+    assert!(set.contains(&"app=planted; Path=/"), "{name}: {head}");
+    assert!(
+        set.iter()
+            .all(|c| !passgate::cookies::sets_own(c.as_bytes())),
+        "{name}: the app set one of passgate's cookies: {set:?}"
+    );
+}
+
 #[tokio::test]
 async fn nginx_auth_request() {
     let rig = rig(proxies::nginx).await;
     scenario(&rig).await;
+    hostile(&rig).await;
 }
 
 #[tokio::test]
 async fn traefik_forward_auth() {
     let rig = rig(proxies::traefik).await;
     scenario(&rig).await;
+    hostile(&rig).await;
 }
 
 #[tokio::test]
 async fn caddy_forward_auth() {
     let rig = rig(proxies::caddy).await;
     scenario(&rig).await;
+    hostile(&rig).await;
 }
 
 #[tokio::test]
 async fn haproxy_lua_forward_auth() {
     let rig = rig(proxies::haproxy).await;
     scenario(&rig).await;
+    hostile(&rig).await;
 }

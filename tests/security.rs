@@ -661,3 +661,483 @@ async fn the_paths_under_test_are_the_ones_named() {
         assert_eq!(handed_over(&gw), 0, "{path:?}");
     }
 }
+
+// ------------------------------------------- published bypasses of peers
+//
+// One test per class of bypass published against other gateways (the
+// advisory is named in each doc comment), each on both serving paths and,
+// where it applies, in forward auth.
+
+/// Send `request` (a whole request, `{host}` filled in) and return the
+/// answer's status and head.
+async fn status_of(gw: &Gateway, request: &str) -> (u16, String) {
+    let mut c = Client::connect(gw.addr()).await;
+    c.send(request.replace("{host}", &host(gw))).await;
+    let a = c.answer(request.starts_with("HEAD ")).await.unwrap();
+    (a.status, a.head)
+}
+
+/// Spoofed `X-Forwarded-Uri` / `X-Original-URI` pointing at internal or
+/// portal paths (tinyauth 5.2 started refusing requests carrying both
+/// kinds; Symfony, Zend and IIS apps serve `X-Original-URL` /
+/// `X-Rewrite-URL` instead of the request's path).
+#[tokio::test]
+async fn peer_bypass_spoofed_forwarded_uri_pointing_at_internal_or_portal_paths() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        // Not a trusted proxy: none of it is believed or passed on.
+        let gw = gateway(path, &up, false, "").await;
+        let (s, _) = status_of(&gw, "GET /admin/x HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-Uri: /pub/x\r\nX-Original-URL: /pub/x\r\nX-Original-URI: /.passgate/login\r\nX-Rewrite-URL: /pub/x\r\nAccept: application/json\r\n\r\n").await;
+        assert_eq!(s, 403, "{path:?}: decided on the request's own path");
+        let (s, _) = status_of(&gw, "GET /pub/y HTTP/1.1\r\nHost: {host}\r\nX-Original-URL: /admin/x\r\nX-Rewrite-URL: /admin/x\r\nX-Original-URI: /admin/x\r\nX-Forwarded-Uri: /admin/x\r\n\r\n").await;
+        assert_eq!(s, 200, "{path:?}");
+        let seen = up.last("/pub/y");
+        for name in [
+            "x-original-url",
+            "x-rewrite-url",
+            "x-original-uri",
+            "x-forwarded-uri",
+        ] {
+            assert!(
+                values(&seen, name).is_empty(),
+                "{path:?}: {name} reached the app"
+            );
+        }
+        for endpoint in ["forward-auth", "auth-request"] {
+            let (s, _) = status_of(&gw, &format!("GET /.passgate/authz/{endpoint} HTTP/1.1\r\nHost: {{host}}\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: {{host}}\r\nX-Forwarded-Uri: /.passgate/login\r\nX-Original-URL: http://{{host}}/.passgate/login\r\n\r\n")).await;
+            assert_eq!(
+                s, 403,
+                "{path:?} {endpoint}: an untrusted caller is not answered"
+            );
+        }
+        // A trusted proxy asks about /admin; the request also carries a
+        // path the app might serve instead: refused, not allowed.
+        let gw = gateway(path, &up, true, "").await;
+        let (s, _) = status_of(&gw, "GET /.passgate/authz/forward-auth HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: {host}\r\nX-Forwarded-Uri: /pub/x\r\nX-Original-URL: http://{host}/admin/x\r\n\r\n").await;
+        assert_eq!(s, 400, "{path:?}");
+        for field in ["X-Original-URI: /pub/x", "X-Rewrite-URL: /admin/x"] {
+            let (s, _) = status_of(&gw, &format!("GET /.passgate/authz/auth-request HTTP/1.1\r\nHost: {{host}}\r\nX-Original-URL: http://{{host}}/pub/x\r\n{field}\r\n\r\n")).await;
+            assert_eq!(s, 400, "{path:?} {field}");
+        }
+    }
+}
+
+/// Rules matched against the query or fragment (oauth2-proxy
+/// GHSA-7rh7-c77v-6434 matched `skip_auth_routes` against path and query).
+#[tokio::test]
+async fn peer_bypass_rules_matched_against_the_query_or_fragment() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let gw = gateway(path, &up, true, "").await;
+        for (target, want) in [
+            ("/admin?/pub", 403),
+            ("/admin?x=/pub/../pub", 403),
+            ("/admin#/pub", 403),
+            // A server that decodes, then parses, reads /admin; one that
+            // does not reads a segment "admin#": the rules differ.
+            ("/admin%23/pub", 400),
+            ("/admin%3F/pub", 400),
+            ("/pub%23/../admin", 400),
+            ("/pub%3F/../admin", 400),
+            ("/pub/x?/admin", 200),
+        ] {
+            let (s, head) = status_of(
+                &gw,
+                &format!(
+                    "GET {target} HTTP/1.1\r\nHost: {{host}}\r\nAccept: application/json\r\n\r\n"
+                ),
+            )
+            .await;
+            assert_eq!(s, want, "{path:?} {target}: {head}");
+            if !target.contains('#') {
+                let (s, _) = status_of(&gw, &format!("GET /.passgate/authz/forward-auth HTTP/1.1\r\nHost: {{host}}\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: {{host}}\r\nX-Forwarded-Uri: {target}\r\n\r\n")).await;
+                assert_eq!(s, want, "{path:?} forward auth {target}");
+            }
+        }
+    }
+}
+
+/// Identity fields smuggled in another case or with `_` for `-` (CGI-style
+/// servers merge `Remote_User` into `REMOTE_USER` with `Remote-User`).
+#[tokio::test]
+async fn peer_bypass_underscore_and_case_header_smuggling() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let gw = gateway(path, &up, true, "").await;
+        let (s, _) = status_of(&gw, "GET /pub/u HTTP/1.1\r\nHost: {host}\r\nRemote_User: admin\r\nREMOTE-USER: admin\r\nrEmOtE_gRoUpS: admins\r\nX_AUTH_REQUEST_USER: admin\r\nx-passgate-ASSERTION: forged\r\n\r\n").await;
+        assert_eq!(s, 200);
+        let seen = up.last("/pub/u");
+        assert_eq!(
+            values(&seen, "remote-user"),
+            [""],
+            "{path:?}: {}",
+            seen.head
+        );
+        assert_eq!(values(&seen, "remote-groups"), [""], "{path:?}");
+        assert!(
+            seen.names().iter().all(|n| !n.contains('_')),
+            "{path:?}: {}",
+            seen.head
+        );
+        assert!(
+            !seen.head.contains("admin") && !seen.head.contains("forged"),
+            "{path:?}: {}",
+            seen.head
+        );
+        let (s, _) = status_of(&gw, "GET /.passgate/authz/forward-auth HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: {host}\r\nX-Forwarded-Uri: /pub/u\r\nrEmOtE_uSeR: admin\r\n\r\n").await;
+        assert_eq!(
+            s, 400,
+            "{path:?}: forward auth cannot strip it, so it refuses"
+        );
+    }
+}
+
+/// A malformed request answered 200 without identity (Authelia
+/// CVE-2021-32637: a malformed URL through nginx's auth_request was
+/// allowed): malformed cookies and URLs are never an allow on a rule that
+/// needs someone signed in.
+#[tokio::test]
+async fn peer_bypass_malformed_cookie_or_url_answered_200_without_identity() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let gw = gateway(path, &up, true, "").await;
+        let token = gw.session_for("ok@example.com", &[]).await;
+        for cookie in [
+            "passgate_session=".to_string(),
+            "passgate_session=garbage".to_string(),
+            "passgate_session=\"\"".to_string(),
+            format!("passgate_session={}x", &token),
+            format!("passgate_session= {}", &token[..20]),
+            "passgate_session=garbage; passgate_session=".to_string() + &token,
+            ";;;passgate_session".to_string(),
+            format!("PASSGATE_SESSION={token}"),
+        ] {
+            let (s, _) = status_of(&gw, &format!("GET /secret/m HTTP/1.1\r\nHost: {{host}}\r\nCookie: {cookie}\r\nAccept: application/json\r\n\r\n")).await;
+            assert_eq!(s, 401, "{path:?} {cookie:?}");
+            for endpoint in [
+                "forward-auth HTTP/1.1\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: {host}\r\nX-Forwarded-Uri: /secret/m",
+                "auth-request HTTP/1.1\r\nX-Original-URL: http://{host}/secret/m",
+            ] {
+                let (s, head) = status_of(&gw, &format!("GET /.passgate/authz/{endpoint}\r\nHost: {{host}}\r\nCookie: {cookie}\r\n\r\n")).await;
+                assert_eq!(s, 401, "{path:?} {endpoint} {cookie:?}: {head}");
+            }
+        }
+        // A valid session still works, so the 401s above are the cookies'.
+        let (s, _) = status_of(&gw, &format!("GET /secret/m HTTP/1.1\r\nHost: {{host}}\r\nCookie: passgate_session={token}\r\n\r\n")).await;
+        assert_eq!(s, 200, "{path:?}");
+        for url in [
+            "http://{host}/secret/%",
+            "http://{host}/secret/%zz",
+            "http://{host}/secret/%00",
+            "http://{host}/secret/%c0%ae",
+            "http://{host}/secret/a b",
+            "http://{host}",
+            "http://{host}?x",
+            "http://user@{host}/secret",
+            "//{host}/secret",
+            "http:/{host}/secret",
+            "ftp://{host}/secret",
+            "",
+        ] {
+            let (s, head) = status_of(&gw, &format!("GET /.passgate/authz/auth-request HTTP/1.1\r\nHost: {{host}}\r\nX-Original-URL: {url}\r\n\r\n")).await;
+            assert!(s == 400 || s == 401, "{path:?} {url:?}: {s} {head}");
+        }
+    }
+}
+
+/// An unparseable `X-Forwarded-For` skipping a policy (authentik
+/// CVE-2024-47070: `X-Forwarded-For: a` bypassed a policy): the client's
+/// address is never read past an entry that is not one, so a client
+/// behind a trusted proxy cannot pick its own by adding garbage.
+#[tokio::test]
+async fn peer_bypass_unparseable_x_forwarded_for_skipping_a_policy() {
+    let up = upstream().await;
+    let url = up.url();
+    let gw = Gateway::start(move |s| {
+        config(s, Path::Loop, &url, true, "")
+            .replacen("[[route]]", "[signup]\nmode = \"open\"\n\n[[route]]", 1)
+    })
+    .await;
+    let b = common::browser::Browser::new(&gw.origin());
+    // The proxy appended something that is not an address after what the
+    // client claimed; the client's claim is not believed.
+    let r = b
+        .submit_with(
+            "/.passgate/email/start",
+            &[("email", "xff@example.com"), ("rd", "")],
+            &[("x-forwarded-for", "198.51.100.77, not-an-address")],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let events = gw
+        .store()
+        .await
+        .list_audit(&passgate::store::AuditFilter {
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let sent = events
+        .iter()
+        .find(|e| e.event.kind == "email.sent")
+        .expect("an email.sent event");
+    assert_eq!(
+        sent.event.ip.as_deref(),
+        Some("127.0.0.1"),
+        "the hop passgate can vouch for"
+    );
+}
+
+/// Empty `X-Forwarded-*` values (tinyauth 5.0.3 stopped authenticating on
+/// empty ones): a 400, never a default.
+#[tokio::test]
+async fn peer_bypass_empty_forwarded_values() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let gw = gateway(path, &up, true, "").await;
+        let full = [
+            ("X-Forwarded-Proto", "http"),
+            ("X-Forwarded-Host", "{host}"),
+            ("X-Forwarded-Uri", "/pub/x"),
+            ("X-Forwarded-Method", "GET"),
+        ];
+        let (s, _) = status_of(
+            &gw,
+            &format!(
+                "GET /.passgate/authz/forward-auth HTTP/1.1\r\nHost: {{host}}\r\n{}\r\n",
+                full.iter()
+                    .map(|(n, v)| format!("{n}: {v}\r\n"))
+                    .collect::<String>()
+            ),
+        )
+        .await;
+        assert_eq!(s, 200, "{path:?}: the full question is answered");
+        for empty in 0..full.len() {
+            let fields: String = full
+                .iter()
+                .enumerate()
+                .map(|(i, (n, v))| format!("{n}: {}\r\n", if i == empty { "" } else { v }))
+                .collect();
+            let (s, head) = status_of(
+                &gw,
+                &format!(
+                    "GET /.passgate/authz/forward-auth HTTP/1.1\r\nHost: {{host}}\r\n{fields}\r\n"
+                ),
+            )
+            .await;
+            assert_eq!(s, 400, "{path:?} empty {}: {head}", full[empty].0);
+        }
+        for fields in [
+            "X-Original-URL: \r\n",
+            "X-Original-URL: http://{host}/pub/x\r\nX-Original-Method: \r\n",
+        ] {
+            let (s, _) = status_of(
+                &gw,
+                &format!(
+                    "GET /.passgate/authz/auth-request HTTP/1.1\r\nHost: {{host}}\r\n{fields}\r\n"
+                ),
+            )
+            .await;
+            assert_eq!(s, 400, "{path:?} {fields:?}");
+        }
+    }
+}
+
+/// Host matching case (Authelia CVE-2026-48794: `a.B.example.com` skipped
+/// a rule for `*.b.example.com`).
+#[tokio::test]
+async fn peer_bypass_host_matching_case() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let url = up.url();
+        let gw = Gateway::start(move |s| {
+            s.config(
+                &format!("public_url = \"http://auth.example.com:{}\"\ntrusted_proxies = [\"127.0.0.1/32\"]\n{}", s.port, path.server_extra()),
+                &format!("[session]\ncookie_domain = \"example.com\"\n\n[webauthn]\nrp_id = \"example.com\"\n\n[[route]]\nhost = \"*.b.example.com\"\npolicy = \"deny\"\n\n[[route]]\nhost = \"*.example.com\"\nupstream = \"{url}\"\npolicy = \"public\"\n"),
+            )
+            .replacen(&format!("public_url = \"http://localhost:{}\"\n", s.port), "", 1)
+        })
+        .await;
+        for host_name in [
+            "a.b.example.com",
+            "a.B.example.com",
+            "A.B.EXAMPLE.COM",
+            "a.b.example.com.",
+        ] {
+            let (s, _) = status_of(
+                &gw,
+                &format!(
+                    "GET /x HTTP/1.1\r\nHost: {host_name}:{}\r\nAccept: application/json\r\n\r\n",
+                    gw.port
+                ),
+            )
+            .await;
+            assert_eq!(s, 403, "{path:?} {host_name}");
+            let (s, _) = status_of(&gw, &format!("GET /.passgate/authz/forward-auth HTTP/1.1\r\nHost: auth.example.com\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: {host_name}\r\nX-Forwarded-Uri: /x\r\n\r\n")).await;
+            assert_eq!(s, 403, "{path:?} forward auth {host_name}");
+        }
+        let (s, _) = status_of(
+            &gw,
+            &format!("GET /x HTTP/1.1\r\nHost: C.example.com:{}\r\n\r\n", gw.port),
+        )
+        .await;
+        assert_eq!(s, 200, "{path:?}: the other rule still serves");
+    }
+}
+
+/// Encoded `/`, `\`, `;` and dot segments (the path-normalisation class
+/// of advisories against Envoy-based gateways and servlet containers):
+/// each lands on the strict rule or is refused.
+#[tokio::test]
+async fn peer_bypass_encoded_slash_backslash_semicolon_and_dot_segments() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let gw = gateway(path, &up, true, "").await;
+        for (target, want) in [
+            ("/pub/..%2Fadmin", 400),
+            ("/pub/..%2fadmin", 400),
+            ("/pub%2F..%2Fadmin", 400),
+            ("/pub/..\\admin", 400),
+            ("/pub/..%5Cadmin", 400),
+            ("/pub/..;/admin", 400),
+            ("/pub/%2e%2e/admin", 403),
+            ("/pub/.%2E/admin", 403),
+            ("/pub/%2e%2e%2fadmin", 400),
+            ("/admin;x=1", 400),
+            ("/admin%3Bx=1", 400),
+            ("/./admin", 403),
+            ("/pub/./x", 200),
+        ] {
+            let (s, head) = status_of(
+                &gw,
+                &format!(
+                    "GET {target} HTTP/1.1\r\nHost: {{host}}\r\nAccept: application/json\r\n\r\n"
+                ),
+            )
+            .await;
+            assert_eq!(s, want, "{path:?} {target}: {head}");
+            let (s, _) = status_of(&gw, &format!("GET /.passgate/authz/forward-auth HTTP/1.1\r\nHost: {{host}}\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: {{host}}\r\nX-Forwarded-Uri: {target}\r\n\r\n")).await;
+            assert_eq!(s, want, "{path:?} forward auth {target}");
+        }
+    }
+}
+
+/// A health-check `User-Agent` let through without a session
+/// (oauth2-proxy GHSA-5hvv-m4w4-gf6v, with `--ping-user-agent`): passgate
+/// has no such exception; its own liveness endpoint is the only open one.
+#[tokio::test]
+async fn peer_bypass_health_check_user_agent() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let gw = gateway(path, &up, true, "").await;
+        for agent in [
+            "kube-probe/1.30",
+            "GoogleHC/1.0",
+            "ELB-HealthChecker/2.0",
+            "Consul Health Check",
+        ] {
+            let (s, _) = status_of(&gw, &format!("GET /secret/h HTTP/1.1\r\nHost: {{host}}\r\nUser-Agent: {agent}\r\nAccept: application/json\r\n\r\n")).await;
+            assert_eq!(s, 401, "{path:?} {agent}");
+            let (s, _) = status_of(&gw, &format!("GET /.passgate/authz/auth-request HTTP/1.1\r\nHost: {{host}}\r\nUser-Agent: {agent}\r\nX-Original-URL: http://{{host}}/secret/h\r\n\r\n")).await;
+            assert_eq!(s, 401, "{path:?} {agent} auth-request");
+            let (s, head) = status_of(&gw, &format!("GET /.passgate/health/live HTTP/1.1\r\nHost: {{host}}\r\nUser-Agent: {agent}\r\n\r\n")).await;
+            assert_eq!(s, 200, "{path:?}");
+            assert!(!head.to_ascii_lowercase().contains("remote-user"), "{head}");
+        }
+    }
+}
+
+/// An expired invitation (several gateways checked only that an invite
+/// existed): refused when opened and when used, and it opens no sign-up.
+#[tokio::test]
+async fn peer_bypass_expired_invites() {
+    let up = upstream().await;
+    let url = up.url();
+    let gw = Gateway::start(move |s| {
+        config(s, Path::Loop, &url, false, "")
+            .replacen("[[route]]", "[signup]\nmode = \"invite\"\n\n[[route]]", 1)
+    })
+    .await;
+    let cfg = passgate::Config::load(&gw.config_path).unwrap();
+    let store = gw.store().await;
+    let now = passgate::clock::Clock::now(&passgate::clock::SystemClock);
+    let link = passgate::ui::email::create_invite(
+        &*store,
+        now - 3 * 86_400,
+        &cfg,
+        "late@example.com",
+        vec!["admins".into()],
+        Duration::from_secs(86_400),
+        None,
+    )
+    .await
+    .unwrap();
+    let b = common::browser::Browser::new(&gw.origin());
+    let (status, _) = b.get(&link).await;
+    assert_eq!(status, 410, "opening it");
+    let token = link.split("token=").nth(1).unwrap();
+    let r = b.submit("/.passgate/invite", &[("token", token)]).await;
+    assert_eq!(r.status(), 410, "using it");
+    assert!(b.whoami().await.is_none());
+    // Nor does it let the address sign up by email.
+    let r = b
+        .submit(
+            "/.passgate/email/start",
+            &[("email", "late@example.com"), ("rd", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 200, "the same answer as for any address");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        common::browser::mail_count(&gw.dir.path().join("outbox"), "late@example.com"),
+        0,
+        "no sign-up email for an expired invitation"
+    );
+}
+
+/// An address with several `@` against a domain rule (oauth2-proxy
+/// GHSA-c5c4-8r6x-56w3: `attacker@evil.com@company.com` passed an
+/// `email_domain` check for company.com).
+#[tokio::test]
+async fn peer_bypass_email_with_several_at_signs_against_a_domain_rule() {
+    let up = upstream().await;
+    let url = up.url();
+    let gw = Gateway::start(move |s| {
+        config(s, Path::Loop, &url, false, "").replacen(
+            "[[route]]",
+            "[signup]\nmode = \"domains\"\nallowed_domains = [\"example.com\"]\n\n[[route]]",
+            1,
+        )
+    })
+    .await;
+    let b = common::browser::Browser::new(&gw.origin());
+    for email in [
+        "attacker@evil.com@example.com",
+        "\"attacker@evil.com\"@example.com",
+        "attacker@evil.com%40example.com",
+    ] {
+        let r = b
+            .submit("/.passgate/email/start", &[("email", email), ("rd", "")])
+            .await;
+        assert!(
+            r.status() == 400 || r.status() == 200,
+            "{email}: {}",
+            r.status()
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let outbox = gw.dir.path().join("outbox");
+    let sent = std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(sent, 0, "no email went to an address with several @");
+    // The same form with a real address at the domain does send one.
+    let r = b
+        .submit(
+            "/.passgate/email/start",
+            &[("email", "someone@example.com"), ("rd", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let t = std::time::SystemTime::now() - Duration::from_secs(5);
+    let _ = common::browser::mail(&outbox, "someone@example.com", t).await;
+}

@@ -3,7 +3,9 @@
 -- On 200 it sets the identity headers on the request; otherwise it answers
 -- the client with passgate's answer (redirect to login, 401 or 403).
 --
--- Load with `lua-load passgate.lua` and use `http-request lua.passgate`.
+-- Load with `lua-load passgate.lua` and use `http-request lua.passgate`;
+-- `http-response lua.passgate_cookies` keeps an application from setting
+-- passgate's own cookies in the browser.
 -- The address below is passgate's listener.
 
 local passgate = "http://127.0.0.1:8080/.passgate/authz/forward-auth"
@@ -66,4 +68,37 @@ core.register_action("passgate", { "http-req" }, function(txn)
         if v ~= nil then reply.headers[name] = { v } end
     end
     txn:done(reply)
+end)
+
+-- passgate's cookie names, compared without regard to case (browsers treat
+-- the __Host- prefix that way).
+local own_cookies = {
+    ["__host-passgate"] = true,
+    ["passgate_session"] = true,
+    ["__host-passgate-csrf"] = true,
+    ["passgate_csrf"] = true,
+    ["__host-passgate-email"] = true,
+    ["passgate_email"] = true,
+}
+
+local function sets_own(value)
+    local pair = value:match("^[^;]*")
+    local name = pair:match("^%s*([^=]-)%s*=")
+    return name ~= nil and own_cookies[name:lower()] == true
+end
+
+-- A hostile application on a shared domain could otherwise fix a victim's
+-- session to one of its choosing.
+core.register_action("passgate_cookies", { "http-res" }, function(txn)
+    local set = txn.http:res_get_headers()["set-cookie"]
+    if set == nil then return end
+    local kept, dropped = {}, false
+    for _, v in pairs(set) do
+        if sets_own(v) then dropped = true else kept[#kept + 1] = v end
+    end
+    if not dropped then return end
+    txn.http:res_del_header("set-cookie")
+    for _, v in ipairs(kept) do
+        txn.http:res_add_header("set-cookie", v)
+    end
 end)

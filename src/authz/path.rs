@@ -195,7 +195,9 @@ pub fn is_plain(raw: &str) -> bool {
     let mut prev = 0u8;
     for (i, &c) in b.iter().enumerate() {
         match c {
-            b'%' | b'\\' | b';' => return false,
+            // `?` and `#` never come in a path as received (they start the
+            // query and fragment), but a path from elsewhere is read fully.
+            b'%' | b'\\' | b';' | b'?' | b'#' => return false,
             b'/' if prev == b'/' => return false,
             b'.' if prev == b'/' => {
                 // "/." starts a dot segment only if followed by "/", "." or end.

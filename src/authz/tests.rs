@@ -291,6 +291,40 @@ fn host_patterns() {
     assert_eq!(split_host_port("a/b"), None);
 }
 
+/// Hosts that URL parsers read as something else are refused: a last
+/// label that is a number makes an IPv4 address of the whole (`0x7f.1` is
+/// 127.0.0.1 to a browser), and `xn--` labels must be punycode.
+#[test]
+fn hosts_are_read_as_url_parsers_read_them_or_refused() {
+    for ok in [
+        "127.0.0.1",
+        "10.0.0.1:8080",
+        "app.example.com",
+        "a-1.example",
+        "host_with_underscore.internal",
+        "xn--bcher-kva.example",
+        "1a.example",
+        "example.com.",
+        "[::1]",
+    ] {
+        assert!(split_host_port(ok).is_some(), "{ok}");
+    }
+    for bad in [
+        "0x7f.1",
+        "0x7f000001",
+        "2130706433",
+        "127.1",
+        "127.0.0.01",
+        "l0.0.2",
+        "a.b.0x1",
+        "256.0.0.1",
+        "xn--.example",
+        "xn--a.example",
+    ] {
+        assert_eq!(split_host_port(bad), None, "{bad}");
+    }
+}
+
 #[test]
 fn ports_restrict_rules_when_given() {
     let t = RouteTable::new(vec![
@@ -391,6 +425,11 @@ fn email_patterns() {
     assert!(d.matches("a@example.com"));
     assert!(!d.matches("a@sub.example.com"));
     assert!(!d.matches("a@example.com.evil.org"));
+    // Several `@`: not an address at example.com (oauth2-proxy
+    // GHSA-c5c4-8r6x-56w3 matched the last part).
+    assert!(!d.matches("attacker@evil.com@example.com"));
+    assert!(!d.matches("@example.com"));
+    assert!(EmailPattern::parse("a@evil.com@example.com").is_err());
 }
 
 fn portal() -> Portal {

@@ -6,8 +6,9 @@
 //! would have removed had it proxied the request itself, it cannot remove
 //! here: the proxy passes the request on. So a request carrying what
 //! proxy mode would strip and the proxy would not replace — an identity,
-//! forwarding or request-id field in a `_` spelling, an upgrade the rule
-//! does not allow (`h2c` never) — is refused with a 400.
+//! forwarding or request-id field in a `_` spelling, a field some apps take
+//! as the path to serve instead (`X-Original-URL`, `X-Rewrite-URL`), an
+//! upgrade the rule does not allow (`h2c` never) — is refused with a 400.
 
 use axum::body::Body;
 use http::header::{self, HeaderMap, HeaderValue};
@@ -53,6 +54,17 @@ pub async fn forward_auth(
         return refuse(
             GateError::BadRequest(format!(
                 "the request carries {name}, a field only passgate sets (in another spelling): the proxy would pass it on to the application"
+            )),
+            "bad_request",
+        );
+    }
+    if let Some(name) = headers
+        .keys()
+        .find(|n| hygiene::overrides_path_in_forward_auth(n, nginx))
+    {
+        return refuse(
+            GateError::BadRequest(format!(
+                "the request carries {name}, which the proxy would pass on to the application: applications that honour it serve another path than the one checked"
             )),
             "bad_request",
         );

@@ -253,6 +253,16 @@ pub fn smuggled_in_forward_auth(name: &HeaderName, assertion: &HeaderName) -> bo
             || same_spelling(n, b"x-request-id"))
 }
 
+/// Is this field of a forward-auth request one the app behind the proxy
+/// may take as the path to serve instead of the one passgate was asked
+/// about (Symfony, Zend and IIS honour `X-Original-URL` and
+/// `X-Rewrite-URL`)? `nginx`: the question came from nginx, whose config
+/// sets `X-Original-URL` itself (so only the others can be the client's).
+pub fn overrides_path_in_forward_auth(name: &HeaderName, nginx: bool) -> bool {
+    let n = name.as_str();
+    n == "x-rewrite-url" || n == "x-original-uri" || (!nginx && n == "x-original-url")
+}
+
 /// The upgrade a request may pass on, if it asks for one: the client's
 /// `Upgrade` value when it names exactly one protocol that `allowed` lists
 /// (a route's `upgrades`, WebSocket by default). `h2c` is never allowed:

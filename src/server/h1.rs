@@ -52,19 +52,19 @@ const MAX_HEAD: usize = 64 * 1024;
 const MAX_BODY: u64 = 64 * 1024;
 
 /// A request taken off the connection.
-struct Taken {
-    req: Request<()>,
+pub(crate) struct Taken {
+    pub(crate) req: Request<()>,
     /// The head's bytes (the header values are views of them).
-    head: Bytes,
-    body: Bytes,
+    pub(crate) head: Bytes,
+    pub(crate) body: Bytes,
     /// The client asked to close after this answer.
-    close: bool,
+    pub(crate) close: bool,
 }
 
 /// What the buffer holds.
 // Moved once per request; boxing the request would cost an allocation.
 #[allow(clippy::large_enum_variant)]
-enum Take {
+pub(crate) enum Take {
     /// Not a whole head yet.
     More,
     /// A whole head, but not yet all of its body.
@@ -229,7 +229,7 @@ async fn next_request(
 }
 
 /// Take a whole request off the front of `rbuf`, or say why not.
-fn take_request(rbuf: &mut BytesMut) -> Take {
+pub(crate) fn take_request(rbuf: &mut BytesMut) -> Take {
     // Where the pieces are, as offsets into `rbuf` (the parser's borrow of
     // it must end before the head is split off). A head is at most
     // `MAX_HEAD` (64 KiB) long, so offsets and lengths fit in 16 bits.

@@ -83,10 +83,29 @@ impl Browser {
 
     /// A form POST with this browser's CSRF token added.
     pub async fn submit(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.submit_with(path, fields, &[]).await
+    }
+
+    /// [`Browser::submit`] with more request fields (as a proxy in front
+    /// would add them).
+    pub async fn submit_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
         let csrf = self.csrf().await;
         let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
         all.extend_from_slice(fields);
-        self.post(path, &all).await
+        let mut r = self
+            .client
+            .post(self.url(path))
+            .header("origin", &self.origin)
+            .header("accept", "text/html");
+        for (n, v) in headers {
+            r = r.header(*n, *v);
+        }
+        r.form(&all).send().await.expect("post")
     }
 
     /// A JSON POST as `passkey.js` makes it.

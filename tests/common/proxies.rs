@@ -128,11 +128,19 @@ pub async fn nginx(gateway: u16, app: u16, port: u16) -> ProxyProc {
         localize(&deploy_file("nginx/passgate.conf"), gateway, app, port),
     )
     .expect("write");
+    std::fs::write(d.join("passgate.js"), deploy_file("nginx/passgate.js")).expect("write");
+    // Debian's package enables it in /etc/nginx/modules-enabled; this
+    // nginx.conf is the test's own.
+    let js_module = "/usr/lib/nginx/modules/ngx_http_js_module.so";
+    assert!(
+        std::path::Path::new(js_module).exists(),
+        "nginx's JavaScript module is not installed (libnginx-mod-http-js): run scripts/test"
+    );
     for t in ["body", "proxy", "fastcgi", "uwsgi", "scgi"] {
         std::fs::create_dir_all(d.join(t)).expect("mkdir");
     }
     let main = format!(
-        "daemon off;\nmaster_process off;\nworker_processes 1;\nuser root;\nerror_log {d}/error.log info;\npid {d}/nginx.pid;\n\
+        "load_module {js_module};\ndaemon off;\nmaster_process off;\nworker_processes 1;\nuser root;\nerror_log {d}/error.log info;\npid {d}/nginx.pid;\n\
          events {{ worker_connections 1024; }}\n\
          http {{\n  access_log {d}/access.log;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n  fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n  include {d}/passgate.conf;\n}}\n",
         d = d.display()

@@ -1,0 +1,37 @@
+// For nginx's JavaScript module (njs): keep an application from setting
+// passgate's own cookies in the browser. A hostile application on a shared
+// domain could otherwise fix a victim's session to one of its choosing.
+// Loaded by passgate.conf (js_import) and run as a js_header_filter.
+
+// passgate's cookie names, compared without regard to case (browsers treat
+// the __Host- prefix that way).
+const OWN = [
+    "__host-passgate",
+    "passgate_session",
+    "__host-passgate-csrf",
+    "passgate_csrf",
+    "__host-passgate-email",
+    "passgate_email",
+];
+
+function isOwn(setCookie) {
+    const pair = setCookie.split(";")[0];
+    const eq = pair.indexOf("=");
+    if (eq < 0) {
+        return false;
+    }
+    return OWN.includes(pair.slice(0, eq).trim().toLowerCase());
+}
+
+function strip_own_cookies(r) {
+    const set = r.headersOut["Set-Cookie"];
+    if (!set || set.length === 0) {
+        return;
+    }
+    const kept = set.filter((c) => !isOwn(c));
+    if (kept.length !== set.length) {
+        r.headersOut["Set-Cookie"] = kept;
+    }
+}
+
+export default { strip_own_cookies };
