@@ -854,8 +854,11 @@ async fn peer_bypass_unparseable_x_forwarded_for_skipping_a_policy() {
     let up = upstream().await;
     let url = up.url();
     let gw = Gateway::start(move |s| {
-        config(s, Path::Loop, &url, true, "")
-            .replacen("[[route]]", "[signup]\nmode = \"open\"\n\n[[route]]", 1)
+        config(s, Path::Loop, &url, true, "").replacen(
+            "[[route]]",
+            "[signup]\nmode = \"open\"\n\n[[route]]",
+            1,
+        )
     })
     .await;
     let b = common::browser::Browser::new(&gw.origin());
@@ -1055,8 +1058,11 @@ async fn peer_bypass_expired_invites() {
     let up = upstream().await;
     let url = up.url();
     let gw = Gateway::start(move |s| {
-        config(s, Path::Loop, &url, false, "")
-            .replacen("[[route]]", "[signup]\nmode = \"invite\"\n\n[[route]]", 1)
+        config(s, Path::Loop, &url, false, "").replacen(
+            "[[route]]",
+            "[signup]\nmode = \"invite\"\n\n[[route]]",
+            1,
+        )
     })
     .await;
     let cfg = passgate::Config::load(&gw.config_path).unwrap();

@@ -181,6 +181,13 @@ pub async fn traefik(gateway: u16, app: u16, port: u16) -> ProxyProc {
         localize(&deploy_file("traefik/dynamic.yml"), gateway, app, port),
     )
     .expect("write");
+    // passgate's local plugin, from Traefik's working directory.
+    let plugin = "traefik/plugins-local/src/github.com/passgate/passgate";
+    let to = d.join("plugins-local/src/github.com/passgate/passgate");
+    std::fs::create_dir_all(&to).expect("mkdir");
+    for f in [".traefik.yml", "go.mod", "passgate.go"] {
+        std::fs::write(to.join(f), deploy_file(&format!("{plugin}/{f}"))).expect("write");
+    }
     let mut child = Command::new(bin)
         .arg(format!("--configFile={}", d.join("traefik.yml").display()))
         .current_dir(d)

@@ -1,0 +1,3 @@
+module github.com/passgate/passgate
+
+go 1.21
