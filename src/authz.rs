@@ -267,11 +267,12 @@ impl RouteTable {
         port: u16,
         raw_path: &str,
     ) -> Result<Option<&Route>, PathError> {
-        if path::is_plain(raw_path) {
+        let scan = path::scan(raw_path);
+        if scan.plain {
             let p = raw_path.trim_end_matches('/');
             let p = if p.is_empty() { "/" } else { p };
             let first = self.first(host, port, p);
-            if (self.upper_case_rules || p.bytes().any(|b| b.is_ascii_uppercase()))
+            if (self.upper_case_rules || scan.upper)
                 && index(self.first_ignoring_case(host, port, p)) != index(first)
             {
                 return Err(PathError::Ambiguous);
@@ -427,16 +428,27 @@ pub fn split_host_port_cow(s: &str) -> Option<(std::borrow::Cow<'_, str>, Option
 /// is an IPv4 address to them — `0x7f.1` is 127.0.0.1 — so it must be one
 /// written plainly (`a.b.c.d`); an `xn--` label must be valid punycode.
 fn plain_host(host: &str) -> bool {
-    let last = host.rsplit('.').find(|l| !l.is_empty()).unwrap_or("");
-    let numeric = !last.is_empty()
-        && (last.bytes().all(|b| b.is_ascii_digit())
+    let b = host.as_bytes();
+    let last = match b.iter().rposition(|c| *c == b'.') {
+        Some(i) => &b[i + 1..],
+        None => b,
+    };
+    // Cheap looks first: nearly every host ends in a label of letters and
+    // has no punycode.
+    if last.first().is_some_and(u8::is_ascii_digit) {
+        let numeric = last.iter().all(u8::is_ascii_digit)
             || last
-                .strip_prefix("0x")
-                .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit())));
-    if numeric {
-        return host.parse::<std::net::Ipv4Addr>().is_ok();
+                .strip_prefix(b"0x")
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+        if numeric {
+            return host.parse::<std::net::Ipv4Addr>().is_ok();
+        }
     }
-    !host.contains("xn--") || matches!(url::Host::parse(host), Ok(url::Host::Domain(_)))
+    let punycode = b
+        .windows(4)
+        .enumerate()
+        .any(|(i, w)| w == b"xn--" && (i == 0 || b[i - 1] == b'.'));
+    !punycode || matches!(url::Host::parse(host), Ok(url::Host::Domain(_)))
 }
 
 /// The portal's origin, for redirect validation.

@@ -134,6 +134,16 @@ pub enum Destination {
 /// refused.
 pub fn destination(cfg: &Config, path: &str) -> Result<Destination, GateError> {
     let prefix = &cfg.server.prefix;
+    // The endpoints every proxied check and probe asks for, written
+    // plainly: no reading of them differs.
+    if let Some(rest) = path.strip_prefix(prefix.as_str()) {
+        match rest {
+            "/authz/forward-auth" => return Ok(Destination::ForwardAuth { nginx: false }),
+            "/authz/auth-request" => return Ok(Destination::ForwardAuth { nginx: true }),
+            "/health/live" => return Ok(Destination::Live),
+            _ => {}
+        }
+    }
     let under = authz::path::under_prefix(path, prefix)
         .map_err(|e| GateError::BadRequest(e.to_string()))?;
     if !under {

@@ -184,37 +184,76 @@ fn is_fullwidth(c: char) -> bool {
     ('\u{FF01}'..='\u{FF5E}').contains(&c)
 }
 
-/// True when every reading gives the same path, so one normalisation is
-/// enough (case aside, which the rule lookup handles). This is the hot
-/// path: most real paths have none of these characters.
-pub fn is_plain(raw: &str) -> bool {
+/// What one look at a path says: every reading gives the same path
+/// (`plain`), and whether it has an ASCII upper-case letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scan {
+    pub plain: bool,
+    pub upper: bool,
+}
+
+/// Bytes that make a path other than plain wherever they are: escapes,
+/// `\`, `;`, `?` and `#` (never in a path as received, but a path from
+/// elsewhere is read fully), controls, and 0xEF (a UTF-8 lead byte of the
+/// fullwidth forms). `/` and `.` matter only together, and are looked at
+/// apart.
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[0x7f] = true;
+    t[0xEF] = true;
+    t[b'%' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b';' as usize] = true;
+    t[b'?' as usize] = true;
+    t[b'#' as usize] = true;
+    t
+};
+
+/// Look at `raw` once: is it plain (see [`is_plain`]), does it have an
+/// upper-case letter. This is the hot path: one pass, a table look per byte.
+pub fn scan(raw: &str) -> Scan {
     let b = raw.as_bytes();
+    let mut upper = false;
     if b.first() != Some(&b'/') {
-        return false;
+        return Scan {
+            plain: false,
+            upper,
+        };
     }
     let mut prev = 0u8;
     for (i, &c) in b.iter().enumerate() {
-        match c {
-            // `?` and `#` never come in a path as received (they start the
-            // query and fragment), but a path from elsewhere is read fully.
-            b'%' | b'\\' | b';' | b'?' | b'#' => return false,
-            b'/' if prev == b'/' => return false,
-            b'.' if prev == b'/' => {
-                // "/." starts a dot segment only if followed by "/", "." or end.
-                match b.get(i + 1) {
-                    None | Some(b'/') | Some(b'.') => return false,
-                    _ => {}
-                }
-            }
-            c if c < 0x20 || c == 0x7f => return false,
-            // Not ASCII: it may hold fullwidth forms; let the full
-            // reading decide.
-            0xEF => return false,
-            _ => {}
+        if SPECIAL[usize::from(c)] {
+            return Scan {
+                plain: false,
+                upper,
+            };
         }
+        if prev == b'/' {
+            // "//", and "/." that starts a dot segment (followed by "/",
+            // "." or the end).
+            let dot_segment = c == b'.' && matches!(b.get(i + 1), None | Some(b'/') | Some(b'.'));
+            if c == b'/' || dot_segment {
+                return Scan {
+                    plain: false,
+                    upper,
+                };
+            }
+        }
+        upper |= c.is_ascii_uppercase();
         prev = c;
     }
-    true
+    Scan { plain: true, upper }
+}
+
+/// True when every reading gives the same path, so one normalisation is
+/// enough (case aside, which the rule lookup handles).
+pub fn is_plain(raw: &str) -> bool {
+    scan(raw).plain
 }
 
 /// Normalise `raw` (path only, no query) under one reading, decoding it

@@ -47,27 +47,24 @@ pub async fn forward_auth(
             "forbid",
         );
     }
-    if let Some(name) = headers
-        .keys()
-        .find(|n| hygiene::smuggled_in_forward_auth(n, &cfg.identity.assertion_header))
-    {
-        return refuse(
-            GateError::BadRequest(format!(
-                "the request carries {name}, a field only passgate sets (in another spelling): the proxy would pass it on to the application"
-            )),
-            "bad_request",
-        );
-    }
-    if let Some(name) = headers
-        .keys()
-        .find(|n| hygiene::overrides_path_in_forward_auth(n, nginx))
-    {
-        return refuse(
-            GateError::BadRequest(format!(
-                "the request carries {name}, which the proxy would pass on to the application: applications that honour it serve another path than the one checked"
-            )),
-            "bad_request",
-        );
+    match hygiene::unanswerable(headers, &cfg.identity.assertion_header, nginx) {
+        Some(hygiene::Unanswerable::Smuggled(name)) => {
+            return refuse(
+                GateError::BadRequest(format!(
+                    "the request carries {name}, a field only passgate sets (in another spelling): the proxy would pass it on to the application"
+                )),
+                "bad_request",
+            );
+        }
+        Some(hygiene::Unanswerable::OverridesPath(name)) => {
+            return refuse(
+                GateError::BadRequest(format!(
+                    "the request carries {name}, which the proxy would pass on to the application: applications that honour it serve another path than the one checked"
+                )),
+                "bad_request",
+            );
+        }
+        None => {}
     }
     let target = match if nginx {
         Target::from_original(headers)

@@ -73,10 +73,7 @@ pub fn upstream_request(h: &mut HeaderMap, own: &Own<'_>) {
     let said = trusted.then(|| Said::read(h));
     // 2. Out with what must not pass.
     if h.keys().any(|n| removed(n, trusted, own.assertion_name)) {
-        let named: Vec<HeaderName> = h
-            .get_all(header::CONNECTION)
-            .iter()
-            .flat_map(|v| http1::tokens(v.as_bytes()))
+        let named: Vec<HeaderName> = http1::connection_options(h)
             .filter(|t| http1::may_be_connection_option(t))
             .filter_map(|t| HeaderName::from_bytes(t).ok())
             .collect();
@@ -189,7 +186,13 @@ fn removed(name: &HeaderName, trusted: bool, assertion: &HeaderName) -> bool {
         return true;
     }
     let n = name.as_str().as_bytes();
-    if is_identity(n) || same_spelling(n, assertion.as_str().as_bytes()) {
+    let a = assertion.as_str().as_bytes();
+    // Every family starts with one of these letters: most fields (host,
+    // accept, user-agent, …) are let through on their first byte.
+    if !matches!(n.first(), Some(b'r' | b'x' | b'f' | b't' | b'c')) && n.first() != a.first() {
+        return false;
+    }
+    if is_identity(n) || same_spelling(n, a) {
         return true;
     }
     if is_forwarding(n) {
@@ -238,29 +241,48 @@ fn same_spelling(a: &[u8], b: &[u8]) -> bool {
             .all(|(x, y)| x == y || (*x == b'_' && *y == b'-'))
 }
 
-/// Is this field of a forward-auth request one that the asking proxy will
-/// pass on to the app, and that passgate would have removed had it
-/// proxied the request itself: an identity field, or a forwarding field or
-/// request id in a `_` spelling? A proxy replaces the usual spellings with
-/// passgate's answer, but a `Remote_User` it passes on beside them (and a
-/// CGI-style app reads both as one). Such requests are refused.
-pub fn smuggled_in_forward_auth(name: &HeaderName, assertion: &HeaderName) -> bool {
-    let n = name.as_str().as_bytes();
-    n.contains(&b'_')
-        && (is_identity(n)
-            || same_spelling(n, assertion.as_str().as_bytes())
-            || is_forwarding(n)
-            || same_spelling(n, b"x-request-id"))
+/// Why a forward-auth question cannot be answered: its request carries a
+/// field the asking proxy will pass on to the app and that passgate would
+/// have removed had it proxied the request itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unanswerable {
+    /// An identity field, or a forwarding field or request id, in a `_`
+    /// spelling. A proxy replaces the usual spellings with passgate's
+    /// answer, but passes a `Remote_User` on beside them (and a CGI-style
+    /// app reads both as one).
+    Smuggled(HeaderName),
+    /// A field some apps serve instead of the path passgate was asked
+    /// about (Symfony, Zend and IIS honour `X-Original-URL` and
+    /// `X-Rewrite-URL`). From nginx, whose config sets `X-Original-URL`
+    /// itself, only the others can be the client's.
+    OverridesPath(HeaderName),
 }
 
-/// Is this field of a forward-auth request one the app behind the proxy
-/// may take as the path to serve instead of the one passgate was asked
-/// about (Symfony, Zend and IIS honour `X-Original-URL` and
-/// `X-Rewrite-URL`)? `nginx`: the question came from nginx, whose config
-/// sets `X-Original-URL` itself (so only the others can be the client's).
-pub fn overrides_path_in_forward_auth(name: &HeaderName, nginx: bool) -> bool {
-    let n = name.as_str();
-    n == "x-rewrite-url" || n == "x-original-uri" || (!nginx && n == "x-original-url")
+/// The first field of a forward-auth request that makes it
+/// [`Unanswerable`], in one pass over the names (`nginx`: the question came
+/// from nginx).
+pub fn unanswerable(h: &HeaderMap, assertion: &HeaderName, nginx: bool) -> Option<Unanswerable> {
+    let a = assertion.as_str().as_bytes();
+    for name in h.keys() {
+        let n = name.as_str().as_bytes();
+        if n.contains(&b'_') {
+            if is_identity(n)
+                || same_spelling(n, a)
+                || is_forwarding(n)
+                || same_spelling(n, b"x-request-id")
+            {
+                return Some(Unanswerable::Smuggled(name.clone()));
+            }
+        } else if n.len() >= 13
+            && n.starts_with(b"x-")
+            && (n == b"x-rewrite-url"
+                || n == b"x-original-uri"
+                || (!nginx && n == b"x-original-url"))
+        {
+            return Some(Unanswerable::OverridesPath(name.clone()));
+        }
+    }
+    None
 }
 
 /// The upgrade a request may pass on, if it asks for one: the client's

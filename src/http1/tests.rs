@@ -181,8 +181,52 @@ fn hop_by_hop_names_read_as_text_are_those_of_the_one_list() {
         let upper = name.as_str().to_ascii_uppercase();
         assert!(is_hop_by_hop_name(upper.as_bytes()), "{name}");
     }
-    for name in ["host", "cookie", "x-connection", "connections", "tee", ""] {
+    for name in [
+        "host",
+        "cookie",
+        "x-connection",
+        "connections",
+        "tee",
+        "",
+        "trailers",
+        "upgrade-insecure-requests",
+        "keep-alive2",
+        "http2-setting",
+        "proxy-authorizatio",
+    ] {
         assert!(!is_hop_by_hop_name(name.as_bytes()), "{name}");
+    }
+    // The text predicate and the one for header maps agree, both ways.
+    for name in [
+        "accept",
+        "authorization",
+        "connection",
+        "content-length",
+        "expect",
+        "forwarded",
+        "host",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "http2-settings",
+        "x-forwarded-for",
+        "set-cookie",
+        "date",
+        "via",
+        "warning",
+        "x-hop",
+    ] {
+        let n = HeaderName::from_static(name);
+        assert_eq!(
+            is_hop_by_hop_name(name.as_bytes()),
+            is_hop_by_hop(&n),
+            "{name}"
+        );
     }
     // And header maps lose each of them.
     for name in &HOP_BY_HOP {

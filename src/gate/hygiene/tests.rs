@@ -327,6 +327,12 @@ fn only_allowed_upgrades_pass_and_h2c_never() {
 
 #[test]
 fn forward_auth_requests_with_fields_a_proxy_would_pass_on_are_spotted() {
+    let with = |name: &'static str| {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("a"));
+        h.insert(HeaderName::from_static(name), HeaderValue::from_static("x"));
+        h
+    };
     for name in [
         "remote_user",
         "x_passgate_assertion",
@@ -335,22 +341,42 @@ fn forward_auth_requests_with_fields_a_proxy_would_pass_on_are_spotted() {
         "x_request_id",
         "x_auth_request_email",
     ] {
-        let n = HeaderName::from_static(name);
-        assert!(smuggled_in_forward_auth(&n, &ASSERTION), "{name}");
+        for nginx in [false, true] {
+            assert_eq!(
+                unanswerable(&with(name), &ASSERTION, nginx),
+                Some(Unanswerable::Smuggled(HeaderName::from_static(name))),
+                "{name}"
+            );
+        }
     }
+    for name in ["x-rewrite-url", "x-original-uri"] {
+        for nginx in [false, true] {
+            assert_eq!(
+                unanswerable(&with(name), &ASSERTION, nginx),
+                Some(Unanswerable::OverridesPath(HeaderName::from_static(name))),
+                "{name}"
+            );
+        }
+    }
+    // nginx sets X-Original-URL itself; from anyone else it is the client's.
+    assert_eq!(
+        unanswerable(&with("x-original-url"), &ASSERTION, true),
+        None
+    );
+    assert!(unanswerable(&with("x-original-url"), &ASSERTION, false).is_some());
     // The usual spellings are the proxy's to replace (identity) or its own
-    // word (forwarding): not refused.
+    // word (forwarding): answered.
     for name in [
         "remote-user",
         "x-forwarded-for",
         "x-forwarded-uri",
-        "x-original-url",
         "cookie",
         "x_custom_app_field",
         "accept",
     ] {
-        let n = HeaderName::from_static(name);
-        assert!(!smuggled_in_forward_auth(&n, &ASSERTION), "{name}");
+        for nginx in [false, true] {
+            assert_eq!(unanswerable(&with(name), &ASSERTION, nginx), None, "{name}");
+        }
     }
 }
 
