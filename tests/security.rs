@@ -1147,3 +1147,31 @@ async fn peer_bypass_email_with_several_at_signs_against_a_domain_rule() {
     let t = std::time::SystemTime::now() - Duration::from_secs(5);
     let _ = common::browser::mail(&outbox, "someone@example.com", t).await;
 }
+
+/// CONNECT and TRACE are not passed on (the differential test found that
+/// a CONNECT with a path reached the upstream and left the client without
+/// an answer): a reverse proxy has no tunnel to open, and a TRACE would
+/// echo passgate's fields back to the client.
+#[tokio::test]
+async fn connect_and_trace_are_not_passed_on() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let gw = gateway(path, &up, false, "").await;
+        let token = gw.session_for("t@example.com", &[]).await;
+        for request in [
+            "CONNECT /pub/x HTTP/1.1\r\nHost: {host}\r\n\r\n".to_string(),
+            format!(
+                "CONNECT /secret/x HTTP/1.1\r\nHost: {{host}}\r\nCookie: passgate_session={token}\r\n\r\n"
+            ),
+            "TRACE /pub/x HTTP/1.1\r\nHost: {host}\r\n\r\n".to_string(),
+            format!(
+                "TRACE /secret/x HTTP/1.1\r\nHost: {{host}}\r\nCookie: passgate_session={token}\r\n\r\n"
+            ),
+        ] {
+            let (s, head) = status_of(&gw, &request).await;
+            assert_eq!(s, 405, "{path:?} {request:?}: {head}");
+            assert!(head.to_ascii_lowercase().contains("allow: get"), "{head}");
+        }
+        assert!(up.seen().is_empty(), "{path:?}: {:?}", up.seen());
+    }
+}

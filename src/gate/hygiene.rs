@@ -102,6 +102,7 @@ pub fn upstream_request(h: &mut HeaderMap, own: &Own<'_>) {
 }
 
 /// What a trusted proxy said about the client, read before any removal.
+#[derive(Default)]
 struct Said {
     /// Its `X-Forwarded-For` chain, every field joined.
     chain: Option<HeaderValue>,
@@ -140,12 +141,7 @@ impl Said {
 /// `X-Forwarded-For/Proto/Host` and `X-Real-IP`: a trusted proxy's chain
 /// is extended and what it said is kept; anyone else's is replaced.
 fn set_forwarding(h: &mut HeaderMap, c: &ClientInfo, said: Option<Said>) {
-    let said = said.unwrap_or(Said {
-        chain: None,
-        proto: None,
-        host: None,
-        real_ip: None,
-    });
+    let said = said.unwrap_or_default();
     let xff = match said.chain {
         Some(chain) => {
             let mut v = Vec::with_capacity(chain.len() + 2 + c.peer.len());
