@@ -54,6 +54,15 @@ impl GateError {
         }
     }
 
+    /// How a request this error refused is counted in the metrics.
+    pub fn decision(&self) -> &'static str {
+        match self {
+            GateError::Unavailable(_) => "unavailable",
+            GateError::UntrustedCaller(_) => "forbid",
+            _ => "bad_request",
+        }
+    }
+
     /// (title, message, what to do next) as shown to people.
     fn words(&self) -> (&'static str, String, &'static str) {
         match self {

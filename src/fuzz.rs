@@ -114,8 +114,9 @@ fn dechunk_reference(mut s: &[u8]) -> Option<(Vec<u8>, usize)> {
     }
 }
 
-/// Undo passgate's own re-chunking (trusted input).
-fn unchunk_own(mut s: &[u8]) -> (Vec<u8>, bool) {
+/// Undo passgate's own re-chunking (trusted input): the data, and whether
+/// the end was written. Also used by the codec's unit tests.
+pub(crate) fn unchunk_own(mut s: &[u8]) -> (Vec<u8>, bool) {
     let mut data = Vec::new();
     loop {
         let Some(nl) = s.windows(2).position(|w| w == b"\r\n") else {

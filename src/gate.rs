@@ -230,11 +230,7 @@ pub async fn admit<'c>(
     let d = match decide_for(app, cfg, routed.route, headers).await {
         Ok(d) => d,
         Err(e) => {
-            let decision = if matches!(e, GateError::Unavailable(_)) {
-                "unavailable"
-            } else {
-                "bad_request"
-            };
+            let decision = e.decision();
             return Err(with_outcome(
                 e.respond(cfg, headers, ctx.request_id()),
                 Outcome {

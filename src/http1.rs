@@ -204,6 +204,17 @@ pub fn write_request(
     out.put_u8(b' ');
     out.extend_from_slice(target.as_bytes());
     out.extend_from_slice(b" HTTP/1.1\r\n");
+    put_fields_but_framing(out, headers);
+    if states_length(method, body.len() as u64) {
+        put_length(out, body.len() as u64);
+    }
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
+}
+
+/// Write `headers` except the framing and `Connection`, which the writer
+/// states itself from what it sends.
+fn put_fields_but_framing(out: &mut BytesMut, headers: &HeaderMap) {
     for (name, value) in headers {
         if name == header::CONTENT_LENGTH
             || name == header::TRANSFER_ENCODING
@@ -213,11 +224,6 @@ pub fn write_request(
         }
         put_field(out, name.as_str().as_bytes(), value.as_bytes());
     }
-    if states_length(method, body.len() as u64) {
-        put_length(out, body.len() as u64);
-    }
-    out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(body);
 }
 
 #[inline]
@@ -416,15 +422,7 @@ pub fn write_answer_head(
     close: bool,
 ) {
     put_status_line(out, status, None);
-    for (name, value) in headers {
-        if name == header::CONTENT_LENGTH
-            || name == header::TRANSFER_ENCODING
-            || name == header::CONNECTION
-        {
-            continue;
-        }
-        put_field(out, name.as_str().as_bytes(), value.as_bytes());
-    }
+    put_fields_but_framing(out, headers);
     if status != StatusCode::NO_CONTENT && status != StatusCode::NOT_MODIFIED {
         put_length(out, body_len as u64);
     }

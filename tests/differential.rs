@@ -822,19 +822,8 @@ async fn read_answer(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_serving_paths_decide_and_forward_alike() {
-    let cases: u64 = std::env::var("PASSGATE_DIFF_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let seed: u64 = std::env::var("PASSGATE_DIFF_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+    let cases = common::env_number("PASSGATE_DIFF_CASES", 100_000);
+    let seed = common::env_seed("PASSGATE_DIFF_SEED");
     eprintln!("differential: {cases} cases, PASSGATE_DIFF_SEED={seed}");
     let up_loop = Recorder::start().await;
     let up_hyper = Recorder::start().await;

@@ -10,6 +10,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -179,19 +181,8 @@ fn mutate(rng: &mut StdRng, base: &[u8], corpus: &[Vec<u8>], tokens: &[&str]) ->
 
 #[test]
 fn every_fuzz_target_holds_on_its_corpus_and_mutations() {
-    let iters: usize = std::env::var("PASSGATE_FUZZ_ITERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20_000);
-    let seed: u64 = std::env::var("PASSGATE_FUZZ_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos() as u64
-        });
+    let iters = common::env_number("PASSGATE_FUZZ_ITERS", 20_000) as usize;
+    let seed = common::env_seed("PASSGATE_FUZZ_SEED");
     eprintln!("fuzz: {iters} inputs per target, PASSGATE_FUZZ_SEED={seed}");
     for (name, target) in passgate::fuzz::TARGETS {
         let corpus = corpus(name);

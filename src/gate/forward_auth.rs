@@ -35,34 +35,26 @@ pub async fn forward_auth(
         route: metrics::route_label(route),
         decision,
     };
-    let refuse = |e: GateError, decision: &'static str| {
+    let refuse = |e: GateError| {
+        let decision = e.decision();
         with_outcome(
             e.respond(cfg, headers, ctx.request_id()),
             outcome(None, decision),
         )
     };
     if !ctx.trusted {
-        return refuse(
-            GateError::UntrustedCaller(ctx.peer.ip().to_string()),
-            "forbid",
-        );
+        return refuse(GateError::UntrustedCaller(ctx.peer.ip().to_string()));
     }
     match hygiene::unanswerable(headers, &cfg.identity.assertion_header, nginx) {
         Some(hygiene::Unanswerable::Smuggled(name)) => {
-            return refuse(
-                GateError::BadRequest(format!(
-                    "the request carries {name}, a field only passgate sets (in another spelling): the proxy would pass it on to the application"
-                )),
-                "bad_request",
-            );
+            return refuse(GateError::BadRequest(format!(
+                "the request carries {name}, a field only passgate sets (in another spelling): the proxy would pass it on to the application"
+            )));
         }
         Some(hygiene::Unanswerable::OverridesPath(name)) => {
-            return refuse(
-                GateError::BadRequest(format!(
-                    "the request carries {name}, which the proxy would pass on to the application: applications that honour it serve another path than the one checked"
-                )),
-                "bad_request",
-            );
+            return refuse(GateError::BadRequest(format!(
+                "the request carries {name}, which the proxy would pass on to the application: applications that honour it serve another path than the one checked"
+            )));
         }
         None => {}
     }
@@ -72,7 +64,7 @@ pub async fn forward_auth(
         Target::from_forwarded(headers)
     } {
         Ok(t) => t,
-        Err(e) => return refuse(e, "bad_request"),
+        Err(e) => return refuse(e),
     };
     match portal_page(cfg, &target) {
         Ok(true) => {
@@ -87,11 +79,11 @@ pub async fn forward_auth(
             );
         }
         Ok(false) => {}
-        Err(e) => return refuse(e, "bad_request"),
+        Err(e) => return refuse(e),
     }
     let route = match super::rule(cfg, &target) {
         Ok(r) => r,
-        Err(e) => return refuse(e, "bad_request"),
+        Err(e) => return refuse(e),
     };
     if crate::http1::wants_upgrade(headers)
         && hygiene::allowed_upgrade(headers, route.map_or(&[][..], |r| &r.upgrades)).is_none()
@@ -99,19 +91,12 @@ pub async fn forward_auth(
         return refuse(
             GateError::BadRequest(
                 "this upgrade is not forwarded (only WebSocket, unless the rule allows others; h2c never)".into(),
-            ),
-            "bad_request",
-        );
+            ));
     }
     let d = match super::decide_for(app, cfg, route, headers).await {
         Ok(d) => d,
         Err(e) => {
-            let decision = if matches!(e, GateError::Unavailable(_)) {
-                "unavailable"
-            } else {
-                "bad_request"
-            };
-            return refuse(e, decision);
+            return refuse(e);
         }
     };
     let (mut resp, outcome) = match d.access {

@@ -1,24 +1,6 @@
 use super::*;
 
-/// Undo our own chunked re-encoding (trusted input: what `put_chunk` wrote).
-fn unchunk(mut s: &[u8]) -> (Vec<u8>, bool) {
-    let mut data = Vec::new();
-    loop {
-        let Some(nl) = s.windows(2).position(|w| w == b"\r\n") else {
-            return (data, false);
-        };
-        let size = usize::from_str_radix(std::str::from_utf8(&s[..nl]).unwrap(), 16).unwrap();
-        s = &s[nl + 2..];
-        if size == 0 {
-            assert_eq!(s, b"\r\n", "the end is exactly 0 CRLF CRLF");
-            return (data, true);
-        }
-        assert!(size > 0);
-        data.extend_from_slice(&s[..size]);
-        assert_eq!(&s[size..size + 2], b"\r\n");
-        s = &s[size + 2..];
-    }
-}
+use crate::fuzz::unchunk_own as unchunk;
 
 /// Feed `input` to a decoder in pieces of `step` bytes (as reads would
 /// bring it); the decoded data, whether it ended, and bytes left after.
