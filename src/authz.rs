@@ -414,7 +414,8 @@ pub fn split_host_port_cow(s: &str) -> Option<(std::borrow::Cow<'_, str>, Option
     {
         return None;
     }
-    if host.contains("..") {
+    // One trailing dot is the root; a second ("a..") is an empty label.
+    if host.contains("..") || host.ends_with('.') || host.starts_with('.') {
         return None;
     }
     if !host.starts_with('[') && !plain_host(&host) {

@@ -156,14 +156,21 @@ fn own_and_other(s: &str) -> (bool, bool) {
 /// Does a `Set-Cookie` value set one of passgate's cookies? Its name is
 /// what comes before the first `=` of the part before the first `;`,
 /// trimmed (RFC 6265bis §5.6); names are compared without regard to case,
-/// since browsers treat the `__Host-` prefix that way.
+/// since browsers treat the `__Host-` prefix that way. A cookie with an
+/// empty name (`=passgate_session=X`, or no `=` at all) is one too when its
+/// value begins with one of passgate's names and `=`: browsers send a
+/// nameless cookie back as its bare value, which reads as that name.
 pub fn sets_own(set_cookie: &[u8]) -> bool {
     let pair = set_cookie.split(|b| *b == b';').next().unwrap_or_default();
     let Some(eq) = pair.iter().position(|b| *b == b'=') else {
-        // No `=`: the whole piece is a value with an empty name.
+        // No `=`: the whole piece is a value with an empty name, sent back
+        // as `NAME` without a value, which no reader takes for a cookie.
         return false;
     };
     let name = pair[..eq].trim_ascii();
+    if name.is_empty() {
+        return sets_own(pair[eq + 1..].trim_ascii());
+    }
     OWN.iter()
         .any(|own| name.eq_ignore_ascii_case(own.as_bytes()))
 }

@@ -62,6 +62,14 @@ static XAR_USER: HeaderName = HeaderName::from_static("x-auth-request-user");
 static XAR_EMAIL: HeaderName = HeaderName::from_static("x-auth-request-email");
 static XAR_GROUPS: HeaderName = HeaderName::from_static("x-auth-request-groups");
 
+/// Is `name` one of the identity fields passgate sends in `style`?
+pub fn answers_with(style: HeaderStyle, name: &HeaderName) -> bool {
+    let remote = [&REMOTE_USER, &REMOTE_EMAIL, &REMOTE_NAME, &REMOTE_GROUPS];
+    let xar = [&XAR_USER, &XAR_EMAIL, &XAR_GROUPS];
+    (matches!(style, HeaderStyle::Remote | HeaderStyle::Both) && remote.contains(&name))
+        || (matches!(style, HeaderStyle::AuthRequest | HeaderStyle::Both) && xar.contains(&name))
+}
+
 /// Set the configured identity headers (empty values when nobody is signed in).
 pub fn set_identity_headers(headers: &mut HeaderMap, style: HeaderStyle, who: Option<&Principal>) {
     let empty = HeaderValue::from_static("");

@@ -472,6 +472,21 @@ async fn hostile(rig: &Rig) {
         );
     }
 
+    // A `?` or `#` in Host once cut nginx's X-Original-URL short, so
+    // passgate judged "/" (found by an adversarial review).
+    // Someone signed in but not in `admins`: /admin is 403 for them.
+    let dev = rig.gw.session_for("dev@example.com", &["dev"]).await;
+    let cookie = format!("{json}Cookie: passgate_session={dev}\r\n");
+    let (status, _) = raw_get(p.addr(), &host, "/admin/panel", &cookie).await;
+    assert_eq!(status, 403, "{name}");
+    for host_field in [format!("{host}?"), format!("{host}#"), format!("{host}?x=")] {
+        let (status, text) = raw_get(p.addr(), &host_field, "/admin/panel", &cookie).await;
+        assert!(
+            echoed(&text).is_none(),
+            "{name} Host {host_field:?}: {status}, /admin served to someone not allowed:\n{text}"
+        );
+    }
+
     // 9 (and 4, 10): paths some server reads as a protected one.
     for path in [
         "//x/admin/panel",
@@ -526,12 +541,36 @@ async fn hostile(rig: &Rig) {
     } else {
         assert!((400..500).contains(&status), "{name}: {status} {text}");
     }
+    // Identity fields passgate does not send (so the proxy does not
+    // replace them) never reach the app either.
+    let (status, text) = raw_get(
+        p.addr(),
+        &host,
+        "/public/family",
+        "X-Auth-Request-Preferred-Username: admin\r\nRemote-Login: admin\r\nX-Passgate-User: admin\r\nX-Auth-Request-Access-Token: forged\r\n",
+    )
+    .await;
+    if let Some(v) = echoed(&text) {
+        let h = v["headers"].as_object().unwrap();
+        for k in h.keys() {
+            let k = k.to_ascii_lowercase();
+            assert!(
+                !(k.starts_with("x-auth-request-")
+                    || k.starts_with("x-passgate-user")
+                    || k == "remote-login"),
+                "{name}: {k} reached the app: {v}"
+            );
+        }
+    } else {
+        // nginx answers 500 when its auth request is refused.
+        assert!(status >= 400, "{name}: {status} {text}");
+    }
 
     // 7: the app cannot set passgate's cookies in the browser.
     let (status, text) = raw_get(
         p.addr(),
         &host,
-        "/public/c?set-cookie=passgate_session&set-cookie=__Host-passgate&set-cookie=passgate_csrf&set-cookie=app",
+        "/public/c?set-cookie=passgate_session&set-cookie=__Host-passgate&set-cookie=passgate_csrf&set-cookie==passgate_session&set-cookie=app",
         json,
     )
     .await;

@@ -70,6 +70,8 @@ fn corpus(target: &str) -> Vec<Vec<u8>> {
             "https\nlocalhost:8080\n/.passgate/../secret\nGET\n443\nhttp://a/b\nPOST\n1.2.3.4, unknown, 10.0.0.2",
             "http\n\n\n\n\nhttps://x/?q\n\n[2001:db8::1]:80",
             "wss, http\nA.B.\n//x/admin\nget\n99999\nHTTP://h:1\n\n10.0.0.9,10.0.0.8",
+            // Found by cargo-fuzz: a numeric host with two trailing dots.
+            "https\n800000030400304..",
         ],
         "config" => &[
             "[server]\nlisten = \"127.0.0.1:0\"\n\n[[route]]\nhost = \"a\"\npath = \"/x\"\nupstreams = 1\n",

@@ -297,6 +297,36 @@ async fn ask(gw: &Gateway, nginx: bool, host_name: &str, uri: &str, cookie: &str
     c.answer(false).await.unwrap().status
 }
 
+/// A `?` or `#` in the Host field once cut nginx's `X-Original-URL` short
+/// (`Host: a?` makes `http://a?/admin`), so passgate judged `/` (found by
+/// an adversarial review): a URL without a path after its host is refused.
+#[tokio::test]
+async fn a_host_field_cannot_hide_the_path_from_forward_auth() {
+    for path in Path::BOTH {
+        let up = upstream().await;
+        let gw = gateway(path, &up, true, "").await;
+        let token = gw.session_for("dev@example.com", &[]).await;
+        let ask = |url: String| {
+            format!(
+                "GET /.passgate/authz/auth-request HTTP/1.1\r\nHost: {{host}}\r\nX-Original-URL: {url}\r\nCookie: passgate_session={token}\r\n\r\n"
+            )
+        };
+        let (s, _) = status_of(&gw, &ask("http://{host}/admin/x".into())).await;
+        assert_eq!(s, 403, "{path:?}: /admin is denied to everyone");
+        for url in [
+            "http://{host}?/admin/x",
+            "http://{host}#/admin/x",
+            "http://{host}?x=1",
+            "http://{host}",
+        ] {
+            let (s, head) = status_of(&gw, &ask(url.into())).await;
+            assert_eq!(s, 400, "{path:?} {url}: {head}");
+        }
+        let (s, _) = status_of(&gw, "GET /.passgate/authz/forward-auth HTTP/1.1\r\nHost: {host}\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: {host}?\r\nX-Forwarded-Uri: /admin/x\r\n\r\n").await;
+        assert_eq!(s, 400, "{path:?}");
+    }
+}
+
 /// Finding 3: the portal prefix once counted on the raw path, so
 /// `/.passgate/../secret` was "one of passgate's pages" and allowed.
 #[tokio::test]
@@ -370,6 +400,10 @@ async fn paths_that_read_differently_are_refused_on_both_paths_and_in_forward_au
             "/pub/%e0%80%ae",
             "/admin%3F/../pub",
             "/pub/%2525252525",
+            // Percent-encoded fullwidth dots and letters (found by an
+            // adversarial review).
+            "/pub/%ef%bc%8e%ef%bc%8e/admin",
+            "/%EF%BD%81dmin",
         ] {
             let mut c = Client::connect(gw.addr()).await;
             c.send(format!(
@@ -519,7 +553,7 @@ async fn h2c_upgrades_never_reach_the_upstream() {
 async fn cookie_setting_upstream() -> ScriptedUpstream {
     ScriptedUpstream::start(|_| {
         vec![send(
-            "HTTP/1.1 200 OK\r\nSet-Cookie: app=1; Path=/\r\nSet-Cookie: passgate_session=attacker; Path=/\r\nSet-Cookie: __Host-passgate=attacker; Secure; Path=/\r\nset-cookie: passgate_csrf=x\r\nSet-Cookie: __host-passgate-email=y\r\nSet-Cookie: theme=dark\r\nContent-Length: 2\r\n\r\nok",
+            "HTTP/1.1 200 OK\r\nSet-Cookie: app=1; Path=/\r\nSet-Cookie: passgate_session=attacker; Path=/\r\nSet-Cookie: __Host-passgate=attacker; Secure; Path=/\r\nset-cookie: passgate_csrf=x\r\nSet-Cookie: __host-passgate-email=y\r\nSet-Cookie: =passgate_session=nameless; Path=/\r\nSet-Cookie: theme=dark\r\nContent-Length: 2\r\n\r\nok",
         )]
     })
     .await
@@ -618,6 +652,10 @@ async fn forward_auth_refuses_what_the_proxy_would_pass_on_unchecked() {
                 400,
             ),
             ("Upgrade: websocket\r\nConnection: Upgrade\r\n", 200),
+            // Identity fields passgate does not answer with: the proxy
+            // would pass them on beside its own.
+            ("X-Auth-Request-Preferred-Username: admin\r\n", 400),
+            ("Remote-Login: admin\r\n", 400),
             ("Remote-User: admin\r\n", 200),
         ] {
             let mut c = Client::connect(gw.addr()).await;

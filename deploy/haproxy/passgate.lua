@@ -19,7 +19,26 @@ local function first(values)
     return values[0] or values[1]
 end
 
+-- Request fields only passgate may set, in any spelling: the Remote-*,
+-- X-Auth-Request-* and X-Passgate-* families (passgate sets its own on 200),
+-- and "_" spellings of the forwarding fields and request id. HAProxy passes
+-- them on to the app otherwise; this action does not send them to passgate.
+local function reserved(name)
+    local n = name:lower():gsub("_", "-")
+    if n:find("^remote%-") or n:find("^x%-auth%-request%-") or n:find("^x%-passgate%-") then
+        return true
+    end
+    if name:find("_") then
+        return n:find("^x%-forwarded%-") or n:find("^x%-original%-") or n == "forwarded"
+            or n == "x-real-ip" or n == "x-rewrite-url" or n == "x-request-id"
+    end
+    return false
+end
+
 core.register_action("passgate", { "http-req" }, function(txn)
+    for name, _ in pairs(txn.http:req_get_headers()) do
+        if reserved(name) then txn.http:req_del_header(name) end
+    end
     local proto = "http"
     if txn.f:ssl_fc() == 1 then proto = "https" end
     local headers = {
@@ -81,10 +100,17 @@ local own_cookies = {
     ["passgate_email"] = true,
 }
 
+-- A cookie's name is what comes before the first "=" (before the first
+-- ";"). A nameless one ("=passgate_session=x") is sent back by browsers as
+-- its bare value, which reads as that name: its value is looked at too.
 local function sets_own(value)
     local pair = value:match("^[^;]*")
-    local name = pair:match("^%s*([^=]-)%s*=")
-    return name ~= nil and own_cookies[name:lower()] == true
+    while true do
+        local name, rest = pair:match("^%s*([^=]-)%s*=(.*)$")
+        if name == nil then return false end
+        if name ~= "" then return own_cookies[name:lower()] == true end
+        pair = rest
+    end
 end
 
 -- A hostile application on a shared domain could otherwise fix a victim's

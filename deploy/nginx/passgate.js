@@ -14,13 +14,22 @@ const OWN = [
     "passgate_email",
 ];
 
+// A cookie's name is what comes before the first "=" (before the first
+// ";"). A nameless one ("=passgate_session=x") is sent back by browsers as
+// its bare value, which reads as that name: its value is looked at too.
 function isOwn(setCookie) {
-    const pair = setCookie.split(";")[0];
-    const eq = pair.indexOf("=");
-    if (eq < 0) {
-        return false;
+    let pair = setCookie.split(";")[0];
+    for (;;) {
+        const eq = pair.indexOf("=");
+        if (eq < 0) {
+            return false;
+        }
+        const name = pair.slice(0, eq).trim();
+        if (name !== "") {
+            return OWN.includes(name.toLowerCase());
+        }
+        pair = pair.slice(eq + 1);
     }
-    return OWN.includes(pair.slice(0, eq).trim().toLowerCase());
 }
 
 function strip_own_cookies(r) {

@@ -174,9 +174,47 @@ impl Dims {
             slashes: b.windows(2).any(|w| w == b"//") || sep_escape || backslash,
             scheme_relative: two_seps,
             cut: has(b"%3f") || has(b"%23") || b.contains(&b'?') || b.contains(&b'#'),
-            fullwidth: input.chars().any(is_fullwidth),
+            // Raw, or percent-encoded (`%EF%BC%8E` is `．`).
+            fullwidth: input.chars().any(is_fullwidth) || has(b"%ef%bc") || has(b"%ef%bd"),
         }
     }
+}
+
+/// `input` with every fullwidth form, raw or percent-encoded, replaced by
+/// the ASCII it stands for.
+fn fold_fullwidth(input: &str) -> String {
+    let b = input.as_bytes();
+    let mut out = String::with_capacity(input.len());
+    let mut skip_to = 0;
+    for (i, c) in input.char_indices() {
+        if i < skip_to {
+            continue;
+        }
+        if c == '%'
+            && let Some(ascii) = b.get(i..i + 9).and_then(encoded_fullwidth)
+        {
+            out.push(ascii);
+            skip_to = i + 9;
+            continue;
+        }
+        out.push(if is_fullwidth(c) {
+            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+        } else {
+            c
+        });
+    }
+    out
+}
+
+/// The ASCII a percent-encoded fullwidth form (`%EF%BC%8E`) stands for.
+fn encoded_fullwidth(e: &[u8]) -> Option<char> {
+    let byte = |k: usize| {
+        (e[k] == b'%').then_some(())?;
+        Some(hex(e[k + 1])? * 16 + hex(e[k + 2])?)
+    };
+    let utf8 = [byte(0)?, byte(3)?, byte(6)?];
+    let c = std::str::from_utf8(&utf8).ok()?.chars().next()?;
+    is_fullwidth(c).then(|| char::from_u32(c as u32 - 0xFEE0))?
 }
 
 /// A fullwidth form of a visible ASCII character (U+FF01–U+FF5E).
@@ -267,17 +305,8 @@ pub fn normalise(raw: &str, how: Reading) -> Result<String, PathError> {
 /// came from `%25`).
 fn normalise_with(input: &str, how: Reading, lenient: bool) -> Result<String, PathError> {
     let folded: String;
-    let (input, lenient) = if how.fold_fullwidth && input.chars().any(is_fullwidth) {
-        folded = input
-            .chars()
-            .map(|c| {
-                if is_fullwidth(c) {
-                    char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
-                } else {
-                    c
-                }
-            })
-            .collect();
+    let (input, lenient) = if how.fold_fullwidth {
+        folded = fold_fullwidth(input);
         // Folding may have made a `%` of a fullwidth one: data, like any
         // `%` that does not start an escape after a decode.
         (folded.as_str(), true)

@@ -231,6 +231,17 @@ fn bypass_attempts_land_on_the_strict_rule_or_are_refused() {
         // Fullwidth forms, for servers that fold them to ASCII.
         ("/ａｄｍｉｎ", Err(PathError::Ambiguous)),
         ("/public／..／admin", Err(PathError::Ambiguous)),
+        // Percent-encoded, as clients send them (found by an adversarial
+        // review).
+        (
+            "/public/%ef%bc%8e%ef%bc%8e/admin",
+            Err(PathError::Ambiguous),
+        ),
+        ("/%EF%BD%81dmin", Err(PathError::Ambiguous)),
+        (
+            "/%EF%BD%81%EF%BD%84%EF%BD%8D%EF%BD%89%EF%BD%8E/x",
+            Err(PathError::Ambiguous),
+        ),
         ("/public/x", Ok(Some(0))),
         ("/public", Ok(Some(0))),
         ("/publicity", Ok(Some(2))),
@@ -320,6 +331,10 @@ fn hosts_are_read_as_url_parsers_read_them_or_refused() {
         "256.0.0.1",
         "xn--.example",
         "xn--a.example",
+        // Found by cargo-fuzz: two trailing dots left a numeric host.
+        "800000030400304..",
+        "a..",
+        ".a",
     ] {
         assert_eq!(split_host_port(bad), None, "{bad}");
     }

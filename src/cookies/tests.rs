@@ -197,6 +197,11 @@ fn set_cookies_for_passgates_names_are_recognised() {
         "\tpassgate_email\t=x;Domain=example.com",
         "__Host-passgate-csrf=",
         "__Host-passgate-email=e; HttpOnly",
+        // Nameless: browsers send the value back as "passgate_session=X"
+        // (found by an adversarial review).
+        "=passgate_session=ATTACKER; Path=/",
+        " = passgate_csrf=x",
+        "==passgate_session=x",
     ] {
         assert!(sets_own(v.as_bytes()), "{v:?}");
     }
@@ -209,6 +214,7 @@ fn set_cookies_for_passgates_names_are_recognised() {
         "\"passgate_session\"=x",
         "",
         "=passgate_session",
+        "=app=1",
     ] {
         assert!(!sets_own(v.as_bytes()), "{v:?}");
     }

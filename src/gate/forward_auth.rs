@@ -45,7 +45,12 @@ pub async fn forward_auth(
     if !ctx.trusted {
         return refuse(GateError::UntrustedCaller(ctx.peer.ip().to_string()));
     }
-    match hygiene::unanswerable(headers, &cfg.identity.assertion_header, nginx) {
+    match hygiene::unanswerable(
+        headers,
+        cfg.identity.headers,
+        &cfg.identity.assertion_header,
+        nginx,
+    ) {
         Some(hygiene::Unanswerable::Smuggled(name)) => {
             return refuse(GateError::BadRequest(format!(
                 "the request carries {name}, a field only passgate sets (in another spelling): the proxy would pass it on to the application"

@@ -242,10 +242,12 @@ fn same_spelling(a: &[u8], b: &[u8]) -> bool {
 /// have removed had it proxied the request itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unanswerable {
-    /// An identity field, or a forwarding field or request id, in a `_`
-    /// spelling. A proxy replaces the usual spellings with passgate's
-    /// answer, but passes a `Remote_User` on beside them (and a CGI-style
-    /// app reads both as one).
+    /// An identity field passgate's answer does not carry (so the proxy
+    /// does not replace it: `X-Auth-Request-Preferred-Username`,
+    /// `Remote-Login`), or any identity, forwarding or request-id field in
+    /// a `_` spelling (a proxy replaces `Remote-User` with passgate's
+    /// answer, but passes `Remote_User` on beside it, and a CGI-style app
+    /// reads both as one).
     Smuggled(HeaderName),
     /// A field some apps serve instead of the path passgate was asked
     /// about (Symfony, Zend and IIS honour `X-Original-URL` and
@@ -255,9 +257,15 @@ pub enum Unanswerable {
 }
 
 /// The first field of a forward-auth request that makes it
-/// [`Unanswerable`], in one pass over the names (`nginx`: the question came
-/// from nginx).
-pub fn unanswerable(h: &HeaderMap, assertion: &HeaderName, nginx: bool) -> Option<Unanswerable> {
+/// [`Unanswerable`], in one pass over the names. `style` and `assertion`:
+/// the identity fields passgate's answer carries; `nginx`: the question
+/// came from nginx.
+pub fn unanswerable(
+    h: &HeaderMap,
+    style: HeaderStyle,
+    assertion: &HeaderName,
+    nginx: bool,
+) -> Option<Unanswerable> {
     let a = assertion.as_str().as_bytes();
     for name in h.keys() {
         let n = name.as_str().as_bytes();
@@ -269,6 +277,12 @@ pub fn unanswerable(h: &HeaderMap, assertion: &HeaderName, nginx: bool) -> Optio
             {
                 return Some(Unanswerable::Smuggled(name.clone()));
             }
+        } else if matches!(n.first(), Some(b'r' | b'x'))
+            && is_identity(n)
+            && n != a
+            && !identity::answers_with(style, name)
+        {
+            return Some(Unanswerable::Smuggled(name.clone()));
         } else if n.len() >= 13
             && n.starts_with(b"x-")
             && (n == b"x-rewrite-url"

@@ -192,22 +192,23 @@ impl<'a> Target<'a> {
         } else {
             return Err(bad("X-Original-URL must be an absolute http(s) URL"));
         };
-        let cut = rest.find(['/', '?']).unwrap_or(rest.len());
+        let cut = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let (authority, uri) = rest.split_at(cut);
         if authority.contains('@') {
             return Err(bad("X-Original-URL must not carry user info"));
         }
         let (host, port) = authz::split_host_port_cow(authority)
             .ok_or_else(|| bad("X-Original-URL has no valid host"))?;
-        let (path, query) = if uri.is_empty() || uri.starts_with('?') {
-            // "https://host" or "https://host?q": the path is "/".
-            let full = format!("/{uri}");
-            let (_, query) = split_uri(&full)?;
-            (Cow::Borrowed("/"), Cow::Owned(query.to_string()))
-        } else {
-            let (path, query) = split_uri(uri)?;
-            (Cow::Borrowed(path), Cow::Borrowed(query))
-        };
+        // nginx's `$request_uri` always starts with `/`. A URL whose path
+        // does not is one a `?` or `#` in the Host field cut short
+        // (`Host: a?` makes `http://a?/admin`): its real path is hidden.
+        if !uri.starts_with('/') {
+            return Err(bad(
+                "X-Original-URL has no path after its host (a ? or # in the Host field?)",
+            ));
+        }
+        let (path, query) = split_uri(uri)?;
+        let (path, query) = (Cow::Borrowed(path), Cow::Borrowed(query));
         static ORIGINAL_METHOD: HeaderName = HeaderName::from_static("x-original-method");
         let method = match h.get(&ORIGINAL_METHOD).map(|v| v.to_str()) {
             Some(Ok(m)) => Method::from_bytes(m.trim().as_bytes())

@@ -343,7 +343,7 @@ fn forward_auth_requests_with_fields_a_proxy_would_pass_on_are_spotted() {
     ] {
         for nginx in [false, true] {
             assert_eq!(
-                unanswerable(&with(name), &ASSERTION, nginx),
+                unanswerable(&with(name), HeaderStyle::Remote, &ASSERTION, nginx),
                 Some(Unanswerable::Smuggled(HeaderName::from_static(name))),
                 "{name}"
             );
@@ -352,18 +352,55 @@ fn forward_auth_requests_with_fields_a_proxy_would_pass_on_are_spotted() {
     for name in ["x-rewrite-url", "x-original-uri"] {
         for nginx in [false, true] {
             assert_eq!(
-                unanswerable(&with(name), &ASSERTION, nginx),
+                unanswerable(&with(name), HeaderStyle::Remote, &ASSERTION, nginx),
                 Some(Unanswerable::OverridesPath(HeaderName::from_static(name))),
                 "{name}"
             );
         }
     }
+    // Identity fields passgate's answer does not carry: the proxy would not
+    // replace them (found by an adversarial review).
+    for name in [
+        "x-auth-request-preferred-username",
+        "x-auth-request-user",
+        "remote-login",
+        "x-passgate-user",
+    ] {
+        assert_eq!(
+            unanswerable(&with(name), HeaderStyle::Remote, &ASSERTION, false),
+            Some(Unanswerable::Smuggled(HeaderName::from_static(name))),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        unanswerable(
+            &with("x-auth-request-user"),
+            HeaderStyle::Both,
+            &ASSERTION,
+            false
+        ),
+        None,
+        "passgate answers with it in this style"
+    );
     // nginx sets X-Original-URL itself; from anyone else it is the client's.
     assert_eq!(
-        unanswerable(&with("x-original-url"), &ASSERTION, true),
+        unanswerable(
+            &with("x-original-url"),
+            HeaderStyle::Remote,
+            &ASSERTION,
+            true
+        ),
         None
     );
-    assert!(unanswerable(&with("x-original-url"), &ASSERTION, false).is_some());
+    assert!(
+        unanswerable(
+            &with("x-original-url"),
+            HeaderStyle::Remote,
+            &ASSERTION,
+            false
+        )
+        .is_some()
+    );
     // The usual spellings are the proxy's to replace (identity) or its own
     // word (forwarding): answered.
     for name in [
@@ -375,7 +412,11 @@ fn forward_auth_requests_with_fields_a_proxy_would_pass_on_are_spotted() {
         "accept",
     ] {
         for nginx in [false, true] {
-            assert_eq!(unanswerable(&with(name), &ASSERTION, nginx), None, "{name}");
+            assert_eq!(
+                unanswerable(&with(name), HeaderStyle::Remote, &ASSERTION, nginx),
+                None,
+                "{name}"
+            );
         }
     }
 }

@@ -46,16 +46,26 @@ var own = map[string]bool{
 	"passgate_email":        true,
 }
 
+// setsOwn: a cookie's name is what comes before the first "=" (before the
+// first ";"). A nameless one ("=passgate_session=x") is sent back by
+// browsers as its bare value, which reads as that name: its value is
+// looked at too.
 func setsOwn(setCookie string) bool {
 	pair := setCookie
 	if i := strings.Index(pair, ";"); i >= 0 {
 		pair = pair[:i]
 	}
-	i := strings.Index(pair, "=")
-	if i < 0 {
-		return false
+	for {
+		i := strings.Index(pair, "=")
+		if i < 0 {
+			return false
+		}
+		name := strings.TrimSpace(pair[:i])
+		if name != "" {
+			return own[strings.ToLower(name)]
+		}
+		pair = pair[i+1:]
 	}
-	return own[strings.ToLower(strings.TrimSpace(pair[:i]))]
 }
 
 func (c *Cookies) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
