@@ -312,6 +312,23 @@ impl RouteTable {
             .any(|r| r.host.matches(host) && r.port.is_none_or(|p| p == port))
     }
 
+    /// Pairs (rule with a port, other rule) that a client can choose
+    /// between by the port it writes in `Host` (proxies pass it on as
+    /// written): their hosts overlap and their ports differ. A port can only
+    /// set a rule apart from *no* rule.
+    pub fn port_dodges(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for a in self.routes.iter().filter(|r| r.port.is_some()) {
+            for b in &self.routes {
+                let overlap = a.host.covers(&b.host) || b.host.covers(&a.host);
+                if b.index != a.index && overlap && b.port != a.port {
+                    out.push((a.index, b.index));
+                }
+            }
+        }
+        out
+    }
+
     /// Pairs (later, earlier) where the earlier rule matches everything the
     /// later one does, so the later one can never match.
     pub fn shadowed(&self) -> Vec<(usize, usize)> {

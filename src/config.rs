@@ -961,6 +961,26 @@ impl Config {
             }
         }
         let routes = RouteTable::new(routes);
+        for (ported, other) in routes.port_dodges() {
+            let (Some(r), Some(o)) = (
+                routes.routes.iter().find(|x| x.index == ported),
+                routes.routes.iter().find(|x| x.index == other),
+            ) else {
+                continue;
+            };
+            v.problems.push(Problem {
+                key: format!("route[{ported}].host"),
+                line: r.line,
+                env: None,
+                message: format!(
+                    "{}:{} is told apart from route[{other}] ({}{}) only by its port, but clients write the port in their Host header and proxies pass it on as written, so a client could pick either rule; give each entry point a host name of its own, or drop the port",
+                    r.host,
+                    r.port.unwrap_or_default(),
+                    o.host,
+                    o.port.map(|p| format!(":{p}")).unwrap_or_default()
+                ),
+            });
+        }
         for (later, earlier) in routes.shadowed() {
             let r = &routes.routes[later];
             v.problems.push(Problem {

@@ -9,7 +9,10 @@ mod common;
 
 use common::gateway::{Gateway, Setup, Upstream, client, free_port, raw_get};
 use common::proxies::{self, ProxyProc, deploy_file, localize};
+use common::wire::{Client, ScriptedUpstream, Seen, Step, send};
 use serde_json::Value;
+use std::sync::Arc;
+use tokio::sync::Notify;
 
 fn header<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
     v["headers"][name]
@@ -267,16 +270,30 @@ async fn forwarded_headers_from_untrusted_callers_are_not_believed() {
 struct Rig {
     gw: Gateway,
     proxy: ProxyProc,
-    _up: Upstream,
+    _app: Box<dyn std::any::Any>,
 }
 
+/// passgate and a proxy in front of the echoing app.
 async fn rig(start: impl AsyncFnOnce(u16, u16, u16) -> ProxyProc) -> Rig {
     let up = Upstream::start().await;
     let app = up.addr.port();
+    rig_for(start, app, Box::new(up)).await
+}
+
+/// passgate and a proxy in front of the app on port `app` (kept in `keep`).
+async fn rig_for(
+    start: impl AsyncFnOnce(u16, u16, u16) -> ProxyProc,
+    app: u16,
+    keep: Box<dyn std::any::Any>,
+) -> Rig {
     let proxy_port = free_port();
     let gw = Gateway::start(|s| fa_config(s, app, proxy_port)).await;
     let proxy = start(gw.port, app, proxy_port).await;
-    Rig { gw, proxy, _up: up }
+    Rig {
+        gw,
+        proxy,
+        _app: keep,
+    }
 }
 
 /// The same scenario for every proxy.
@@ -591,6 +608,48 @@ async fn hostile(rig: &Rig) {
     );
 }
 
+/// passgate's cookies set by the app in the answers a header filter is
+/// easiest to miss: an interim `103 Early Hints` and the head of a
+/// WebSocket handshake's 101 (browsers take `Set-Cookie` from both).
+async fn tricky_answers(start: impl AsyncFnOnce(u16, u16, u16) -> ProxyProc) {
+    const OWN: &str = "Set-Cookie: passgate_session=EVIL; Path=/\r\nSet-Cookie: =passgate_session=EVIL; Path=/\r\nset-cookie: __Host-passgate=EVIL; Secure; Path=/\r\n";
+    let app = ScriptedUpstream::start(|req: &Seen| {
+        if req.target() == "/public/ws" {
+            return vec![
+                send(format!("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n{OWN}Set-Cookie: app=1; Path=/\r\n\r\n")),
+                send("tunnel open"),
+                Step::Until(Arc::new(Notify::new())),
+            ];
+        }
+        vec![send(format!("HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n{OWN}\r\nHTTP/1.1 200 OK\r\n{OWN}Set-Cookie: app=1; Path=/\r\nContent-Length: 2\r\n\r\nok"))]
+    })
+    .await;
+    let port = app.addr.port();
+    let rig = rig_for(start, port, Box::new(app)).await;
+    let p = &rig.proxy;
+    let name = p.name;
+    let host = format!("localhost:{}", p.port);
+
+    let mut c = Client::connect(p.addr()).await;
+    c.send(format!(
+        "GET /public/early HTTP/1.1\r\nHost: {host}\r\n\r\n"
+    ))
+    .await;
+    let got = String::from_utf8_lossy(&c.until(b"\r\n\r\nok").await).to_string();
+    assert!(got.contains("app=1"), "{name}: {got}");
+    assert!(!got.contains("EVIL"), "{name}: {got}");
+
+    let mut c = Client::connect(p.addr()).await;
+    c.send(format!(
+        "GET /public/ws HTTP/1.1\r\nHost: {host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    ))
+    .await;
+    let got = String::from_utf8_lossy(&c.until(b"tunnel open").await).to_string();
+    assert!(got.starts_with("HTTP/1.1 101"), "{name}: {got}");
+    assert!(got.contains("app=1"), "{name}: {got}");
+    assert!(!got.contains("EVIL"), "{name}: {got}");
+}
+
 #[tokio::test]
 async fn nginx_auth_request() {
     let rig = rig(proxies::nginx).await;
@@ -603,6 +662,7 @@ async fn traefik_forward_auth() {
     let rig = rig(proxies::traefik).await;
     scenario(&rig).await;
     hostile(&rig).await;
+    tricky_answers(proxies::traefik).await;
 }
 
 #[tokio::test]

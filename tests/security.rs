@@ -585,6 +585,50 @@ async fn an_upstream_cannot_set_passgates_cookies() {
     }
 }
 
+/// The same through an interim answer and through the head of a 101: an
+/// app answering `103 Early Hints` or a WebSocket handshake with
+/// passgate's cookies does not set them either (browsers take
+/// `Set-Cookie` from a 101; an adversarial review found a proxy that
+/// passed them on).
+#[tokio::test]
+async fn interim_and_upgrade_answers_cannot_set_passgates_cookies() {
+    const OWN: &str = "Set-Cookie: passgate_session=EVIL; Path=/\r\nSet-Cookie: =passgate_session=EVIL; Path=/\r\nset-cookie: __Host-passgate=EVIL; Secure; Path=/\r\n";
+    for path in Path::BOTH {
+        let up = ScriptedUpstream::start(|req: &Seen| {
+            if req.target() == "/pub/ws" {
+                return vec![
+                    send(format!("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n{OWN}Set-Cookie: app=1; Path=/\r\n\r\n")),
+                    send("tunnel open"),
+                ];
+            }
+            vec![send(format!("HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n{OWN}\r\nHTTP/1.1 200 OK\r\n{OWN}Set-Cookie: app=1; Path=/\r\nContent-Length: 2\r\n\r\nok"))]
+        })
+        .await;
+        let gw = gateway(path, &up, false, "").await;
+
+        let mut c = Client::connect(gw.addr()).await;
+        c.send(format!(
+            "GET /pub/early HTTP/1.1\r\nHost: {}\r\n\r\n",
+            host(&gw)
+        ))
+        .await;
+        let got = String::from_utf8_lossy(&c.until(b"\r\n\r\nok").await).to_string();
+        assert!(got.contains("app=1"), "{path:?}: {got}");
+        assert!(!got.contains("EVIL"), "{path:?}: {got}");
+
+        let mut c = Client::connect(gw.addr()).await;
+        c.send(format!(
+            "GET /pub/ws HTTP/1.1\r\nHost: {}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+            host(&gw)
+        ))
+        .await;
+        let got = String::from_utf8_lossy(&c.until(b"tunnel open").await).to_string();
+        assert!(got.starts_with("HTTP/1.1 101"), "{path:?}: {got}");
+        assert!(got.contains("app=1"), "{path:?}: {got}");
+        assert!(!got.contains("EVIL"), "{path:?}: {got}");
+    }
+}
+
 /// Finding 8: `_` spellings of the forwarding fields, and the forwarding
 /// fields passgate does not set itself, once reached the upstream from
 /// anyone; CGI-style servers merge `X_Forwarded_For` into the same

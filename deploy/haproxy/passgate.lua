@@ -19,16 +19,17 @@ local function first(values)
     return values[0] or values[1]
 end
 
--- Request fields only passgate may set, in any spelling: the Remote-*,
+-- Request fields only passgate may set, in any spelling ("_" or "." for
+-- "-": CGI-style apps, PHP among them, read them as one name): the Remote-*,
 -- X-Auth-Request-* and X-Passgate-* families (passgate sets its own on 200),
--- and "_" spellings of the forwarding fields and request id. HAProxy passes
+-- and such spellings of the forwarding fields and request id. HAProxy passes
 -- them on to the app otherwise; this action does not send them to passgate.
 local function reserved(name)
-    local n = name:lower():gsub("_", "-")
+    local n = name:lower():gsub("[_%.]", "-")
     if n:find("^remote%-") or n:find("^x%-auth%-request%-") or n:find("^x%-passgate%-") then
         return true
     end
-    if name:find("_") then
+    if name:find("[_%.]") then
         return n:find("^x%-forwarded%-") or n:find("^x%-original%-") or n == "forwarded"
             or n == "x-real-ip" or n == "x-rewrite-url" or n == "x-request-id"
     end

@@ -30,8 +30,9 @@
 //!   `host` and path `/rest`);
 //! - a decoded `?` or `#` ending the path (servers that decode, then parse
 //!   the result as a URL);
-//! - fullwidth forms (`／`, `ａ`) read as the ASCII they stand for
-//!   (servers that apply Unicode compatibility normalisation);
+//! - Unicode compatibility forms read as what they stand for, raw or
+//!   percent-encoded (NFKC: fullwidth `／` and `ａ`, `‥` for `..`, `ª` for
+//!   `a`), for servers that apply compatibility normalisation;
 //! - ASCII case: rules are also matched without regard to case
 //!   ([`super::RouteTable::lookup`]), for case-insensitive servers.
 //!
@@ -94,8 +95,9 @@ pub struct Reading {
     pub scheme_relative: bool,
     /// A decoded `?` or `#` ends the path.
     pub cut_at_delims: bool,
-    /// Fullwidth forms are the ASCII they stand for.
-    pub fold_fullwidth: bool,
+    /// Text is read in Unicode compatibility form (NFKC), percent-encoded
+    /// text included.
+    pub compatibility: bool,
 }
 
 impl Reading {
@@ -108,7 +110,7 @@ impl Reading {
         merge_slashes: true,
         scheme_relative: false,
         cut_at_delims: false,
-        fold_fullwidth: false,
+        compatibility: false,
     };
 
     /// Every combination of the choices `dims` says may matter (the others
@@ -121,7 +123,7 @@ impl Reading {
             dims.slashes,
             dims.scheme_relative,
             dims.cut,
-            dims.fullwidth,
+            dims.compat,
         ];
         let varying: Vec<usize> = (0..flags.len()).filter(|i| flags[*i]).collect();
         (0u32..1 << varying.len()).map(move |bits| {
@@ -136,7 +138,7 @@ impl Reading {
                 merge_slashes: v[3],
                 scheme_relative: v[4],
                 cut_at_delims: v[5],
-                fold_fullwidth: v[6],
+                compatibility: v[6],
             }
         })
     }
@@ -151,7 +153,7 @@ struct Dims {
     slashes: bool,
     scheme_relative: bool,
     cut: bool,
-    fullwidth: bool,
+    compat: bool,
 }
 
 impl Dims {
@@ -174,52 +176,48 @@ impl Dims {
             slashes: b.windows(2).any(|w| w == b"//") || sep_escape || backslash,
             scheme_relative: two_seps,
             cut: has(b"%3f") || has(b"%23") || b.contains(&b'?') || b.contains(&b'#'),
-            // Raw, or percent-encoded (`%EF%BC%8E` is `．`).
-            fullwidth: input.chars().any(is_fullwidth) || has(b"%ef%bc") || has(b"%ef%bd"),
+            // Text that is not ASCII, raw or percent-encoded (`%EF%BC%8E`).
+            compat: !input.is_ascii() || non_ascii_escape(b),
         }
     }
 }
 
-/// `input` with every fullwidth form, raw or percent-encoded, replaced by
-/// the ASCII it stands for.
-fn fold_fullwidth(input: &str) -> String {
+/// Does `b` hold an escape of a byte that is not ASCII (`%80`–`%FF`)?
+fn non_ascii_escape(b: &[u8]) -> bool {
+    b.windows(3).any(|w| {
+        w[0] == b'%'
+            && matches!(w[1], b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F')
+            && hex(w[2]).is_some()
+    })
+}
+
+/// `input` in Unicode compatibility form (NFKC): escapes of bytes that are
+/// not ASCII are decoded first (they are UTF-8 text), ASCII escapes stay
+/// as they are. `None` when the decoded text is not UTF-8 (another reading
+/// refuses it).
+fn compatibility_form(input: &str) -> Option<String> {
+    use unicode_normalization::UnicodeNormalization;
     let b = input.as_bytes();
-    let mut out = String::with_capacity(input.len());
-    let mut skip_to = 0;
-    for (i, c) in input.char_indices() {
-        if i < skip_to {
-            continue;
+    let mut bytes = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let escaped = (b[i] == b'%')
+            .then(|| Some(hex(*b.get(i + 1)?)? * 16 + hex(*b.get(i + 2)?)?))
+            .flatten()
+            .filter(|v| *v >= 0x80);
+        match escaped {
+            Some(v) => {
+                bytes.push(v);
+                i += 3;
+            }
+            None => {
+                bytes.push(b[i]);
+                i += 1;
+            }
         }
-        if c == '%'
-            && let Some(ascii) = b.get(i..i + 9).and_then(encoded_fullwidth)
-        {
-            out.push(ascii);
-            skip_to = i + 9;
-            continue;
-        }
-        out.push(if is_fullwidth(c) {
-            char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
-        } else {
-            c
-        });
     }
-    out
-}
-
-/// The ASCII a percent-encoded fullwidth form (`%EF%BC%8E`) stands for.
-fn encoded_fullwidth(e: &[u8]) -> Option<char> {
-    let byte = |k: usize| {
-        (e[k] == b'%').then_some(())?;
-        Some(hex(e[k + 1])? * 16 + hex(e[k + 2])?)
-    };
-    let utf8 = [byte(0)?, byte(3)?, byte(6)?];
-    let c = std::str::from_utf8(&utf8).ok()?.chars().next()?;
-    is_fullwidth(c).then(|| char::from_u32(c as u32 - 0xFEE0))?
-}
-
-/// A fullwidth form of a visible ASCII character (U+FF01–U+FF5E).
-fn is_fullwidth(c: char) -> bool {
-    ('\u{FF01}'..='\u{FF5E}').contains(&c)
+    let text = String::from_utf8(bytes).ok()?;
+    Some(text.nfkc().collect())
 }
 
 /// What one look at a path says: every reading gives the same path
@@ -242,8 +240,11 @@ const SPECIAL: [bool; 256] = {
         t[i] = true;
         i += 1;
     }
-    t[0x7f] = true;
-    t[0xEF] = true;
+    let mut i = 0x7f;
+    while i < 256 {
+        t[i] = true;
+        i += 1;
+    }
     t[b'%' as usize] = true;
     t[b'\\' as usize] = true;
     t[b';' as usize] = true;
@@ -304,12 +305,25 @@ pub fn normalise(raw: &str, how: Reading) -> Result<String, PathError> {
 /// start an escape is data (the input was decoded before, and a `%` in it
 /// came from `%25`).
 fn normalise_with(input: &str, how: Reading, lenient: bool) -> Result<String, PathError> {
-    let folded: String;
-    let (input, lenient) = if how.fold_fullwidth {
-        folded = fold_fullwidth(input);
-        // Folding may have made a `%` of a fullwidth one: data, like any
-        // `%` that does not start an escape after a decode.
-        (folded.as_str(), true)
+    let compatible: String;
+    let (input, lenient) = if how.compatibility {
+        compatible = match compatibility_form(input) {
+            Some(c) => c,
+            // Not UTF-8 once decoded: the plain reading says so.
+            None => {
+                return normalise_with(
+                    input,
+                    Reading {
+                        compatibility: false,
+                        ..how
+                    },
+                    lenient,
+                );
+            }
+        };
+        // The compatibility form may hold a `%` (of a fullwidth `％`): data,
+        // like any `%` that does not start an escape after a decode.
+        (compatible.as_str(), true)
     } else {
         (input, lenient)
     };

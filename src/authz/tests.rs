@@ -78,7 +78,7 @@ fn lenient_reading_keeps_encoded_separators_as_data() {
         merge_slashes: false,
         scheme_relative: false,
         cut_at_delims: false,
-        fold_fullwidth: false,
+        compatibility: false,
     };
     assert_eq!(normalise("/a%2Fb", lenient).as_deref(), Ok("/a%2Fb"));
     assert_eq!(normalise("/a\\b", lenient).as_deref(), Ok("/a\\b"));
@@ -338,6 +338,30 @@ fn hosts_are_read_as_url_parsers_read_them_or_refused() {
     ] {
         assert_eq!(split_host_port(bad), None, "{bad}");
     }
+}
+
+/// A client writes the port in `Host` itself, and every proxy passes it
+/// on as written (found by a second adversarial review): two rules for the
+/// same host told apart only by port are a choice the client makes.
+#[test]
+fn rules_told_apart_only_by_port_are_found() {
+    let t = RouteTable::new(vec![
+        route(0, "app.example.com:8443", "/admin", Policy::Authenticated),
+        route(1, "app.example.com", "/", Policy::Public),
+        route(2, "*.example.com:9000", "/", Policy::Deny),
+        route(3, "other.example.org:9000", "/", Policy::Public),
+        route(4, "lone.example.net:8443", "/", Policy::Authenticated),
+    ]);
+    let dodges = t.port_dodges();
+    assert!(dodges.contains(&(0, 1)), "{dodges:?}");
+    assert!(dodges.contains(&(0, 2)), "{dodges:?}");
+    assert!(dodges.contains(&(2, 1)), "{dodges:?}");
+    assert!(
+        !dodges
+            .iter()
+            .any(|(a, b)| *a == 3 || *b == 3 || *a == 4 || *b == 4),
+        "{dodges:?}"
+    );
 }
 
 #[test]

@@ -366,3 +366,23 @@ fn server_workers_is_auto_or_a_count_and_a_bad_value_names_the_key() {
         );
     }
 }
+
+/// Two rules for one host told apart only by port: the client picks the
+/// port (found by a second adversarial review), so the config is refused,
+/// naming the ported rule; a port on a host no other rule covers is kept.
+#[test]
+fn rules_told_apart_only_by_port_are_refused() {
+    let found = problems(
+        "[[route]]\nhost = \"localhost:8443\"\npath = \"/admin\"\nupstream = \"http://127.0.0.1:9\"\n\n[[route]]\nhost = \"localhost\"\nupstream = \"http://127.0.0.1:9\"\npolicy = \"public\"\n",
+    );
+    let p = found
+        .iter()
+        .find(|p| p.key == "route[0].host")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert!(p.message.contains("only by its port"), "{}", p.message);
+    assert_eq!(p.line, Some(1));
+    assert!(
+        load("[[route]]\nhost = \"localhost:8443\"\nupstream = \"http://127.0.0.1:9\"\n").is_ok(),
+        "a lone ported rule is fine"
+    );
+}

@@ -9,7 +9,8 @@
 //!    those its `Connection` names (never the framing or `Host`,
 //!    `http1.rs`), the framing itself (the relay states its own from the
 //!    body it sends), the identity and assertion fields in every spelling,
-//!    the `_` spellings of the forwarding fields and of `X-Request-Id`, the
+//!    the `_` and `.` spellings of the forwarding fields and of
+//!    `X-Request-Id`, the
 //!    forwarding fields themselves from anyone but a trusted proxy, and
 //!    passgate's cookies;
 //! 3. passgate's own fields are written **last**: identity, assertion,
@@ -192,9 +193,9 @@ fn removed(name: &HeaderName, trusted: bool, assertion: &HeaderName) -> bool {
         return true;
     }
     if is_forwarding(n) {
-        return !trusted || n.contains(&b'_');
+        return !trusted || other_spelling(n);
     }
-    n.contains(&b'_') && same_spelling(n, b"x-request-id")
+    other_spelling(n) && same_spelling(n, b"x-request-id")
 }
 
 /// Names only passgate may send upstream, in any spelling: the identity
@@ -228,13 +229,19 @@ fn is_forwarding(n: &[u8]) -> bool {
 }
 
 /// Is `a` (a field name in lower case, as `HeaderName` keeps it) the name
-/// `b` (lower case, with `-`), reading `_` as `-`? CGI-style servers merge
-/// both spellings into one variable, so they are one name here.
+/// `b` (lower case, with `-`), reading `_` and `.` as `-`? CGI-style
+/// servers merge those spellings into one variable (`HTTP_REMOTE_USER`;
+/// PHP turns `.` into `_` as well), so they are one name here.
 fn same_spelling(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len()
         && a.iter()
             .zip(b)
-            .all(|(x, y)| x == y || (*x == b'_' && *y == b'-'))
+            .all(|(x, y)| x == y || ((*x == b'_' || *x == b'.') && *y == b'-'))
+}
+
+/// Is `n` spelled with `_` or `.` where a name would have `-`?
+fn other_spelling(n: &[u8]) -> bool {
+    n.iter().any(|c| *c == b'_' || *c == b'.')
 }
 
 /// Why a forward-auth question cannot be answered: its request carries a
@@ -269,7 +276,7 @@ pub fn unanswerable(
     let a = assertion.as_str().as_bytes();
     for name in h.keys() {
         let n = name.as_str().as_bytes();
-        if n.contains(&b'_') {
+        if other_spelling(n) {
             if is_identity(n)
                 || same_spelling(n, a)
                 || is_forwarding(n)

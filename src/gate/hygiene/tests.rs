@@ -141,6 +141,10 @@ fn identity_fields_go_in_every_spelling_and_family() {
         "X-Passgate-Assertion",
         "x_passgate_assertion",
         "X-Passgate-Token",
+        // PHP reads `.` as `_` (found by a second adversarial review).
+        "Remote.User",
+        "remote.groups",
+        "X-Auth-Request.User",
     ];
     let fields: Vec<(&str, &str)> = spoofs.iter().map(|n| (*n, "admin")).collect();
     for trusted in [false, true] {
@@ -148,7 +152,7 @@ fn identity_fields_go_in_every_spelling_and_family() {
         assert_own(&h, &format!("trusted={trusted}"));
         for (name, value) in &h {
             assert_ne!(value, "admin", "{name} kept a client's value");
-            assert!(!name.as_str().contains('_'), "{name}");
+            assert!(!name.as_str().contains(['_', '.']), "{name}");
         }
     }
 }
@@ -178,6 +182,8 @@ fn forwarding_fields_are_believed_only_from_trusted_proxies_and_never_with_under
         ("X_Real_IP", "6.6.6.6"),
         ("X_Request_Id", "forged"),
         ("x_forwarded_prefix", "/admin"),
+        ("X.Forwarded.For", "6.6.6.6"),
+        ("X-Real.IP", "6.6.6.6"),
     ];
     let mut fields: Vec<(&str, &str)> = forwarding.to_vec();
     fields.extend(underscored);
@@ -340,6 +346,8 @@ fn forward_auth_requests_with_fields_a_proxy_would_pass_on_are_spotted() {
         "x_original_url",
         "x_request_id",
         "x_auth_request_email",
+        "remote.user",
+        "x.forwarded.for",
     ] {
         for nginx in [false, true] {
             assert_eq!(

@@ -10,8 +10,10 @@ package passgate
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -72,18 +74,14 @@ func (c *Cookies) ServeHTTP(rw http.ResponseWriter, req *http.Request) {
 	c.next.ServeHTTP(&writer{ResponseWriter: rw}, req)
 }
 
-// writer drops passgate's cookies from the answer's fields just before
-// they are written.
+// writer drops passgate's cookies from the answer's fields whenever they
+// are written: an interim 1xx answer, the final one, or the head of a 101
+// written on the hijacked connection.
 type writer struct {
 	http.ResponseWriter
-	tidied bool
 }
 
 func (w *writer) tidy() {
-	if w.tidied {
-		return
-	}
-	w.tidied = true
 	h := w.ResponseWriter.Header()
 	all := h.Values("Set-Cookie")
 	kept := make([]string, 0, len(all))
@@ -119,12 +117,66 @@ func (w *writer) Flush() {
 	}
 }
 
-// Hijack keeps WebSockets working.
+// Hijack keeps WebSockets working; the 101 head written on the connection
+// goes through headFilter.
 func (w *writer) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	w.tidy()
 	h, ok := w.ResponseWriter.(http.Hijacker)
 	if !ok {
 		return nil, nil, fmt.Errorf("%T is not an http.Hijacker", w.ResponseWriter)
 	}
-	return h.Hijack()
+	conn, brw, err := h.Hijack()
+	if err != nil {
+		return conn, brw, err
+	}
+	out := bufio.NewWriter(&headFilter{w: brw.Writer})
+	return conn, bufio.NewReadWriter(brw.Reader, out), nil
 }
+
+// headFilter passes bytes on, but first takes the answer's head whole and
+// drops its Set-Cookie lines for passgate's cookies.
+type headFilter struct {
+	w    *bufio.Writer
+	head []byte
+	done bool
+}
+
+func (f *headFilter) Write(p []byte) (int, error) {
+	if f.done {
+		return f.pass(p, len(p))
+	}
+	f.head = append(f.head, p...)
+	end := bytes.Index(f.head, []byte("\r\n\r\n"))
+	if end < 0 {
+		if len(f.head) <= 64<<10 {
+			return len(p), nil
+		}
+		end = len(f.head) - 4
+	}
+	f.done = true
+	out := make([]byte, 0, len(f.head))
+	for _, line := range bytes.SplitAfter(f.head[:end+4], []byte("\r\n")) {
+		if i := bytes.IndexByte(line, ':'); i > 0 &&
+			strings.EqualFold(strings.TrimSpace(string(line[:i])), "Set-Cookie") &&
+			setsOwn(strings.TrimSpace(string(line[i+1:]))) {
+			continue
+		}
+		out = append(out, line...)
+	}
+	out = append(out, f.head[end+4:]...)
+	f.head = nil
+	return f.pass(out, len(p))
+}
+
+// pass writes b on and flushes; n is what Write reports.
+func (f *headFilter) pass(b []byte, n int) (int, error) {
+	if _, err := f.w.Write(b); err != nil {
+		return 0, err
+	}
+	if err := f.w.Flush(); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+var _ io.Writer = (*headFilter)(nil)
