@@ -546,14 +546,14 @@ async fn hostile(rig: &Rig) {
         p.addr(),
         &host,
         "/public/fw",
-        "X_Forwarded_For: 6.6.6.6\r\nX_Forwarded_Host: evil.example\r\nX_Original_URL: /admin\r\nX_Rewrite_URL: /admin\r\nX_Real_IP: 6.6.6.6\r\nRemote_User: admin\r\nX_Request_Id: forged\r\n",
+        "X_Forwarded_For: 6.6.6.6\r\nX_Forwarded_Host: evil.example\r\nX_Original_URL: /admin\r\nX_Rewrite_URL: /admin\r\nX_Real_IP: 6.6.6.6\r\nRemote_User: admin\r\nX_Request_Id: forged\r\nRemote.User: admin\r\nX.Forwarded.For: 6.6.6.6\r\n",
     )
     .await;
     if let Some(v) = echoed(&text) {
         let h = v["headers"].as_object().unwrap();
         assert!(
-            h.keys().all(|k| !k.contains('_')),
-            "{name}: a `_` spelling reached the app: {v}"
+            h.keys().all(|k| !k.contains('_') && !k.contains('.')),
+            "{name}: a `_` or `.` spelling reached the app: {v}"
         );
     } else {
         assert!((400..500).contains(&status), "{name}: {status} {text}");
@@ -621,7 +621,7 @@ async fn tricky_answers(start: impl AsyncFnOnce(u16, u16, u16) -> ProxyProc) {
                 Step::Until(Arc::new(Notify::new())),
             ];
         }
-        vec![send(format!("HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n{OWN}\r\nHTTP/1.1 200 OK\r\n{OWN}Set-Cookie: app=1; Path=/\r\nContent-Length: 2\r\n\r\nok"))]
+        vec![send(format!("HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n{OWN}\r\nHTTP/1.1 200 OK\r\n{OWN}Set-Cookie: app=1; Path=/\r\nContent-Length: 2\r\n\r\nok")), Step::Close]
     })
     .await;
     let port = app.addr.port();
@@ -632,22 +632,105 @@ async fn tricky_answers(start: impl AsyncFnOnce(u16, u16, u16) -> ProxyProc) {
 
     let mut c = Client::connect(p.addr()).await;
     c.send(format!(
-        "GET /public/early HTTP/1.1\r\nHost: {host}\r\n\r\n"
+        "GET /public/early HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     ))
     .await;
-    let got = String::from_utf8_lossy(&c.until(b"\r\n\r\nok").await).to_string();
-    assert!(got.contains("app=1"), "{name}: {got}");
-    assert!(!got.contains("EVIL"), "{name}: {got}");
-
+    let early = browser_heads(&c.rest().await);
     let mut c = Client::connect(p.addr()).await;
     c.send(format!(
         "GET /public/ws HTTP/1.1\r\nHost: {host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
     ))
     .await;
-    let got = String::from_utf8_lossy(&c.until(b"tunnel open").await).to_string();
-    assert!(got.starts_with("HTTP/1.1 101"), "{name}: {got}");
-    assert!(got.contains("app=1"), "{name}: {got}");
-    assert!(!got.contains("EVIL"), "{name}: {got}");
+    let ws = browser_heads(&c.until(b"tunnel open").await);
+
+    // What docs/security.md says the deploy configs cannot do: HAProxy
+    // relays interim answers untransformed (browsers ignore Set-Cookie in
+    // a 103: checked with Chromium), and Caddy 2.6 writes a 101 past
+    // every header rule.
+    let gap = |what: &str| match (name, what) {
+        ("haproxy", "103") => true,
+        ("caddy", "101") => proxies::caddy_version().starts_with("2.6."),
+        _ => false,
+    };
+    for (what, heads, want) in [("103", &early, 200), ("101", &ws, 101)] {
+        let (status, cookies) = heads.last().expect("an answer");
+        let own = |cookies: &[String]| {
+            cookies
+                .iter()
+                .filter(|c| passgate::cookies::sets_own(c.as_bytes()))
+                .count()
+        };
+        if gap(what) {
+            let head = &heads[0].1;
+            assert_eq!(
+                own(head),
+                3,
+                "{name} {what}: the gap is gone: tighten this test and docs/security.md: {heads:?}"
+            );
+            assert!(
+                docs_security().contains(&format!("{name} {what}")),
+                "{name} {what}: docs/security.md does not name the gap"
+            );
+        }
+        // The answer a browser takes fields from is clean.
+        let checked = if gap(what) && what == "103" {
+            &heads[1..]
+        } else if gap(what) {
+            &heads[..0]
+        } else {
+            &heads[..]
+        };
+        for (_, cookies) in checked {
+            assert_eq!(own(cookies), 0, "{name} {what}: {heads:?}");
+        }
+        // nginx before 1.29 takes an interim answer for the final one
+        // and relays what follows as its body: passgate.js drops it, so
+        // the browser gets the interim head and a malformed rest.
+        if what == "103" && name == "nginx" {
+            assert!(
+                heads.iter().all(|(s, c)| *s != 200 && c.is_empty()),
+                "{name} {what}: {heads:?}"
+            );
+        } else {
+            assert_eq!(*status, want, "{name} {what}: {heads:?}");
+            assert!(
+                cookies.iter().any(|c| c.starts_with("app=1")),
+                "{name} {what}: {heads:?}"
+            );
+        }
+    }
+}
+
+fn docs_security() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/security.md"))
+        .expect("docs/security.md")
+        .to_ascii_lowercase()
+}
+
+/// The heads of an answer as a browser reads them: interim ones, then the
+/// final one (or a 101); each with its `Set-Cookie` values.
+fn browser_heads(bytes: &[u8]) -> Vec<(u16, Vec<String>)> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut heads = Vec::new();
+    for head in text.split("\r\n\r\n") {
+        let status: u16 = head
+            .split(' ')
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let cookies = head
+            .split("\r\n")
+            .skip(1)
+            .filter_map(|l| l.split_once(':'))
+            .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+            .map(|(_, v)| v.trim().to_string())
+            .collect();
+        heads.push((status, cookies));
+        if !(100..200).contains(&status) || status == 101 {
+            break;
+        }
+    }
+    heads
 }
 
 #[tokio::test]
@@ -655,6 +738,7 @@ async fn nginx_auth_request() {
     let rig = rig(proxies::nginx).await;
     scenario(&rig).await;
     hostile(&rig).await;
+    tricky_answers(proxies::nginx).await;
 }
 
 #[tokio::test]
@@ -670,6 +754,7 @@ async fn caddy_forward_auth() {
     let rig = rig(proxies::caddy).await;
     scenario(&rig).await;
     hostile(&rig).await;
+    tricky_answers(proxies::caddy).await;
 }
 
 #[tokio::test]
@@ -677,4 +762,5 @@ async fn haproxy_lua_forward_auth() {
     let rig = rig(proxies::haproxy).await;
     scenario(&rig).await;
     hostile(&rig).await;
+    tricky_answers(proxies::haproxy).await;
 }

@@ -33,6 +33,21 @@ function isOwn(setCookie) {
 }
 
 function strip_own_cookies(r) {
+    // nginx before 1.29 takes an interim answer (a 103 Early Hints) for the
+    // final one and relays what follows it as its body, which the browser
+    // then reads as the final answer: fields no filter here has seen,
+    // passgate's cookies among them. The interim head goes out with none
+    // of its fields and nginx's own framing (chunked, as for a 502: njs
+    // cannot change the status line), and drop_after_interim drops the
+    // rest, so the browser gets a malformed answer instead of the app's.
+    if (r.status >= 100 && r.status < 200 && r.status !== 101) {
+        r.variables.passgate_interim = "1";
+        r.status = 502;
+        Object.keys(r.headersOut).forEach((name) => {
+            delete r.headersOut[name];
+        });
+        return;
+    }
     const set = r.headersOut["Set-Cookie"];
     if (!set || set.length === 0) {
         return;
@@ -43,4 +58,16 @@ function strip_own_cookies(r) {
     }
 }
 
-export default { strip_own_cookies };
+// Run as a js_body_filter: passes bodies on untouched, except after an
+// interim answer (see strip_own_cookies).
+function drop_after_interim(r, data, flags) {
+    if (r.variables.passgate_interim === "1") {
+        if (flags.last) {
+            r.sendBuffer("", flags);
+        }
+        return;
+    }
+    r.sendBuffer(data, flags);
+}
+
+export default { strip_own_cookies, drop_after_interim };

@@ -231,6 +231,13 @@ fn bypass_attempts_land_on_the_strict_rule_or_are_refused() {
         // Fullwidth forms, for servers that fold them to ASCII.
         ("/ａｄｍｉｎ", Err(PathError::Ambiguous)),
         ("/public／..／admin", Err(PathError::Ambiguous)),
+        // Other compatibility forms (NFKC), for servers that normalise
+        // Unicode: ª and ⓐ read as a, a subscript ₘ as m.
+        ("/ªdmin", Err(PathError::Ambiguous)),
+        ("/ⓐdmin/x", Err(PathError::Ambiguous)),
+        ("/ad\u{2098}in", Err(PathError::Ambiguous)),
+        ("/%E2%93%90dmin", Err(PathError::Ambiguous)),
+        ("/public/caf\u{e9}", Ok(Some(0))),
         // Percent-encoded, as clients send them (found by an adversarial
         // review).
         (

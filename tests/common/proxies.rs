@@ -237,6 +237,21 @@ pub async fn caddy(gateway: u16, app: u16, port: u16) -> ProxyProc {
     }
 }
 
+/// `caddy version`'s first word, without a leading `v` ("2.6.2").
+pub fn caddy_version() -> String {
+    let bin = find_binary("caddy", &["/usr/bin/caddy"]);
+    let out = Command::new(bin)
+        .arg("version")
+        .output()
+        .expect("caddy version");
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('v')
+        .to_string()
+}
+
 pub async fn haproxy(gateway: u16, app: u16, port: u16) -> ProxyProc {
     let bin = find_binary("haproxy", &["/usr/sbin/haproxy"]);
     let dir = tempfile::tempdir().expect("tmp");

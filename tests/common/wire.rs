@@ -284,6 +284,12 @@ impl Client {
         self.buf.clone()
     }
 
+    /// Everything until the connection ends (or 15 s have passed).
+    pub async fn rest(&mut self) -> Vec<u8> {
+        let _ = self.closed().await;
+        std::mem::take(&mut self.buf)
+    }
+
     /// The connection has ended (end of stream within 15 s).
     pub async fn closed(&mut self) -> bool {
         matches!(
