@@ -30,6 +30,7 @@ fn fa_config(s: &Setup, app: u16, proxy: u16) -> String {
         proxy,
     )
     .replace("sqlite://passgate.db", &s.database_url)
+        + "\n[[route]]\nhost = \"open.localhost\"\npolicy = \"public\"\n"
         + "\n[log]\nlevel = \"passgate=debug,info\"\n"
 }
 
@@ -501,6 +502,38 @@ async fn hostile(rig: &Rig) {
         assert!(
             echoed(&text).is_none(),
             "{name} Host {host_field:?}: {status}, /admin served to someone not allowed:\n{text}"
+        );
+    }
+
+    // A Host field holding a list: HAProxy's Lua once asked about its last
+    // entry (a public host) while the app got the whole field (found by an
+    // adversarial review).
+    let (status, text) = raw_get(
+        p.addr(),
+        &format!("{host}, open.localhost"),
+        "/admin/panel",
+        json,
+    )
+    .await;
+    assert!(
+        echoed(&text).is_none(),
+        "{name}: Host with a list: {status}, /admin served to someone signed out:\n{text}"
+    );
+
+    // Dot segments after a protected prefix: apps that route on the raw
+    // path (Flask, Express) serve /admin for these (found by an
+    // adversarial review).
+    for path in [
+        "/admin/../public/x",
+        "/admin/%2e%2e/public/x",
+        "/admin/x/../../public/x",
+    ] {
+        let (status, text) = raw_get(p.addr(), &host, path, json).await;
+        assert!(
+            echoed(&text).is_none_or(|v| v["path"]
+                .as_str()
+                .is_some_and(|served| !served.starts_with("/admin"))),
+            "{name} {path}: {status}, reached the app as /admin…:\n{text}"
         );
     }
 

@@ -45,7 +45,9 @@ core.register_action("passgate", { "http-req" }, function(txn)
     local headers = {
         ["x-forwarded-method"] = { txn.f:method() },
         ["x-forwarded-proto"] = { proto },
-        ["x-forwarded-host"] = { txn.f:req_hdr("host") or "" },
+        -- The whole field (req_hdr would give the last entry of a list;
+        -- haproxy.cfg refuses a Host with a list anyway).
+        ["x-forwarded-host"] = { txn.f:req_fhdr("host") or "" },
         ["x-forwarded-uri"] = { txn.f:pathq() },
         ["x-forwarded-for"] = { txn.f:src() },
     }

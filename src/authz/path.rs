@@ -13,10 +13,13 @@
 //! - percent escapes must be well formed (`%` and two hex digits), and may
 //!   not decode to NUL or other control characters; what they decode to
 //!   must be UTF-8 (an overlong `%c0%ae` is not);
-//! - `.` segments are removed and `..` removes the previous segment (never
-//!   climbing above `/`), after decoding (so `%2e%2e` is `..`).
 //!
 //! The choices that vary (each only when the path has what it concerns):
+//! - dot segments: `.` removed and `..` removing the previous segment
+//!   (never climbing above `/`), after decoding (so `%2e%2e` is `..`), as
+//!   RFC 3986 says; or kept as they are, as many application frameworks
+//!   route (Flask, Express, Starlette: `/admin/../public` reaches their
+//!   `/admin` handler; found by an adversarial review);
 //! - how many times the path is decoded: once, or again as long as that
 //!   changes it (some frameworks decode twice), up to [`MAX_DECODES`];
 //!   a path that would still change after that is refused;
@@ -98,6 +101,8 @@ pub struct Reading {
     /// Text is read in Unicode compatibility form (NFKC), percent-encoded
     /// text included.
     pub compatibility: bool,
+    /// `.` and `..` segments are resolved (RFC 3986), or kept as segments.
+    pub resolve_dots: bool,
 }
 
 impl Reading {
@@ -111,6 +116,7 @@ impl Reading {
         scheme_relative: false,
         cut_at_delims: false,
         compatibility: false,
+        resolve_dots: true,
     };
 
     /// Every combination of the choices `dims` says may matter (the others
@@ -124,10 +130,11 @@ impl Reading {
             dims.scheme_relative,
             dims.cut,
             dims.compat,
+            dims.dots,
         ];
         let varying: Vec<usize> = (0..flags.len()).filter(|i| flags[*i]).collect();
         (0u32..1 << varying.len()).map(move |bits| {
-            let mut v = [true, true, true, true, false, false, false];
+            let mut v = [true, true, true, true, false, false, false, true];
             for (k, i) in varying.iter().enumerate() {
                 v[*i] = bits & (1 << k) != 0;
             }
@@ -139,6 +146,7 @@ impl Reading {
                 scheme_relative: v[4],
                 cut_at_delims: v[5],
                 compatibility: v[6],
+                resolve_dots: v[7],
             }
         })
     }
@@ -154,6 +162,7 @@ struct Dims {
     scheme_relative: bool,
     cut: bool,
     compat: bool,
+    dots: bool,
 }
 
 impl Dims {
@@ -169,6 +178,8 @@ impl Dims {
         let two_seps = ["//", "/\\", "/%2f", "/%5c"]
             .iter()
             .any(|p| b.len() >= p.len() && b[..p.len()].eq_ignore_ascii_case(p.as_bytes()));
+        // Text that is not ASCII, raw or percent-encoded (`%EF%BC%8E`).
+        let compat = !input.is_ascii() || non_ascii_escape(b);
         Dims {
             delims: sep_escape || has(b"%3b"),
             backslash,
@@ -176,8 +187,13 @@ impl Dims {
             slashes: b.windows(2).any(|w| w == b"//") || sep_escape || backslash,
             scheme_relative: two_seps,
             cut: has(b"%3f") || has(b"%23") || b.contains(&b'?') || b.contains(&b'#'),
-            // Text that is not ASCII, raw or percent-encoded (`%EF%BC%8E`).
-            compat: !input.is_ascii() || non_ascii_escape(b),
+            compat,
+            // A segment that may start with a dot, in any spelling (a
+            // compatibility form may hold one: `．`, `‥`).
+            dots: ["/.", "\\.", "%2e", "%2f.", "%5c."]
+                .iter()
+                .any(|d| has(d.as_bytes()))
+                || compat,
         }
     }
 }
@@ -358,8 +374,8 @@ fn normalise_with(input: &str, how: Reading, lenient: bool) -> Result<String, Pa
             }
         }
         match s.as_slice() {
-            b"." => {}
-            b".." => {
+            b"." if how.resolve_dots => {}
+            b".." if how.resolve_dots => {
                 segments.pop();
             }
             b"" if how.merge_slashes => {}
