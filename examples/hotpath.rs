@@ -104,7 +104,7 @@ async fn main() {
         passgate::cookies::strip_own(&mut h);
         h
     });
-    let ci = passgate::gate::ClientInfo {
+    let ci = passgate::hygiene::ClientInfo {
         peer: "127.0.0.1".parse().unwrap(),
         trusted: true,
         proto: "http",
@@ -122,9 +122,9 @@ async fn main() {
         time(label, n, || {
             let mut h = headers.clone();
             h.reserve(reserve);
-            passgate::gate::hygiene::upstream_request(
+            passgate::hygiene::upstream_request(
                 &mut h,
-                &passgate::gate::hygiene::Own {
+                &passgate::hygiene::Own {
                     client: &ci,
                     style: cfg.identity.headers,
                     principal: Some(&s.principal),

@@ -139,7 +139,7 @@ impl EmailPattern {
             }
             return Ok(Self::Domain(domain.to_string()));
         }
-        if !crate::session::looks_like_email(&s) {
+        if !crate::names::looks_like_email(&s) {
             return Err(format!("{s:?} is not an email address or \"*@domain\""));
         }
         Ok(Self::Exact(s))

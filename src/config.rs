@@ -168,6 +168,32 @@ pub struct BrandingConfig {
     pub accent_color: String,
 }
 
+/// The `Remote-*` headers, in the order User, Email, Name, Groups.
+pub const REMOTE_HEADERS: [&str; 4] = [
+    "Remote-User",
+    "Remote-Email",
+    "Remote-Name",
+    "Remote-Groups",
+];
+/// The oauth2-proxy style headers, in the order User, Email, Groups.
+pub const AUTH_REQUEST_HEADERS: [&str; 3] = [
+    "X-Auth-Request-User",
+    "X-Auth-Request-Email",
+    "X-Auth-Request-Groups",
+];
+/// Every identity header passgate may set (`identity.assertion_header`
+/// may not be one of them).
+pub const ALL_IDENTITY_HEADERS: [&str; 7] = [
+    "Remote-User",
+    "Remote-Email",
+    "Remote-Name",
+    "Remote-Groups",
+    "X-Auth-Request-User",
+    "X-Auth-Request-Email",
+    "X-Auth-Request-Groups",
+];
+
+/// `identity.headers`: which of the families above reach upstreams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HeaderStyle {
     Remote,
@@ -763,7 +789,7 @@ impl Config {
             .enumerate()
             .filter_map(|(i, a)| {
                 let a = a.trim().to_lowercase();
-                if crate::session::looks_like_email(&a) {
+                if crate::names::looks_like_email(&a) {
                     Some(a)
                 } else {
                     v.problem(
@@ -820,7 +846,7 @@ impl Config {
         let assertion_header = v.check("identity.assertion_header", || {
             let h = http::HeaderName::from_bytes(id.assertion_header.trim().as_bytes())
                 .map_err(|_| format!("{:?} is not a valid header name", id.assertion_header))?;
-            if crate::identity::ALL_IDENTITY_HEADERS
+            if ALL_IDENTITY_HEADERS
                 .iter()
                 .any(|n| n.eq_ignore_ascii_case(h.as_str()))
             {
@@ -905,7 +931,7 @@ impl Config {
                 .enumerate()
                 .filter_map(|(j, g)| {
                     let g = g.trim();
-                    if crate::store::valid_group_name(g) {
+                    if crate::names::valid_group_name(g) {
                         Some(g.to_string())
                     } else {
                         v.problem(

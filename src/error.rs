@@ -6,13 +6,13 @@
 //! gets the detail, once.
 
 use axum::body::Body;
-use http::header::{self, HeaderMap, HeaderValue};
+use http::header::HeaderMap;
 use http::{Response, StatusCode};
 
 use crate::config::Config;
+use crate::page::{self, Action, Chrome, MessagePage, plain};
 use crate::proxy::ProxyError;
 use crate::store::StoreError;
-use crate::ui::{self, Action, Chrome, MessagePage};
 
 /// A request that cannot be served.
 #[derive(Debug, thiserror::Error)]
@@ -125,7 +125,7 @@ impl GateError {
             }
         }
         let (title, message, next) = self.words();
-        if ui::wants_html(req_headers) {
+        if page::wants_html(req_headers) {
             let page = MessagePage {
                 chrome: Chrome::new(cfg, Some(request_id)),
                 title: title.into(),
@@ -146,35 +146,9 @@ impl GateError {
                     vec![]
                 },
             };
-            ui::html(status, &page, cfg)
+            page::html(status, &page, cfg)
         } else {
             plain(status, &format!("{status}: {message} (ref {request_id})\n"))
         }
     }
-}
-
-/// A short plain-text response.
-pub fn plain(status: StatusCode, text: &str) -> Response<Body> {
-    let mut r = Response::new(Body::from(text.to_string()));
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
-
-/// A JSON response.
-pub fn json(status: StatusCode, value: &serde_json::Value) -> Response<Body> {
-    let mut r = Response::new(Body::from(value.to_string()));
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
 }

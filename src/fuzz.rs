@@ -205,7 +205,7 @@ pub fn answer_head(data: &[u8]) {
         request_id: &id,
         close: flags & 2 != 0,
         drop: if flags & 4 != 0 {
-            crate::gate::hygiene::drops_answer_field
+            crate::hygiene::drops_answer_field
         } else {
             never
         },

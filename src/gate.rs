@@ -24,7 +24,6 @@
 //! asks about. Rendering failures is `error.rs`.
 
 mod forward_auth;
-pub mod hygiene;
 mod target;
 
 use std::net::{IpAddr, SocketAddr};
@@ -37,13 +36,14 @@ use http::{Method, Response, StatusCode};
 use crate::app::App;
 use crate::authz::{self, Access, Refusal, Route};
 use crate::config::Config;
-use crate::error::{GateError, plain};
+use crate::error::GateError;
+use crate::hygiene::{self, ClientInfo};
 use crate::metrics::{self, Outcome};
+use crate::page::plain;
+use crate::page::{self, Action, Chrome, MessagePage};
 use crate::session::ActiveSession;
-use crate::ui::{self, Action, Chrome, MessagePage};
 
 pub use forward_auth::forward_auth;
-pub use hygiene::ClientInfo;
 pub use target::Target;
 
 /// Per-request facts about the connection, for handlers (axum extension).
@@ -67,11 +67,6 @@ impl ReqCtx {
     /// The request id, for logs and error pages.
     pub fn request_id(&self) -> &str {
         self.request_id_header.to_str().unwrap_or("-")
-    }
-
-    /// The client's IP (through trusted proxies).
-    pub fn client_ip(&self, cfg: &Config, headers: &HeaderMap) -> String {
-        client_ip(cfg, self.peer, headers).to_string()
     }
 }
 
@@ -240,7 +235,7 @@ pub async fn admit<'c>(
             ));
         }
     };
-    let label = metrics::route_label(d.route);
+    let label = metrics::route_label(d.route.map(|r| r.index));
     let outcome = |decision| Outcome {
         route: label,
         decision,
@@ -297,7 +292,7 @@ pub async fn admit<'c>(
                 session: d.session,
                 jwt,
                 upgrade: hygiene::allowed_upgrade(headers, &route.upgrades),
-                html: crate::ui::wants_html(headers),
+                html: crate::page::wants_html(headers),
                 label,
             })
         }
@@ -480,7 +475,7 @@ pub fn login_response(
     always_401: bool,
 ) -> Response<Body> {
     let location = login_url(cfg, target);
-    let mut resp = if always_401 || !ui::wants_html(req_headers) {
+    let mut resp = if always_401 || !page::wants_html(req_headers) {
         let mut r = plain(
             StatusCode::UNAUTHORIZED,
             &format!("401 Unauthorized: sign in at {}\n", cfg.login_url()),
@@ -523,7 +518,7 @@ pub fn forbidden_response(
 ) -> Response<Body> {
     let who = session.map(|s| s.principal.email.clone());
     tracing::info!(request_id, host = %target.host, reason = refusal.as_str(), user = who.as_deref().unwrap_or("-"), "forbidden");
-    if !ui::wants_html(req_headers) {
+    if !page::wants_html(req_headers) {
         return plain(
             StatusCode::FORBIDDEN,
             &format!("403 Forbidden: {}\n", refusal_text(refusal)),
@@ -559,7 +554,7 @@ pub fn forbidden_response(
         tone: "warn",
         actions,
     };
-    ui::html(StatusCode::FORBIDDEN, &page, cfg)
+    page::html(StatusCode::FORBIDDEN, &page, cfg)
 }
 
 fn refusal_text(r: Refusal) -> &'static str {

@@ -10,7 +10,7 @@
 //! request heads, answer heads and chunks.
 //!
 //! Does not own which fields passgate adds or removes for security
-//! (`gate/hygiene.rs`, which hands its answer-field rule in as a function),
+//! (`hygiene.rs`, which hands its answer-field rule in as a function),
 //! sockets, or buffers' lifetimes.
 //!
 //! Framing is never taken from what survived a cleanup: a request's

@@ -27,30 +27,6 @@ use crate::config::HeaderStyle;
 use crate::session::{ActiveSession, Principal};
 use crate::store::{SharedStore, SigningKeyRecord, StoreError, StoreResult};
 
-/// The `Remote-*` headers, in the order User, Email, Name, Groups.
-pub const REMOTE_HEADERS: [&str; 4] = [
-    "Remote-User",
-    "Remote-Email",
-    "Remote-Name",
-    "Remote-Groups",
-];
-/// The oauth2-proxy style headers, in the order User, Email, Groups.
-pub const AUTH_REQUEST_HEADERS: [&str; 3] = [
-    "X-Auth-Request-User",
-    "X-Auth-Request-Email",
-    "X-Auth-Request-Groups",
-];
-/// Every identity header passgate may set.
-pub const ALL_IDENTITY_HEADERS: [&str; 7] = [
-    "Remote-User",
-    "Remote-Email",
-    "Remote-Name",
-    "Remote-Groups",
-    "X-Auth-Request-User",
-    "X-Auth-Request-Email",
-    "X-Auth-Request-Groups",
-];
-
 /// How long a retired key stays in the JWKS.
 const RETIRED_KEY_PUBLISHED: i64 = 86_400;
 
@@ -332,7 +308,7 @@ impl Cached {
 #[derive(Default)]
 struct ThreadAssertions {
     asserter: usize,
-    entries: HashMap<String, Vec<Cached>, crate::fxhash::FxBuild>,
+    entries: HashMap<String, Vec<Cached>, rustc_hash::FxBuildHasher>,
 }
 
 thread_local! {
@@ -348,7 +324,7 @@ const THREAD_ASSERTIONS_MAX: usize = 4096;
 pub struct Asserter {
     keys: Arc<KeyRing>,
     clock: SharedClock,
-    cache: RwLock<HashMap<String, Vec<Cached>, crate::fxhash::FxBuild>>,
+    cache: RwLock<HashMap<String, Vec<Cached>, rustc_hash::FxBuildHasher>>,
     /// Tells this asserter's entries in a thread's copies from another's.
     id: usize,
 }

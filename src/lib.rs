@@ -18,11 +18,15 @@ pub mod email;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzz;
-pub mod fxhash;
 pub mod gate;
 pub mod http1;
+pub mod hygiene;
 pub mod identity;
+#[cfg(test)]
+mod layering;
 pub mod metrics;
+pub mod names;
+pub mod page;
 pub mod proxy;
 pub mod secret;
 pub mod server;

@@ -64,7 +64,7 @@ impl Histogram {
 type Labels = Vec<(&'static str, String)>;
 /// Series by a hash of their label values (colliding series share a bucket
 /// and are told apart by their labels).
-type Series<T> = HashMap<u64, Vec<(Labels, Arc<T>)>, crate::fxhash::FxBuild>;
+type Series<T> = HashMap<u64, Vec<(Labels, Arc<T>)>, rustc_hash::FxBuildHasher>;
 
 struct Family<T> {
     name: &'static str,
@@ -144,7 +144,7 @@ impl<T: Default> Family<T> {
 /// Where a series with these label values is kept in a family's map.
 fn series_key(labels: &[(&'static str, &str)]) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = crate::fxhash::FxHasher::default();
+    let mut h = rustc_hash::FxHasher::default();
     for (_, v) in labels {
         v.hash(&mut h);
     }
@@ -284,23 +284,23 @@ impl Outcome {
     };
 }
 
-/// `route[N]` for a rule (made once per index), or `none`.
-pub fn route_label(route: Option<&crate::authz::Route>) -> &'static str {
+/// `route[N]` for the rule at index N (made once per index), or `none`.
+pub fn route_label(index: Option<usize>) -> &'static str {
     static LABELS: RwLock<Vec<&'static str>> = RwLock::new(Vec::new());
     thread_local! {
         /// This thread's copy of `LABELS`, so the hot path takes no lock.
         static SEEN: std::cell::RefCell<Vec<Option<&'static str>>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let Some(r) = route else { return "none" };
-    if let Some(s) = SEEN.with_borrow(|l| l.get(r.index).copied().flatten()) {
+    let Some(index) = index else { return "none" };
+    if let Some(s) = SEEN.with_borrow(|l| l.get(index).copied().flatten()) {
         return s;
     }
-    let label = shared_route_label(&LABELS, r.index);
+    let label = shared_route_label(&LABELS, index);
     SEEN.with_borrow_mut(|l| {
-        if l.len() <= r.index {
-            l.resize(r.index + 1, None);
+        if l.len() <= index {
+            l.resize(index + 1, None);
         }
-        l[r.index] = Some(label);
+        l[index] = Some(label);
     });
     label
 }
@@ -327,7 +327,7 @@ pub fn request(o: &Outcome, took: Duration) {
     type Shards = (Arc<AtomicU64>, Arc<Histogram>);
     thread_local! {
         /// This thread's request series, by route and decision.
-        static MINE: std::cell::RefCell<HashMap<(&'static str, &'static str), Shards, crate::fxhash::FxBuild>> =
+        static MINE: std::cell::RefCell<HashMap<(&'static str, &'static str), Shards, rustc_hash::FxBuildHasher>> =
             std::cell::RefCell::new(HashMap::default());
     }
     MINE.with_borrow_mut(|mine| {
@@ -452,27 +452,13 @@ mod tests {
 
     #[test]
     fn route_labels_name_their_own_rule_whatever_the_order_seen() {
-        let route = |index| crate::authz::Route {
-            index,
-            line: None,
-            host: crate::authz::HostPattern::parse("app.example.com")
-                .expect("host")
-                .0,
-            port: None,
-            path: "/".into(),
-            upstream: None,
-            policy: crate::authz::Policy::Public,
-            groups: vec![],
-            emails: vec![],
-            upgrades: vec![],
-        };
         // A fresh thread, so its cache starts empty: a high index first,
         // then lower ones that the cache has room for but has not seen.
         std::thread::spawn(move || {
-            assert_eq!(route_label(Some(&route(7))), "route[7]");
-            assert_eq!(route_label(Some(&route(2))), "route[2]");
-            assert_eq!(route_label(Some(&route(7))), "route[7]");
-            assert_eq!(route_label(Some(&route(0))), "route[0]");
+            assert_eq!(route_label(Some(7)), "route[7]");
+            assert_eq!(route_label(Some(2)), "route[2]");
+            assert_eq!(route_label(Some(7)), "route[7]");
+            assert_eq!(route_label(Some(0)), "route[0]");
             assert_eq!(route_label(None), "none");
         })
         .join()

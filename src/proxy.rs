@@ -7,7 +7,7 @@
 //! never buffered: the client's body is handed to the client as is, and the
 //! upstream's body is returned as is. Does not own header hygiene: the
 //! request's fields come tidied, with passgate's own fields written last,
-//! from the gate (`gate/hygiene.rs`), which also tidies the answer.
+//! from the gate (`hygiene.rs`), which also tidies the answer.
 
 use std::time::Duration;
 
@@ -191,10 +191,10 @@ impl Proxy {
                 }
             });
             let (mut parts, _) = resp.into_parts();
-            crate::gate::hygiene::tidy_answer(&mut parts.headers, true);
+            crate::hygiene::tidy_answer(&mut parts.headers, true);
             return Ok(Response::from_parts(parts, Body::empty()));
         }
-        crate::gate::hygiene::tidy_answer(resp.headers_mut(), false);
+        crate::hygiene::tidy_answer(resp.headers_mut(), false);
         Ok(resp.map(Body::new))
     }
 }

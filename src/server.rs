@@ -34,9 +34,10 @@ use tower::ServiceExt;
 use crate::app::App;
 use crate::authz;
 use crate::config::Config;
-use crate::error::{GateError, plain};
+use crate::error::GateError;
 use crate::gate::{self, Answered, Destination};
 use crate::metrics::{self, Outcome};
+use crate::page::plain;
 
 pub use crate::gate::ReqCtx;
 
@@ -892,7 +893,7 @@ async fn own_endpoint(
                 .map(|p| p.as_str())
                 .unwrap_or("/");
             return (
-                crate::ui::see_other(&format!("{}{pq}", cfg.server.portal.origin)),
+                crate::page::see_other(&format!("{}{pq}", cfg.server.portal.origin)),
                 Outcome::PAGE,
             );
         }
@@ -907,7 +908,9 @@ async fn own_endpoint(
             Outcome::PAGE,
         );
     }
-    req.extensions_mut().insert(ctx.clone());
+    let client_ip = gate::client_ip(cfg, ctx.peer, req.headers());
+    req.extensions_mut()
+        .insert(crate::page::Ctx::new(ctx.request_id(), client_ip));
     match router.oneshot(req.map(Body::new)).await {
         Ok(r) => (r, Outcome::PAGE),
         Err(never) => match never {},

@@ -66,7 +66,7 @@ impl Principal {
             ],
             user_id: user.id.clone(),
             email: user.email.clone(),
-            email_lower: crate::store::normalise_email(&user.email),
+            email_lower: crate::names::normalise_email(&user.email),
             login: user.login_name().to_string(),
             name: user.display_name.clone(),
             groups_header,
@@ -75,7 +75,7 @@ impl Principal {
     }
 
     pub fn is_admin(&self) -> bool {
-        self.groups.iter().any(|g| g == crate::store::ADMIN_GROUP)
+        self.groups.iter().any(|g| g == crate::names::ADMIN_GROUP)
     }
 
     /// A copy that shares no storage with `self`: its header values are
@@ -116,26 +116,6 @@ impl ActiveSession {
             shared: Some(self.clone()),
         })
     }
-}
-
-/// A plausible email address: one `@`, something on each side, a dot or
-/// `localhost` in the domain, no spaces or control characters. Deliverability
-/// is proven by the email itself, not by this check.
-pub fn looks_like_email(s: &str) -> bool {
-    let Some((local, domain)) = s.rsplit_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && local.len() <= 64
-        && !domain.is_empty()
-        && domain.len() <= 253
-        && (domain.contains('.') || domain == "localhost")
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !s
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
-        && !local.contains('@')
 }
 
 /// Session lifetimes.
@@ -180,7 +160,7 @@ pub struct SessionManager {
     eph: SharedEphemeral,
     clock: SharedClock,
     settings: SessionSettings,
-    cache: RwLock<HashMap<[u8; 32], Arc<Entry>, crate::fxhash::FxBuild>>,
+    cache: RwLock<HashMap<[u8; 32], Arc<Entry>, rustc_hash::FxBuildHasher>>,
     /// Tells this manager's entries in a thread's [`Front`] from another's.
     id: usize,
     pending: Mutex<HashMap<String, i64>>,
@@ -210,7 +190,7 @@ static NEXT_MANAGER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicU
 struct Front {
     manager: usize,
     epoch: u64,
-    entries: HashMap<[u8; 32], (Arc<Entry>, Arc<ActiveSession>), crate::fxhash::FxBuild>,
+    entries: HashMap<[u8; 32], (Arc<Entry>, Arc<ActiveSession>), rustc_hash::FxBuildHasher>,
 }
 
 /// Entries per thread; more clears them (sessions that went on being used

@@ -7,7 +7,8 @@ use http::HeaderValue;
 use crate::app::App;
 use crate::audit::Event;
 use crate::config::{Config, SignupMode};
-use crate::store::{ADMIN_GROUP, Invite, NewUser, StoreError, User, normalise_email};
+use crate::names::{ADMIN_GROUP, normalise_email};
+use crate::store::{Invite, NewUser, StoreError, User};
 
 /// What an address may do here.
 #[derive(Debug)]
@@ -31,7 +32,7 @@ pub async fn eligibility(app: &App, cfg: &Config, email: &str) -> Result<Eligibi
     }
     // One `@` and a plausible address, whatever the caller checked: the
     // domain rule must not read `a@evil.com@example.com` as example.com.
-    if !crate::session::looks_like_email(email) {
+    if !crate::names::looks_like_email(email) {
         return Ok(Eligibility::No);
     }
     let invite = app.store.pending_invite_for(email, app.clock.now()).await?;
@@ -127,5 +128,5 @@ pub async fn start_session(
             .from(ip, ua),
     )
     .await;
-    Ok(crate::ui::session_cookie(cfg, Some(&token)))
+    Ok(crate::page::session_cookie(cfg, Some(&token)))
 }

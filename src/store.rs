@@ -21,9 +21,6 @@ use serde::{Deserialize, Serialize};
 
 pub use ephemeral::{Broadcast, Ephemeral};
 
-/// Name of the group whose members are administrators.
-pub const ADMIN_GROUP: &str = "admins";
-
 /// What went wrong in a store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -342,18 +339,4 @@ pub async fn open(url: &crate::secret::Secret) -> StoreResult<SharedStore> {
     } else {
         Ok(Arc::new(postgres::open(u).await?))
     }
-}
-
-/// Normalise an address for lookups and uniqueness.
-pub fn normalise_email(email: &str) -> String {
-    email.trim().to_lowercase()
-}
-
-/// Group names: 1–64 of letters, digits, `-`, `_`, `.`.
-pub fn valid_group_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }

@@ -21,6 +21,7 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 use uuid::Uuid;
 use webauthn_rs_core::WebauthnCore;
 use webauthn_rs_core::error::WebauthnError;
@@ -277,8 +278,7 @@ impl Passkeys {
             .ok_or(PasskeyError::NoCeremony)?;
         let record: AuthenticationRecord =
             serde_json::from_slice(&raw).map_err(|_| PasskeyError::NoCeremony)?;
-        if bound_to.is_empty()
-            || !crate::ui::constant_eq(record.bound_to.as_bytes(), bound_to.as_bytes())
+        if bound_to.is_empty() || !bool::from(record.bound_to.as_bytes().ct_eq(bound_to.as_bytes()))
         {
             return Err(PasskeyError::NoCeremony);
         }

@@ -15,8 +15,9 @@ use super::Failure;
 use crate::audit::{self, Event};
 use crate::clock::SharedClock;
 use crate::config::Config;
+use crate::names::ADMIN_GROUP;
 use crate::session::{SessionManager, SessionSettings};
-use crate::store::{ADMIN_GROUP, AuditFilter, Broadcast, NewUser, SharedStore, StoreError, User};
+use crate::store::{AuditFilter, Broadcast, NewUser, SharedStore, StoreError, User};
 
 #[derive(Subcommand, Debug)]
 pub enum UserCmd {
@@ -306,7 +307,7 @@ impl Admin {
         let now = self.clock.now();
         match cmd {
             GroupCmd::Add { name, members } => {
-                if !crate::store::valid_group_name(&name) {
+                if !crate::names::valid_group_name(&name) {
                     return Err(Failure::usage(format!(
                         "{name:?} is not a group name (1-64 letters, digits, - _ .)"
                     )));
@@ -413,10 +414,10 @@ impl Admin {
         groups: Vec<String>,
         expires: Duration,
     ) -> Result<(), Failure> {
-        if !crate::session::looks_like_email(email) {
+        if !crate::names::looks_like_email(email) {
             return Err(Failure::usage(format!("{email:?} is not an email address")));
         }
-        if let Some(bad) = groups.iter().find(|g| !crate::store::valid_group_name(g)) {
+        if let Some(bad) = groups.iter().find(|g| !crate::names::valid_group_name(g)) {
             return Err(Failure::usage(format!(
                 "{bad:?} is not a group name (1-64 letters, digits, - _ .)"
             )));
@@ -485,7 +486,7 @@ impl Admin {
                             emails.get(&s.user_id).cloned().unwrap_or_default(),
                             s.auth_method.clone(),
                             s.ip.clone(),
-                            crate::ui::device_name(&s.user_agent),
+                            crate::page::device_name(&s.user_agent),
                             fmt_time(s.last_seen_at),
                         ]
                     })

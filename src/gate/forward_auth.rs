@@ -14,13 +14,14 @@ use axum::body::Body;
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Response, StatusCode};
 
-use super::{Answered, Destination, GateError, ReqCtx, Target, hygiene, with_outcome};
+use super::{Answered, Destination, GateError, ReqCtx, Target, with_outcome};
 use crate::app::App;
 use crate::authz::Access;
 use crate::config::Config;
-use crate::error::plain;
+use crate::hygiene;
 use crate::identity;
 use crate::metrics::{self, Outcome};
+use crate::page::plain;
 
 /// Answer a proxy's question about another request (`nginx`: the
 /// `auth-request` endpoint, which always answers 401 rather than 302).
@@ -32,7 +33,7 @@ pub async fn forward_auth(
     nginx: bool,
 ) -> Answered {
     let outcome = |route: Option<&crate::authz::Route>, decision: &'static str| Outcome {
-        route: metrics::route_label(route),
+        route: metrics::route_label(route.map(|r| r.index)),
         decision,
     };
     let refuse = |e: GateError| {

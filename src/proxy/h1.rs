@@ -9,7 +9,7 @@
 //! comes), chunked (decoded strictly and re-encoded, trailers dropped), or
 //! until the upstream closes (re-encoded as chunked, so the client
 //! connection lives on). Parsing and writing HTTP/1 is the codec's
-//! (`http1.rs`); header hygiene is the gate's (`gate/hygiene.rs`), the same
+//! (`http1.rs`); header hygiene is the gate's (`hygiene.rs`), the same
 //! functions hyper's path runs; answers passgate makes itself are not here.
 //!
 //! The request is written once; if a connection taken from the idle list
@@ -289,7 +289,7 @@ async fn read_head(
                 head_request: x.head,
                 request_id: x.request_id,
                 close: (x.close)(),
-                drop: crate::gate::hygiene::drops_answer_field,
+                drop: crate::hygiene::drops_answer_field,
                 hsts: x.hsts,
             };
             match rewrite_answer_head(&conn.buf, &how, out)

@@ -11,9 +11,9 @@ use sqlx::{PgPool, SqlitePool};
 
 use super::{
     AuditEvent, AuditFilter, GroupInfo, Invite, NewAuditEvent, NewUser, PasskeyRecord,
-    SessionRecord, SigningKeyRecord, Store, StoreError, StoreResult, User, normalise_email,
-    valid_group_name,
+    SessionRecord, SigningKeyRecord, Store, StoreError, StoreResult, User,
 };
+use crate::names::{normalise_email, valid_group_name};
 
 /// An open pool on either backend.
 #[derive(Clone, Debug)]
@@ -322,7 +322,7 @@ impl Store for SqlStore {
 
     async fn create_user(&self, new: &NewUser, now: i64) -> StoreResult<User> {
         let email = new.email.trim();
-        if !crate::session::looks_like_email(email) {
+        if !crate::names::looks_like_email(email) {
             return Err(StoreError::Conflict(format!(
                 "{email:?} is not an email address"
             )));

@@ -13,12 +13,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::{HeaderMap, Response, StatusCode, header};
 use uuid::Uuid;
 
-use super::Chrome;
 use crate::app::App;
 use crate::audit::Event;
 use crate::config::Config;
 use crate::error::GateError;
-use crate::server::ReqCtx;
+use crate::page::Chrome;
+use crate::page::Ctx;
 use crate::session::ActiveSession;
 use crate::store::{Broadcast, StoreError};
 
@@ -86,21 +86,21 @@ async fn require(
     app: &App,
     cfg: &Config,
     headers: &HeaderMap,
-    ctx: &ReqCtx,
+    ctx: &Ctx,
     back: &str,
 ) -> Result<Arc<ActiveSession>, Response<Body>> {
     match super::current_session(app, cfg, headers).await {
         Ok(Some(s)) => Ok(s),
-        Ok(None) => Err(super::see_other(&format!(
+        Ok(None) => Err(crate::page::see_other(&format!(
             "{}?rd={}",
             cfg.login_url(),
-            super::enc(back)
+            crate::page::enc(back)
         ))),
         Err(e) => Err(GateError::Unavailable(e).respond(cfg, headers, ctx.request_id())),
     }
 }
 
-fn unavailable(cfg: &Config, headers: &HeaderMap, ctx: &ReqCtx, e: StoreError) -> Response<Body> {
+fn unavailable(cfg: &Config, headers: &HeaderMap, ctx: &Ctx, e: StoreError) -> Response<Body> {
     GateError::Unavailable(e).respond(cfg, headers, ctx.request_id())
 }
 
@@ -114,7 +114,7 @@ fn account_url(cfg: &Config, notice: &str) -> String {
 /// `GET P/account`.
 pub async fn page(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response<Body> {
@@ -144,8 +144,8 @@ pub async fn page(
             name: k.name.clone(),
             provider: crate::webauthn::provider_name(k.aaguid.as_deref()),
             synced: k.backup_eligible,
-            created: super::ago(now, k.created_at),
-            last_used: k.last_used_at.map(|t| super::ago(now, t)),
+            created: crate::page::ago(now, k.created_at),
+            last_used: k.last_used_at.map(|t| crate::page::ago(now, t)),
             current: session.record.credential_id.as_deref() == Some(k.credential_id.as_slice()),
         })
         .collect();
@@ -154,7 +154,7 @@ pub async fn page(
         .filter(|s| s.is_live(now))
         .map(|s| SessionView {
             id: s.id.clone(),
-            device: super::device_name(&s.user_agent),
+            device: crate::page::device_name(&s.user_agent),
             ip: if s.ip.is_empty() {
                 "unknown address".into()
             } else {
@@ -165,8 +165,8 @@ pub async fn page(
             } else {
                 "email"
             },
-            created: super::ago(now, s.created_at),
-            last_seen: super::ago(now, s.last_seen_at),
+            created: crate::page::ago(now, s.created_at),
+            last_seen: crate::page::ago(now, s.last_seen_at),
             current: s.id == session.record.id,
         })
         .collect();
@@ -190,7 +190,7 @@ pub async fn page(
         Some("bad_name") => ("Names must be 1 to 60 characters.", "error"),
         _ => ("", ""),
     };
-    let (csrf, cookie) = super::csrf_token(&cfg, &headers);
+    let (csrf, cookie) = crate::page::cookies::csrf_token(&cfg, &headers);
     let uid = Uuid::parse_str(&p.user_id)
         .map(|u| URL_SAFE_NO_PAD.encode(u.as_bytes()))
         .unwrap_or_default();
@@ -210,7 +210,7 @@ pub async fn page(
         notice: notice.into(),
         notice_kind: kind,
     };
-    super::with_cookies(super::html(StatusCode::OK, &page, &cfg), [cookie])
+    crate::page::with_cookies(crate::page::html(StatusCode::OK, &page, &cfg), [cookie])
 }
 
 /// An account form POST: its fields (Origin and CSRF checked by
@@ -228,15 +228,15 @@ impl axum::extract::FromRequest<Arc<App>> for AccountPost {
         app: &Arc<App>,
     ) -> Result<Self, Self::Rejection> {
         let headers = req.headers().clone();
-        let ctx = req.extensions().get::<ReqCtx>().cloned();
+        let ctx = req.extensions().get::<Ctx>().cloned();
         let super::Posted(fields) = super::Posted::from_request(req, app).await?;
         let cfg = app.config();
         let back = format!("{}{}/account", cfg.server.portal.origin, cfg.server.prefix);
         let Some(ctx) = ctx else {
-            return Err(super::see_other(&format!(
+            return Err(crate::page::see_other(&format!(
                 "{}?rd={}",
                 cfg.login_url(),
-                super::enc(&back)
+                crate::page::enc(&back)
             )));
         };
         let session = require(app, &cfg, &headers, &ctx, &back).await?;
@@ -247,7 +247,7 @@ impl axum::extract::FromRequest<Arc<App>> for AccountPost {
 /// `POST P/account/profile`: change the display name.
 pub async fn profile(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
     AccountPost {
         session: s,
@@ -267,7 +267,7 @@ pub async fn profile(
         .unwrap_or_default();
     let user = match app.store.get_user(&s.principal.user_id).await {
         Ok(Some(u)) => u,
-        Ok(None) => return super::see_other(&cfg.login_url()),
+        Ok(None) => return crate::page::see_other(&cfg.login_url()),
         Err(e) => return unavailable(&cfg, &headers, &ctx, e),
     };
     if let Err(e) = app
@@ -285,10 +285,10 @@ pub async fn profile(
     app.audit(
         Event::ok("account.profile")
             .user(&user)
-            .from(&ctx.client_ip(&cfg, &headers), &ua(&headers)),
+            .from(&ctx.client_ip(), &ua(&headers)),
     )
     .await;
-    super::see_other(&account_url(&cfg, "saved"))
+    crate::page::see_other(&account_url(&cfg, "saved"))
 }
 
 fn credential_id(f: &HashMap<String, String>) -> Option<Vec<u8>> {
@@ -299,7 +299,7 @@ fn credential_id(f: &HashMap<String, String>) -> Option<Vec<u8>> {
 /// `POST P/account/passkeys/rename`.
 pub async fn rename_passkey(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
     AccountPost {
         session: s,
@@ -315,7 +315,7 @@ pub async fn rename_passkey(
         credential_id(&f),
         name.is_empty() || name.chars().count() > 60,
     ) else {
-        return super::see_other(&account_url(&cfg, "bad_name"));
+        return crate::page::see_other(&account_url(&cfg, "bad_name"));
     };
     match app
         .store
@@ -328,17 +328,17 @@ pub async fn rename_passkey(
     app.audit(
         Event::ok("passkey.renamed")
             .user_id(&s.principal.user_id, &s.principal.email)
-            .from(&ctx.client_ip(&cfg, &headers), &ua(&headers))
+            .from(&ctx.client_ip(), &ua(&headers))
             .detail(&name),
     )
     .await;
-    super::see_other(&account_url(&cfg, "renamed"))
+    crate::page::see_other(&account_url(&cfg, "renamed"))
 }
 
 /// `POST P/account/passkeys/remove`: ends the sessions started with it.
 pub async fn remove_passkey(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
     AccountPost {
         session: s,
@@ -347,18 +347,18 @@ pub async fn remove_passkey(
 ) -> Response<Body> {
     let cfg = app.config();
     let Some(id) = credential_id(&f) else {
-        return super::see_other(&account_url(&cfg, ""));
+        return crate::page::see_other(&account_url(&cfg, ""));
     };
     let count = match app.store.passkeys_for_user(&s.principal.user_id).await {
         Ok(p) => p.len(),
         Err(e) => return unavailable(&cfg, &headers, &ctx, e),
     };
     if count <= 1 && !cfg.email.sign_in {
-        return super::see_other(&account_url(&cfg, "last_passkey"));
+        return crate::page::see_other(&account_url(&cfg, "last_passkey"));
     }
     let ended = match app.store.delete_passkey(&s.principal.user_id, &id).await {
         Ok(ended) => ended,
-        Err(StoreError::NotFound(_)) => return super::see_other(&account_url(&cfg, "")),
+        Err(StoreError::NotFound(_)) => return crate::page::see_other(&account_url(&cfg, "")),
         Err(e) => return unavailable(&cfg, &headers, &ctx, e),
     };
     for sid in &ended {
@@ -370,7 +370,7 @@ pub async fn remove_passkey(
     app.audit(
         Event::ok("passkey.removed")
             .user_id(&s.principal.user_id, &s.principal.email)
-            .from(&ctx.client_ip(&cfg, &headers), &ua(&headers))
+            .from(&ctx.client_ip(), &ua(&headers))
             .detail(format!(
                 "credential {}; ended {} session(s)",
                 URL_SAFE_NO_PAD.encode(&id),
@@ -380,18 +380,18 @@ pub async fn remove_passkey(
     .await;
     if ended.contains(&s.record.id) {
         // This session was started with the removed passkey: it is over too.
-        return super::with_cookies(
-            super::see_other(&format!("{}?error=session_ended", cfg.login_url())),
-            [Some(super::session_cookie(&cfg, None))],
+        return crate::page::with_cookies(
+            crate::page::see_other(&format!("{}?error=session_ended", cfg.login_url())),
+            [Some(crate::page::session_cookie(&cfg, None))],
         );
     }
-    super::see_other(&account_url(&cfg, "removed"))
+    crate::page::see_other(&account_url(&cfg, "removed"))
 }
 
 /// `POST P/account/sessions/revoke`: sign out one of your other sessions.
 pub async fn revoke_session(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
     AccountPost {
         session: s,
@@ -410,7 +410,7 @@ pub async fn revoke_session(
             app.audit(
                 Event::ok("session.revoked")
                     .user_id(&s.principal.user_id, &s.principal.email)
-                    .from(&ctx.client_ip(&cfg, &headers), &ua(&headers))
+                    .from(&ctx.client_ip(), &ua(&headers))
                     .detail(&id),
             )
             .await;
@@ -419,18 +419,18 @@ pub async fn revoke_session(
         Err(e) => return unavailable(&cfg, &headers, &ctx, e),
     }
     if id == s.record.id {
-        return super::with_cookies(
-            super::see_other(&format!("{}?error=signed_out", cfg.login_url())),
-            [Some(super::session_cookie(&cfg, None))],
+        return crate::page::with_cookies(
+            crate::page::see_other(&format!("{}?error=signed_out", cfg.login_url())),
+            [Some(crate::page::session_cookie(&cfg, None))],
         );
     }
-    super::see_other(&account_url(&cfg, "revoked"))
+    crate::page::see_other(&account_url(&cfg, "revoked"))
 }
 
 /// `POST P/account/sessions/revoke-all`: sign out everywhere, here too.
 pub async fn revoke_all(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
     AccountPost { session: s, .. }: AccountPost,
 ) -> Response<Body> {
@@ -442,13 +442,13 @@ pub async fn revoke_all(
     app.audit(
         Event::ok("session.revoked_all")
             .user_id(&s.principal.user_id, &s.principal.email)
-            .from(&ctx.client_ip(&cfg, &headers), &ua(&headers))
+            .from(&ctx.client_ip(), &ua(&headers))
             .detail(format!("{n} session(s)")),
     )
     .await;
-    super::with_cookies(
-        super::see_other(&format!("{}?error=signed_out", cfg.login_url())),
-        [Some(super::session_cookie(&cfg, None))],
+    crate::page::with_cookies(
+        crate::page::see_other(&format!("{}?error=signed_out", cfg.login_url())),
+        [Some(crate::page::session_cookie(&cfg, None))],
     )
 }
 
@@ -456,7 +456,7 @@ pub async fn revoke_all(
 /// sign-in (silently where the browser supports conditional create).
 pub async fn offer(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response<Body> {
@@ -465,7 +465,7 @@ pub async fn offer(
     if let Err(r) = require(&app, &cfg, &headers, &ctx, &next).await {
         return r;
     }
-    let (csrf, cookie) = super::csrf_token(&cfg, &headers);
+    let (csrf, cookie) = crate::page::cookies::csrf_token(&cfg, &headers);
     let welcome = q.contains_key("welcome");
     let page = OfferPage {
         chrome: Chrome::new(&cfg, Some(ctx.request_id())),
@@ -478,5 +478,5 @@ pub async fn offer(
         silent: !welcome,
         email_enabled: cfg.email.sign_in,
     };
-    super::with_cookies(super::html(StatusCode::OK, &page, &cfg), [cookie])
+    crate::page::with_cookies(crate::page::html(StatusCode::OK, &page, &cfg), [cookie])
 }

@@ -25,15 +25,17 @@ use http::{HeaderMap, Response, StatusCode, header};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
-use super::{Action, Chrome};
 use crate::app::App;
 use crate::audit::Event;
 use crate::config::Config;
 use crate::error::GateError;
-use crate::server::ReqCtx;
+use crate::names::normalise_email;
+use crate::page::Ctx;
+use crate::page::{Action, Chrome};
 use crate::signin::{self, Eligibility};
-use crate::store::{StoreError, normalise_email};
+use crate::store::StoreError;
 
 /// Sign-in emails per address per window.
 const PER_ADDRESS: u64 = 5;
@@ -133,7 +135,7 @@ fn ua(headers: &HeaderMap) -> String {
         .to_string()
 }
 
-fn unavailable(cfg: &Config, headers: &HeaderMap, ctx: &ReqCtx, e: StoreError) -> Response<Body> {
+fn unavailable(cfg: &Config, headers: &HeaderMap, ctx: &Ctx, e: StoreError) -> Response<Body> {
     GateError::Unavailable(e).respond(cfg, headers, ctx.request_id())
 }
 
@@ -145,7 +147,7 @@ async fn limit(
     app: &App,
     cfg: &Config,
     headers: &HeaderMap,
-    ctx: &ReqCtx,
+    ctx: &Ctx,
     key: &str,
     window: Duration,
     max: u64,
@@ -164,9 +166,9 @@ async fn limit(
     Ok(c)
 }
 
-fn too_many(cfg: &Config, ctx: &ReqCtx, reset_in: u64, what: &str) -> Response<Body> {
+fn too_many(cfg: &Config, ctx: &Ctx, reset_in: u64, what: &str) -> Response<Body> {
     let minutes = reset_in.div_ceil(60).max(1);
-    super::message(
+    crate::page::message(
         cfg,
         StatusCode::TOO_MANY_REQUESTS,
         ctx.request_id(),
@@ -183,7 +185,7 @@ fn too_many(cfg: &Config, ctx: &ReqCtx, reset_in: u64, what: &str) -> Response<B
 /// `POST P/email/start`.
 pub async fn start(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
     super::Posted(f): super::Posted,
 ) -> Response<Body> {
@@ -204,7 +206,7 @@ pub async fn start(
             StatusCode::BAD_REQUEST,
         );
     }
-    if !crate::session::looks_like_email(&email) || email.len() > 254 {
+    if !crate::names::looks_like_email(&email) || email.len() > 254 {
         return super::login::render(
             &app,
             &headers,
@@ -216,7 +218,7 @@ pub async fn start(
         );
     }
     let lower = normalise_email(&email);
-    let ip = ctx.client_ip(&cfg, &headers);
+    let ip = ctx.client_ip();
     let limited = |detail: &'static str| {
         Event::failed("email.rate_limited")
             .email(&email)
@@ -253,7 +255,7 @@ pub async fn start(
     {
         return r;
     }
-    let (binding, binding_cookie) = super::binding_token(&cfg, &headers);
+    let (binding, binding_cookie) = crate::page::cookies::binding_token(&cfg, &headers);
     let eligible = match signin::eligibility(&app, &cfg, &email).await {
         Ok(e) => e,
         Err(e) => return unavailable(&cfg, &headers, &ctx, e),
@@ -334,24 +336,24 @@ pub async fn start(
         )
         .await;
     }
-    let (csrf, csrf_cookie) = super::csrf_token(&cfg, &headers);
+    let (csrf, csrf_cookie) = crate::page::cookies::csrf_token(&cfg, &headers);
     let page = SentPage {
         chrome: Chrome::new(&cfg, Some(ctx.request_id())),
         csrf,
-        rd_encoded: super::enc(&rd),
+        rd_encoded: crate::page::enc(&rd),
         rd,
         email,
         minutes: cfg.email.token_ttl.as_secs() / 60,
         error: String::new(),
     };
-    super::with_cookies(
-        super::html(StatusCode::OK, &page, &cfg),
+    crate::page::with_cookies(
+        crate::page::html(StatusCode::OK, &page, &cfg),
         [binding_cookie, csrf_cookie],
     )
 }
 
-fn expired(cfg: &Config, ctx: &ReqCtx) -> Response<Body> {
-    super::message(
+fn expired(cfg: &Config, ctx: &Ctx) -> Response<Body> {
+    crate::page::message(
         cfg,
         StatusCode::GONE,
         ctx.request_id(),
@@ -365,7 +367,7 @@ fn expired(cfg: &Config, ctx: &ReqCtx) -> Response<Body> {
 /// `GET P/email/verify?token=`: a confirmation page; spends nothing.
 pub async fn verify_page(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response<Body> {
@@ -394,14 +396,14 @@ pub async fn verify_page(
 /// `POST P/email/verify`: spend the token (in the browser that asked).
 pub async fn verify(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
     super::Posted(f): super::Posted,
 ) -> Response<Body> {
     let cfg = app.config();
     let token = f.get("token").cloned().unwrap_or_default();
     let key = token_key(&token);
-    let ip = ctx.client_ip(&cfg, &headers);
+    let ip = ctx.client_ip();
     let record = match app.eph.get(&key).await {
         Ok(r) => r.and_then(|b| serde_json::from_slice::<TokenRecord>(&b).ok()),
         Err(e) => return unavailable(&cfg, &headers, &ctx, e),
@@ -415,7 +417,8 @@ pub async fn verify(
         .await;
         return expired(&cfg, &ctx);
     };
-    let binding = crate::cookies::value(&headers, super::binding_cookie_name(&cfg)).map(sha_hex);
+    let binding = crate::cookies::value(&headers, crate::page::cookies::binding_cookie_name(&cfg))
+        .map(sha_hex);
     if binding.as_deref() != Some(record.binding.as_str()) {
         app.audit(
             Event::failed("signin.failed")
@@ -428,7 +431,7 @@ pub async fn verify(
             CodePage {
             chrome: Chrome::new(&cfg, Some(ctx.request_id())),
             csrf,
-            rd_encoded: super::enc(&record.rd),
+            rd_encoded: crate::page::enc(&record.rd),
             rd: record.rd,
             email: record.email,
             error: "This link was opened in a different browser from the one that asked for it, so it cannot sign you in here. Enter the code from the same email instead — it works on any device.".into(),
@@ -460,28 +463,28 @@ pub async fn verify(
 /// `GET P/email/code`: the code form (for another device).
 pub async fn code_page(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response<Body> {
     let cfg = app.config();
-    let (csrf, cookie) = super::csrf_token(&cfg, &headers);
+    let (csrf, cookie) = crate::page::cookies::csrf_token(&cfg, &headers);
     let rd = q.get("rd").cloned().unwrap_or_default();
     let page = CodePage {
         chrome: Chrome::new(&cfg, Some(ctx.request_id())),
         csrf,
-        rd_encoded: super::enc(&rd),
+        rd_encoded: crate::page::enc(&rd),
         rd,
         email: q.get("email").cloned().unwrap_or_default(),
         error: String::new(),
     };
-    super::with_cookies(super::html(StatusCode::OK, &page, &cfg), [cookie])
+    crate::page::with_cookies(crate::page::html(StatusCode::OK, &page, &cfg), [cookie])
 }
 
 /// `POST P/email/code`: sign in with the code from the email.
 pub async fn code(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
     super::Posted(f): super::Posted,
 ) -> Response<Body> {
@@ -496,18 +499,18 @@ pub async fn code(
         .map(|c| c.chars().filter(char::is_ascii_digit).collect())
         .unwrap_or_default();
     let lower = normalise_email(&email);
-    let ip = ctx.client_ip(&cfg, &headers);
+    let ip = ctx.client_ip();
     let retry = |error: String, status: StatusCode| {
         super::page(&cfg, &headers, status, |csrf| CodePage {
             chrome: Chrome::new(&cfg, Some(ctx.request_id())),
             csrf,
-            rd_encoded: super::enc(&rd),
+            rd_encoded: crate::page::enc(&rd),
             rd: rd.clone(),
             email: email.clone(),
             error,
         })
     };
-    if !crate::session::looks_like_email(&email) || code.len() != 6 {
+    if !crate::names::looks_like_email(&email) || code.len() != 6 {
         return retry(
             "Enter your email address and the six-digit code from the email.".into(),
             StatusCode::BAD_REQUEST,
@@ -573,7 +576,7 @@ pub async fn code(
         Err(e) => return unavailable(&cfg, &headers, &ctx, e),
     };
     let matches = tries <= CODE_TRIES
-        && super::constant_eq(record.code_hash.as_bytes(), sha_hex(&code).as_bytes());
+        && bool::from(record.code_hash.as_bytes().ct_eq(sha_hex(&code).as_bytes()));
     if !matches {
         let left = CODE_TRIES.saturating_sub(tries);
         if left == 0 {
@@ -649,12 +652,12 @@ async fn complete(
     app: &App,
     cfg: &Config,
     headers: &HeaderMap,
-    ctx: &ReqCtx,
+    ctx: &Ctx,
     email: &str,
     rd: &str,
     how: &str,
 ) -> Response<Body> {
-    let ip = ctx.client_ip(cfg, headers);
+    let ip = ctx.client_ip();
     let agent = ua(headers);
     let (user, welcome) = match signin::eligibility(app, cfg, email).await {
         Ok(Eligibility::SignIn(u)) => (u, false),
@@ -662,7 +665,7 @@ async fn complete(
             match signin::create_account(app, cfg, email, invite.as_ref(), &ip, &agent).await {
                 Ok(u) => (u, true),
                 Err(StoreError::Conflict(m)) => {
-                    return super::message(
+                    return crate::page::message(
                         cfg,
                         StatusCode::CONFLICT,
                         ctx.request_id(),
@@ -683,7 +686,7 @@ async fn complete(
                     .detail(format!("{how}: account disabled or sign-up closed")),
             )
             .await;
-            return super::message(
+            return crate::page::message(
                 cfg,
                 StatusCode::FORBIDDEN,
                 ctx.request_id(),
@@ -703,10 +706,10 @@ async fn complete(
     let offer = format!(
         "{}/passkey/offer?next={}{}",
         cfg.server.prefix,
-        super::enc(&next),
+        crate::page::enc(&next),
         if welcome { "&welcome=1" } else { "" }
     );
-    super::with_cookies(super::see_other(&offer), [Some(cookie)])
+    crate::page::with_cookies(crate::page::see_other(&offer), [Some(cookie)])
 }
 
 fn invite_hash(token: &str) -> Vec<u8> {
@@ -716,7 +719,7 @@ fn invite_hash(token: &str) -> Vec<u8> {
 /// `GET P/invite?token=`: who the invitation is for, and a button.
 pub async fn invite_page(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response<Body> {
@@ -727,7 +730,7 @@ pub async fn invite_page(
         Err(e) => return unavailable(&cfg, &headers, &ctx, e),
     };
     let Some(invite) = invite else {
-        return super::message(
+        return crate::page::message(
             &cfg,
             StatusCode::GONE,
             ctx.request_id(),
@@ -749,13 +752,13 @@ pub async fn invite_page(
 /// `POST P/invite`: accept — the link came by email, so the address is proven.
 pub async fn invite(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
     super::Posted(f): super::Posted,
 ) -> Response<Body> {
     let cfg = app.config();
     let token = f.get("token").cloned().unwrap_or_default();
-    let ip = ctx.client_ip(&cfg, &headers);
+    let ip = ctx.client_ip();
     let agent = ua(&headers);
     let invite = match app.store.find_invite(&invite_hash(&token)).await {
         Ok(i) => i.filter(|i| i.used_at.is_none() && i.expires_at > app.clock.now()),
@@ -768,7 +771,7 @@ pub async fn invite(
                 .detail("expired or used"),
         )
         .await;
-        return super::message(
+        return crate::page::message(
             &cfg,
             StatusCode::GONE,
             ctx.request_id(),
@@ -784,7 +787,7 @@ pub async fn invite(
     };
     let (user, welcome) = match existing {
         Some(u) if u.disabled => {
-            return super::message(
+            return crate::page::message(
                 &cfg,
                 StatusCode::FORBIDDEN,
                 ctx.request_id(),
@@ -803,7 +806,7 @@ pub async fn invite(
             {
                 Ok(Some(_)) => {}
                 Ok(None) => {
-                    return super::message(
+                    return crate::page::message(
                         &cfg,
                         StatusCode::GONE,
                         ctx.request_id(),
@@ -839,7 +842,7 @@ pub async fn invite(
         {
             Ok(u) => (u, true),
             Err(StoreError::Conflict(m)) => {
-                return super::message(
+                return crate::page::message(
                     &cfg,
                     StatusCode::CONFLICT,
                     ctx.request_id(),
@@ -860,10 +863,10 @@ pub async fn invite(
     let offer = format!(
         "{}/passkey/offer?next={}{}",
         cfg.server.prefix,
-        super::enc(&next),
+        crate::page::enc(&next),
         if welcome { "&welcome=1" } else { "" }
     );
-    super::with_cookies(super::see_other(&offer), [Some(cookie)])
+    crate::page::with_cookies(crate::page::see_other(&offer), [Some(cookie)])
 }
 
 /// Create an invitation and its link (the CLI uses this).

@@ -9,11 +9,11 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use http::{HeaderMap, Response, StatusCode, header};
 
-use super::{Action, Chrome};
 use crate::app::App;
 use crate::audit::Event;
 use crate::error::GateError;
-use crate::server::ReqCtx;
+use crate::page::Ctx;
+use crate::page::{Action, Chrome};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -41,38 +41,38 @@ struct LogoutPage {
 pub fn render(
     app: &App,
     headers: &HeaderMap,
-    ctx: &ReqCtx,
+    ctx: &Ctx,
     rd: &str,
     email: &str,
     error: &str,
     status: StatusCode,
 ) -> Response<Body> {
     let cfg = app.config();
-    let (csrf, cookie) = super::csrf_token(&cfg, headers);
+    let (csrf, cookie) = crate::page::cookies::csrf_token(&cfg, headers);
     let page = LoginPage {
         chrome: Chrome::new(&cfg, Some(ctx.request_id())),
         csrf,
         rd: rd.to_string(),
-        rd_encoded: super::enc(rd),
+        rd_encoded: crate::page::enc(rd),
         rp_id: cfg.webauthn.rp_id.clone(),
         email: email.to_string(),
         error: error.to_string(),
         email_enabled: cfg.email.sign_in,
     };
-    super::with_cookies(super::html(status, &page, &cfg), [cookie])
+    crate::page::with_cookies(crate::page::html(status, &page, &cfg), [cookie])
 }
 
 /// `GET P/login?rd=`: already signed in → straight on; else the page.
 pub async fn page(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response<Body> {
     let cfg = app.config();
     let rd = q.get("rd").map(String::as_str).unwrap_or("");
     match super::current_session(&app, &cfg, &headers).await {
-        Ok(Some(_)) => return super::see_other(&super::destination(&cfg, Some(rd))),
+        Ok(Some(_)) => return crate::page::see_other(&super::destination(&cfg, Some(rd))),
         Ok(None) => {}
         Err(e) => return GateError::Unavailable(e).respond(&cfg, &headers, ctx.request_id()),
     }
@@ -87,7 +87,7 @@ pub async fn page(
 /// `GET P/logout`: a confirmation button (a link must not sign anyone out).
 pub async fn logout_page(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response<Body> {
@@ -108,7 +108,7 @@ pub async fn logout_page(
 /// (returning to `rd` after the next sign-in).
 pub async fn logout(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
     super::Posted(f): super::Posted,
 ) -> Response<Body> {
@@ -126,7 +126,7 @@ pub async fn logout(
             app.audit(
                 Event::ok("signout")
                     .user_id(&s.principal.user_id, &s.principal.email)
-                    .from(&ctx.client_ip(&cfg, &headers), ua),
+                    .from(&ctx.client_ip(), ua),
             )
             .await;
         }
@@ -138,13 +138,13 @@ pub async fn logout(
         Some(safe) => format!(
             "{}?rd={}&error=signed_out",
             cfg.login_url(),
-            super::enc(&safe)
+            crate::page::enc(&safe)
         ),
         None => format!("{}?error=signed_out", cfg.login_url()),
     };
-    super::with_cookies(
-        super::see_other(&next),
-        [Some(super::session_cookie(&cfg, None))],
+    crate::page::with_cookies(
+        crate::page::see_other(&next),
+        [Some(crate::page::session_cookie(&cfg, None))],
     )
 }
 
@@ -152,8 +152,8 @@ pub async fn logout(
 pub async fn forged(
     app: &App,
     headers: &HeaderMap,
-    ctx: &ReqCtx,
-    why: super::Forged,
+    ctx: &Ctx,
+    why: crate::page::Forged,
 ) -> Response<Body> {
     let cfg = app.config();
     let ua = headers
@@ -163,11 +163,11 @@ pub async fn forged(
     tracing::warn!(request_id = %ctx.request_id(), reason = ?why, "refused a POST without a valid origin or CSRF token");
     app.audit(
         Event::failed("request.forged")
-            .from(&ctx.client_ip(&cfg, headers), ua)
+            .from(&ctx.client_ip(), ua)
             .detail(format!("{why:?}")),
     )
     .await;
-    super::message(
+    crate::page::message(
         &cfg,
         StatusCode::FORBIDDEN,
         ctx.request_id(),

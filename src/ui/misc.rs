@@ -11,8 +11,9 @@ use http::{Response, StatusCode};
 use serde_json::json;
 
 use crate::app::App;
-use crate::error::{GateError, json};
-use crate::server::ReqCtx;
+use crate::error::GateError;
+use crate::page::Ctx;
+use crate::page::json;
 
 pub async fn ready(State(app): State<Arc<App>>) -> Response<Body> {
     let limit = Duration::from_secs(2);
@@ -61,7 +62,7 @@ pub async fn jwks(State(app): State<Arc<App>>) -> Response<Body> {
 
 pub async fn whoami(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
 ) -> Response<Body> {
     let cfg = app.config();
@@ -105,7 +106,7 @@ pub async fn whoami(
 }
 
 pub async fn asset(Path(name): Path<String>) -> Response<Body> {
-    match super::static_asset(&name) {
+    match crate::page::static_asset(&name) {
         Some((bytes, ctype)) => {
             let mut r = Response::new(Body::from(bytes));
             r.headers_mut()
@@ -120,12 +121,12 @@ pub async fn asset(Path(name): Path<String>) -> Response<Body> {
             );
             r
         }
-        None => crate::error::plain(StatusCode::NOT_FOUND, "not found\n"),
+        None => crate::page::plain(StatusCode::NOT_FOUND, "not found\n"),
     }
 }
 
 pub async fn brand_css(State(app): State<Arc<App>>) -> Response<Body> {
-    let mut r = Response::new(Body::from(super::brand_css(&app.config())));
+    let mut r = Response::new(Body::from(crate::page::brand_css(&app.config())));
     r.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/css; charset=utf-8"),
@@ -139,7 +140,7 @@ pub async fn brand_css(State(app): State<Arc<App>>) -> Response<Body> {
 
 pub async fn not_found(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
 ) -> Response<Body> {
     GateError::NotFound.respond(&app.config(), &headers, ctx.request_id())

@@ -18,8 +18,8 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::audit::Event;
-use crate::error::json;
-use crate::server::ReqCtx;
+use crate::page::Ctx;
+use crate::page::json;
 use crate::session::ActiveSession;
 use crate::store::{PasskeyRecord, StoreError};
 use crate::webauthn::{PasskeyError, Passkeys};
@@ -43,7 +43,7 @@ fn ua(headers: &HeaderMap) -> String {
 /// its CSRF cookie (which [`guard`] has checked it sent).
 fn browser(app: &App, headers: &HeaderMap) -> String {
     let cfg = app.config();
-    crate::cookies::value(headers, super::csrf_cookie_name(&cfg))
+    crate::cookies::value(headers, crate::page::cookies::csrf_cookie_name(&cfg))
         .map(|c| hex::encode(<sha2::Sha256 as sha2::Digest>::digest(c.as_bytes())))
         .unwrap_or_default()
 }
@@ -52,7 +52,7 @@ fn browser(app: &App, headers: &HeaderMap) -> String {
 fn guard(app: &App, headers: &HeaderMap) -> Result<(), Response<Body>> {
     let cfg = app.config();
     let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
-    super::check_post(&cfg, headers, token)
+    crate::page::check_post(&cfg, headers, token)
         .map_err(|why| err(StatusCode::FORBIDDEN, "forbidden", why.message()))
 }
 
@@ -68,7 +68,7 @@ fn store_down(e: StoreError) -> Response<Body> {
 /// `POST P/webauthn/authenticate/start`.
 pub async fn authenticate_start(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
 ) -> Response<Body> {
     if let Err(r) = guard(&app, &headers) {
@@ -76,7 +76,7 @@ pub async fn authenticate_start(
     }
     // Each ceremony is kept for five minutes: a client may not start them
     // without bound.
-    let ip = ctx.client_ip(&app.config(), &headers);
+    let ip = ctx.client_ip();
     match app
         .eph
         .hit(
@@ -123,7 +123,7 @@ struct FinishAuth {
 /// `POST P/webauthn/authenticate/finish`.
 pub async fn authenticate_finish(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response<Body> {
@@ -131,7 +131,7 @@ pub async fn authenticate_finish(
         return r;
     }
     let cfg = app.config();
-    let ip = ctx.client_ip(&cfg, &headers);
+    let ip = ctx.client_ip();
     let agent = ua(&headers);
     let req: FinishAuth = match serde_json::from_slice(&body) {
         Ok(r) => r,
@@ -276,7 +276,7 @@ pub async fn authenticate_finish(
         Err(e) => return store_down(e),
     };
     let dest = super::destination(&cfg, Some(&req.rd));
-    super::with_cookies(
+    crate::page::with_cookies(
         json(StatusCode::OK, &json!({ "redirect": dest })),
         [Some(cookie)],
     )
@@ -344,15 +344,14 @@ struct FinishReg {
 /// `POST P/webauthn/register/finish` (signed in).
 pub async fn register_finish(
     State(app): State<Arc<App>>,
-    Extension(ctx): Extension<ReqCtx>,
+    Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response<Body> {
     if let Err(r) = guard(&app, &headers) {
         return r;
     }
-    let cfg = app.config();
-    let ip = ctx.client_ip(&cfg, &headers);
+    let ip = ctx.client_ip();
     let agent = ua(&headers);
     let session = match signed_in(&app, &headers).await {
         Ok(s) => s,
@@ -396,7 +395,7 @@ pub async fn register_finish(
     let base: String = match req.name.trim() {
         "" => provider
             .map(str::to_string)
-            .unwrap_or_else(|| super::device_name(&agent)),
+            .unwrap_or_else(|| crate::page::device_name(&agent)),
         n => n.chars().take(56).collect(),
     };
     // Two passkeys with one name cannot be told apart on the account page.

@@ -1,0 +1,70 @@
+//! What passgate accepts as an email address and as a group name, and how
+//! addresses compare. Config (rules), the store (records) and sessions all
+//! ask here, so a rule and a record cannot disagree on what an address is.
+//! A leaf: depends on nothing else in the crate.
+
+/// Name of the group whose members are administrators.
+pub const ADMIN_GROUP: &str = "admins";
+
+/// A plausible email address: one `@`, something on each side, a dot or
+/// `localhost` in the domain, no spaces or control characters. Deliverability
+/// is proven by the email itself, not by this check.
+pub fn looks_like_email(s: &str) -> bool {
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && local.len() <= 64
+        && !domain.is_empty()
+        && domain.len() <= 253
+        && (domain.contains('.') || domain == "localhost")
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
+        && !local.contains('@')
+}
+
+/// Normalise an address for lookups and uniqueness.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Group names: 1–64 of letters, digits, `-`, `_`, `.`.
+pub fn valid_group_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_plausibility() {
+        for ok in [
+            "a@example.com",
+            "first.last+tag@sub.example.org",
+            "admin@localhost",
+        ] {
+            assert!(looks_like_email(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "a",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a b@example.com",
+            "a@example.com.",
+            "<a@example.com>",
+            "a@@example.com",
+        ] {
+            assert!(!looks_like_email(bad), "{bad}");
+        }
+    }
+}
