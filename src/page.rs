@@ -26,6 +26,7 @@ use crate::authz::HostPattern;
 use crate::config::Config;
 
 pub use cookies::{Forged, check_post, session_cookie};
+pub use error::PageError;
 
 /// What a page handler knows about its request beyond the request itself
 /// (an axum extension the server adds): the request id for logs and pages,
@@ -288,34 +289,6 @@ pub fn enc(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
-/// A message page.
-pub fn message(
-    cfg: &Config,
-    status: StatusCode,
-    request_id: &str,
-    title: &str,
-    message: &str,
-    next: &str,
-    actions: Vec<Action>,
-) -> Response<Body> {
-    let page = MessagePage {
-        chrome: Chrome::new(cfg, Some(request_id)),
-        title: title.into(),
-        message: message.into(),
-        next: next.into(),
-        who: None,
-        tone: if status.is_success() {
-            "ok"
-        } else if status.is_server_error() {
-            "error"
-        } else {
-            "warn"
-        },
-        actions,
-    };
-    html(status, &page, cfg)
-}
-
 /// "2 minutes ago", "3 days ago", or a date.
 pub fn ago(now: i64, t: i64) -> String {
     let d = (now - t).max(0);
@@ -342,6 +315,15 @@ fn plural(n: i64, unit: &str) -> String {
     } else {
         format!("{n} {unit}s ago")
     }
+}
+
+/// The request's `User-Agent`, or empty.
+pub fn user_agent(headers: &HeaderMap) -> String {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 /// A short device name from a user agent ("Firefox on Linux").

@@ -57,7 +57,8 @@ pub enum PasskeyError {
         "the passkey must be stored on the authenticator (a discoverable credential) so you can sign in without a username"
     )]
     NotDiscoverable,
-    #[error("the passkey response was not valid: {0}")]
+    /// What was wrong (a library's words) is for the log: [`Self::detail`].
+    #[error("the passkey response was not valid")]
     Invalid(String),
     #[error(
         "this passkey response was made in a page embedded in another site; sign in on the sign-in page itself"
@@ -68,6 +69,14 @@ pub enum PasskeyError {
 }
 
 impl PasskeyError {
+    /// What the library said, for the log only (never shown to a client).
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            PasskeyError::Invalid(d) => Some(d),
+            _ => None,
+        }
+    }
+
     /// A short machine-readable code for JSON answers and audit events.
     pub fn code(&self) -> &'static str {
         match self {

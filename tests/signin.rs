@@ -572,6 +572,25 @@ fn urlencode(s: &str) -> String {
 }
 
 /// Register a soft passkey for the signed-in browser `b`.
+/// A refusal the page script shows: passgate's words and a reference to
+/// quote, never the WebAuthn library's (`InvalidRPIDHash`,
+/// `MismatchedChallenge`, `Some(…)` were once shown).
+fn words_for_people(body: &Value) {
+    let msg = body["message"].as_str().unwrap_or_default();
+    assert!(!msg.is_empty(), "{body}");
+    assert!(
+        !msg.split_whitespace()
+            .any(|w| (w.chars().any(char::is_lowercase)
+                && w.chars().skip(1).any(char::is_uppercase))
+                || w.contains("Some(")),
+        "library text in {body}"
+    );
+    assert!(
+        body["request_id"].as_str().is_some_and(|r| !r.is_empty()),
+        "{body}"
+    );
+}
+
 async fn add_passkey(b: &Browser, t: &Tamper) -> (Option<soft::SoftCredential>, u16, Value) {
     let (s, start, _) = b
         .json("/.passgate/webauthn/register/start", &json!({}))
@@ -663,6 +682,7 @@ async fn passkey_ceremonies_refuse_tampered_responses() {
         assert!(cred.is_none());
         assert_eq!(status, 400, "{body}");
         assert_eq!(body["error"], code, "{body}");
+        words_for_people(&body);
     }
     let (cred, status, body) = add_passkey(&owner, &Tamper::default()).await;
     assert_eq!(status, 200, "{body}");
@@ -726,6 +746,7 @@ async fn passkey_ceremonies_refuse_tampered_responses() {
         let (s, body, cookie, b) = passkey_sign_in(&gw, &mut cred, &t).await;
         assert_eq!(s, 400, "{code}: {body}");
         assert_eq!(body["error"], code);
+        words_for_people(&body);
         assert!(!cookie, "{code}: no session");
         assert!(b.whoami().await.is_none());
         assert!(audit_kinds(&gw).await.len() > before, "{code}: audited");

@@ -10,15 +10,15 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use http::{HeaderMap, Response, StatusCode, header};
+use http::{HeaderMap, Response, StatusCode};
 use uuid::Uuid;
 
 use crate::app::App;
 use crate::audit::Event;
 use crate::config::Config;
-use crate::error::GateError;
 use crate::page::Chrome;
 use crate::page::Ctx;
+use crate::page::PageError;
 use crate::session::ActiveSession;
 use crate::store::{Broadcast, StoreError};
 
@@ -73,14 +73,6 @@ struct OfferPage {
     email_enabled: bool,
 }
 
-fn ua(headers: &HeaderMap) -> String {
-    headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string()
-}
-
 /// The signed-in session, or a redirect to sign in (returning here).
 async fn require(
     app: &App,
@@ -96,12 +88,8 @@ async fn require(
             cfg.login_url(),
             crate::page::enc(back)
         ))),
-        Err(e) => Err(GateError::Unavailable(e).respond(cfg, headers, ctx.request_id())),
+        Err(e) => Err(PageError::from(e).respond(cfg, headers, ctx)),
     }
-}
-
-fn unavailable(cfg: &Config, headers: &HeaderMap, ctx: &Ctx, e: StoreError) -> Response<Body> {
-    GateError::Unavailable(e).respond(cfg, headers, ctx.request_id())
 }
 
 fn account_url(cfg: &Config, notice: &str) -> String {
@@ -131,7 +119,7 @@ pub async fn page(
         app.store.list_sessions(Some(&p.user_id))
     ) {
         Ok(x) => x,
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     let accepted: Vec<String> = passkeys
         .iter()
@@ -268,14 +256,14 @@ pub async fn profile(
     let user = match app.store.get_user(&s.principal.user_id).await {
         Ok(Some(u)) => u,
         Ok(None) => return crate::page::see_other(&cfg.login_url()),
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     if let Err(e) = app
         .store
         .update_user(&user.id, &name, user.username.as_deref(), app.clock.now())
         .await
     {
-        return unavailable(&cfg, &headers, &ctx, e);
+        return PageError::from(e).respond(&cfg, &headers, &ctx);
     }
     app.sessions
         .announce(Broadcast::UserChanged {
@@ -285,7 +273,7 @@ pub async fn profile(
     app.audit(
         Event::ok("account.profile")
             .user(&user)
-            .from(&ctx.client_ip(), &ua(&headers)),
+            .from(&ctx.client_ip(), &crate::page::user_agent(&headers)),
     )
     .await;
     crate::page::see_other(&account_url(&cfg, "saved"))
@@ -323,12 +311,12 @@ pub async fn rename_passkey(
         .await
     {
         Ok(()) | Err(StoreError::NotFound(_)) => {}
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     }
     app.audit(
         Event::ok("passkey.renamed")
             .user_id(&s.principal.user_id, &s.principal.email)
-            .from(&ctx.client_ip(), &ua(&headers))
+            .from(&ctx.client_ip(), &crate::page::user_agent(&headers))
             .detail(&name),
     )
     .await;
@@ -351,7 +339,7 @@ pub async fn remove_passkey(
     };
     let count = match app.store.passkeys_for_user(&s.principal.user_id).await {
         Ok(p) => p.len(),
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     if count <= 1 && !cfg.email.sign_in {
         return crate::page::see_other(&account_url(&cfg, "last_passkey"));
@@ -359,7 +347,7 @@ pub async fn remove_passkey(
     let ended = match app.store.delete_passkey(&s.principal.user_id, &id).await {
         Ok(ended) => ended,
         Err(StoreError::NotFound(_)) => return crate::page::see_other(&account_url(&cfg, "")),
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     for sid in &ended {
         app.sessions
@@ -370,7 +358,7 @@ pub async fn remove_passkey(
     app.audit(
         Event::ok("passkey.removed")
             .user_id(&s.principal.user_id, &s.principal.email)
-            .from(&ctx.client_ip(), &ua(&headers))
+            .from(&ctx.client_ip(), &crate::page::user_agent(&headers))
             .detail(format!(
                 "credential {}; ended {} session(s)",
                 URL_SAFE_NO_PAD.encode(&id),
@@ -404,19 +392,19 @@ pub async fn revoke_session(
     match app.store.get_session(&id).await {
         Ok(Some(target)) if target.user_id == s.principal.user_id => {
             if let Err(e) = app.sessions.revoke(&id).await {
-                return unavailable(&cfg, &headers, &ctx, e);
+                return PageError::from(e).respond(&cfg, &headers, &ctx);
             }
             app.asserter.forget(&id);
             app.audit(
                 Event::ok("session.revoked")
                     .user_id(&s.principal.user_id, &s.principal.email)
-                    .from(&ctx.client_ip(), &ua(&headers))
+                    .from(&ctx.client_ip(), &crate::page::user_agent(&headers))
                     .detail(&id),
             )
             .await;
         }
         Ok(_) => {}
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     }
     if id == s.record.id {
         return crate::page::with_cookies(
@@ -437,12 +425,12 @@ pub async fn revoke_all(
     let cfg = app.config();
     let n = match app.sessions.revoke_user(&s.principal.user_id).await {
         Ok(n) => n,
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     app.audit(
         Event::ok("session.revoked_all")
             .user_id(&s.principal.user_id, &s.principal.email)
-            .from(&ctx.client_ip(), &ua(&headers))
+            .from(&ctx.client_ip(), &crate::page::user_agent(&headers))
             .detail(format!("{n} session(s)")),
     )
     .await;

@@ -21,7 +21,7 @@ use askama::Template;
 use axum::Extension;
 use axum::body::Body;
 use axum::extract::{Query, State};
-use http::{HeaderMap, Response, StatusCode, header};
+use http::{HeaderMap, Response, StatusCode};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -30,9 +30,9 @@ use subtle::ConstantTimeEq;
 use crate::app::App;
 use crate::audit::Event;
 use crate::config::Config;
-use crate::error::GateError;
 use crate::names::normalise_email;
 use crate::page::Ctx;
+use crate::page::PageError;
 use crate::page::{Action, Chrome};
 use crate::signin::{self, Eligibility};
 use crate::store::StoreError;
@@ -127,18 +127,6 @@ fn code_pause_key(email_lower: &str) -> String {
     format!("em:code-paused:{}", sha_hex(email_lower))
 }
 
-fn ua(headers: &HeaderMap) -> String {
-    headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string()
-}
-
-fn unavailable(cfg: &Config, headers: &HeaderMap, ctx: &Ctx, e: StoreError) -> Response<Body> {
-    GateError::Unavailable(e).respond(cfg, headers, ctx.request_id())
-}
-
 /// Count one hit on `key` against `max` per `window`. Over the limit: the
 /// event is audited and the answer is a page saying when to try again; a
 /// store outage is a 503.
@@ -158,7 +146,7 @@ async fn limit(
         .eph
         .hit(key, window)
         .await
-        .map_err(|e| unavailable(cfg, headers, ctx, e))?;
+        .map_err(|e| PageError::from(e).respond(cfg, headers, ctx))?;
     if c.count > max {
         app.audit(event).await;
         return Err(too_many(cfg, ctx, c.reset_in, what));
@@ -168,18 +156,18 @@ async fn limit(
 
 fn too_many(cfg: &Config, ctx: &Ctx, reset_in: u64, what: &str) -> Response<Body> {
     let minutes = reset_in.div_ceil(60).max(1);
-    crate::page::message(
-        cfg,
+    PageError::refused(
         StatusCode::TOO_MANY_REQUESTS,
-        ctx.request_id(),
+        "rate_limited",
         "Too many attempts",
-        &format!(
+        format!(
             "{what} Try again in {minutes} minute{}.",
             if minutes == 1 { "" } else { "s" }
         ),
-        "If you already received a message, its link and code still work.",
-        vec![Action::link("Back to sign in", cfg.login_url())],
     )
+    .next("If you already received a message, its link and code still work.")
+    .action(Action::link("Back to sign in", cfg.login_url()))
+    .page(cfg, ctx)
 }
 
 /// `POST P/email/start`.
@@ -222,7 +210,7 @@ pub async fn start(
     let limited = |detail: &'static str| {
         Event::failed("email.rate_limited")
             .email(&email)
-            .from(&ip, &ua(&headers))
+            .from(&ip, &crate::page::user_agent(&headers))
             .detail(detail)
     };
     if let Err(r) = limit(
@@ -258,7 +246,7 @@ pub async fn start(
     let (binding, binding_cookie) = crate::page::cookies::binding_token(&cfg, &headers);
     let eligible = match signin::eligibility(&app, &cfg, &email).await {
         Ok(e) => e,
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     let new_account = match &eligible {
         Eligibility::SignIn(_) => Some(false),
@@ -268,7 +256,7 @@ pub async fn start(
     if let Some(new_account) = new_account {
         let paused = match app.eph.get(&code_pause_key(&lower)).await {
             Ok(p) => p.is_some(),
-            Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+            Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
         };
         let (token, _) = crate::session::new_token();
         let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000u32));
@@ -304,7 +292,7 @@ pub async fn start(
                 .await
         };
         if let Err(e) = stored.await {
-            return unavailable(&cfg, &headers, &ctx, e);
+            return PageError::from(e).respond(&cfg, &headers, &ctx);
         }
         let link = format!(
             "{}{}/email/verify?token={}",
@@ -322,7 +310,7 @@ pub async fn start(
         app.audit(
             Event::ok("email.sent")
                 .email(&email)
-                .from(&ip, &ua(&headers))
+                .from(&ip, &crate::page::user_agent(&headers))
                 .detail(if new_account { "signup" } else { "signin" }),
         )
         .await;
@@ -331,7 +319,7 @@ pub async fn start(
         app.audit(
             Event::failed("email.not_sent")
                 .email(&email)
-                .from(&ip, &ua(&headers))
+                .from(&ip, &crate::page::user_agent(&headers))
                 .detail("no account and sign-up not allowed, or disabled"),
         )
         .await;
@@ -353,15 +341,7 @@ pub async fn start(
 }
 
 fn expired(cfg: &Config, ctx: &Ctx) -> Response<Body> {
-    crate::page::message(
-        cfg,
-        StatusCode::GONE,
-        ctx.request_id(),
-        "This link has expired",
-        "Sign-in links work once and only for a short time. This one was already used or is too old.",
-        "Ask for a new link on the sign-in page.",
-        vec![Action::link("Get a new link", cfg.login_url())],
-    )
+    PageError::refused(StatusCode::GONE, "link_expired", "This link has expired", "Sign-in links work once and only for a short time. This one was already used or is too old.").next("Ask for a new link on the sign-in page.").action(Action::link("Get a new link", cfg.login_url())).page(cfg, ctx)
 }
 
 /// `GET P/email/verify?token=`: a confirmation page; spends nothing.
@@ -375,14 +355,14 @@ pub async fn verify_page(
     let token = q.get("token").cloned().unwrap_or_default();
     let record = match app.eph.get(&token_key(&token)).await {
         Ok(r) => r.and_then(|b| serde_json::from_slice::<TokenRecord>(&b).ok()),
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     let Some(record) = record else {
         return expired(&cfg, &ctx);
     };
     let new_account = match app.store.find_user_by_email(&record.email).await {
         Ok(u) => u.is_none(),
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     super::page(&cfg, &headers, StatusCode::OK, |csrf| ConfirmPage {
         chrome: Chrome::new(&cfg, Some(ctx.request_id())),
@@ -406,12 +386,12 @@ pub async fn verify(
     let ip = ctx.client_ip();
     let record = match app.eph.get(&key).await {
         Ok(r) => r.and_then(|b| serde_json::from_slice::<TokenRecord>(&b).ok()),
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     let Some(record) = record else {
         app.audit(
             Event::failed("signin.failed")
-                .from(&ip, &ua(&headers))
+                .from(&ip, &crate::page::user_agent(&headers))
                 .detail("email link expired or reused"),
         )
         .await;
@@ -423,7 +403,7 @@ pub async fn verify(
         app.audit(
             Event::failed("signin.failed")
                 .email(&record.email)
-                .from(&ip, &ua(&headers))
+                .from(&ip, &crate::page::user_agent(&headers))
                 .detail("email link opened in another browser"),
         )
         .await;
@@ -442,7 +422,7 @@ pub async fn verify(
     match app.eph.take(&key).await {
         Ok(Some(_)) => {}
         Ok(None) => return expired(&cfg, &ctx),
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     }
     let _ = app
         .eph
@@ -519,7 +499,7 @@ pub async fn code(
     let failed = |detail: &'static str| {
         Event::failed("signin.failed")
             .email(&email)
-            .from(&ip, &ua(&headers))
+            .from(&ip, &crate::page::user_agent(&headers))
             .detail(detail)
     };
     if let Err(r) = limit(
@@ -539,7 +519,7 @@ pub async fn code(
     }
     let paused = match app.eph.get(&code_pause_key(&lower)).await {
         Ok(p) => p.is_some(),
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     if paused {
         app.audit(failed("codes paused for this address")).await;
@@ -550,7 +530,7 @@ pub async fn code(
     }
     let record = match app.eph.get(&code_key(&lower)).await {
         Ok(r) => r.and_then(|b| serde_json::from_slice::<CodeRecord>(&b).ok()),
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     let Some(record) = record else {
         app.audit(failed("no code, or it has expired")).await;
@@ -573,7 +553,7 @@ pub async fn code(
         .await
     {
         Ok(n) => n,
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     let matches = tries <= CODE_TRIES
         && bool::from(record.code_hash.as_bytes().ct_eq(sha_hex(&code).as_bytes()));
@@ -596,7 +576,7 @@ pub async fn code(
                         .await;
                 }
                 Ok(None) => {}
-                Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+                Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
             }
         }
         app.audit(failed("wrong code")).await;
@@ -618,7 +598,7 @@ pub async fn code(
     let token = match app.eph.take(&record.token_key).await {
         Ok(Some(t)) => serde_json::from_slice::<TokenRecord>(&t).ok(),
         Ok(None) => None,
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     let _ = app.eph.delete(&code_key(&lower)).await;
     let Some(token) = token else {
@@ -658,24 +638,24 @@ async fn complete(
     how: &str,
 ) -> Response<Body> {
     let ip = ctx.client_ip();
-    let agent = ua(headers);
+    let agent = crate::page::user_agent(headers);
     let (user, welcome) = match signin::eligibility(app, cfg, email).await {
         Ok(Eligibility::SignIn(u)) => (u, false),
         Ok(Eligibility::SignUp(invite)) => {
             match signin::create_account(app, cfg, email, invite.as_ref(), &ip, &agent).await {
                 Ok(u) => (u, true),
                 Err(StoreError::Conflict(m)) => {
-                    return crate::page::message(
-                        cfg,
+                    return PageError::refused(
                         StatusCode::CONFLICT,
-                        ctx.request_id(),
+                        "cannot_create",
                         "This account cannot be created",
                         &m,
-                        "Try signing in again.",
-                        vec![Action::link("Sign in", cfg.login_url())],
-                    );
+                    )
+                    .next("Try signing in again.")
+                    .action(Action::link("Sign in", cfg.login_url()))
+                    .page(cfg, ctx);
                 }
-                Err(e) => return unavailable(cfg, headers, ctx, e),
+                Err(e) => return PageError::from(e).respond(cfg, headers, ctx),
             }
         }
         Ok(Eligibility::No) => {
@@ -686,21 +666,20 @@ async fn complete(
                     .detail(format!("{how}: account disabled or sign-up closed")),
             )
             .await;
-            return crate::page::message(
-                cfg,
+            return PageError::refused(
                 StatusCode::FORBIDDEN,
-                ctx.request_id(),
+                "not_allowed",
                 "You can't sign in here",
                 "This account is disabled, or sign-up is not open to this address.",
-                "If you think this is a mistake, ask whoever runs this service.",
-                vec![],
-            );
+            )
+            .next("If you think this is a mistake, ask whoever runs this service.")
+            .page(cfg, ctx);
         }
-        Err(e) => return unavailable(cfg, headers, ctx, e),
+        Err(e) => return PageError::from(e).respond(cfg, headers, ctx),
     };
     let cookie = match signin::start_session(app, cfg, &user, "email", &ip, &agent, None).await {
         Ok(c) => c,
-        Err(e) => return unavailable(cfg, headers, ctx, e),
+        Err(e) => return PageError::from(e).respond(cfg, headers, ctx),
     };
     let next = super::destination(cfg, Some(rd));
     let offer = format!(
@@ -727,18 +706,10 @@ pub async fn invite_page(
     let token = q.get("token").cloned().unwrap_or_default();
     let invite = match app.store.find_invite(&invite_hash(&token)).await {
         Ok(i) => i.filter(|i| i.used_at.is_none() && i.expires_at > app.clock.now()),
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     let Some(invite) = invite else {
-        return crate::page::message(
-            &cfg,
-            StatusCode::GONE,
-            ctx.request_id(),
-            "This invitation has expired",
-            "Invitations work once and for a limited time. This one was already used or is too old.",
-            "Ask whoever invited you for a new one. If you already accepted it, sign in.",
-            vec![Action::link("Sign in", cfg.login_url())],
-        );
+        return PageError::refused(StatusCode::GONE, "invite_expired", "This invitation has expired", "Invitations work once and for a limited time. This one was already used or is too old.").next("Ask whoever invited you for a new one. If you already accepted it, sign in.").action(Action::link("Sign in", cfg.login_url())).page(&cfg, &ctx);
     };
     super::page(&cfg, &headers, StatusCode::OK, |csrf| InvitePage {
         chrome: Chrome::new(&cfg, Some(ctx.request_id())),
@@ -759,10 +730,10 @@ pub async fn invite(
     let cfg = app.config();
     let token = f.get("token").cloned().unwrap_or_default();
     let ip = ctx.client_ip();
-    let agent = ua(&headers);
+    let agent = crate::page::user_agent(&headers);
     let invite = match app.store.find_invite(&invite_hash(&token)).await {
         Ok(i) => i.filter(|i| i.used_at.is_none() && i.expires_at > app.clock.now()),
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     let Some(invite) = invite else {
         app.audit(
@@ -771,31 +742,29 @@ pub async fn invite(
                 .detail("expired or used"),
         )
         .await;
-        return crate::page::message(
-            &cfg,
+        return PageError::refused(
             StatusCode::GONE,
-            ctx.request_id(),
+            "invite_expired",
             "This invitation has expired",
             "It was already used or is too old.",
-            "Ask for a new invitation, or sign in if you already have an account.",
-            vec![Action::link("Sign in", cfg.login_url())],
-        );
+        )
+        .next("Ask for a new invitation, or sign in if you already have an account.")
+        .action(Action::link("Sign in", cfg.login_url()))
+        .page(&cfg, &ctx);
     };
     let existing = match app.store.find_user_by_email(&invite.email).await {
         Ok(u) => u,
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     let (user, welcome) = match existing {
         Some(u) if u.disabled => {
-            return crate::page::message(
-                &cfg,
+            return PageError::refused(
                 StatusCode::FORBIDDEN,
-                ctx.request_id(),
+                "not_allowed",
                 "You can't sign in here",
                 "This account is disabled.",
-                "",
-                vec![],
-            );
+            )
+            .page(&cfg, &ctx);
         }
         Some(u) => {
             // Already signed up: the invitation adds its groups.
@@ -806,21 +775,20 @@ pub async fn invite(
             {
                 Ok(Some(_)) => {}
                 Ok(None) => {
-                    return crate::page::message(
-                        &cfg,
+                    return PageError::refused(
                         StatusCode::GONE,
-                        ctx.request_id(),
+                        "invite_expired",
                         "This invitation has expired",
                         "It was already used.",
-                        "",
-                        vec![Action::link("Sign in", cfg.login_url())],
-                    );
+                    )
+                    .action(Action::link("Sign in", cfg.login_url()))
+                    .page(&cfg, &ctx);
                 }
-                Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+                Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
             }
             for g in &invite.groups {
                 if let Err(e) = app.store.add_member(&u.id, g, app.clock.now()).await {
-                    return unavailable(&cfg, &headers, &ctx, e);
+                    return PageError::from(e).respond(&cfg, &headers, &ctx);
                 }
             }
             app.sessions
@@ -842,22 +810,21 @@ pub async fn invite(
         {
             Ok(u) => (u, true),
             Err(StoreError::Conflict(m)) => {
-                return crate::page::message(
-                    &cfg,
+                return PageError::refused(
                     StatusCode::CONFLICT,
-                    ctx.request_id(),
+                    "invite_unusable",
                     "This invitation cannot be used",
                     &m,
-                    "",
-                    vec![Action::link("Sign in", cfg.login_url())],
-                );
+                )
+                .action(Action::link("Sign in", cfg.login_url()))
+                .page(&cfg, &ctx);
             }
-            Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+            Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
         },
     };
     let cookie = match signin::start_session(&app, &cfg, &user, "email", &ip, &agent, None).await {
         Ok(c) => c,
-        Err(e) => return unavailable(&cfg, &headers, &ctx, e),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     let next = super::destination(&cfg, None);
     let offer = format!(

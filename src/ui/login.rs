@@ -11,8 +11,8 @@ use http::{HeaderMap, Response, StatusCode, header};
 
 use crate::app::App;
 use crate::audit::Event;
-use crate::error::GateError;
 use crate::page::Ctx;
+use crate::page::PageError;
 use crate::page::{Action, Chrome};
 
 #[derive(Template)]
@@ -74,7 +74,7 @@ pub async fn page(
     match super::current_session(&app, &cfg, &headers).await {
         Ok(Some(_)) => return crate::page::see_other(&super::destination(&cfg, Some(rd))),
         Ok(None) => {}
-        Err(e) => return GateError::Unavailable(e).respond(&cfg, &headers, ctx.request_id()),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     }
     let error = match q.get("error").map(String::as_str) {
         Some("signed_out") => "You have been signed out.",
@@ -94,7 +94,7 @@ pub async fn logout_page(
     let cfg = app.config();
     let who = match super::current_session(&app, &cfg, &headers).await {
         Ok(s) => s.map(|s| s.principal.email.clone()),
-        Err(e) => return GateError::Unavailable(e).respond(&cfg, &headers, ctx.request_id()),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     super::page(&cfg, &headers, StatusCode::OK, |csrf| LogoutPage {
         chrome: Chrome::new(&cfg, Some(ctx.request_id())),
@@ -116,7 +116,7 @@ pub async fn logout(
     match super::current_session(&app, &cfg, &headers).await {
         Ok(Some(s)) => {
             if let Err(e) = app.sessions.revoke(&s.record.id).await {
-                return GateError::Unavailable(e).respond(&cfg, &headers, ctx.request_id());
+                return PageError::from(e).respond(&cfg, &headers, &ctx);
             }
             app.asserter.forget(&s.record.id);
             let ua = headers
@@ -131,7 +131,7 @@ pub async fn logout(
             .await;
         }
         Ok(None) => {}
-        Err(e) => return GateError::Unavailable(e).respond(&cfg, &headers, ctx.request_id()),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     }
     let rd = f.get("rd").map(String::as_str).unwrap_or("");
     let next = match crate::authz::safe_redirect(rd, &cfg.server.portal, &cfg.routes) {
@@ -167,13 +167,12 @@ pub async fn forged(
             .detail(format!("{why:?}")),
     )
     .await;
-    crate::page::message(
-        &cfg,
+    PageError::refused(
         StatusCode::FORBIDDEN,
-        ctx.request_id(),
+        "forbidden",
         "This form could not be accepted",
         why.message(),
-        "",
-        vec![Action::link("Go to sign in", cfg.login_url())],
     )
+    .action(Action::link("Go to sign in", cfg.login_url()))
+    .page(&cfg, ctx)
 }

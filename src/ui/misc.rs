@@ -11,8 +11,8 @@ use http::{Response, StatusCode};
 use serde_json::json;
 
 use crate::app::App;
-use crate::error::GateError;
 use crate::page::Ctx;
+use crate::page::PageError;
 use crate::page::json;
 
 pub async fn ready(State(app): State<Arc<App>>) -> Response<Body> {
@@ -66,18 +66,9 @@ pub async fn whoami(
     headers: HeaderMap,
 ) -> Response<Body> {
     let cfg = app.config();
-    let session = match crate::gate::session_cookie(&cfg, &headers) {
-        Some(t) => match app.sessions.validate(t).await {
-            Ok(s) => s,
-            Err(e) => {
-                return GateError::Unavailable(e).respond(
-                    &cfg,
-                    &HeaderMap::new(),
-                    ctx.request_id(),
-                );
-            }
-        },
-        None => None,
+    let session = match super::current_session(&app, &cfg, &headers).await {
+        Ok(s) => s,
+        Err(e) => return PageError::from(e).json(&ctx),
     };
     match session {
         Some(s) => {
@@ -98,10 +89,14 @@ pub async fn whoami(
                 }),
             )
         }
-        None => json(
+        None => PageError::refused(
             StatusCode::UNAUTHORIZED,
-            &json!({ "error": "not signed in", "login": cfg.login_url() }),
-        ),
+            "not signed in",
+            "Not signed in",
+            "There is no signed-in session in this request.",
+        )
+        .field("login", cfg.login_url())
+        .json(&ctx),
     }
 }
 
@@ -143,5 +138,11 @@ pub async fn not_found(
     Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
 ) -> Response<Body> {
-    GateError::NotFound.respond(&app.config(), &headers, ctx.request_id())
+    PageError::refused(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "Page not found",
+        "There is nothing at this address.",
+    )
+    .respond(&app.config(), &headers, &ctx)
 }

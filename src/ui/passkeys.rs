@@ -12,14 +12,13 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use http::{HeaderMap, Response, StatusCode, header};
+use http::{HeaderMap, Response, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::app::App;
 use crate::audit::Event;
-use crate::page::Ctx;
-use crate::page::json;
+use crate::page::{Ctx, PageError, json};
 use crate::session::ActiveSession;
 use crate::store::{PasskeyRecord, StoreError};
 use crate::webauthn::{PasskeyError, Passkeys};
@@ -27,16 +26,32 @@ use crate::webauthn::{PasskeyError, Passkeys};
 /// Passkey sign-ins a client IP may start per minute.
 const PASSKEY_STARTS_PER_MINUTE: u64 = 60;
 
-fn err(status: StatusCode, code: &str, message: &str) -> Response<Body> {
-    json(status, &json!({ "error": code, "message": message }))
+/// A refusal for `passkey.js`, which shows `message` as it is.
+fn refused(status: StatusCode, code: &'static str, message: impl Into<String>) -> PageError {
+    PageError::refused(status, code, "", message)
 }
 
-fn ua(headers: &HeaderMap) -> String {
-    headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string()
+/// A ceremony's failure: a store outage is a 503, the rest are refusals
+/// in the words of [`PasskeyError`] (never a library's text: what the
+/// library said is logged here, with the request id).
+fn ceremony_failed(status: StatusCode, e: PasskeyError, ctx: &Ctx) -> PageError {
+    match e {
+        PasskeyError::Store(s) => PageError::from(s),
+        e => {
+            if let Some(detail) = e.detail() {
+                tracing::info!(
+                    request_id = ctx.request_id(),
+                    detail,
+                    "passkey response refused"
+                );
+            }
+            refused(
+                status,
+                e.code(),
+                format!("{e}. Try again or sign in by email."),
+            )
+        }
+    }
 }
 
 /// Which browser this is, for binding a sign-in ceremony to it: a hash of
@@ -49,20 +64,11 @@ fn browser(app: &App, headers: &HeaderMap) -> String {
 }
 
 /// Origin and CSRF for JSON calls (token in `X-CSRF-Token`).
-fn guard(app: &App, headers: &HeaderMap) -> Result<(), Response<Body>> {
+fn guard(app: &App, headers: &HeaderMap, ctx: &Ctx) -> Result<(), Response<Body>> {
     let cfg = app.config();
     let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
     crate::page::check_post(&cfg, headers, token)
-        .map_err(|why| err(StatusCode::FORBIDDEN, "forbidden", why.message()))
-}
-
-fn store_down(e: StoreError) -> Response<Body> {
-    tracing::error!(error = %e, "store error during a passkey ceremony");
-    err(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-        "Sign-in is briefly unavailable. Try again in a minute.",
-    )
+        .map_err(|why| refused(StatusCode::FORBIDDEN, "forbidden", why.message()).json(ctx))
 }
 
 /// `POST P/webauthn/authenticate/start`.
@@ -71,7 +77,7 @@ pub async fn authenticate_start(
     Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
 ) -> Response<Body> {
-    if let Err(r) = guard(&app, &headers) {
+    if let Err(r) = guard(&app, &headers, &ctx) {
         return r;
     }
     // Each ceremony is kept for five minutes: a client may not start them
@@ -86,17 +92,18 @@ pub async fn authenticate_start(
         .await
     {
         Ok(c) if c.count > PASSKEY_STARTS_PER_MINUTE => {
-            return err(
+            return refused(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
-                &format!(
+                format!(
                     "Too many passkey attempts from your network. Try again in {} seconds.",
                     c.reset_in
                 ),
-            );
+            )
+            .json(&ctx);
         }
         Ok(_) => {}
-        Err(e) => return store_down(e),
+        Err(e) => return PageError::from(e).json(&ctx),
     }
     match app
         .passkeys
@@ -107,8 +114,7 @@ pub async fn authenticate_start(
             StatusCode::OK,
             &json!({ "ceremony": ceremony, "options": options }),
         ),
-        Err(PasskeyError::Store(e)) => store_down(e),
-        Err(e) => err(StatusCode::INTERNAL_SERVER_ERROR, e.code(), &e.to_string()),
+        Err(e) => ceremony_failed(StatusCode::INTERNAL_SERVER_ERROR, e, &ctx).json(&ctx),
     }
 }
 
@@ -127,12 +133,12 @@ pub async fn authenticate_finish(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response<Body> {
-    if let Err(r) = guard(&app, &headers) {
+    if let Err(r) = guard(&app, &headers, &ctx) {
         return r;
     }
     let cfg = app.config();
     let ip = ctx.client_ip();
-    let agent = ua(&headers);
+    let agent = crate::page::user_agent(&headers);
     let req: FinishAuth = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
@@ -142,11 +148,12 @@ pub async fn authenticate_finish(
                     .detail(format!("passkey: malformed response: {e}")),
             )
             .await;
-            return err(
+            return refused(
                 StatusCode::BAD_REQUEST,
                 "invalid_response",
                 "The passkey response could not be read. Please try again.",
-            );
+            )
+            .json(&ctx);
         }
     };
     let refuse = async |e: PasskeyError, user: Option<(&str, &str)>| {
@@ -158,21 +165,15 @@ pub async fn authenticate_finish(
         }
         app.audit(ev).await;
         match e {
-            PasskeyError::Store(s) => store_down(s),
-            PasskeyError::UnknownCredential { credential_id } => json(
+            PasskeyError::UnknownCredential { credential_id } => refused(
                 StatusCode::BAD_REQUEST,
-                &json!({
-                    "error": "unknown_credential",
-                    "message": "This passkey is no longer registered here. It has been removed from this device's suggestions where the browser allows; sign in another way.",
-                    "credential_id": URL_SAFE_NO_PAD.encode(&credential_id),
-                }),
-            ),
-            other => err(
-                StatusCode::BAD_REQUEST,
-                other.code(),
-                &format!("{other}. Try again or sign in by email."),
-            ),
+                "unknown_credential",
+                "This passkey is no longer registered here. It has been removed from this device's suggestions where the browser allows; sign in another way.",
+            )
+            .field("credential_id", URL_SAFE_NO_PAD.encode(&credential_id)),
+            other => ceremony_failed(StatusCode::BAD_REQUEST, other, &ctx),
         }
+        .json(&ctx)
     };
     // The ceremony is spent whatever happens next: no replay.
     let state = match app
@@ -208,11 +209,12 @@ pub async fn authenticate_finish(
                 .detail("passkey: account disabled"),
         )
         .await;
-        return err(
+        return refused(
             StatusCode::FORBIDDEN,
             "account_disabled",
             "This account is disabled. Ask whoever runs this service.",
-        );
+        )
+        .json(&ctx);
     }
     let mut stored: webauthn_rs_core::proto::Credential = match serde_json::from_str(&record.data) {
         Ok(c) => c,
@@ -273,7 +275,7 @@ pub async fn authenticate_finish(
     .await
     {
         Ok(c) => c,
-        Err(e) => return store_down(e),
+        Err(e) => return PageError::from(e).json(&ctx),
     };
     let dest = super::destination(&cfg, Some(&req.rd));
     crate::page::with_cookies(
@@ -282,42 +284,52 @@ pub async fn authenticate_finish(
     )
 }
 
-async fn signed_in(app: &App, headers: &HeaderMap) -> Result<Arc<ActiveSession>, Response<Body>> {
+async fn signed_in(
+    app: &App,
+    headers: &HeaderMap,
+    ctx: &Ctx,
+) -> Result<Arc<ActiveSession>, Response<Body>> {
     let cfg = app.config();
     match super::current_session(app, &cfg, headers).await {
         Ok(Some(s)) => Ok(s),
-        Ok(None) => Err(err(
+        Ok(None) => Err(refused(
             StatusCode::UNAUTHORIZED,
             "not_signed_in",
             "Your session has ended. Sign in again to add a passkey.",
-        )),
-        Err(e) => Err(store_down(e)),
+        )
+        .json(ctx)),
+        Err(e) => Err(PageError::from(e).json(ctx)),
     }
 }
 
 /// `POST P/webauthn/register/start` (signed in).
-pub async fn register_start(State(app): State<Arc<App>>, headers: HeaderMap) -> Response<Body> {
-    if let Err(r) = guard(&app, &headers) {
+pub async fn register_start(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    if let Err(r) = guard(&app, &headers, &ctx) {
         return r;
     }
-    let session = match signed_in(&app, &headers).await {
+    let session = match signed_in(&app, &headers, &ctx).await {
         Ok(s) => s,
         Err(r) => return r,
     };
     let user = match app.store.get_user(&session.principal.user_id).await {
         Ok(Some(u)) => u,
         Ok(None) => {
-            return err(
+            return refused(
                 StatusCode::UNAUTHORIZED,
                 "not_signed_in",
                 "Your account no longer exists.",
-            );
+            )
+            .json(&ctx);
         }
-        Err(e) => return store_down(e),
+        Err(e) => return PageError::from(e).json(&ctx),
     };
     let existing: Vec<Vec<u8>> = match app.store.passkeys_for_user(&user.id).await {
         Ok(p) => p.into_iter().map(|p| p.credential_id).collect(),
-        Err(e) => return store_down(e),
+        Err(e) => return PageError::from(e).json(&ctx),
     };
     match app
         .passkeys
@@ -328,8 +340,7 @@ pub async fn register_start(State(app): State<Arc<App>>, headers: HeaderMap) -> 
             StatusCode::OK,
             &json!({ "ceremony": ceremony, "options": options }),
         ),
-        Err(PasskeyError::Store(e)) => store_down(e),
-        Err(e) => err(StatusCode::BAD_REQUEST, e.code(), &e.to_string()),
+        Err(e) => ceremony_failed(StatusCode::BAD_REQUEST, e, &ctx).json(&ctx),
     }
 }
 
@@ -348,12 +359,12 @@ pub async fn register_finish(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response<Body> {
-    if let Err(r) = guard(&app, &headers) {
+    if let Err(r) = guard(&app, &headers, &ctx) {
         return r;
     }
     let ip = ctx.client_ip();
-    let agent = ua(&headers);
-    let session = match signed_in(&app, &headers).await {
+    let agent = crate::page::user_agent(&headers);
+    let session = match signed_in(&app, &headers, &ctx).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -361,11 +372,12 @@ pub async fn register_finish(
     let req: FinishReg = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(_) => {
-            return err(
+            return refused(
                 StatusCode::BAD_REQUEST,
                 "invalid_response",
                 "The passkey response could not be read. Please try again.",
-            );
+            )
+            .json(&ctx);
         }
     };
     let new = match app
@@ -379,7 +391,7 @@ pub async fn register_finish(
         .await
     {
         Ok(n) => n,
-        Err(PasskeyError::Store(e)) => return store_down(e),
+        Err(PasskeyError::Store(e)) => return PageError::from(e).json(&ctx),
         Err(e) => {
             app.audit(
                 Event::failed("passkey.add_failed")
@@ -388,7 +400,7 @@ pub async fn register_finish(
                     .detail(e.code()),
             )
             .await;
-            return err(StatusCode::BAD_REQUEST, e.code(), &e.to_string());
+            return ceremony_failed(StatusCode::BAD_REQUEST, e, &ctx).json(&ctx);
         }
     };
     let provider = crate::webauthn::provider_name(new.aaguid.as_deref());
@@ -401,7 +413,7 @@ pub async fn register_finish(
     // Two passkeys with one name cannot be told apart on the account page.
     let taken: Vec<String> = match app.store.passkeys_for_user(&p.user_id).await {
         Ok(list) => list.into_iter().map(|k| k.name).collect(),
-        Err(e) => return store_down(e),
+        Err(e) => return PageError::from(e).json(&ctx),
     };
     let name = (1..)
         .map(|n| {
@@ -428,13 +440,14 @@ pub async fn register_finish(
     match app.store.add_passkey(&record).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
-            return err(
+            return refused(
                 StatusCode::CONFLICT,
                 "already_registered",
                 "This passkey is already registered.",
-            );
+            )
+            .json(&ctx);
         }
-        Err(e) => return store_down(e),
+        Err(e) => return PageError::from(e).json(&ctx),
     }
     app.audit(
         Event::ok("passkey.added")
