@@ -2,7 +2,7 @@
 //! takes arbitrary bytes, must never panic, and checks what its parser
 //! promises against a reference (a failed check panics, which is what a
 //! fuzzer reports). cargo-fuzz runs them from `fuzz/` (nightly, with
-//! coverage); on stable `tests/fuzz.rs` runs them over seeded random and
+//! coverage); on stable `tests/it/fuzz.rs` runs them over seeded random and
 //! mutated inputs, briefly in CI and as long as asked on demand.
 //!
 //! Not part of passgate's interface: hidden from its documentation, and
@@ -439,7 +439,7 @@ pub fn config(data: &[u8]) {
 /// A fuzz target.
 pub type Target = fn(&[u8]);
 
-/// Every target by name (for `tests/fuzz.rs`).
+/// Every target by name (for `tests/it/fuzz.rs`).
 pub const TARGETS: [(&str, Target); 7] = [
     ("request_head", request_head),
     ("chunked", chunked),

@@ -7,7 +7,7 @@
 //! backend files hold what differs: connecting and migrations), in-process or
 //! Redis for [`ephemeral::Ephemeral`]. All times are Unix seconds passed in by
 //! the caller, so expiry is testable with a manual clock. Both traits are run
-//! through the same conformance tests (`tests/store_conformance.rs`).
+//! through the same conformance tests (`tests/it/store_conformance.rs`).
 
 pub mod ephemeral;
 pub mod postgres;

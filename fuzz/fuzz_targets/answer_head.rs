@@ -1,4 +1,4 @@
 #![no_main]
 // The checks live in passgate::fuzz, shared with the stable runner
-// (tests/fuzz.rs).
+// (tests/it/fuzz.rs).
 libfuzzer_sys::fuzz_target!(|data: &[u8]| passgate::fuzz::answer_head(data));

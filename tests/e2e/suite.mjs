@@ -1,5 +1,5 @@
 // End-to-end tests of passgate's pages in real Chromium with a virtual
-// passkey authenticator (CDP WebAuthn domain). Started by tests/e2e.rs,
+// passkey authenticator (CDP WebAuthn domain). Started by tests/it/e2e.rs,
 // which runs the real gateway and the demo upstream and passes:
 //   E2E_BASE     http://localhost:PORT (the gateway; portal and app)
 //   E2E_OUTBOX   the outbox folder where sign-in emails land

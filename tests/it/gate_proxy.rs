@@ -9,11 +9,9 @@
     clippy::result_large_err
 )]
 
-mod common;
-
 use std::time::Duration;
 
-use common::gateway::{Gateway, Setup, Upstream, client, raw, raw_get};
+use crate::common::gateway::{Gateway, Setup, Upstream, client, raw, raw_get};
 use serde_json::Value;
 
 fn routes(up: &str) -> String {
@@ -519,7 +517,7 @@ async fn hop_by_hop_headers_are_not_forwarded() {
 
 #[tokio::test]
 async fn upstream_down_is_a_502_and_slow_is_a_504() {
-    let dead = format!("http://127.0.0.1:{}", common::gateway::free_port());
+    let dead = format!("http://127.0.0.1:{}", crate::common::gateway::free_port());
     let up = Upstream::start().await;
     let gw = Gateway::start(|s| {
         s.config(

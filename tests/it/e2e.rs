@@ -5,12 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::gateway::{Gateway, Upstream};
+use crate::common::gateway::{Gateway, Upstream};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_pages_in_chromium() {

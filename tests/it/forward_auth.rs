@@ -5,11 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::gateway::{Gateway, Setup, Upstream, client, free_port, raw_get};
-use common::proxies::{self, ProxyProc, deploy_file, localize};
-use common::wire::{Client, ScriptedUpstream, Seen, Step, send};
+use crate::common::gateway::{Gateway, Setup, Upstream, client, free_port, raw_get};
+use crate::common::proxies::{self, ProxyProc, deploy_file, localize};
+use crate::common::wire::{Client, ScriptedUpstream, Seen, Step, send};
 use serde_json::Value;
 use std::sync::Arc;
 use tokio::sync::Notify;

@@ -10,8 +10,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -183,8 +181,8 @@ fn mutate(rng: &mut StdRng, base: &[u8], corpus: &[Vec<u8>], tokens: &[&str]) ->
 
 #[test]
 fn every_fuzz_target_holds_on_its_corpus_and_mutations() {
-    let iters = common::env_number("PASSGATE_FUZZ_ITERS", 20_000) as usize;
-    let seed = common::env_seed("PASSGATE_FUZZ_SEED");
+    let iters = crate::common::env_number("PASSGATE_FUZZ_ITERS", 20_000) as usize;
+    let seed = crate::common::env_seed("PASSGATE_FUZZ_SEED");
     eprintln!("fuzz: {iters} inputs per target, PASSGATE_FUZZ_SEED={seed}");
     for (name, target) in passgate::fuzz::TARGETS {
         let corpus = corpus(name);

@@ -4,13 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::time::{Duration, SystemTime};
 
-use common::browser::{Browser, mail, mail_count};
-use common::gateway::{Gateway, Setup};
-use common::soft_authenticator::{self as soft, Tamper};
+use crate::common::browser::{Browser, mail, mail_count};
+use crate::common::gateway::{Gateway, Setup};
+use crate::common::soft_authenticator::{self as soft, Tamper};
 use passgate::store::{AuditFilter, NewUser};
 use serde_json::{Value, json};
 
@@ -870,9 +868,9 @@ async fn passkey_ceremonies_refuse_tampered_responses() {
 /// token, code or cookie in the gateway's log.
 #[tokio::test]
 async fn smtp_delivery_hashed_tokens_and_nothing_secret_in_the_log() {
-    let sink = common::proxies::smtp_sink().await;
+    let sink = crate::common::proxies::smtp_sink().await;
     let port = sink.port;
-    let gw = Gateway::start_with(common::gateway::Db::Postgres, Some(common::redis_url()), |s| {
+    let gw = Gateway::start_with(crate::common::gateway::Db::Postgres, Some(crate::common::redis_url()), |s| {
         config(s, "open", "").replace(
             "[email]\n",
             &format!("[email]\ntransport = \"smtp\"\nsmtp_url = \"smtp://127.0.0.1:{port}\"\nfrom = \"Sign-in <signin@example.com>\"\n"),
@@ -893,7 +891,7 @@ async fn smtp_delivery_hashed_tokens_and_nothing_secret_in_the_log() {
     assert!(raw.contains("Subject: Finish signing up for passgate"));
 
     // At rest: only the token's SHA-256 names the key; the token is nowhere.
-    let client = redis::Client::open(common::redis_url()).unwrap();
+    let client = redis::Client::open(crate::common::redis_url()).unwrap();
     let mut c = client.get_connection().unwrap();
     let keys: Vec<String> = redis::cmd("KEYS")
         .arg(format!("{}:*", gw.redis_prefix))

@@ -11,17 +11,15 @@
     clippy::result_large_err
 )]
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::gateway::Gateway;
-use common::wire::{Client, Cut, ScriptedUpstream, Seen, Step, send};
+use crate::common::gateway::Gateway;
+use crate::common::wire::{Client, Cut, ScriptedUpstream, Seen, Step, send};
 
 /// A public rule for `/` and a signed-in one for `/private`, in front of
 /// `up`; the test is not a trusted proxy.
-fn config(s: &common::gateway::Setup, up: &str) -> String {
+fn config(s: &crate::common::gateway::Setup, up: &str) -> String {
     s.config(
         "trusted_proxies = [\"10.255.255.1/32\"]",
         &format!(

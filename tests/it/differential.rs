@@ -19,15 +19,13 @@
     clippy::result_large_err
 )]
 
-mod common;
-
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::gateway::{Gateway, Setup};
+use crate::common::gateway::{Gateway, Setup};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -822,8 +820,8 @@ async fn read_answer(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_serving_paths_decide_and_forward_alike() {
-    let cases = common::env_number("PASSGATE_DIFF_CASES", 100_000);
-    let seed = common::env_seed("PASSGATE_DIFF_SEED");
+    let cases = crate::common::env_number("PASSGATE_DIFF_CASES", 100_000);
+    let seed = crate::common::env_seed("PASSGATE_DIFF_SEED");
     eprintln!("differential: {cases} cases, PASSGATE_DIFF_SEED={seed}");
     let up_loop = Recorder::start().await;
     let up_hyper = Recorder::start().await;

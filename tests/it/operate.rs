@@ -4,13 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::browser::Browser;
-use common::gateway::{Db, Gateway, Setup, client, free_port};
+use crate::common::browser::Browser;
+use crate::common::gateway::{Db, Gateway, Setup, client, free_port};
 use serde_json::Value;
 
 fn cfg(s: &Setup, server_extra: &str) -> String {
@@ -246,7 +244,10 @@ async fn disabling_from_the_cli_ends_sessions_on_a_running_gateway() {
 #[tokio::test]
 async fn revocations_reach_every_replica_with_postgres_and_redis() {
     // Two replicas on one PostgreSQL database and one Redis.
-    let a = Gateway::start_with(Db::Postgres, Some(common::redis_url()), |s| cfg(s, "")).await;
+    let a = Gateway::start_with(Db::Postgres, Some(crate::common::redis_url()), |s| {
+        cfg(s, "")
+    })
+    .await;
     let text = std::fs::read_to_string(&a.config_path).unwrap();
     let port_b = free_port();
     let b_dir = tempfile::tempdir().unwrap();
@@ -484,7 +485,7 @@ async fn metrics_are_served_on_their_own_listener() {
 #[tokio::test]
 async fn migrate_prepares_fresh_sqlite_and_postgres_databases() {
     let dir = tempfile::tempdir().unwrap();
-    let pg = common::PgDatabase::create().await;
+    let pg = crate::common::PgDatabase::create().await;
     let sqlite = format!("sqlite://{}", dir.path().join("fresh.db").display());
     for url in [sqlite.as_str(), pg.url.as_str()] {
         let cfg = dir.path().join("gateway.toml");
@@ -522,7 +523,7 @@ async fn migrate_prepares_fresh_sqlite_and_postgres_databases() {
 async fn processes_migrating_one_fresh_database_at_once_all_succeed() {
     let dir = tempfile::tempdir().unwrap();
     for round in 0..4 {
-        let pg = common::PgDatabase::create().await;
+        let pg = crate::common::PgDatabase::create().await;
         let sqlite = format!(
             "sqlite://{}",
             dir.path().join(format!("race{round}.db")).display()
@@ -614,7 +615,7 @@ async fn the_demo_runs_the_gateway_and_its_app() {
         )
         .await;
     assert_eq!(r.status(), 200);
-    let (link, _) = common::browser::mail(
+    let (link, _) = crate::common::browser::mail(
         &dir.path().join("outbox"),
         "demo@example.com",
         std::time::SystemTime::now() - Duration::from_secs(5),

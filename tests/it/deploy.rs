@@ -2,7 +2,7 @@
 //! Docker engine, no Kubernetes, no systemd) is parsed and cross-checked;
 //! every passgate config in the repository is validated by passgate itself;
 //! and the config reference matches the code key for key. (The proxy
-//! examples run for real in `tests/forward_auth.rs`.)
+//! examples run for real in `tests/it/forward_auth.rs`.)
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

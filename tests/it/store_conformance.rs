@@ -5,8 +5,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -741,7 +739,7 @@ async fn sqlite_migrations_apply_from_empty_one_by_one() {
 
 #[tokio::test]
 async fn postgres_migrations_apply_from_empty_one_by_one() {
-    let db = common::PgDatabase::create().await;
+    let db = crate::common::PgDatabase::create().await;
     let store = passgate::store::postgres::connect(&db.url).await.unwrap();
     let passgate::store::sql::Pool::Postgres(pool) = store.pool().clone() else {
         panic!()
@@ -799,7 +797,7 @@ async fn sqlite_failed_migration_rolls_back() {
 
 #[tokio::test]
 async fn postgres_failed_migration_rolls_back() {
-    let db = common::PgDatabase::create().await;
+    let db = crate::common::PgDatabase::create().await;
     let store = passgate::store::postgres::connect(&db.url).await.unwrap();
     let passgate::store::sql::Pool::Postgres(pool) = store.pool().clone() else {
         panic!()
@@ -993,7 +991,7 @@ fn settings() -> SessionSettings {
 struct SessionEnv {
     store: SharedStore,
     sql: Arc<passgate::store::sql::SqlStore>,
-    eph: common::EphemeralFixture,
+    eph: crate::common::EphemeralFixture,
     clock: Arc<ManualClock>,
 }
 

@@ -13,12 +13,10 @@
     clippy::result_large_err
 )]
 
-mod common;
-
 use std::time::Duration;
 
-use common::gateway::{Gateway, Setup};
-use common::wire::{Client, ScriptedUpstream, Seen, send};
+use crate::common::gateway::{Gateway, Setup};
+use crate::common::wire::{Client, ScriptedUpstream, Seen, send};
 
 /// The two ways passgate serves plain HTTP/1.1.
 #[derive(Debug, Clone, Copy)]
@@ -950,7 +948,7 @@ async fn peer_bypass_unparseable_x_forwarded_for_skipping_a_policy() {
         )
     })
     .await;
-    let b = common::browser::Browser::new(&gw.origin());
+    let b = crate::common::browser::Browser::new(&gw.origin());
     // The proxy appended something that is not an address after what the
     // client claimed; the client's claim is not believed.
     let r = b
@@ -1174,7 +1172,7 @@ async fn peer_bypass_expired_invites() {
     )
     .await
     .unwrap();
-    let b = common::browser::Browser::new(&gw.origin());
+    let b = crate::common::browser::Browser::new(&gw.origin());
     let (status, _) = b.get(&link).await;
     assert_eq!(status, 410, "opening it");
     let token = link.split("token=").nth(1).unwrap();
@@ -1191,7 +1189,7 @@ async fn peer_bypass_expired_invites() {
     assert_eq!(r.status(), 200, "the same answer as for any address");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
-        common::browser::mail_count(&gw.dir.path().join("outbox"), "late@example.com"),
+        crate::common::browser::mail_count(&gw.dir.path().join("outbox"), "late@example.com"),
         0,
         "no sign-up email for an expired invitation"
     );
@@ -1212,7 +1210,7 @@ async fn peer_bypass_email_with_several_at_signs_against_a_domain_rule() {
         )
     })
     .await;
-    let b = common::browser::Browser::new(&gw.origin());
+    let b = crate::common::browser::Browser::new(&gw.origin());
     for email in [
         "attacker@evil.com@example.com",
         "\"attacker@evil.com\"@example.com",
@@ -1240,7 +1238,7 @@ async fn peer_bypass_email_with_several_at_signs_against_a_domain_rule() {
         .await;
     assert_eq!(r.status(), 200);
     let t = std::time::SystemTime::now() - Duration::from_secs(5);
-    let _ = common::browser::mail(&outbox, "someone@example.com", t).await;
+    let _ = crate::common::browser::mail(&outbox, "someone@example.com", t).await;
 }
 
 /// CONNECT and TRACE are not passed on (the differential test found that
