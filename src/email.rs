@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use askama::Template;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -196,6 +197,59 @@ fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, Strin
     Ok(builder.timeout(Some(Duration::from_secs(15))).build())
 }
 
+/// The sign-in message's text and HTML (`login-ui/templates/email/`).
+#[derive(Template)]
+#[template(path = "email/signin.txt")]
+struct SigninText<'a> {
+    lead: &'a str,
+    action: &'a str,
+    link: &'a str,
+    code: Option<&'a str>,
+    minutes: u64,
+}
+
+#[derive(Template)]
+#[template(path = "email/signin.html")]
+struct SigninHtml<'a> {
+    lead: &'a str,
+    action: &'a str,
+    link: &'a str,
+    code: Option<&'a str>,
+    minutes: u64,
+    accent: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/invite.txt")]
+struct InviteText<'a> {
+    brand: &'a str,
+    link: &'a str,
+    days: u64,
+}
+
+#[derive(Template)]
+#[template(path = "email/invite.html")]
+struct InviteHtml<'a> {
+    brand: &'a str,
+    link: &'a str,
+    days: u64,
+    accent: &'a str,
+}
+
+/// A template's text, ending in one newline. Rendering only formats
+/// strings and numbers; should it fail, the message still carries `fallback`
+/// (the link, and the code when there is one).
+fn render(t: &impl Template, fallback: &str) -> String {
+    let mut out = t.render().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "an email template failed to render");
+        fallback.to_string()
+    });
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
 /// The sign-in message: a link and a code.
 pub fn signin_message(
     cfg: &Config,
@@ -219,45 +273,27 @@ pub fn signin_message(
             "Sign in",
         )
     };
-    let text = match code {
-        Some(code) => format!(
-            "{lead}\n\n{action}: {link}\n\nOr enter this code on the sign-in page: {code}\n\nThe link and the code work once and expire in {minutes} minutes. The link works in the browser where you asked for it; the code works anywhere.\n\nIf you did not ask for this, you can ignore this message.\n"
-        ),
-        None => format!(
-            "{lead}\n\n{action}: {link}\n\nThe link works once, in the browser where you asked for it, and expires in {minutes} minutes. Sign-in codes are paused for this address for a day, because several wrong codes were entered for it.\n\nIf you did not ask for this, you can ignore this message.\n"
-        ),
-    };
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let (code_part, how) = match code {
-        Some(code) => (
-            format!(
-                "<p>Or enter this code on the sign-in page:</p><p style=\"font-size:24px;letter-spacing:4px;font-family:monospace\"><strong>{}</strong></p>",
-                esc(code)
-            ),
-            "The link and the code work once and expire in {minutes} minutes. The link works in the browser where you asked for it; the code works anywhere.",
-        ),
-        None => (
-            String::new(),
-            "The link works once, in the browser where you asked for it, and expires in {minutes} minutes. Sign-in codes are paused for this address for a day, because several wrong codes were entered for it.",
-        ),
-    };
-    let html = format!(
-        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1b2330\">\
-<p>{lead}</p>\
-<p><a href=\"{link}\" style=\"display:inline-block;background:{accent};color:#fff;padding:10px 18px;border-radius:8px;text-decoration:none;font-weight:600\">{action}</a></p>\
-{code_part}\
-<p style=\"color:#5b6678\">{how}</p>\
-<p style=\"color:#5b6678\">If you did not ask for this, you can ignore this message.</p></body></html>",
-        lead = esc(&lead),
-        link = esc(link),
-        action = esc(action),
-        how = esc(&how.replace("{minutes}", &minutes.to_string())),
-        accent = cfg.branding.accent_color,
+    let fallback = format!("{action}: {link}\n{}", code.unwrap_or_default());
+    let text = render(
+        &SigninText {
+            lead: &lead,
+            action,
+            link,
+            code,
+            minutes,
+        },
+        &fallback,
+    );
+    let html = render(
+        &SigninHtml {
+            lead: &lead,
+            action,
+            link,
+            code,
+            minutes,
+            accent: &cfg.branding.accent_color,
+        },
+        &fallback,
     );
     Outgoing {
         to: to.to_string(),
@@ -272,23 +308,16 @@ pub fn signin_message(
 /// The invitation message.
 pub fn invite_message(cfg: &Config, to: &str, link: &str, days: u64) -> Outgoing {
     let brand = &cfg.branding.name;
-    let text = format!(
-        "You have been invited to {brand}.\n\nAccept the invitation: {link}\n\nThe link works once and expires in {days} days. You will then be asked to create a passkey.\n"
-    );
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let html = format!(
-        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5;color:#1b2330\">\
-<p>You have been invited to {b}.</p>\
-<p><a href=\"{l}\" style=\"display:inline-block;background:{accent};color:#fff;padding:10px 18px;border-radius:8px;text-decoration:none;font-weight:600\">Accept the invitation</a></p>\
-<p style=\"color:#5b6678\">The link works once and expires in {days} days. You will then be asked to create a passkey.</p></body></html>",
-        b = esc(brand),
-        l = esc(link),
-        accent = cfg.branding.accent_color,
+    let fallback = format!("Accept the invitation: {link}\n");
+    let text = render(&InviteText { brand, link, days }, &fallback);
+    let html = render(
+        &InviteHtml {
+            brand,
+            link,
+            days,
+            accent: &cfg.branding.accent_color,
+        },
+        &fallback,
     );
     Outgoing {
         to: to.to_string(),
@@ -297,5 +326,90 @@ pub fn invite_message(cfg: &Config, to: &str, link: &str, days: u64) -> Outgoing
         html,
         link: Some(link.to_string()),
         code: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The texts read as they did when they were built with `format!`,
+    /// and the HTML escapes what it carries.
+    #[test]
+    fn messages_read_as_before_and_html_escapes() {
+        let link = "https://auth.example.com/p/email/verify?t=abc&x=<y>";
+        let t = |code| {
+            render(
+                &SigninText {
+                    lead: "Use this link to sign in to Acme.",
+                    action: "Sign in",
+                    link,
+                    code,
+                    minutes: 15,
+                },
+                "",
+            )
+        };
+        assert_eq!(
+            t(Some("123456")),
+            format!(
+                "Use this link to sign in to Acme.\n\nSign in: {link}\n\nOr enter this code on the sign-in page: 123456\n\nThe link and the code work once and expire in 15 minutes. The link works in the browser where you asked for it; the code works anywhere.\n\nIf you did not ask for this, you can ignore this message.\n"
+            )
+        );
+        assert_eq!(
+            t(None),
+            format!(
+                "Use this link to sign in to Acme.\n\nSign in: {link}\n\nThe link works once, in the browser where you asked for it, and expires in 15 minutes. Sign-in codes are paused for this address for a day, because several wrong codes were entered for it.\n\nIf you did not ask for this, you can ignore this message.\n"
+            )
+        );
+        let invite = render(
+            &InviteText {
+                brand: "Acme",
+                link,
+                days: 7,
+            },
+            "",
+        );
+        assert_eq!(
+            invite,
+            format!(
+                "You have been invited to Acme.\n\nAccept the invitation: {link}\n\nThe link works once and expires in 7 days. You will then be asked to create a passkey.\n"
+            )
+        );
+        let html = render(
+            &SigninHtml {
+                lead: "Use this link to sign in to <b>Acme</b>.",
+                action: "Sign in",
+                link,
+                code: Some("123456"),
+                minutes: 15,
+                accent: "#2f6fde",
+            },
+            "",
+        );
+        assert!(!html.contains("<b>"), "{html}");
+        assert!(
+            html.contains("&#60;b&#62;Acme") || html.contains("&lt;b&gt;Acme"),
+            "{html}"
+        );
+        assert!(
+            html.contains("t=abc&#38;x=&#60;y&#62;") || html.contains("t=abc&amp;x=&lt;y&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("<strong>123456</strong>"), "{html}");
+        assert!(!html.contains("paused"), "{html}");
+        let html = render(
+            &InviteHtml {
+                brand: "A&B",
+                link,
+                days: 7,
+                accent: "#2f6fde",
+            },
+            "",
+        );
+        assert!(
+            html.contains("A&#38;B") || html.contains("A&amp;B"),
+            "{html}"
+        );
     }
 }
