@@ -1,4 +1,5 @@
 use super::*;
+use ipnet::IpNet;
 
 fn load(text: &str) -> Result<Config, ConfigError> {
     Config::from_toml(text, "test.toml", std::iter::empty(), Path::new("."))
