@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod email;
+pub mod invite;
 pub mod login;
 pub mod misc;
 pub mod passkeys;
@@ -35,7 +36,7 @@ pub fn router(app: Arc<App>, prefix: &str) -> Router {
         .route("/email/start", post(email::start))
         .route("/email/verify", get(email::verify_page).post(email::verify))
         .route("/email/code", get(email::code_page).post(email::code))
-        .route("/invite", get(email::invite_page).post(email::invite))
+        .route("/invite", get(invite::invite_page).post(invite::invite))
         .route(
             "/webauthn/authenticate/start",
             post(passkeys::authenticate_start),

@@ -428,7 +428,7 @@ impl Admin {
             )));
         }
         let now = self.clock.now();
-        let link = crate::ui::email::create_invite(
+        let link = crate::ui::invite::create_invite(
             self.store.as_ref(),
             now,
             &self.cfg,

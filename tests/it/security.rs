@@ -1161,7 +1161,7 @@ async fn peer_bypass_expired_invites() {
     let cfg = passgate::Config::load(&gw.config_path).unwrap();
     let store = gw.store().await;
     let now = passgate::clock::Clock::now(&passgate::clock::SystemClock);
-    let link = passgate::ui::email::create_invite(
+    let link = passgate::ui::invite::create_invite(
         &*store,
         now - 3 * 86_400,
         &cfg,

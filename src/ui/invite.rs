@@ -1,0 +1,204 @@
+//! Invitations: the page an invited person lands on, accepting it (which
+//! creates the account and signs in), and making one (`passgate invite`).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use askama::Template;
+use axum::Extension;
+use axum::body::Body;
+use axum::extract::{Query, State};
+use http::{HeaderMap, Response, StatusCode};
+use sha2::{Digest, Sha256};
+
+use crate::app::App;
+use crate::audit::Event;
+use crate::config::Config;
+use crate::page::{Action, Chrome, Ctx, PageError};
+use crate::signin;
+use crate::store::StoreError;
+
+#[derive(Template)]
+#[template(path = "invite.html")]
+struct InvitePage {
+    chrome: Chrome,
+    csrf: String,
+    token: String,
+    email: String,
+    groups: String,
+}
+
+fn invite_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// `GET P/invite?token=`: who the invitation is for, and a button.
+pub async fn invite_page(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let cfg = app.config();
+    let token = q.get("token").cloned().unwrap_or_default();
+    let invite = match app.store.find_invite(&invite_hash(&token)).await {
+        Ok(i) => i.filter(|i| i.used_at.is_none() && i.expires_at > app.clock.now()),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
+    };
+    let Some(invite) = invite else {
+        return PageError::refused(StatusCode::GONE, "invite_expired", "This invitation has expired", "Invitations work once and for a limited time. This one was already used or is too old.").next("Ask whoever invited you for a new one. If you already accepted it, sign in.").action(Action::link("Sign in", cfg.login_url())).page(&cfg, &ctx);
+    };
+    super::page(&cfg, &headers, StatusCode::OK, |csrf| InvitePage {
+        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
+        csrf,
+        token,
+        email: invite.email,
+        groups: invite.groups.join(", "),
+    })
+}
+
+/// `POST P/invite`: accept — the link came by email, so the address is proven.
+pub async fn invite(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    headers: HeaderMap,
+    super::Posted(f): super::Posted,
+) -> Response<Body> {
+    let cfg = app.config();
+    let token = f.get("token").cloned().unwrap_or_default();
+    let ip = ctx.client_ip();
+    let agent = crate::page::user_agent(&headers);
+    let invite = match app.store.find_invite(&invite_hash(&token)).await {
+        Ok(i) => i.filter(|i| i.used_at.is_none() && i.expires_at > app.clock.now()),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
+    };
+    let Some(invite) = invite else {
+        app.audit(
+            Event::failed("invite.failed")
+                .from(&ip, &agent)
+                .detail("expired or used"),
+        )
+        .await;
+        return PageError::refused(
+            StatusCode::GONE,
+            "invite_expired",
+            "This invitation has expired",
+            "It was already used or is too old.",
+        )
+        .next("Ask for a new invitation, or sign in if you already have an account.")
+        .action(Action::link("Sign in", cfg.login_url()))
+        .page(&cfg, &ctx);
+    };
+    let existing = match app.store.find_user_by_email(&invite.email).await {
+        Ok(u) => u,
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
+    };
+    let (user, welcome) = match existing {
+        Some(u) if u.disabled => {
+            return PageError::refused(
+                StatusCode::FORBIDDEN,
+                "not_allowed",
+                "You can't sign in here",
+                "This account is disabled.",
+            )
+            .page(&cfg, &ctx);
+        }
+        Some(u) => {
+            // Already signed up: the invitation adds its groups.
+            match app
+                .store
+                .take_invite(&invite.token_hash, app.clock.now())
+                .await
+            {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    return PageError::refused(
+                        StatusCode::GONE,
+                        "invite_expired",
+                        "This invitation has expired",
+                        "It was already used.",
+                    )
+                    .action(Action::link("Sign in", cfg.login_url()))
+                    .page(&cfg, &ctx);
+                }
+                Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
+            }
+            for g in &invite.groups {
+                if let Err(e) = app.store.add_member(&u.id, g, app.clock.now()).await {
+                    return PageError::from(e).respond(&cfg, &headers, &ctx);
+                }
+            }
+            app.sessions
+                .announce(crate::store::Broadcast::UserChanged {
+                    user_id: u.id.clone(),
+                })
+                .await;
+            app.audit(
+                Event::ok("invite.used")
+                    .user(&u)
+                    .from(&ip, &agent)
+                    .detail(&invite.id),
+            )
+            .await;
+            (u, false)
+        }
+        None => match signin::create_account(&app, &cfg, &invite.email, Some(&invite), &ip, &agent)
+            .await
+        {
+            Ok(u) => (u, true),
+            Err(StoreError::Conflict(m)) => {
+                return PageError::refused(
+                    StatusCode::CONFLICT,
+                    "invite_unusable",
+                    "This invitation cannot be used",
+                    &m,
+                )
+                .action(Action::link("Sign in", cfg.login_url()))
+                .page(&cfg, &ctx);
+            }
+            Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
+        },
+    };
+    let cookie = match signin::start_session(&app, &cfg, &user, "email", &ip, &agent, None).await {
+        Ok(c) => c,
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
+    };
+    let next = super::destination(&cfg, None);
+    let offer = format!(
+        "{}/passkey/offer?next={}{}",
+        cfg.server.prefix,
+        crate::page::enc(&next),
+        if welcome { "&welcome=1" } else { "" }
+    );
+    crate::page::with_cookies(crate::page::see_other(&offer), [Some(cookie)])
+}
+
+/// Create an invitation and its link (the CLI uses this).
+pub async fn create_invite(
+    store: &dyn crate::store::Store,
+    now: i64,
+    cfg: &Config,
+    email: &str,
+    groups: Vec<String>,
+    valid_for: Duration,
+    created_by: Option<String>,
+) -> Result<String, StoreError> {
+    let (token, _) = crate::session::new_token();
+    store
+        .create_invite(&crate::store::Invite {
+            id: crate::session::random_id(8),
+            token_hash: invite_hash(&token),
+            email: email.trim().to_string(),
+            groups,
+            created_by,
+            created_at: now,
+            expires_at: now + valid_for.as_secs() as i64,
+            used_at: None,
+        })
+        .await?;
+    Ok(format!(
+        "{}{}/invite?token={}",
+        cfg.server.portal.origin, cfg.server.prefix, token
+    ))
+}
