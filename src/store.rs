@@ -205,13 +205,22 @@ pub struct GroupInfo {
     pub created_at: i64,
 }
 
-/// The durable store. Every method is one transaction.
+/// The durable store: every capability, on one backend. Every method is
+/// one transaction. Code that needs a capability imports its trait
+/// (`use crate::store::Sessions`), so what a module touches is visible at
+/// its top.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store:
+    Users + Passkeys + Sessions + Invites + Audit + Keys + Send + Sync + 'static
+{
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
     async fn ping(&self) -> StoreResult<()>;
+}
 
+/// Users and groups: accounts, their state, and memberships.
+#[async_trait]
+pub trait Users: Send + Sync {
     // Users
     /// Create a user and their memberships (groups are created as needed).
     /// Conflict when the address (case-insensitively) or username is taken.
@@ -236,7 +245,6 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// Delete a user with their passkeys, sessions and memberships.
     async fn delete_user(&self, id: &str) -> StoreResult<()>;
-
     // Groups
     /// False when it already existed.
     async fn create_group(&self, name: &str, now: i64) -> StoreResult<bool>;
@@ -249,8 +257,11 @@ pub trait Store: Send + Sync + 'static {
     async fn remove_member(&self, user_id: &str, group: &str) -> StoreResult<bool>;
     /// Sorted group names.
     async fn user_groups(&self, user_id: &str) -> StoreResult<Vec<String>>;
+}
 
-    // Passkeys
+/// Passkeys: the credentials users sign in with.
+#[async_trait]
+pub trait Passkeys: Send + Sync {
     async fn add_passkey(&self, pk: &PasskeyRecord) -> StoreResult<()>;
     async fn passkeys_for_user(&self, user_id: &str) -> StoreResult<Vec<PasskeyRecord>>;
     async fn passkey_by_credential(
@@ -276,7 +287,11 @@ pub trait Store: Send + Sync + 'static {
     /// transaction; returns the ended sessions' ids.
     async fn delete_passkey(&self, user_id: &str, credential_id: &[u8])
     -> StoreResult<Vec<String>>;
+}
 
+/// Sessions, and the durable log of revocations that carries them to every replica.
+#[async_trait]
+pub trait Sessions: Send + Sync {
     // Sessions
     async fn create_session(&self, s: &SessionRecord) -> StoreResult<()>;
     async fn session_by_token_hash(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRecord>>;
@@ -293,8 +308,19 @@ pub trait Store: Send + Sync + 'static {
     async fn count_sessions(&self, now: i64) -> StoreResult<u64>;
     /// Delete sessions past their absolute or idle expiry; returns how many.
     async fn purge_expired_sessions(&self, now: i64) -> StoreResult<u64>;
+    // Revocation log
+    /// Record a revocation (JSON of a `Broadcast`); returns its id.
+    async fn append_revocation(&self, message: &str, at: i64) -> StoreResult<i64>;
+    /// Revocations with an id above `after`, oldest first.
+    async fn revocations_after(&self, after: i64, limit: i64) -> StoreResult<Vec<(i64, String)>>;
+    /// The newest revocation id (0 when there is none).
+    async fn latest_revocation_id(&self) -> StoreResult<i64>;
+    async fn purge_revocations(&self, before: i64) -> StoreResult<u64>;
+}
 
-    // Invites
+/// Invitations.
+#[async_trait]
+pub trait Invites: Send + Sync {
     async fn create_invite(&self, invite: &Invite) -> StoreResult<()>;
     /// Mark the invite used and return it, if it exists, is unused and not
     /// expired. Exactly one caller wins a race.
@@ -304,22 +330,19 @@ pub trait Store: Send + Sync + 'static {
     /// Unused, unexpired invite for this address, newest first.
     async fn pending_invite_for(&self, email: &str, now: i64) -> StoreResult<Option<Invite>>;
     async fn list_invites(&self) -> StoreResult<Vec<Invite>>;
+}
 
-    // Audit
+/// The audit log.
+#[async_trait]
+pub trait Audit: Send + Sync {
     async fn append_audit(&self, e: &NewAuditEvent) -> StoreResult<i64>;
     async fn list_audit(&self, f: &AuditFilter) -> StoreResult<Vec<AuditEvent>>;
     async fn purge_audit(&self, before: i64) -> StoreResult<u64>;
+}
 
-    // Revocation log
-    /// Record a revocation (JSON of a `Broadcast`); returns its id.
-    async fn append_revocation(&self, message: &str, at: i64) -> StoreResult<i64>;
-    /// Revocations with an id above `after`, oldest first.
-    async fn revocations_after(&self, after: i64, limit: i64) -> StoreResult<Vec<(i64, String)>>;
-    /// The newest revocation id (0 when there is none).
-    async fn latest_revocation_id(&self) -> StoreResult<i64>;
-    async fn purge_revocations(&self, before: i64) -> StoreResult<u64>;
-
-    // Signing keys
+/// The keys that sign identity assertions.
+#[async_trait]
+pub trait Keys: Send + Sync {
     async fn signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>>;
     /// Insert `key` as the current key and retire the others, atomically.
     async fn rotate_signing_key(&self, key: &SigningKeyRecord, now: i64) -> StoreResult<()>;

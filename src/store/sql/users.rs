@@ -1,0 +1,279 @@
+//! Users and groups on SQL.
+
+use super::*;
+use crate::store::Users;
+
+#[async_trait]
+impl Users for SqlStore {
+    async fn create_user(&self, new: &NewUser, now: i64) -> StoreResult<User> {
+        let email = new.email.trim();
+        if !crate::names::looks_like_email(email) {
+            return Err(StoreError::Conflict(format!(
+                "{email:?} is not an email address"
+            )));
+        }
+        check_groups(&new.groups)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let username = new
+            .username
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty());
+        let username_norm = username.map(str::to_lowercase);
+        on_pool!(self, p => {
+            let mut tx = begin_write!(self, p).map_err(self.err())?;
+            sqlx::query(
+                "INSERT INTO users (id, email, email_norm, username, username_norm, display_name, disabled, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+            )
+            .bind(&id)
+            .bind(email)
+            .bind(normalise_email(email))
+            .bind(username)
+            .bind(&username_norm)
+            .bind(new.display_name.trim())
+            .bind(false)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(self.err())?;
+            for g in &new.groups {
+                sqlx::query("INSERT INTO user_groups (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                    .bind(g)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(self.err())?;
+                sqlx::query(
+                    "INSERT INTO memberships (user_id, group_name, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                )
+                .bind(&id)
+                .bind(g)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?;
+            }
+            tx.commit().await.map_err(self.err())?;
+        });
+        Ok(User {
+            id,
+            email: email.to_string(),
+            username: username.map(str::to_string),
+            display_name: new.display_name.trim().to_string(),
+            disabled: false,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    async fn get_user(&self, id: &str) -> StoreResult<Option<User>> {
+        let q = sql(format!("SELECT {USER_COLS} FROM users WHERE id = $1"));
+        let row: Option<UserRow> = on_pool!(self, p => sqlx::query_as(q).bind(id).fetch_optional(p).await.map_err(self.err())?);
+        Ok(row.map(User::from))
+    }
+
+    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        let q = sql(format!(
+            "SELECT {USER_COLS} FROM users WHERE email_norm = $1"
+        ));
+        let row: Option<UserRow> = on_pool!(self, p => sqlx::query_as(q).bind(normalise_email(email)).fetch_optional(p).await.map_err(self.err())?);
+        Ok(row.map(User::from))
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        let q = sql(format!("SELECT {USER_COLS} FROM users ORDER BY email_norm"));
+        let rows: Vec<UserRow> =
+            on_pool!(self, p => sqlx::query_as(q).fetch_all(p).await.map_err(self.err())?);
+        Ok(rows.into_iter().map(User::from).collect())
+    }
+
+    async fn set_user_disabled(
+        &self,
+        id: &str,
+        disabled: bool,
+        now: i64,
+    ) -> StoreResult<Vec<String>> {
+        on_pool!(self, p => {
+            let mut tx = begin_write!(self, p).map_err(self.err())?;
+            let n = sqlx::query("UPDATE users SET disabled = $2, updated_at = $3 WHERE id = $1")
+                .bind(id)
+                .bind(disabled)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("no user with id {id}")));
+            }
+            let ended: Vec<String> = if disabled {
+                sqlx::query_scalar("DELETE FROM sessions WHERE user_id = $1 RETURNING id")
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(self.err())?
+            } else {
+                Vec::new()
+            };
+            tx.commit().await.map_err(self.err())?;
+            Ok(ended)
+        })
+    }
+
+    async fn update_user(
+        &self,
+        id: &str,
+        display_name: &str,
+        username: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()> {
+        let username = username.map(str::trim).filter(|u| !u.is_empty());
+        let n = on_pool!(self, p => sqlx::query(
+            "UPDATE users SET display_name = $2, username = $3, username_norm = $4, updated_at = $5 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(display_name.trim())
+        .bind(username)
+        .bind(username.map(str::to_lowercase))
+        .bind(now)
+        .execute(p)
+        .await
+        .map_err(self.err())?
+        .rows_affected());
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("no user with id {id}")));
+        }
+        Ok(())
+    }
+
+    async fn delete_user(&self, id: &str) -> StoreResult<()> {
+        on_pool!(self, p => {
+            let mut tx = begin_write!(self, p).map_err(self.err())?;
+            // Explicit deletes rather than relying on ON DELETE CASCADE alone:
+            // SQLite enforces foreign keys only when the connection enables them.
+            for q in [
+                "DELETE FROM sessions WHERE user_id = $1",
+                "DELETE FROM passkeys WHERE user_id = $1",
+                "DELETE FROM memberships WHERE user_id = $1",
+            ] {
+                sqlx::query(q).bind(id).execute(&mut *tx).await.map_err(self.err())?;
+            }
+            let n = sqlx::query("DELETE FROM users WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("no user with id {id}")));
+            }
+            tx.commit().await.map_err(self.err())?;
+            Ok(())
+        })
+    }
+
+    async fn create_group(&self, name: &str, now: i64) -> StoreResult<bool> {
+        check_groups(&[name.to_string()])?;
+        let n = on_pool!(self, p => sqlx::query("INSERT INTO user_groups (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(now)
+            .execute(p)
+            .await
+            .map_err(self.err())?
+            .rows_affected());
+        Ok(n == 1)
+    }
+
+    async fn delete_group(&self, name: &str) -> StoreResult<()> {
+        on_pool!(self, p => {
+            let mut tx = begin_write!(self, p).map_err(self.err())?;
+            sqlx::query("DELETE FROM memberships WHERE group_name = $1")
+                .bind(name)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?;
+            let n = sqlx::query("DELETE FROM user_groups WHERE name = $1")
+                .bind(name)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("no group named {name:?}")));
+            }
+            tx.commit().await.map_err(self.err())?;
+            Ok(())
+        })
+    }
+
+    async fn list_groups(&self) -> StoreResult<Vec<GroupInfo>> {
+        let rows: Vec<(String, i64, i64)> = on_pool!(self, p => sqlx::query_as(
+            "SELECT g.name, g.created_at, (SELECT COUNT(*) FROM memberships m WHERE m.group_name = g.name) \
+             FROM user_groups g ORDER BY g.name",
+        )
+        .fetch_all(p)
+        .await
+        .map_err(self.err())?);
+        Ok(rows
+            .into_iter()
+            .map(|(name, created_at, members)| GroupInfo {
+                name,
+                members,
+                created_at,
+            })
+            .collect())
+    }
+
+    async fn add_member(&self, user_id: &str, group: &str, now: i64) -> StoreResult<bool> {
+        check_groups(&[group.to_string()])?;
+        on_pool!(self, p => {
+            let mut tx = begin_write!(self, p).map_err(self.err())?;
+            let exists: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(self.err())?;
+            if exists.is_none() {
+                return Err(StoreError::NotFound(format!("no user with id {user_id}")));
+            }
+            sqlx::query("INSERT INTO user_groups (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                .bind(group)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?;
+            let n = sqlx::query(
+                "INSERT INTO memberships (user_id, group_name, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )
+            .bind(user_id)
+            .bind(group)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(self.err())?
+            .rows_affected();
+            tx.commit().await.map_err(self.err())?;
+            Ok(n == 1)
+        })
+    }
+
+    async fn remove_member(&self, user_id: &str, group: &str) -> StoreResult<bool> {
+        let n = on_pool!(self, p => sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND group_name = $2")
+            .bind(user_id)
+            .bind(group)
+            .execute(p)
+            .await
+            .map_err(self.err())?
+            .rows_affected());
+        Ok(n > 0)
+    }
+
+    async fn user_groups(&self, user_id: &str) -> StoreResult<Vec<String>> {
+        on_pool!(self, p => sqlx::query_scalar("SELECT group_name FROM memberships WHERE user_id = $1 ORDER BY group_name")
+            .bind(user_id)
+            .fetch_all(p)
+            .await
+            .map_err(self.err()))
+    }
+}
