@@ -45,14 +45,20 @@ pub fn value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// The `name=value` pairs of one `Cookie` value, names and values trimmed
-/// of spaces and tabs, values of their surrounding quotes; pieces without
-/// `=` are skipped. Scans bytes: the text of a field value is visible
-/// ASCII, spaces and tabs, so nothing else needs trimming.
+/// of spaces and tabs, values of one pair of surrounding quotes (RFC 6265's
+/// quoted cookie-value); pieces without `=` are skipped. Scans bytes: the
+/// text of a field value is visible ASCII, spaces and tabs, so nothing else
+/// needs trimming. The `cookie` crate reads a field the same way (held to
+/// it by `fuzz::cookies`).
 fn pairs(s: &str) -> impl Iterator<Item = (&str, &str)> {
     s.split(';').filter_map(|pair| {
         let eq = pair.bytes().position(|b| b == b'=')?;
         let name = pair[..eq].trim_ascii();
-        let value = pair[eq + 1..].trim_ascii().trim_matches('"');
+        let value = pair[eq + 1..].trim_ascii();
+        let value = match value.as_bytes() {
+            [b'"', .., b'"'] => &value[1..value.len() - 1],
+            _ => value,
+        };
         Some((name, value))
     })
 }

@@ -307,7 +307,8 @@ pub fn path(data: &[u8]) {
     let _ = path::is_plain(raw);
 }
 
-/// Cookie parsing: after passgate's cookies are stripped, none is found;
+/// Cookie parsing: passgate reads a `Cookie` field as the `cookie` crate
+/// does; after passgate's cookies are stripped, none is found;
 /// what forward auth answers equals what proxy mode forwards; other
 /// cookies that were found are still found.
 pub fn cookies(data: &[u8]) {
@@ -327,6 +328,28 @@ pub fn cookies(data: &[u8]) {
             )
         })
         .collect();
+    // The same reading as the `cookie` crate's: the first pair with the
+    // name, over the fields that are text, one pair of quotes trimmed.
+    for name in ["app", "a", "theme", "x"]
+        .iter()
+        .chain(crate::cookies::OWN.iter())
+    {
+        let theirs = h
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| {
+                cookie::Cookie::split_parse(v)
+                    .filter_map(Result::ok)
+                    .find(|c| c.name() == *name)
+                    .map(|c| c.value_trimmed().to_string())
+            });
+        assert_eq!(
+            crate::cookies::value(&h, name).map(str::to_string),
+            theirs,
+            "{name} in {h:?}"
+        );
+    }
     let mut stripped = h.clone();
     crate::cookies::strip_own(&mut stripped);
     for own in crate::cookies::OWN {

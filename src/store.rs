@@ -206,9 +206,9 @@ pub struct GroupInfo {
 }
 
 /// The durable store: every capability, on one backend. Every method is
-/// one transaction. Code that needs a capability imports its trait
-/// (`use crate::store::Sessions`), so what a module touches is visible at
-/// its top.
+/// one transaction. Code holding the whole store (`SharedStore`) calls any
+/// method; code that needs one capability can take just its trait
+/// (`&dyn Sessions`), and a new backend implements them one by one.
 #[async_trait]
 pub trait Store:
     Users + Passkeys + Sessions + Invites + Audit + Keys + Send + Sync + 'static

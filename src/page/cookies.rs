@@ -2,6 +2,7 @@
 //! here — and the check every state-changing form POST passes (`Origin`
 //! and the CSRF token). Reading cookies off a request is `crate::cookies`.
 
+use cookie::{Cookie, SameSite};
 use http::header::{self, HeaderMap, HeaderValue};
 use subtle::ConstantTimeEq;
 
@@ -27,16 +28,28 @@ pub fn binding_cookie_name(cfg: &Config) -> &'static str {
 
 /// A `Set-Cookie` value for one of passgate's own cookies, host-only on the
 /// portal (not the session cookie, see [`session_cookie`]).
-fn own_cookie(cfg: &Config, name: &str, value: &str, max_age: i64, same_site: &str) -> HeaderValue {
-    let secure = if cfg.session.secure_cookie {
-        "; Secure"
-    } else {
-        ""
-    };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite={same_site}{secure}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("invalid=1; Max-Age=0"))
+fn own_cookie(
+    cfg: &Config,
+    name: &'static str,
+    value: &str,
+    max_age: i64,
+    same_site: SameSite,
+) -> HeaderValue {
+    let c = Cookie::build((name, value))
+        .path("/")
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .http_only(true)
+        .same_site(same_site)
+        .secure(cfg.session.secure_cookie);
+    header_value(c.build())
+}
+
+/// A cookie as a `Set-Cookie` value. The values passgate sets are tokens
+/// and domain names it checked, which always make one; the fallback only
+/// keeps a broken one from being sent.
+fn header_value(c: Cookie<'_>) -> HeaderValue {
+    HeaderValue::from_str(&c.to_string())
+        .unwrap_or_else(|_| HeaderValue::from_static("passgate_invalid=; Max-Age=0"))
 }
 
 /// This browser's CSRF token, and the cookie to set when it is new.
@@ -51,7 +64,13 @@ pub fn csrf_token(cfg: &Config, headers: &HeaderMap) -> (String, Option<HeaderVa
         }
         _ => {
             let (t, _) = crate::session::new_token();
-            let c = own_cookie(cfg, csrf_cookie_name(cfg), &t, 86_400 * 400, "Strict");
+            let c = own_cookie(
+                cfg,
+                csrf_cookie_name(cfg),
+                &t,
+                86_400 * 400,
+                SameSite::Strict,
+            );
             (t, Some(c))
         }
     }
@@ -68,7 +87,7 @@ pub fn binding_token(cfg: &Config, headers: &HeaderMap) -> (String, Option<Heade
                 binding_cookie_name(cfg),
                 &t,
                 cfg.email.token_ttl.as_secs() as i64 + 3600,
-                "Lax",
+                SameSite::Lax,
             );
             (t, Some(c))
         }
@@ -77,26 +96,20 @@ pub fn binding_token(cfg: &Config, headers: &HeaderMap) -> (String, Option<Heade
 
 /// The session cookie for `token` (`None`: delete it).
 pub fn session_cookie(cfg: &Config, token: Option<&str>) -> HeaderValue {
-    let mut c = format!(
-        "{}={}; Path=/; HttpOnly; SameSite=Lax",
-        cfg.session.cookie_name,
-        token.unwrap_or("")
-    );
-    match token {
-        Some(_) => c.push_str(&format!(
-            "; Max-Age={}",
-            cfg.session.absolute_timeout.as_secs()
-        )),
-        None => c.push_str("; Max-Age=0"),
-    }
-    if cfg.session.secure_cookie {
-        c.push_str("; Secure");
-    }
+    let max_age = match token {
+        Some(_) => cfg.session.absolute_timeout.as_secs() as i64,
+        None => 0,
+    };
+    let mut c = Cookie::build((cfg.session.cookie_name, token.unwrap_or("")))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::seconds(max_age))
+        .secure(cfg.session.secure_cookie);
     if let Some(d) = &cfg.session.cookie_domain {
-        c.push_str(&format!("; Domain={d}"));
+        c = c.domain(d.as_str());
     }
-    HeaderValue::from_str(&c)
-        .unwrap_or_else(|_| HeaderValue::from_static("passgate_session=; Max-Age=0"))
+    header_value(c.build())
 }
 
 /// Why a state-changing request was refused.
@@ -145,5 +158,67 @@ pub fn check_post(cfg: &Config, headers: &HeaderMap, token: Option<&str>) -> Res
             Ok(())
         }
         _ => Err(Forged::Token),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(extra: &str) -> Config {
+        let text = format!(
+            "[server]\npublic_url = \"https://auth.example.com\"\n\n[webauthn]\nrp_id = \"example.com\"\n\n[session]\nabsolute_timeout = \"12h\"\n{extra}\n"
+        );
+        Config::from_toml(&text, "test", std::iter::empty(), &std::env::temp_dir())
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn parsed(v: &HeaderValue) -> Cookie<'static> {
+        Cookie::parse(v.to_str().expect("text").to_string()).expect("a Set-Cookie value")
+    }
+
+    #[test]
+    fn the_cookies_pages_set_carry_their_attributes() {
+        // https, host-only: the __Host- name, Secure, no Domain.
+        let cfg = config("");
+        let c = parsed(&session_cookie(&cfg, Some("TOKEN")));
+        assert_eq!((c.name(), c.value()), ("__Host-passgate", "TOKEN"));
+        assert_eq!(c.path(), Some("/"));
+        assert_eq!(c.domain(), None);
+        assert_eq!((c.secure(), c.http_only()), (Some(true), Some(true)));
+        assert_eq!(c.same_site(), Some(SameSite::Lax));
+        assert_eq!(c.max_age().map(|d| d.whole_seconds()), Some(12 * 3600));
+        let gone = parsed(&session_cookie(&cfg, None));
+        assert_eq!(
+            (gone.value(), gone.max_age().map(|d| d.whole_seconds())),
+            ("", Some(0))
+        );
+
+        // A cookie domain: the plain name, and the domain.
+        let cfg = config("cookie_domain = \"example.com\"");
+        let c = parsed(&session_cookie(&cfg, Some("TOKEN")));
+        assert_eq!(c.name(), "passgate_session");
+        assert_eq!(c.domain(), Some("example.com"));
+        assert_eq!(c.secure(), Some(true));
+
+        // The CSRF cookie: new when the browser has none, Strict, HttpOnly.
+        let (token, set) = csrf_token(&cfg, &HeaderMap::new());
+        let c = parsed(&set.expect("a new cookie"));
+        assert_eq!(
+            (c.name(), c.value()),
+            ("__Host-passgate-csrf", token.as_str())
+        );
+        assert_eq!(c.same_site(), Some(SameSite::Strict));
+        assert_eq!((c.secure(), c.http_only()), (Some(true), Some(true)));
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("__Host-passgate-csrf={token}")).expect("v"),
+        );
+        assert_eq!(
+            csrf_token(&cfg, &h),
+            (token, None),
+            "kept while it is valid"
+        );
     }
 }
