@@ -197,14 +197,34 @@ pub async fn traefik(gateway: u16, app: u16, port: u16) -> ProxyProc {
         .spawn()
         .expect("spawn traefik");
     wait_port(&mut child, port, "traefik", d).await;
-    // The file provider loads just after the entry point opens.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    ProxyProc {
+    // The file provider loads after the entry point opens (and later still
+    // on a busy machine): until it has, Traefik answers its own 404 for
+    // everything.
+    let proc = ProxyProc {
         child,
         port,
         name: "traefik",
         dir,
+    };
+    let probe = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let r = probe.get(proc.url("/.passgate/health/live")).send().await;
+        let routed = match r {
+            Ok(r) => r.text().await.is_ok_and(|t| t != "404 page not found\n"),
+            Err(_) => false,
+        };
+        if routed {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "traefik did not load its routers within 20 s (logs in {})",
+            proc.dir.path().display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    proc
 }
 
 pub async fn caddy(gateway: u16, app: u16, port: u16) -> ProxyProc {
