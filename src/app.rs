@@ -47,7 +47,13 @@ impl App {
         config_path: Option<PathBuf>,
         clock: SharedClock,
     ) -> Result<Arc<App>, StoreError> {
-        let store = crate::store::open(&config.storage.database_url).await?;
+        let shutdown = CancellationToken::new();
+        // The server's store answers at once while the database is down
+        // (see `store/breaker.rs`).
+        let store = crate::store::breaker::GuardedStore::wrap(
+            crate::store::open(&config.storage.database_url).await?,
+            shutdown.clone(),
+        );
         let eph = crate::store::ephemeral::open(
             config.storage.redis_url.as_ref(),
             &config.storage.redis_prefix,
@@ -86,7 +92,7 @@ impl App {
             proxy,
             passkeys,
             mailer,
-            shutdown: CancellationToken::new(),
+            shutdown,
             tasks,
         }))
     }

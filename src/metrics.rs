@@ -364,6 +364,17 @@ pub fn store_op(store: &str, op: &str, took: Duration, ok: bool) {
     }
 }
 
+/// 1 while the store's circuit breaker is open (the store is down and
+/// answered without).
+static BREAKER_DATABASE: AtomicU64 = AtomicU64::new(0);
+
+/// A store's circuit breaker opened or closed.
+pub fn set_breaker(store: &str, open: bool) {
+    if store == "database" {
+        BREAKER_DATABASE.store(u64::from(open), Ordering::Relaxed);
+    }
+}
+
 /// Sessions cached by this replica; sessions in the database.
 pub fn set_active(cached: usize, in_db: Option<u64>) {
     ACTIVE.store(cached as u64, Ordering::Relaxed);
@@ -385,6 +396,11 @@ pub fn render() -> String {
         out,
         "# HELP passgate_active_sessions Live sessions in the database (all replicas).\n# TYPE passgate_active_sessions gauge\npassgate_active_sessions {}",
         ACTIVE_DB.load(Ordering::Relaxed)
+    );
+    let _ = writeln!(
+        out,
+        "# HELP passgate_store_breaker_open 1 while the store is down and requests are answered without waiting for it.\n# TYPE passgate_store_breaker_open gauge\npassgate_store_breaker_open{{store=\"database\"}} {}",
+        BREAKER_DATABASE.load(Ordering::Relaxed)
     );
     let _ = writeln!(
         out,

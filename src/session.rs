@@ -146,11 +146,14 @@ impl Entry {
     /// Fresh enough to serve without asking the store, and the session is
     /// live.
     fn usable(&self, now: i64, ttl: i64) -> bool {
+        now - self.fetched_at < ttl && self.live(now)
+    }
+
+    /// Neither expired nor idle for too long, as far as this replica knows.
+    fn live(&self, now: i64) -> bool {
         let r = &self.session.record;
         let last_seen = self.last_seen.load(Ordering::Relaxed);
-        now - self.fetched_at < ttl
-            && now < r.expires_at
-            && now < last_seen.saturating_add(r.idle_timeout)
+        now < r.expires_at && now < last_seen.saturating_add(r.idle_timeout)
     }
 }
 
@@ -315,7 +318,7 @@ impl SessionManager {
         if mine.is_some() {
             return Ok(mine);
         }
-        let mut stale: Option<Arc<ActiveSession>> = None;
+        let mut stale: Option<Arc<Entry>> = None;
         let found = self.cache.read().ok().and_then(|c| c.get(&hash).cloned());
         if let Some(e) = found {
             if e.usable(now, ttl) {
@@ -331,20 +334,41 @@ impl SessionManager {
                 });
                 return Ok(Some(copy));
             }
-            if now < e.session.record.expires_at {
-                stale = Some(e.session.clone());
+            if e.live(now) {
+                stale = Some(e);
             }
         }
         match self.load(&hash, now).await {
             Ok(found) => Ok(found),
+            // The store is down (its breaker logs the outage once and
+            // answers at once from then on): the cached copy is served and
+            // kept for another `ttl`, so the requests that follow are
+            // served from the cache. Its expiry and idle time are still
+            // checked here, and a revocation broadcast still ends it.
             Err(err) if err.is_unavailable() => match stale {
-                Some(s) => {
-                    tracing::warn!(error = %err, "durable store unavailable; serving a cached session");
-                    Ok(Some(s))
+                Some(e) => {
+                    self.recache(&hash, &e, now, epoch);
+                    Ok(Some(e.session.clone()))
                 }
                 None => Err(err),
             },
             Err(err) => Err(err),
+        }
+    }
+
+    /// Keep a cached copy the store could not confirm for another `ttl`.
+    fn recache(&self, hash: &[u8; 32], e: &Entry, now: i64, epoch: u64) {
+        let entry = Entry {
+            session: e.session.clone(),
+            fetched_at: now,
+            last_seen: AtomicI64::new(e.last_seen.load(Ordering::Relaxed)),
+            stored_last_seen: AtomicI64::new(e.stored_last_seen.load(Ordering::Relaxed)),
+        };
+        self.touch(&entry, now);
+        if let Ok(mut cache) = self.cache.write()
+            && self.epoch.load(Ordering::SeqCst) == epoch
+        {
+            cache.insert(*hash, Arc::new(entry));
         }
     }
 

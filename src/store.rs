@@ -9,6 +9,7 @@
 //! the caller, so expiry is testable with a manual clock. Both traits are run
 //! through the same conformance tests (`tests/it/store_conformance.rs`).
 
+pub mod breaker;
 pub mod ephemeral;
 pub mod postgres;
 pub mod sql;

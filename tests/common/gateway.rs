@@ -53,7 +53,10 @@ level = "passgate=debug,info"
 
 pub enum Db {
     Sqlite,
+    /// A database of its own on the shared server, dropped afterwards.
     Postgres,
+    /// A server the test runs itself (`private_pg`), at this URL.
+    PostgresAt(String),
 }
 
 /// A running gateway process.
@@ -98,6 +101,7 @@ impl Gateway {
                 let pg = PgDatabase::create().await;
                 (pg.url.clone(), Some(pg))
             }
+            Db::PostgresAt(url) => (url, None),
         };
         let port = free_port();
         let setup = Setup {

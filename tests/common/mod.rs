@@ -10,6 +10,7 @@
 
 pub mod browser;
 pub mod gateway;
+pub mod private_pg;
 pub mod proxies;
 pub mod soft_authenticator;
 pub mod wire;

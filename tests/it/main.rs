@@ -11,6 +11,7 @@ mod common;
 mod deploy;
 mod differential;
 mod e2e;
+mod faults;
 mod forward_auth;
 mod fuzz;
 mod gate_proxy;

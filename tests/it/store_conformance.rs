@@ -1234,14 +1234,29 @@ async fn session_store_outage_keeps_cached_sessions(env: SessionEnv) {
         m.validate(&cached).await.unwrap().is_some(),
         "fresh cache entry"
     );
-    env.clock.advance(7200 - 1);
+    // Used within its idle time: still fresh in the cache.
+    env.clock.advance(3000);
+    assert!(m.validate(&cached).await.unwrap().is_some());
+    // Past the cache's freshness (fetched at T0), within its idle time
+    // (last seen at T0 + 3000): served while the store is down.
+    env.clock.advance(3599);
     assert!(
         m.validate(&cached).await.unwrap().is_some(),
         "stale entry still served while the store is down"
     );
     let err = m.validate(&uncached).await.unwrap_err();
     assert!(err.is_unavailable(), "{err}");
-    // Absolute expiry still applies to stale entries.
+    // Idle expiry still applies to stale entries: unused for longer than
+    // idle_timeout, it is not served.
+    env.clock.advance(3601);
+    assert!(
+        m.validate(&cached)
+            .await
+            .map(|s| s.is_none())
+            .unwrap_or(true),
+        "an idle-expired session is not served from the cache in an outage"
+    );
+    // Absolute expiry too.
     env.clock.set(T0 + 86400);
     assert!(
         m.validate(&cached)

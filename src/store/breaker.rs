@@ -1,0 +1,333 @@
+//! A circuit breaker for the durable store: an outage is noticed once (the
+//! first call that fails as unavailable, after the pool's own timeout) and
+//! then answered at once, without waiting on the store again, until a
+//! probe finds it back.
+//!
+//! While the breaker is open every call fails with `StoreError::Unavailable`
+//! in microseconds: cached sessions are served from the cache (see
+//! `session.rs`), uncached requests and new sign-ins get their 503 page
+//! straight away. One log line when it opens, one when it closes; the
+//! `passgate_store_breaker_open` gauge says which state it is in.
+//!
+//! [`GuardedStore`] wraps a store with a breaker; the server's store is
+//! one (the admin CLI talks to the store directly: it runs once and says
+//! what failed).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::{
+    Audit, AuditEvent, AuditFilter, GroupInfo, Invite, Invites, Keys, NewAuditEvent, NewUser,
+    PasskeyRecord, Passkeys, SessionRecord, Sessions, SharedStore, SigningKeyRecord, Store,
+    StoreError, StoreResult, User, Users,
+};
+
+/// How often an open breaker asks the store whether it is back, and how
+/// long it waits for the answer.
+const PROBE_EVERY: Duration = Duration::from_millis(500);
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Open (the store is down) or closed.
+#[derive(Debug)]
+pub struct Breaker {
+    name: &'static str,
+    open: AtomicBool,
+    /// Wakes the probe when the breaker opens: one failed call (a broken
+    /// connection, say) then closes it again after one answered ping.
+    opened: tokio::sync::Notify,
+}
+
+impl Breaker {
+    pub fn new(name: &'static str) -> Arc<Self> {
+        crate::metrics::set_breaker(name, false);
+        Arc::new(Self {
+            name,
+            open: AtomicBool::new(false),
+            opened: tokio::sync::Notify::new(),
+        })
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.open.load(Ordering::Relaxed)
+    }
+
+    /// What a call gets while the breaker is open.
+    pub fn refusal(&self) -> StoreError {
+        StoreError::Unavailable {
+            backend: self.name,
+            detail: "down (answering without it until a probe finds it back)".into(),
+        }
+    }
+
+    /// A call found the store unavailable.
+    pub fn trip(&self, e: &StoreError) {
+        if !self.open.swap(true, Ordering::AcqRel) {
+            crate::metrics::set_breaker(self.name, true);
+            tracing::error!(store = self.name, error = %e, "store unavailable: answering without it until it is back");
+            self.opened.notify_one();
+        }
+    }
+
+    /// A probe found the store back.
+    pub fn close(&self) {
+        if self.open.swap(false, Ordering::AcqRel) {
+            crate::metrics::set_breaker(self.name, false);
+            tracing::info!(store = self.name, "store is back");
+        }
+    }
+}
+
+/// A store whose calls go through a [`Breaker`].
+pub struct GuardedStore {
+    inner: SharedStore,
+    breaker: Arc<Breaker>,
+}
+
+impl GuardedStore {
+    /// Wrap `inner`; the probe runs until `stop` is cancelled.
+    pub fn wrap(inner: SharedStore, stop: tokio_util::sync::CancellationToken) -> SharedStore {
+        let breaker = Breaker::new("database");
+        tokio::spawn(probe(inner.clone(), breaker.clone(), stop));
+        Arc::new(GuardedStore { inner, breaker })
+    }
+}
+
+/// Ask an open breaker's store whether it is back.
+async fn probe(
+    store: SharedStore,
+    breaker: Arc<Breaker>,
+    stop: tokio_util::sync::CancellationToken,
+) {
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = breaker.opened.notified() => {}
+            _ = tokio::time::sleep(PROBE_EVERY) => {}
+        }
+        if breaker.is_open()
+            && matches!(
+                tokio::time::timeout(PROBE_TIMEOUT, store.ping()).await,
+                Ok(Ok(()))
+            )
+        {
+            breaker.close();
+        }
+    }
+}
+
+/// Forward one call through the breaker.
+macro_rules! guarded {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {{
+        if $self.breaker.is_open() {
+            return Err($self.breaker.refusal());
+        }
+        let r = $self.inner.$method($($arg),*).await;
+        if let Err(e) = &r
+            && e.is_unavailable()
+        {
+            $self.breaker.trip(e);
+        }
+        r
+    }};
+}
+
+#[async_trait]
+impl Store for GuardedStore {
+    fn backend(&self) -> &'static str {
+        self.inner.backend()
+    }
+
+    /// Not through the breaker: readiness reports the store itself.
+    async fn ping(&self) -> StoreResult<()> {
+        self.inner.ping().await
+    }
+}
+
+#[async_trait]
+impl Users for GuardedStore {
+    async fn create_user(&self, new: &NewUser, now: i64) -> StoreResult<User> {
+        guarded!(self.create_user(new, now))
+    }
+    async fn get_user(&self, id: &str) -> StoreResult<Option<User>> {
+        guarded!(self.get_user(id))
+    }
+    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        guarded!(self.find_user_by_email(email))
+    }
+    async fn list_users(&self) -> StoreResult<Vec<User>> {
+        guarded!(self.list_users())
+    }
+    async fn set_user_disabled(
+        &self,
+        id: &str,
+        disabled: bool,
+        now: i64,
+    ) -> StoreResult<Vec<String>> {
+        guarded!(self.set_user_disabled(id, disabled, now))
+    }
+    async fn update_user(
+        &self,
+        id: &str,
+        display_name: &str,
+        username: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()> {
+        guarded!(self.update_user(id, display_name, username, now))
+    }
+    async fn delete_user(&self, id: &str) -> StoreResult<()> {
+        guarded!(self.delete_user(id))
+    }
+    async fn create_group(&self, name: &str, now: i64) -> StoreResult<bool> {
+        guarded!(self.create_group(name, now))
+    }
+    async fn delete_group(&self, name: &str) -> StoreResult<()> {
+        guarded!(self.delete_group(name))
+    }
+    async fn list_groups(&self) -> StoreResult<Vec<GroupInfo>> {
+        guarded!(self.list_groups())
+    }
+    async fn add_member(&self, user_id: &str, group: &str, now: i64) -> StoreResult<bool> {
+        guarded!(self.add_member(user_id, group, now))
+    }
+    async fn remove_member(&self, user_id: &str, group: &str) -> StoreResult<bool> {
+        guarded!(self.remove_member(user_id, group))
+    }
+    async fn user_groups(&self, user_id: &str) -> StoreResult<Vec<String>> {
+        guarded!(self.user_groups(user_id))
+    }
+}
+
+#[async_trait]
+impl Passkeys for GuardedStore {
+    async fn add_passkey(&self, pk: &PasskeyRecord) -> StoreResult<()> {
+        guarded!(self.add_passkey(pk))
+    }
+    async fn passkeys_for_user(&self, user_id: &str) -> StoreResult<Vec<PasskeyRecord>> {
+        guarded!(self.passkeys_for_user(user_id))
+    }
+    async fn passkey_by_credential(
+        &self,
+        credential_id: &[u8],
+    ) -> StoreResult<Option<PasskeyRecord>> {
+        guarded!(self.passkey_by_credential(credential_id))
+    }
+    async fn record_passkey_use(
+        &self,
+        credential_id: &[u8],
+        data: &str,
+        sign_count: i64,
+        backup_state: bool,
+        now: i64,
+    ) -> StoreResult<()> {
+        guarded!(self.record_passkey_use(credential_id, data, sign_count, backup_state, now))
+    }
+    async fn rename_passkey(
+        &self,
+        user_id: &str,
+        credential_id: &[u8],
+        name: &str,
+    ) -> StoreResult<()> {
+        guarded!(self.rename_passkey(user_id, credential_id, name))
+    }
+    async fn delete_passkey(
+        &self,
+        user_id: &str,
+        credential_id: &[u8],
+    ) -> StoreResult<Vec<String>> {
+        guarded!(self.delete_passkey(user_id, credential_id))
+    }
+}
+
+#[async_trait]
+impl Sessions for GuardedStore {
+    async fn create_session(&self, s: &SessionRecord) -> StoreResult<()> {
+        guarded!(self.create_session(s))
+    }
+    async fn session_by_token_hash(&self, token_hash: &[u8]) -> StoreResult<Option<SessionRecord>> {
+        guarded!(self.session_by_token_hash(token_hash))
+    }
+    async fn get_session(&self, id: &str) -> StoreResult<Option<SessionRecord>> {
+        guarded!(self.get_session(id))
+    }
+    async fn touch_sessions(&self, seen: &[(String, i64)]) -> StoreResult<()> {
+        guarded!(self.touch_sessions(seen))
+    }
+    async fn delete_session(&self, id: &str) -> StoreResult<bool> {
+        guarded!(self.delete_session(id))
+    }
+    async fn delete_user_sessions(&self, user_id: &str) -> StoreResult<Vec<String>> {
+        guarded!(self.delete_user_sessions(user_id))
+    }
+    async fn list_sessions(&self, user_id: Option<&str>) -> StoreResult<Vec<SessionRecord>> {
+        guarded!(self.list_sessions(user_id))
+    }
+    async fn count_sessions(&self, now: i64) -> StoreResult<u64> {
+        guarded!(self.count_sessions(now))
+    }
+    async fn purge_expired_sessions(&self, now: i64) -> StoreResult<u64> {
+        guarded!(self.purge_expired_sessions(now))
+    }
+    async fn append_revocation(&self, message: &str, at: i64) -> StoreResult<i64> {
+        guarded!(self.append_revocation(message, at))
+    }
+    async fn revocations_after(&self, after: i64, limit: i64) -> StoreResult<Vec<(i64, String)>> {
+        guarded!(self.revocations_after(after, limit))
+    }
+    async fn latest_revocation_id(&self) -> StoreResult<i64> {
+        guarded!(self.latest_revocation_id())
+    }
+    async fn purge_revocations(&self, before: i64) -> StoreResult<u64> {
+        guarded!(self.purge_revocations(before))
+    }
+}
+
+#[async_trait]
+impl Invites for GuardedStore {
+    async fn create_invite(&self, invite: &Invite) -> StoreResult<()> {
+        guarded!(self.create_invite(invite))
+    }
+    async fn take_invite(&self, token_hash: &[u8], now: i64) -> StoreResult<Option<Invite>> {
+        guarded!(self.take_invite(token_hash, now))
+    }
+    async fn find_invite(&self, token_hash: &[u8]) -> StoreResult<Option<Invite>> {
+        guarded!(self.find_invite(token_hash))
+    }
+    async fn pending_invite_for(&self, email: &str, now: i64) -> StoreResult<Option<Invite>> {
+        guarded!(self.pending_invite_for(email, now))
+    }
+    async fn list_invites(&self) -> StoreResult<Vec<Invite>> {
+        guarded!(self.list_invites())
+    }
+}
+
+#[async_trait]
+impl Audit for GuardedStore {
+    async fn append_audit(&self, e: &NewAuditEvent) -> StoreResult<i64> {
+        guarded!(self.append_audit(e))
+    }
+    async fn list_audit(&self, f: &AuditFilter) -> StoreResult<Vec<AuditEvent>> {
+        guarded!(self.list_audit(f))
+    }
+    async fn purge_audit(&self, before: i64) -> StoreResult<u64> {
+        guarded!(self.purge_audit(before))
+    }
+}
+
+#[async_trait]
+impl Keys for GuardedStore {
+    async fn signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>> {
+        guarded!(self.signing_keys())
+    }
+    async fn rotate_signing_key(&self, key: &SigningKeyRecord, now: i64) -> StoreResult<()> {
+        guarded!(self.rotate_signing_key(key, now))
+    }
+    async fn insert_first_signing_key(&self, key: &SigningKeyRecord) -> StoreResult<bool> {
+        guarded!(self.insert_first_signing_key(key))
+    }
+    async fn delete_signing_keys_retired_before(&self, before: i64) -> StoreResult<u64> {
+        guarded!(self.delete_signing_keys_retired_before(before))
+    }
+}
