@@ -54,12 +54,15 @@ impl App {
             crate::store::open(&config.storage.database_url).await?,
             shutdown.clone(),
         );
-        let eph = crate::store::ephemeral::open(
-            config.storage.redis_url.as_ref(),
-            &config.storage.redis_prefix,
-            clock.clone(),
-        )
-        .await?;
+        let eph = crate::store::breaker::GuardedEphemeral::wrap(
+            crate::store::ephemeral::open(
+                config.storage.redis_url.as_ref(),
+                &config.storage.redis_prefix,
+                clock.clone(),
+            )
+            .await?,
+            shutdown.clone(),
+        );
         let keys = KeyRing::load(store.clone(), clock.clone()).await?;
         let sessions = SessionManager::new(
             store.clone(),

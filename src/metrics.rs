@@ -364,14 +364,17 @@ pub fn store_op(store: &str, op: &str, took: Duration, ok: bool) {
     }
 }
 
-/// 1 while the store's circuit breaker is open (the store is down and
+/// 1 while a store's circuit breaker is open (the store is down and
 /// answered without).
 static BREAKER_DATABASE: AtomicU64 = AtomicU64::new(0);
+static BREAKER_EPHEMERAL: AtomicU64 = AtomicU64::new(0);
 
 /// A store's circuit breaker opened or closed.
 pub fn set_breaker(store: &str, open: bool) {
-    if store == "database" {
-        BREAKER_DATABASE.store(u64::from(open), Ordering::Relaxed);
+    match store {
+        "database" => BREAKER_DATABASE.store(u64::from(open), Ordering::Relaxed),
+        "ephemeral" => BREAKER_EPHEMERAL.store(u64::from(open), Ordering::Relaxed),
+        _ => {}
     }
 }
 
@@ -399,8 +402,9 @@ pub fn render() -> String {
     );
     let _ = writeln!(
         out,
-        "# HELP passgate_store_breaker_open 1 while the store is down and requests are answered without waiting for it.\n# TYPE passgate_store_breaker_open gauge\npassgate_store_breaker_open{{store=\"database\"}} {}",
-        BREAKER_DATABASE.load(Ordering::Relaxed)
+        "# HELP passgate_store_breaker_open 1 while the store is down and requests are answered without waiting for it.\n# TYPE passgate_store_breaker_open gauge\npassgate_store_breaker_open{{store=\"database\"}} {}\npassgate_store_breaker_open{{store=\"ephemeral\"}} {}",
+        BREAKER_DATABASE.load(Ordering::Relaxed),
+        BREAKER_EPHEMERAL.load(Ordering::Relaxed)
     );
     let _ = writeln!(
         out,

@@ -1,4 +1,4 @@
-//! A circuit breaker for the durable store: an outage is noticed once (the
+//! Circuit breakers for the stores (the database, and Redis when used): an outage is noticed once (the
 //! first call that fails as unavailable, after the pool's own timeout) and
 //! then answered at once, without waiting on the store again, until a
 //! probe finds it back.
@@ -9,8 +9,9 @@
 //! straight away. One log line when it opens, one when it closes; the
 //! `passgate_store_breaker_open` gauge says which state it is in.
 //!
-//! [`GuardedStore`] wraps a store with a breaker; the server's store is
-//! one (the admin CLI talks to the store directly: it runs once and says
+//! [`GuardedStore`] wraps the durable store with a breaker, and
+//! [`GuardedEphemeral`] Redis with one of its own; the server's stores are
+//! both (the admin CLI talks to the stores directly: it runs once and says
 //! what failed).
 
 use std::sync::Arc;
@@ -18,6 +19,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use tokio::sync::broadcast;
+
+use super::ephemeral::{Broadcast, Counter, Ephemeral, SharedEphemeral};
 
 use super::{
     Audit, AuditEvent, AuditFilter, GroupInfo, Invite, Invites, Keys, NewAuditEvent, NewUser,
@@ -90,17 +94,22 @@ impl GuardedStore {
     /// Wrap `inner`; the probe runs until `stop` is cancelled.
     pub fn wrap(inner: SharedStore, stop: tokio_util::sync::CancellationToken) -> SharedStore {
         let breaker = Breaker::new("database");
-        tokio::spawn(probe(inner.clone(), breaker.clone(), stop));
+        let store = inner.clone();
+        let ping = move || {
+            let store = store.clone();
+            async move { store.ping().await }
+        };
+        tokio::spawn(probe(ping, breaker.clone(), stop));
         Arc::new(GuardedStore { inner, breaker })
     }
 }
 
 /// Ask an open breaker's store whether it is back.
-async fn probe(
-    store: SharedStore,
-    breaker: Arc<Breaker>,
-    stop: tokio_util::sync::CancellationToken,
-) {
+async fn probe<F, P>(ping: F, breaker: Arc<Breaker>, stop: tokio_util::sync::CancellationToken)
+where
+    F: Fn() -> P,
+    P: Future<Output = StoreResult<()>>,
+{
     loop {
         tokio::select! {
             _ = stop.cancelled() => return,
@@ -109,12 +118,39 @@ async fn probe(
         }
         if breaker.is_open()
             && matches!(
-                tokio::time::timeout(PROBE_TIMEOUT, store.ping()).await,
+                tokio::time::timeout(PROBE_TIMEOUT, ping()).await,
                 Ok(Ok(()))
             )
         {
             breaker.close();
         }
+    }
+}
+
+/// Short-lived shared state on Redis, whose calls go through a [`Breaker`]
+/// of its own (a frozen Redis made each call wait for the client's 2 s
+/// response timeout). The in-process backend has nothing to break.
+pub struct GuardedEphemeral {
+    inner: SharedEphemeral,
+    breaker: Arc<Breaker>,
+}
+
+impl GuardedEphemeral {
+    pub fn wrap(
+        inner: SharedEphemeral,
+        stop: tokio_util::sync::CancellationToken,
+    ) -> SharedEphemeral {
+        if inner.backend() != "redis" {
+            return inner;
+        }
+        let breaker = Breaker::new("ephemeral");
+        let eph = inner.clone();
+        let ping = move || {
+            let eph = eph.clone();
+            async move { eph.ping().await }
+        };
+        tokio::spawn(probe(ping, breaker.clone(), stop));
+        Arc::new(GuardedEphemeral { inner, breaker })
     }
 }
 
@@ -329,5 +365,53 @@ impl Keys for GuardedStore {
     }
     async fn delete_signing_keys_retired_before(&self, before: i64) -> StoreResult<u64> {
         guarded!(self.delete_signing_keys_retired_before(before))
+    }
+}
+
+#[async_trait]
+impl Ephemeral for GuardedEphemeral {
+    fn backend(&self) -> &'static str {
+        self.inner.backend()
+    }
+
+    /// Not through the breaker: readiness reports Redis itself.
+    async fn ping(&self) -> StoreResult<()> {
+        self.inner.ping().await
+    }
+
+    async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> StoreResult<()> {
+        guarded!(self.put(key, value, ttl))
+    }
+
+    async fn get(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        guarded!(self.get(key))
+    }
+
+    async fn take(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
+        guarded!(self.take(key))
+    }
+
+    async fn delete(&self, key: &str) -> StoreResult<()> {
+        guarded!(self.delete(key))
+    }
+
+    async fn hit(&self, key: &str, window: Duration) -> StoreResult<Counter> {
+        guarded!(self.hit(key, window))
+    }
+
+    async fn tally(&self, key: &str, ttl: Duration) -> StoreResult<u64> {
+        guarded!(self.tally(key, ttl))
+    }
+
+    async fn publish(&self, msg: &Broadcast) -> StoreResult<()> {
+        guarded!(self.publish(msg))
+    }
+
+    fn subscribe(&self) -> broadcast::Receiver<Broadcast> {
+        self.inner.subscribe()
+    }
+
+    fn channel_healthy(&self) -> bool {
+        self.inner.channel_healthy()
     }
 }

@@ -11,6 +11,7 @@
 pub mod browser;
 pub mod gateway;
 pub mod private_pg;
+pub mod private_redis;
 pub mod proxies;
 pub mod soft_authenticator;
 pub mod wire;

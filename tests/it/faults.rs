@@ -7,8 +7,12 @@
 
 use std::time::{Duration, Instant};
 
+use serde_json::json;
+
+use crate::common::browser::Browser;
 use crate::common::gateway::{Db, Gateway, Setup, client, free_port};
 use crate::common::private_pg::PrivatePostgres;
+use crate::common::private_redis::PrivateRedis;
 
 fn cfg(s: &Setup, mport: u16) -> String {
     s.config(
@@ -31,21 +35,6 @@ async fn whoami(gw: &Gateway, token: &str) -> (u16, Duration) {
     (status, started.elapsed())
 }
 
-async fn breaker_gauge(mport: u16) -> String {
-    let text = client()
-        .get(format!("http://127.0.0.1:{mport}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    text.lines()
-        .find(|l| l.starts_with("passgate_store_breaker_open{store=\"database\"}"))
-        .unwrap_or_else(|| panic!("no breaker gauge in:\n{text}"))
-        .to_string()
-}
-
 /// Issue 13, finding 1: with the database down, every signed-in request
 /// waited for the pool's 5 s timeout and logged a warning. Now the outage
 /// is noticed once, cached sessions are served at once, a session the
@@ -59,7 +48,7 @@ async fn a_database_outage_is_noticed_once_and_then_answered_at_once() {
     let token = gw.session_for("outage@example.com", &[]).await;
     let (unseen, _) = passgate::session::new_token();
     assert_eq!(whoami(&gw, &token).await.0, 200);
-    assert!(breaker_gauge(mport).await.ends_with(" 0"));
+    assert!(gauge(mport, "database").await.ends_with(" 0"));
 
     pg.down();
     // Past the cache's freshness: the next request asks the database.
@@ -89,7 +78,7 @@ async fn a_database_outage_is_noticed_once_and_then_answered_at_once() {
         "21 requests took {:?}",
         started.elapsed()
     );
-    assert!(breaker_gauge(mport).await.ends_with(" 1"));
+    assert!(gauge(mport, "database").await.ends_with(" 1"));
     let log = gw.log();
     assert_eq!(
         log.matches("store unavailable: answering without it")
@@ -105,7 +94,7 @@ async fn a_database_outage_is_noticed_once_and_then_answered_at_once() {
     pg.up();
     // A probe finds it back; sessions are read from the database again.
     let deadline = Instant::now() + Duration::from_secs(15);
-    while !breaker_gauge(mport).await.ends_with(" 0") {
+    while !gauge(mport, "database").await.ends_with(" 0") {
         assert!(
             Instant::now() < deadline,
             "the breaker did not close:\n{}",
@@ -121,4 +110,77 @@ async fn a_database_outage_is_noticed_once_and_then_answered_at_once() {
         401,
         "unknown again, not unavailable"
     );
+}
+
+async fn gauge(mport: u16, store: &str) -> String {
+    let text = client()
+        .get(format!("http://127.0.0.1:{mport}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let series = format!("passgate_store_breaker_open{{store=\"{store}\"}}");
+    text.lines()
+        .find(|l| l.starts_with(&series))
+        .unwrap_or_else(|| panic!("no {series} in:\n{text}"))
+        .to_string()
+}
+
+/// A frozen Redis (it accepts nothing and closes nothing) made each call
+/// that needs it wait for the client's response timeout. Now the first
+/// finds it frozen, the rest get their 503 at once, signed-in requests
+/// (which need no Redis) keep working, and it is used again once it
+/// answers.
+#[tokio::test]
+async fn a_frozen_redis_is_noticed_once_and_then_answered_at_once() {
+    let redis = PrivateRedis::start().await;
+    let mport = free_port();
+    let gw = Gateway::start_with(Db::Sqlite, Some(redis.url()), |s| cfg(s, mport)).await;
+    let token = gw.session_for("frozen@example.com", &[]).await;
+    let b = Browser::new(&gw.origin());
+    let start = async || {
+        let started = Instant::now();
+        let (s, _, _) = b
+            .json("/.passgate/webauthn/authenticate/start", &json!({}))
+            .await;
+        (s, started.elapsed())
+    };
+    assert_eq!(start().await.0, 200);
+    assert!(gauge(mport, "ephemeral").await.ends_with(" 0"));
+
+    redis.freeze();
+    let (s, first) = start().await;
+    assert_eq!(s, 503, "the first call finds Redis frozen");
+    for i in 0..10 {
+        let (s, took) = start().await;
+        assert_eq!(s, 503, "call {i}");
+        assert!(
+            took < Duration::from_secs(1),
+            "call {i} waited {took:?} (the first took {first:?})"
+        );
+    }
+    assert_eq!(whoami(&gw, &token).await.0, 200, "sessions need no Redis");
+    assert!(gauge(mport, "ephemeral").await.ends_with(" 1"));
+    assert_eq!(
+        gw.log()
+            .matches("store unavailable: answering without it")
+            .count(),
+        1,
+        "one line for the outage:\n{}",
+        gw.log()
+    );
+
+    redis.thaw();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !gauge(mport, "ephemeral").await.ends_with(" 0") {
+        assert!(
+            Instant::now() < deadline,
+            "the breaker did not close:\n{}",
+            gw.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(start().await.0, 200, "Redis is used again");
 }
