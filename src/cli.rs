@@ -125,9 +125,16 @@ impl From<crate::config::ConfigError> for Failure {
     }
 }
 
+/// A store error in a command. Every command is one transaction, so a
+/// store that could not be reached changed nothing — and an operator
+/// wondering whether to run it again is told so.
 impl From<crate::store::StoreError> for Failure {
     fn from(e: crate::store::StoreError) -> Self {
-        Failure::runtime(e.to_string())
+        if e.is_unavailable() {
+            Failure::runtime(format!("{e}. Nothing was changed."))
+        } else {
+            Failure::runtime(e.to_string())
+        }
     }
 }
 
@@ -200,7 +207,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             let cfg = Config::load(&cli.config)?;
             init_logging(&cfg);
             let app = crate::app::App::start(cfg, Some(cli.config.clone()), crate::clock::system())
-                .await?;
+                .await
+                .map_err(|e| Failure::runtime(e.to_string()))?;
             crate::server::serve(app).await.map_err(Failure::runtime)
         }
     }
@@ -382,7 +390,9 @@ policy = "authenticated"
         )),
         cfg.identity.assertion_header.as_str(),
     );
-    let app = crate::app::App::start(cfg, None, crate::clock::system()).await?;
+    let app = crate::app::App::start(cfg, None, crate::clock::system())
+        .await
+        .map_err(|e| Failure::runtime(e.to_string()))?;
     tokio::spawn(crate::demo::serve(
         echo_listener,
         echo,

@@ -107,12 +107,25 @@ impl Admin {
     pub async fn open(cfg: Config, json: bool) -> Result<Admin, Failure> {
         let clock = crate::clock::system();
         let store = crate::store::open(&cfg.storage.database_url).await?;
-        let eph = crate::store::ephemeral::open(
+        // Redis only speeds revocations up: the durable revocation log in
+        // the database carries them to every replica within a second, so a
+        // command runs without it (and says so) rather than fail.
+        let eph = match crate::store::ephemeral::open(
             cfg.storage.redis_url.as_ref(),
             &cfg.storage.redis_prefix,
             clock.clone(),
         )
-        .await?;
+        .await
+        {
+            Ok(eph) => eph,
+            Err(e) if e.is_unavailable() => {
+                eprintln!(
+                    "warning: {e}; running replicas will see this command's changes through the database within a second, not at once"
+                );
+                crate::store::ephemeral::MemoryEphemeral::new(clock.clone())
+            }
+            Err(e) => return Err(e.into()),
+        };
         let sessions = SessionManager::new(
             store.clone(),
             eph,

@@ -184,3 +184,63 @@ async fn a_frozen_redis_is_noticed_once_and_then_answered_at_once() {
     }
     assert_eq!(start().await.0, 200, "Redis is used again");
 }
+
+/// Run the CLI with `config`: (exit code, stderr).
+fn cli(config: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_passgate"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// Issue 13, finding 2: the CLI connected to Redis first and failed while
+/// it was down, though the revocation log in the database carries a
+/// revocation on its own. Now it revokes, says the change travels through
+/// the database, and a running gateway (its Redis down too) ends the
+/// session. With the database down, it says that nothing was changed.
+#[tokio::test]
+async fn the_cli_revokes_while_redis_is_down() {
+    let redis = PrivateRedis::start().await;
+    let mport = free_port();
+    let gw = Gateway::start_with(Db::Postgres, Some(redis.url()), |s| cfg(s, mport)).await;
+    let token = gw.session_for("cli@example.com", &[]).await;
+    assert_eq!(whoami(&gw, &token).await.0, 200);
+    drop(redis);
+
+    let (code, err) = cli(
+        &gw.config_path,
+        &["session", "revoke", "--user", "cli@example.com"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("warning") && err.contains("through the database within a second"),
+        "{err}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while whoami(&gw, &token).await.0 != 401 {
+        assert!(
+            Instant::now() < deadline,
+            "the running gateway did not end the session:\n{}",
+            gw.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let text = std::fs::read_to_string(&gw.config_path).unwrap();
+    let broken = gw.dir.path().join("no-database.toml");
+    std::fs::write(
+        &broken,
+        text.replace(&gw.database_url, "postgres://postgres@127.0.0.1:1/passgate"),
+    )
+    .unwrap();
+    let (code, err) = cli(&broken, &["user", "disable", "cli@example.com"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("Nothing was changed."), "{err}");
+}
