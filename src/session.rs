@@ -126,8 +126,20 @@ pub struct SessionSettings {
     pub cache_ttl: Duration,
 }
 
-/// How often, at most, a session's `last_seen` is written to the store.
-const TOUCH_EVERY: i64 = 60;
+/// How often, at most, a session's `last_seen` is written to the store:
+/// a quarter of its idle timeout, at most a minute. With the write-behind
+/// flushed as often (see [`flush_every`]), another replica loading the
+/// session sees a `last_seen` at most half the idle timeout old, so a
+/// session kept busy on one replica is never idle on another.
+fn touch_every(idle_timeout: i64) -> i64 {
+    (idle_timeout / 4).clamp(1, 60)
+}
+
+/// How often pending `last_seen` values are written: every 5 s, or a
+/// quarter of the idle timeout when that is shorter.
+fn flush_every(idle_timeout: Duration) -> Duration {
+    (idle_timeout / 4).clamp(Duration::from_secs(1), Duration::from_secs(5))
+}
 /// How long a cached entry is trusted while the revocation channel is down.
 const UNHEALTHY_TTL: i64 = 1;
 
@@ -436,7 +448,10 @@ impl SessionManager {
             return;
         }
         let prev = e.last_seen.fetch_max(now, Ordering::Relaxed);
-        if now > prev && now - e.stored_last_seen.load(Ordering::Relaxed) >= TOUCH_EVERY {
+        if now > prev
+            && now - e.stored_last_seen.load(Ordering::Relaxed)
+                >= touch_every(e.session.record.idle_timeout)
+        {
             e.stored_last_seen.store(now, Ordering::Relaxed);
             if let Ok(mut p) = self.pending.lock() {
                 p.insert(e.session.record.id.clone(), now);
@@ -565,7 +580,7 @@ impl SessionManager {
     /// a final flush.
     pub async fn run(self: Arc<Self>, shutdown: tokio_util::sync::CancellationToken) {
         let mut rx = self.eph.subscribe();
-        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        let mut tick = tokio::time::interval(flush_every(self.settings.idle_timeout));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut poll = tokio::time::interval(Duration::from_millis(500));
         poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

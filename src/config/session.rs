@@ -56,6 +56,14 @@ pub(super) fn check(
         }
     };
     let idle_timeout = v.duration("session.idle_timeout", &se.idle_timeout);
+    if let Some(i) = idle_timeout
+        && i < Duration::from_secs(10)
+    {
+        v.problem(
+            "session.idle_timeout",
+            "must be at least 10s: replicas share when a session was last used every quarter of it, and below 10s a session kept busy on one replica could look idle on another",
+        );
+    }
     let absolute_timeout = v.duration("session.absolute_timeout", &se.absolute_timeout);
     if let (Some(i), Some(a)) = (idle_timeout, absolute_timeout)
         && i > a

@@ -387,3 +387,17 @@ fn rules_told_apart_only_by_port_are_refused() {
         "a lone ported rule is fine"
     );
 }
+
+/// Replicas share `last_seen` every quarter of the idle timeout; below 10 s
+/// that cannot keep a busy session live on every replica, so it is refused.
+#[test]
+fn idle_timeouts_under_ten_seconds_are_refused() {
+    let base = "[[route]]\nhost = \"localhost\"\nupstream = \"http://127.0.0.1:1\"\n";
+    let p = problems(&format!("[session]\nidle_timeout = \"9s\"\n\n{base}"));
+    assert!(
+        p.iter()
+            .any(|x| x.key == "session.idle_timeout" && x.message.contains("at least 10s")),
+        "{p:?}"
+    );
+    assert!(load(&format!("[session]\nidle_timeout = \"10s\"\n\n{base}")).is_ok());
+}

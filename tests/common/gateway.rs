@@ -248,6 +248,13 @@ impl Gateway {
     /// Create (or reuse) a user with `groups` and start a session for them,
     /// as a sign-in would; returns the cookie token.
     pub async fn session_for(&self, email: &str, groups: &[&str]) -> String {
+        self.session_idle(email, groups, Duration::from_secs(3600))
+            .await
+    }
+
+    /// [`Gateway::session_for`] with a session that ends after `idle`
+    /// unused.
+    pub async fn session_idle(&self, email: &str, groups: &[&str], idle: Duration) -> String {
         let store = self.store().await;
         let user = match store.find_user_by_email(email).await.expect("find") {
             Some(u) => u,
@@ -270,7 +277,7 @@ impl Gateway {
             passgate::store::ephemeral::MemoryEphemeral::new(clock.clone()),
             clock,
             passgate::session::SessionSettings {
-                idle_timeout: Duration::from_secs(3600),
+                idle_timeout: idle,
                 absolute_timeout: Duration::from_secs(86400),
                 cache_ttl: Duration::from_secs(60),
             },

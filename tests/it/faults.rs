@@ -244,3 +244,63 @@ async fn the_cli_revokes_while_redis_is_down() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("Nothing was changed."), "{err}");
 }
+
+/// Issue 13, finding 4: `last_seen` was written back every 60 s, so with
+/// an idle timeout under about a minute a session kept busy on one replica
+/// was refused by another that loaded it for the first time. The write-back
+/// now follows the idle timeout.
+#[tokio::test]
+async fn a_session_kept_busy_on_one_replica_is_live_on_another() {
+    let config = |s: &Setup| {
+        s.config(
+            "",
+            "[session]\nidle_timeout = \"12s\"\n\n[signup]\nmode = \"invite\"\n\n[[route]]\nhost = \"localhost\"\nupstream = \"http://127.0.0.1:9\"\n",
+        )
+    };
+    let a = Gateway::start_with(Db::Postgres, Some(crate::common::redis_url()), config).await;
+    let text = std::fs::read_to_string(&a.config_path).unwrap();
+    let port_b = free_port();
+    let b_dir = tempfile::tempdir().unwrap();
+    let b_cfg = b_dir.path().join("gateway.toml");
+    std::fs::write(
+        &b_cfg,
+        text.replace(
+            &format!("127.0.0.1:{}", a.port),
+            &format!("127.0.0.1:{port_b}"),
+        ),
+    )
+    .unwrap();
+    let mut b = std::process::Command::new(env!("CARGO_BIN_EXE_passgate"))
+        .args(["serve", "--config"])
+        .arg(&b_cfg)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..400 {
+        if std::net::TcpStream::connect(("127.0.0.1", port_b)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let token = a
+        .session_idle("busy@example.com", &[], Duration::from_secs(12))
+        .await;
+    // Used on A once a second for longer than the idle timeout.
+    for i in 0..16 {
+        assert_eq!(whoami(&a, &token).await.0, 200, "request {i} on A");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    // B has never seen it: it loads it from the database.
+    let on_b = client()
+        .get(format!("http://localhost:{port_b}/.passgate/whoami"))
+        .header("cookie", format!("passgate_session={token}"))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16();
+    let _ = b.kill();
+    let _ = b.wait();
+    assert_eq!(on_b, 200, "a session in use on A is not idle on B");
+}
