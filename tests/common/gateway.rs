@@ -141,6 +141,41 @@ impl Gateway {
         gw
     }
 
+    /// A second replica: another process on this gateway's config (same
+    /// database and Redis), listening on a port of its own.
+    pub async fn replica(&self) -> Replica {
+        let text = std::fs::read_to_string(&self.config_path).expect("config");
+        let port = free_port();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("gateway.toml");
+        std::fs::write(
+            &config,
+            text.replace(
+                &format!("127.0.0.1:{}", self.port),
+                &format!("127.0.0.1:{port}"),
+            ),
+        )
+        .expect("write config");
+        let child = Command::new(env!("CARGO_BIN_EXE_passgate"))
+            .args(["serve", "--config"])
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn passgate");
+        for _ in 0..400 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        Replica {
+            child,
+            port,
+            _dir: dir,
+        }
+    }
+
     /// (Re)start the process on the same port and config.
     pub async fn spawn(&mut self) {
         let log = std::fs::OpenOptions::new()
@@ -394,4 +429,25 @@ pub async fn raw_get(addr: SocketAddr, host: &str, target: &str, extra: &str) ->
             .as_bytes(),
     )
     .await
+}
+
+/// A second replica of a [`Gateway`] (see [`Gateway::replica`]), stopped
+/// when dropped.
+pub struct Replica {
+    child: Child,
+    pub port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Replica {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://localhost:{}{}", self.port, path)
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

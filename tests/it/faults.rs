@@ -258,31 +258,7 @@ async fn a_session_kept_busy_on_one_replica_is_live_on_another() {
         )
     };
     let a = Gateway::start_with(Db::Postgres, Some(crate::common::redis_url()), config).await;
-    let text = std::fs::read_to_string(&a.config_path).unwrap();
-    let port_b = free_port();
-    let b_dir = tempfile::tempdir().unwrap();
-    let b_cfg = b_dir.path().join("gateway.toml");
-    std::fs::write(
-        &b_cfg,
-        text.replace(
-            &format!("127.0.0.1:{}", a.port),
-            &format!("127.0.0.1:{port_b}"),
-        ),
-    )
-    .unwrap();
-    let mut b = std::process::Command::new(env!("CARGO_BIN_EXE_passgate"))
-        .args(["serve", "--config"])
-        .arg(&b_cfg)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    for _ in 0..400 {
-        if std::net::TcpStream::connect(("127.0.0.1", port_b)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let b = a.replica().await;
     let token = a
         .session_idle("busy@example.com", &[], Duration::from_secs(12))
         .await;
@@ -293,14 +269,12 @@ async fn a_session_kept_busy_on_one_replica_is_live_on_another() {
     }
     // B has never seen it: it loads it from the database.
     let on_b = client()
-        .get(format!("http://localhost:{port_b}/.passgate/whoami"))
+        .get(b.url("/.passgate/whoami"))
         .header("cookie", format!("passgate_session={token}"))
         .send()
         .await
         .unwrap()
         .status()
         .as_u16();
-    let _ = b.kill();
-    let _ = b.wait();
     assert_eq!(on_b, 200, "a session in use on A is not idle on B");
 }

@@ -248,31 +248,8 @@ async fn revocations_reach_every_replica_with_postgres_and_redis() {
         cfg(s, "")
     })
     .await;
-    let text = std::fs::read_to_string(&a.config_path).unwrap();
-    let port_b = free_port();
-    let b_dir = tempfile::tempdir().unwrap();
-    let b_cfg = b_dir.path().join("gateway.toml");
-    std::fs::write(
-        &b_cfg,
-        text.replace(
-            &format!("127.0.0.1:{}", a.port),
-            &format!("127.0.0.1:{port_b}"),
-        ),
-    )
-    .unwrap();
-    let mut b = std::process::Command::new(env!("CARGO_BIN_EXE_passgate"))
-        .args(["serve", "--config"])
-        .arg(&b_cfg)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    for _ in 0..400 {
-        if std::net::TcpStream::connect(("127.0.0.1", port_b)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let b = a.replica().await;
+    let port_b = b.port;
     let on_b = async |token: &str| {
         client()
             .get(format!("http://localhost:{port_b}/.passgate/whoami"))
@@ -321,8 +298,7 @@ async fn revocations_reach_every_replica_with_postgres_and_redis() {
         groups(port_b, &t3).await == serde_json::json!(["dev", "ops"])
     })
     .await;
-    let _ = b.kill();
-    let _ = b.wait();
+    drop(b);
 }
 
 #[tokio::test]
