@@ -342,7 +342,7 @@ async fn accept_loop(
 ) {
     let shutdown = app.shutdown.clone();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(crate::proxy::idle::IDLE_TIMEOUT / 4);
+        let mut tick = tokio::time::interval(crate::proxy::idle::SWEEP_EVERY);
         loop {
             tokio::select! {
                 _ = tick.tick() => {

@@ -1,9 +1,12 @@
 //! A thread's idle upstream connections, per upstream, oldest first: the
 //! model of nginx's `keepalive` upstream pool, shared by the connections
 //! hyper's HTTP/1 client drives (`local.rs`) and passgate's own
-//! (`h1.rs`). Idle connections are not polled; one is checked when taken
-//! (a close that already arrived is seen then) and dropped after
-//! [`IDLE_TIMEOUT`].
+//! (`h1.rs`). Idle connections are checked when taken (a close that
+//! already arrived is seen then), swept every [`SWEEP_EVERY`] by their
+//! thread (an upstream that closed one leaves it half-closed, in
+//! CLOSE-WAIT, only until then), and dropped after [`IDLE_TIMEOUT`]. The
+//! sweep reads readiness the reactor has already recorded (no system call
+//! for a connection with nothing to read), off the request path.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -14,6 +17,9 @@ use http::uri::Authority;
 /// theirs after 60–120 s; Node's default is 5 s, which the check on taking
 /// a connection covers).
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(50);
+/// How often a thread looks through its idle upstream connections for
+/// ones the upstream has closed.
+pub const SWEEP_EVERY: Duration = Duration::from_secs(1);
 /// Idle upstream connections kept per upstream (and thread).
 const MAX_IDLE: usize = 128;
 

@@ -278,3 +278,87 @@ async fn a_session_kept_busy_on_one_replica_is_live_on_another() {
         .as_u16();
     assert_eq!(on_b, 200, "a session in use on A is not idle on B");
 }
+
+/// Sockets of this machine in CLOSE-WAIT whose far end is `port`: the
+/// upstream closed them and their holder (passgate) has not.
+fn close_wait_to(port: u16) -> usize {
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|f| std::fs::read_to_string(f).ok())
+        .flat_map(|t| t.lines().skip(1).map(str::to_string).collect::<Vec<_>>())
+        .filter(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            cols.len() > 3
+                && cols[3] == "08"
+                && cols[2]
+                    .rsplit(':')
+                    .next()
+                    .and_then(|p| u16::from_str_radix(p, 16).ok())
+                    == Some(port)
+        })
+        .count()
+}
+
+/// Issue 13, finding 3: idle upstream connections the upstream closed sat
+/// in CLOSE-WAIT until the next request through that worker (or a sweep
+/// every 12.5 s). Now each thread sweeps its idle connections every second.
+#[tokio::test]
+async fn idle_upstream_connections_the_upstream_closes_are_let_go() {
+    // An upstream that answers one request per connection with keep-alive,
+    // then closes the connection half a second later (as servers with a
+    // short keep-alive timeout do).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let up = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        loop {
+            let Ok((mut s, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match s.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let _ = s
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                    .await;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            });
+        }
+    });
+    for server in ["", "http1_loop = false"] {
+        let gw = Gateway::start(|s| {
+            s.config(
+                server,
+                &format!("[[route]]\nhost = \"localhost\"\npolicy = \"public\"\nupstream = \"http://127.0.0.1:{up}\"\n"),
+            )
+        })
+        .await;
+        // Several at once, so several upstream connections go idle.
+        let c = client();
+        let calls = (0..8).map(|_| c.get(gw.url("/x")).send());
+        for r in futures_util::future::join_all(calls).await {
+            assert_eq!(r.unwrap().status(), 200, "{server:?}");
+        }
+        // The upstream closes them half a second after answering;
+        // passgate lets go of its ends within a sweep.
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let deadline = Instant::now() + Duration::from_secs(3);
+        loop {
+            let n = close_wait_to(up);
+            if n == 0 {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{server:?}: {n} upstream connections still half-closed 3 s after the upstream closed them"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
