@@ -1,7 +1,7 @@
-//! Circuit breakers for the stores (the database, and Redis when used): an outage is noticed once (the
-//! first call that fails as unavailable, after the pool's own timeout) and
-//! then answered at once, without waiting on the store again, until a
-//! probe finds it back.
+//! Circuit breakers for the stores (the database, and Redis when used): an
+//! outage is noticed once (the first call that fails as unavailable, after
+//! the pool's or client's own timeout) and then answered at once, without
+//! waiting on the store again, until a probe finds it back.
 //!
 //! While the breaker is open every call fails with `StoreError::Unavailable`
 //! in microseconds: cached sessions are served from the cache (see
@@ -22,7 +22,6 @@ use async_trait::async_trait;
 use tokio::sync::broadcast;
 
 use super::ephemeral::{Broadcast, Counter, Ephemeral, SharedEphemeral};
-
 use super::{
     Audit, AuditEvent, AuditFilter, GroupInfo, Invite, Invites, Keys, NewAuditEvent, NewUser,
     PasskeyRecord, Passkeys, SessionRecord, Sessions, SharedStore, SigningKeyRecord, Store,
