@@ -114,7 +114,13 @@ pub async fn authenticate_start(
             StatusCode::OK,
             &json!({ "ceremony": ceremony, "options": options }),
         ),
-        Err(e) => ceremony_failed(StatusCode::INTERNAL_SERVER_ERROR, e, &ctx).json(&ctx),
+        Err(PasskeyError::Store(e)) => PageError::from(e).json(&ctx),
+        // Nothing the browser sent: passgate could not make a challenge.
+        Err(e) => PageError::Internal(format!(
+            "starting a passkey sign-in: {e} {}",
+            e.detail().unwrap_or_default()
+        ))
+        .json(&ctx),
     }
 }
 

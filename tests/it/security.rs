@@ -898,6 +898,9 @@ async fn peer_bypass_malformed_cookie_or_url_answered_200_without_identity() {
             "passgate_session=garbage; passgate_session=".to_string() + &token,
             ";;;passgate_session".to_string(),
             format!("PASSGATE_SESSION={token}"),
+            // One pair of quotes is taken off a value (RFC 6265's quoted
+            // cookie-value), not every quote: this reads as "TOKEN".
+            format!("passgate_session=\"\"{token}\"\""),
         ] {
             let (s, _) = status_of(&gw, &format!("GET /secret/m HTTP/1.1\r\nHost: {{host}}\r\nCookie: {cookie}\r\nAccept: application/json\r\n\r\n")).await;
             assert_eq!(s, 401, "{path:?} {cookie:?}");
@@ -909,9 +912,21 @@ async fn peer_bypass_malformed_cookie_or_url_answered_200_without_identity() {
                 assert_eq!(s, 401, "{path:?} {endpoint} {cookie:?}: {head}");
             }
         }
-        // A valid session still works, so the 401s above are the cookies'.
-        let (s, _) = status_of(&gw, &format!("GET /secret/m HTTP/1.1\r\nHost: {{host}}\r\nCookie: passgate_session={token}\r\n\r\n")).await;
-        assert_eq!(s, 200, "{path:?}");
+        // A valid session still works, so the 401s above are the cookies',
+        // quoted or not, in proxy mode and in forward auth.
+        for cookie in [
+            format!("passgate_session={token}"),
+            format!("passgate_session=\"{token}\""),
+        ] {
+            let (s, _) = status_of(
+                &gw,
+                &format!("GET /secret/m HTTP/1.1\r\nHost: {{host}}\r\nCookie: {cookie}\r\n\r\n"),
+            )
+            .await;
+            assert_eq!(s, 200, "{path:?} {cookie:?}");
+            let (s, head) = status_of(&gw, &format!("GET /.passgate/authz/forward-auth HTTP/1.1\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: {{host}}\r\nX-Forwarded-Uri: /secret/m\r\nHost: {{host}}\r\nCookie: {cookie}\r\n\r\n")).await;
+            assert_eq!(s, 200, "{path:?} forward auth {cookie:?}: {head}");
+        }
         for url in [
             "http://{host}/secret/%",
             "http://{host}/secret/%zz",
