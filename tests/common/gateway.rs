@@ -73,12 +73,27 @@ pub struct Gateway {
     _redis_ns: Option<super::RedisNamespace>,
 }
 
+/// A port nothing listens on, for a server a test starts. Taken below the
+/// kernel's ephemeral range, so the outgoing connections of tests running
+/// alongside (the differential test alone makes 100,000) cannot occupy it
+/// before the server binds it, and never handed out twice in one run.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
+    use std::sync::Mutex;
+    static GIVEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+    let ephemeral_low: u16 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|t| t.split_whitespace().next().and_then(|p| p.parse().ok()))
+        .unwrap_or(32768);
+    let (lo, hi) = (10_000u16, ephemeral_low.max(10_001));
+    let mut given = GIVEN.lock().unwrap_or_else(|p| p.into_inner());
+    for _ in 0..10_000 {
+        let port = lo + (rand::random::<u16>() % (hi - lo));
+        if !given.contains(&port) && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            given.push(port);
+            return port;
+        }
+    }
+    panic!("no free port between {lo} and {hi}");
 }
 
 impl Gateway {
