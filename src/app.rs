@@ -48,21 +48,41 @@ impl App {
         clock: SharedClock,
     ) -> Result<Arc<App>, StoreError> {
         let shutdown = CancellationToken::new();
+        // A start that fails stops what it started (the breakers' probes).
+        let started = shutdown.clone().drop_guard();
         // The server's store answers at once while the database is down
         // (see `store/breaker.rs`).
         let store = crate::store::breaker::GuardedStore::wrap(
             crate::store::open(&config.storage.database_url).await?,
             shutdown.clone(),
         );
-        let eph = crate::store::breaker::GuardedEphemeral::wrap(
-            crate::store::ephemeral::open(
-                config.storage.redis_url.as_ref(),
-                &config.storage.redis_prefix,
-                clock.clone(),
-            )
-            .await?,
-            shutdown.clone(),
-        );
+        // Redis down at start-up is an outage like any other: start
+        // without it (signed-in requests need none) and connect when it
+        // answers.
+        let (eph, down) = match crate::store::ephemeral::open(
+            config.storage.redis_url.as_ref(),
+            &config.storage.redis_prefix,
+            clock.clone(),
+        )
+        .await
+        {
+            Ok(eph) => (eph, None),
+            Err(e) if e.is_unavailable() => match &config.storage.redis_url {
+                Some(url) => (
+                    crate::store::ephemeral::late::LateRedis::start(
+                        url.clone(),
+                        config.storage.redis_prefix.clone(),
+                        clock.clone(),
+                        shutdown.clone(),
+                    ),
+                    Some(e),
+                ),
+                None => return Err(e),
+            },
+            Err(e) => return Err(e),
+        };
+        let eph =
+            crate::store::breaker::GuardedEphemeral::wrap(eph, down.as_ref(), shutdown.clone());
         let keys = KeyRing::load(store.clone(), clock.clone()).await?;
         let sessions = SessionManager::new(
             store.clone(),
@@ -84,6 +104,7 @@ impl App {
             config.server.upstream_timeout,
             tasks.clone(),
         );
+        started.disarm();
         Ok(Arc::new(App {
             config: ArcSwap::from_pointee(config),
             config_path,

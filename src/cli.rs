@@ -206,10 +206,70 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Serve => {
             let cfg = Config::load(&cli.config)?;
             init_logging(&cfg);
-            let app = crate::app::App::start(cfg, Some(cli.config.clone()), crate::clock::system())
-                .await
-                .map_err(|e| Failure::runtime(e.to_string()))?;
-            crate::server::serve(app).await.map_err(Failure::runtime)
+            match start_server(cfg, cli.config.clone()).await? {
+                Some(app) => crate::server::serve(app).await.map_err(Failure::runtime),
+                None => Ok(()),
+            }
+        }
+    }
+}
+
+/// Open the server's stores. A PostgreSQL server that cannot be reached
+/// (starting alongside passgate, or in an outage) is waited for: tried
+/// every 2 s, with nothing listening meanwhile, so that clients and load
+/// balancers find a replica that is not there rather than one that cannot
+/// check anybody. SIGTERM or SIGINT during the wait ends it (`None`). Any
+/// other failure (SQLite, wrong credentials, a failed migration) ends it at
+/// once with the error. Redis down is no reason to wait (see `App::start`).
+async fn start_server(
+    cfg: Config,
+    path: PathBuf,
+) -> Result<Option<std::sync::Arc<crate::app::App>>, Failure> {
+    use tokio::signal::unix::{SignalKind, signal};
+    const RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+    const REMIND_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+    let postgres = !cfg.storage.database_url.expose().starts_with("sqlite:");
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        return Err(Failure::runtime("cannot install signal handlers"));
+    };
+    let mut waiting: Option<(std::time::Instant, std::time::Instant)> = None;
+    loop {
+        let attempt =
+            crate::app::App::start(cfg.clone(), Some(path.clone()), crate::clock::system());
+        let outcome = tokio::select! {
+            r = attempt => r,
+            _ = term.recv() => return Ok(None),
+            _ = int.recv() => return Ok(None),
+        };
+        let e = match outcome {
+            Ok(app) => {
+                if waiting.is_some() {
+                    tracing::info!("database reached: starting");
+                }
+                return Ok(Some(app));
+            }
+            Err(e) if postgres && e.is_unavailable() => e,
+            Err(e) => return Err(Failure::runtime(e.to_string())),
+        };
+        let now = std::time::Instant::now();
+        match &mut waiting {
+            None => {
+                tracing::error!(error = %e, "database unavailable at start: retrying every 2 s, listening on nothing until it answers");
+                waiting = Some((now, now));
+            }
+            Some((since, reminded)) if now.duration_since(*reminded) >= REMIND_EVERY => {
+                tracing::error!(error = %e, waited_s = now.duration_since(*since).as_secs(), "still waiting for the database");
+                *reminded = now;
+            }
+            Some(_) => tracing::debug!(error = %e, "database still unavailable"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(RETRY_EVERY) => {}
+            _ = term.recv() => return Ok(None),
+            _ = int.recv() => return Ok(None),
         }
     }
 }

@@ -135,14 +135,20 @@ pub struct GuardedEphemeral {
 }
 
 impl GuardedEphemeral {
+    /// Wrap `inner`; `down` is why it could not be reached at start-up
+    /// (the breaker then starts open).
     pub fn wrap(
         inner: SharedEphemeral,
+        down: Option<&StoreError>,
         stop: tokio_util::sync::CancellationToken,
     ) -> SharedEphemeral {
         if inner.backend() != "redis" {
             return inner;
         }
         let breaker = Breaker::new("ephemeral");
+        if let Some(e) = down {
+            breaker.trip(e);
+        }
         let eph = inner.clone();
         let ping = move || {
             let eph = eph.clone();
@@ -153,13 +159,26 @@ impl GuardedEphemeral {
     }
 }
 
+/// How long one call may take before the store counts as down. A frozen
+/// server (stopped, or a network that drops packets without resetting)
+/// keeps an open connection open, and a query on it has no timeout of its
+/// own: without this the first call would wait for ever and the breaker
+/// would never open.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Forward one call through the breaker.
 macro_rules! guarded {
     ($self:ident . $method:ident ( $($arg:expr),* )) => {{
         if $self.breaker.is_open() {
             return Err($self.breaker.refusal());
         }
-        let r = $self.inner.$method($($arg),*).await;
+        let r = match tokio::time::timeout(CALL_TIMEOUT, $self.inner.$method($($arg),*)).await {
+            Ok(r) => r,
+            Err(_) => Err(StoreError::Unavailable {
+                backend: $self.breaker.name,
+                detail: format!("no answer within {} s", CALL_TIMEOUT.as_secs()),
+            }),
+        };
         if let Err(e) = &r
             && e.is_unavailable()
         {

@@ -9,6 +9,7 @@
 //! each value carries its expiry time, and Redis's own TTL only collects
 //! garbage. Counter windows are numbered by the same clock.
 
+pub mod late;
 pub mod redis;
 
 use std::collections::HashMap;

@@ -106,6 +106,18 @@ impl Gateway {
         redis: Option<String>,
         template: impl Fn(&Setup) -> String,
     ) -> Gateway {
+        let mut gw = Self::launch_with(db, redis, template).await;
+        gw.wait_ready().await;
+        gw
+    }
+
+    /// [`Gateway::start_with`] without waiting for it to listen (for a
+    /// gateway that waits for its database).
+    pub async fn launch_with(
+        db: Db,
+        redis: Option<String>,
+        template: impl Fn(&Setup) -> String,
+    ) -> Gateway {
         let dir = tempfile::tempdir().expect("tempdir");
         let (database_url, pg) = match db {
             Db::Sqlite => (
@@ -152,7 +164,7 @@ impl Gateway {
             _pg: pg,
             _redis_ns,
         };
-        gw.spawn().await;
+        gw.launch();
         gw
     }
 
@@ -193,6 +205,12 @@ impl Gateway {
 
     /// (Re)start the process on the same port and config.
     pub async fn spawn(&mut self) {
+        self.launch();
+        self.wait_ready().await;
+    }
+
+    /// Start the process without waiting for it to listen.
+    pub fn launch(&mut self) {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -209,10 +227,10 @@ impl Gateway {
             .spawn()
             .expect("spawn passgate");
         self.child = Some(child);
-        self.wait_ready().await;
     }
 
-    async fn wait_ready(&mut self) {
+    /// Wait until it listens (it fails the test if it exits first).
+    pub async fn wait_ready(&mut self) {
         for _ in 0..400 {
             if let Some(child) = self.child.as_mut()
                 && let Ok(Some(status)) = child.try_wait()
@@ -388,6 +406,11 @@ impl Upstream {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
+        Self::serve(listener)
+    }
+
+    /// The demo echo app on `listener`.
+    pub fn serve(listener: tokio::net::TcpListener) -> Upstream {
         let addr = listener.local_addr().expect("addr");
         let stop = tokio_util::sync::CancellationToken::new();
         let echo = passgate::demo::Echo::new(None, "x-passgate-assertion");

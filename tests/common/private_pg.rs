@@ -113,10 +113,60 @@ impl PrivatePostgres {
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
     }
+
+    /// The server's processes: the postmaster and its children.
+    fn processes(&self) -> Vec<String> {
+        let pidfile = std::fs::read_to_string(self.dir.path().join("data/postmaster.pid"))
+            .expect("postmaster.pid (is the server running?)");
+        let main = pidfile
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        let children = Command::new("pgrep")
+            .args(["-P", &main])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
+            .unwrap_or_default();
+        std::iter::once(main)
+            .chain(children.split_whitespace().map(str::to_string))
+            .collect()
+    }
+
+    /// Stop answering without closing anything (SIGSTOP to every process
+    /// of the server): connections stay open and queries never return.
+    pub fn freeze(&self) {
+        let ok = Command::new("kill")
+            .arg("-STOP")
+            .args(self.processes())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "kill -STOP postgres");
+    }
+
+    pub fn thaw(&self) {
+        let ok = Command::new("kill")
+            .arg("-CONT")
+            .args(self.processes())
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "kill -CONT postgres");
+    }
 }
 
 impl Drop for PrivatePostgres {
     fn drop(&mut self) {
+        if let Ok(text) = std::fs::read_to_string(self.dir.path().join("data/postmaster.pid")) {
+            let _ = Command::new("kill")
+                .arg("-CONT")
+                .args(text.lines().next())
+                .status();
+            let _ = Command::new("pkill")
+                .args(["-CONT", "-P"])
+                .args(text.lines().next())
+                .status();
+        }
         let _ = self
             .command("pg_ctl")
             .args(["-D", &self.data(), "-m", "immediate", "stop"])

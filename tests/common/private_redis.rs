@@ -14,8 +14,12 @@ pub struct PrivateRedis {
 
 impl PrivateRedis {
     pub async fn start() -> PrivateRedis {
+        Self::start_on(free_port()).await
+    }
+
+    /// Start one on `port` (again, after one there was dropped).
+    pub async fn start_on(port: u16) -> PrivateRedis {
         let dir = tempfile::tempdir().expect("tempdir");
-        let port = free_port();
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
