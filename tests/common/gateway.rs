@@ -57,6 +57,8 @@ pub enum Db {
     Postgres,
     /// A server the test runs itself (`private_pg`), at this URL.
     PostgresAt(String),
+    /// A SQLite file at this path (on a file system the test made).
+    SqliteAt(PathBuf),
 }
 
 /// A running gateway process.
@@ -129,6 +131,7 @@ impl Gateway {
                 (pg.url.clone(), Some(pg))
             }
             Db::PostgresAt(url) => (url, None),
+            Db::SqliteAt(path) => (format!("sqlite://{}", path.display()), None),
         };
         let port = free_port();
         let setup = Setup {

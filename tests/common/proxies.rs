@@ -120,12 +120,25 @@ fn log_file(dir: &Path, name: &str) -> std::fs::File {
 }
 
 pub async fn nginx(gateway: u16, app: u16, port: u16) -> ProxyProc {
+    nginx_to(&[gateway], app, port).await
+}
+
+/// nginx from the deploy kit with several passgate replicas in its
+/// `upstream passgate` block (nginx's default balancing and failover).
+pub async fn nginx_to(gateways: &[u16], app: u16, port: u16) -> ProxyProc {
     let bin = find_binary("nginx", &["/usr/sbin/nginx"]);
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
+    let first = format!("server 127.0.0.1:{};", gateways[0]);
+    let all: Vec<String> = gateways
+        .iter()
+        .map(|g| format!("server 127.0.0.1:{g};"))
+        .collect();
+    let conf = localize(&deploy_file("nginx/passgate.conf"), gateways[0], app, port);
+    assert!(conf.contains(&first), "the deploy file's upstream block");
     std::fs::write(
         d.join("passgate.conf"),
-        localize(&deploy_file("nginx/passgate.conf"), gateway, app, port),
+        conf.replacen(&first, &all.join("\n    "), 1),
     )
     .expect("write");
     std::fs::write(d.join("passgate.js"), deploy_file("nginx/passgate.js")).expect("write");

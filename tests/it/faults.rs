@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -14,9 +16,12 @@ use crate::common::gateway::{Db, Gateway, Setup, client, free_port};
 use crate::common::private_pg::PrivatePostgres;
 use crate::common::private_redis::PrivateRedis;
 
+mod disk;
 mod load;
+mod replicas;
 mod revoke;
 mod start;
+mod transports;
 
 fn cfg(s: &Setup, mport: u16) -> String {
     s.config(
@@ -383,4 +388,47 @@ async fn idle_upstream_connections_the_upstream_closes_are_let_go() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
+}
+
+/// `tasks` clients sending `GET url` (with `cookie`) until `stop`; each
+/// answer's status (0: no answer) and how long it took.
+pub(crate) async fn load(
+    url: String,
+    cookie: Option<String>,
+    tasks: usize,
+    stop: Arc<AtomicBool>,
+) -> Vec<(u16, Duration)> {
+    let mut handles = Vec::new();
+    for _ in 0..tasks {
+        let (url, cookie, stop) = (url.clone(), cookie.clone(), stop.clone());
+        handles.push(tokio::spawn(async move {
+            let c = client();
+            let mut seen = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let started = Instant::now();
+                let mut r = c.get(&url).timeout(Duration::from_secs(10));
+                if let Some(k) = &cookie {
+                    r = r.header("cookie", format!("passgate_session={k}"));
+                }
+                let status = match r.send().await {
+                    Ok(resp) => {
+                        let s = resp.status().as_u16();
+                        // The whole body, or it does not count as answered.
+                        match resp.bytes().await {
+                            Ok(_) => s,
+                            Err(_) => 0,
+                        }
+                    }
+                    Err(_) => 0,
+                };
+                seen.push((status, started.elapsed()));
+            }
+            seen
+        }));
+    }
+    let mut all = Vec::new();
+    for h in handles {
+        all.extend(h.await.unwrap());
+    }
+    all
 }

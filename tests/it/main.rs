@@ -17,6 +17,7 @@ mod fuzz;
 mod gate_proxy;
 mod http1;
 mod operate;
+mod replicas;
 mod security;
 mod signin;
 mod store_conformance;

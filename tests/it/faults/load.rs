@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use super::load;
 use crate::common::gateway::{Gateway, Setup, Upstream, client};
 
 const PATHS: [&str; 2] = ["", "http1_loop = false"];
@@ -18,49 +19,6 @@ fn routes(server: &str, s: &Setup, up: &str) -> String {
             "[[route]]\nhost = \"localhost\"\npath = \"/open\"\npolicy = \"public\"\nupstream = \"{up}\"\n\n[[route]]\nhost = \"localhost\"\nupstream = \"{up}\"\n"
         ),
     )
-}
-
-/// `tasks` clients sending `GET path` (with `cookie`) until `stop`; each
-/// answer's status (0: no answer) and how long it took.
-async fn load(
-    url: String,
-    cookie: Option<String>,
-    tasks: usize,
-    stop: Arc<AtomicBool>,
-) -> Vec<(u16, Duration)> {
-    let mut handles = Vec::new();
-    for _ in 0..tasks {
-        let (url, cookie, stop) = (url.clone(), cookie.clone(), stop.clone());
-        handles.push(tokio::spawn(async move {
-            let c = client();
-            let mut seen = Vec::new();
-            while !stop.load(Ordering::Relaxed) {
-                let started = Instant::now();
-                let mut r = c.get(&url).timeout(Duration::from_secs(10));
-                if let Some(k) = &cookie {
-                    r = r.header("cookie", format!("passgate_session={k}"));
-                }
-                let status = match r.send().await {
-                    Ok(resp) => {
-                        let s = resp.status().as_u16();
-                        // The whole body, or it does not count as answered.
-                        match resp.bytes().await {
-                            Ok(_) => s,
-                            Err(_) => 0,
-                        }
-                    }
-                    Err(_) => 0,
-                };
-                seen.push((status, started.elapsed()));
-            }
-            seen
-        }));
-    }
-    let mut all = Vec::new();
-    for h in handles {
-        all.extend(h.await.unwrap());
-    }
-    all
 }
 
 /// An upstream on a fixed port that is up for 300 ms and gone for 300 ms,
