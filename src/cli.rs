@@ -215,12 +215,14 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 /// Open the server's stores. A PostgreSQL server that cannot be reached
-/// (starting alongside passgate, or in an outage) is waited for: tried
-/// every 2 s, with nothing listening meanwhile, so that clients and load
-/// balancers find a replica that is not there rather than one that cannot
-/// check anybody. SIGTERM or SIGINT during the wait ends it (`None`). Any
-/// other failure (SQLite, wrong credentials, a failed migration) ends it at
-/// once with the error. Redis down is no reason to wait (see `App::start`).
+/// (starting alongside passgate, or in an outage) is waited for up to
+/// `storage.startup_wait`: tried every 2 s, with nothing listening
+/// meanwhile, so that clients and load balancers find a replica that is not
+/// there rather than one that cannot check anybody; then the error ends it,
+/// as a wrong address must. SIGTERM or SIGINT during the wait ends it
+/// (`None`). Any other failure (SQLite, wrong credentials, a failed
+/// migration) ends it at once. Redis down is no reason to wait (see
+/// `App::start`).
 async fn start_server(
     cfg: Config,
     path: PathBuf,
@@ -229,6 +231,7 @@ async fn start_server(
     const RETRY_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
     const REMIND_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
     let postgres = !cfg.storage.database_url.expose().starts_with("sqlite:");
+    let patience = cfg.storage.startup_wait;
     let (Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
@@ -255,9 +258,17 @@ async fn start_server(
             Err(e) => return Err(Failure::runtime(e.to_string())),
         };
         let now = std::time::Instant::now();
+        let waited = waiting.map_or(std::time::Duration::ZERO, |(since, _)| now - since);
+        if waited >= patience {
+            return Err(Failure::runtime(if patience.is_zero() {
+                e.to_string()
+            } else {
+                format!("{e} (waited {} s: storage.startup_wait)", waited.as_secs())
+            }));
+        }
         match &mut waiting {
             None => {
-                tracing::error!(error = %e, "database unavailable at start: retrying every 2 s, listening on nothing until it answers");
+                tracing::error!(error = %e, "database unavailable at start: retrying every 2 s for up to {}, listening on nothing until it answers", humantime::format_duration(patience));
                 waiting = Some((now, now));
             }
             Some((since, reminded)) if now.duration_since(*reminded) >= REMIND_EVERY => {
@@ -267,7 +278,7 @@ async fn start_server(
             Some(_) => tracing::debug!(error = %e, "database still unavailable"),
         }
         tokio::select! {
-            _ = tokio::time::sleep(RETRY_EVERY) => {}
+            _ = tokio::time::sleep(RETRY_EVERY.min(patience - waited)) => {}
             _ = term.recv() => return Ok(None),
             _ = int.recv() => return Ok(None),
         }

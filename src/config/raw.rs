@@ -71,6 +71,7 @@ pub struct RawStorage {
     pub redis_url: String,
     pub redis_url_file: String,
     pub redis_prefix: String,
+    pub startup_wait: String,
 }
 
 impl Default for RawStorage {
@@ -81,6 +82,7 @@ impl Default for RawStorage {
             redis_url: String::new(),
             redis_url_file: String::new(),
             redis_prefix: "passgate".into(),
+            startup_wait: "60s".into(),
         }
     }
 }

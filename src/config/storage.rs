@@ -13,6 +13,9 @@ pub struct StorageConfig {
     pub redis_url: Option<Secret>,
     /// Namespace of passgate's keys in Redis (several deployments may share one).
     pub redis_prefix: String,
+    /// How long `serve` waits for a PostgreSQL server it cannot reach at
+    /// start-up before it gives up (zero: not at all).
+    pub startup_wait: std::time::Duration,
 }
 
 pub(super) fn check(st: &RawStorage, base: &Path, v: &mut Validator) -> Option<StorageConfig> {
@@ -68,9 +71,16 @@ pub(super) fn check(st: &RawStorage, base: &Path, v: &mut Validator) -> Option<S
         );
     }
 
+    let startup_wait = if matches!(st.startup_wait.trim(), "0" | "0s") {
+        Some(std::time::Duration::ZERO)
+    } else {
+        v.duration("storage.startup_wait", &st.startup_wait)
+    };
+
     Some(StorageConfig {
         database_url: database_url?,
         redis_url,
         redis_prefix: st.redis_prefix.clone(),
+        startup_wait: startup_wait?,
     })
 }

@@ -168,12 +168,14 @@ async fn an_unreachable_database_is_one_clear_message() {
     let gw = Gateway::start(|s| cfg(s, "")).await;
     let text = std::fs::read_to_string(&gw.config_path).unwrap();
     let broken = gw.dir.path().join("broken.toml");
+    // Not waited for: the server should give up at once.
     std::fs::write(
         &broken,
         text.replace(
             &gw.database_url,
             "postgres://admin:s3cret@127.0.0.1:1/passgate",
-        ),
+        )
+        .replacen("[storage]\n", "[storage]\nstartup_wait = \"0s\"\n", 1),
     )
     .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_passgate"))

@@ -55,8 +55,32 @@ async fn started_while_the_database_is_down_it_waits_for_it_then_serves() {
     assert_eq!(whoami(&gw, &token).await.0, 200);
     assert!(gauge(mport, "database").await.ends_with(" 0"));
 
-    // A stop signal while it waits ends it at once, with success.
+    // It waits as long as `storage.startup_wait`, then gives up with the
+    // error (a wrong address must not look like a replica that is fine).
     pg.down();
+    let mut giving_up = Gateway::launch_with(Db::PostgresAt(pg.url()), None, |s| {
+        cfg(s, free_port()).replacen("[storage]\n", "[storage]\nstartup_wait = \"3s\"\n", 1)
+    })
+    .await;
+    let started = Instant::now();
+    assert_eq!(
+        giving_up.wait_exit(Duration::from_secs(15)).await,
+        Some(1),
+        "{}",
+        giving_up.log()
+    );
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(2500) && took < Duration::from_secs(10),
+        "gave up after {took:?}"
+    );
+    let log = giving_up.log();
+    assert!(
+        log.contains("cannot connect") && log.contains("storage.startup_wait"),
+        "{log}"
+    );
+
+    // A stop signal while it waits ends it at once, with success.
     let mut waiting =
         Gateway::launch_with(Db::PostgresAt(pg.url()), None, |s| cfg(s, free_port())).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
