@@ -418,21 +418,29 @@ async fn accept_loop(
                         Ok(Ok(s)) => {
                             // HTTP/2 over TLS only when ALPN chose it, as
                             // browsers and nginx do.
-                            let proto = if s.get_ref().1.alpn_protocol() == Some(b"h2") {
-                                Proto::Http2
-                            } else {
-                                Proto::Http1
-                            };
-                            serve_connection(
-                                app,
-                                router,
-                                builders,
-                                TokioIo::new(s),
-                                peer,
-                                true,
-                                proto,
-                            )
-                            .await
+                            if s.get_ref().1.alpn_protocol() == Some(b"h2") {
+                                serve_connection(
+                                    app,
+                                    router,
+                                    builders,
+                                    TokioIo::new(s),
+                                    peer,
+                                    true,
+                                    Proto::Http2,
+                                )
+                                .await;
+                                return;
+                            }
+                            // HTTP/1.1 over TLS: the same loop as plain
+                            // connections, with the same hand-over rules.
+                            let conn = ConnCtx::new(app, router, peer, true);
+                            if !conn.app.config().server.http1_loop {
+                                serve_with_hyper(conn, &builders, TokioIo::new(s), Proto::Http1)
+                                    .await;
+                            } else if let Some(rest) = h1::serve(&conn, s).await {
+                                let io = rest.into_io(peer);
+                                serve_with_hyper(conn, &builders, io, Proto::Http1).await;
+                            }
                         }
                         Ok(Err(e)) => {
                             tracing::debug!(%peer, error = %e, "TLS handshake failed")
@@ -508,6 +516,10 @@ fn tls_acceptor(
             format!("server.tls_cert_file / tls_key_file do not form a usable pair: {e}")
         })?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // Resumption without a full handshake: stateless tickets (their keys
+    // rotate every 6 hours), so resuming clients cost no server memory.
+    config.ticketer =
+        rustls::crypto::ring::Ticketer::new().map_err(|e| format!("TLS session tickets: {e}"))?;
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use bytes::{Buf, BytesMut};
 use http::uri::Authority;
 use http::{HeaderValue, StatusCode};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::ProxyError;
@@ -142,6 +142,13 @@ pub fn clear() {
     IDLE.with_borrow_mut(|l| l.clear());
 }
 
+/// Write `bytes` to a client whole, and flush them: a no-op on TCP; over
+/// TLS it sends what rustls holds, so a streamed body is not held back.
+pub async fn send<W: AsyncWrite + Unpin + ?Sized>(w: &mut W, bytes: &[u8]) -> std::io::Result<()> {
+    w.write_all(bytes).await?;
+    w.flush().await
+}
+
 /// One exchange for [`relay`].
 pub struct Exchange<'a> {
     /// The request's bytes (`http1::write_request`).
@@ -183,10 +190,10 @@ enum HeadError {
 
 /// Send `x` to `upstream` and relay the answer to `client`. An error means
 /// nothing was written to the client, which can be given an error page.
-pub async fn relay(
+pub async fn relay<C: AsyncWrite + Unpin>(
     upstream: &crate::authz::Upstream,
     alarm: &mut Alarm,
-    client: &mut TcpStream,
+    client: &mut C,
     out: &mut BytesMut,
     x: Exchange<'_>,
 ) -> Result<Relayed, ProxyError> {
@@ -343,14 +350,14 @@ enum BodyEnd {
 
 /// Relay the body after the head in `out` (which goes first, in the same
 /// write as the body's first bytes).
-async fn relay_body(
+async fn relay_body<C: AsyncWrite + Unpin>(
     conn: &mut Conn,
-    client: &mut TcpStream,
+    client: &mut C,
     out: &mut BytesMut,
     framing: Framing,
 ) -> BodyEnd {
     match framing {
-        Framing::Empty => match client.write_all(out).await {
+        Framing::Empty => match send(client, out).await {
             Ok(()) => BodyEnd::Whole,
             Err(_) => BodyEnd::ClientGone {
                 upstream_done: true,
@@ -361,7 +368,7 @@ async fn relay_body(
             out.extend_from_slice(&conn.buf[..first]);
             conn.buf.advance(first);
             let mut left = n - first as u64;
-            if client.write_all(out).await.is_err() {
+            if send(client, out).await.is_err() {
                 return BodyEnd::ClientGone {
                     upstream_done: left == 0,
                 };
@@ -372,7 +379,7 @@ async fn relay_body(
                     return broke;
                 }
                 let take = (conn.buf.len() as u64).min(left) as usize;
-                if client.write_all(&conn.buf[..take]).await.is_err() {
+                if send(client, &conn.buf[..take]).await.is_err() {
                     return BodyEnd::ClientGone {
                         upstream_done: false,
                     };
@@ -390,12 +397,12 @@ async fn relay_body(
                     Err(why) => {
                         // What was decoded so far still goes out; the
                         // client then sees the body end unfinished.
-                        let _ = client.write_all(out).await;
+                        let _ = send(client, out).await;
                         return BodyEnd::UpstreamBroke(why.into());
                     }
                 };
                 if !out.is_empty() {
-                    if client.write_all(out).await.is_err() {
+                    if send(client, out).await.is_err() {
                         return BodyEnd::ClientGone {
                             upstream_done: done,
                         };
@@ -415,7 +422,7 @@ async fn relay_body(
             put_chunk(out, &conn.buf);
             conn.buf.clear();
             if !out.is_empty() {
-                if client.write_all(out).await.is_err() {
+                if send(client, out).await.is_err() {
                     return BodyEnd::ClientGone {
                         upstream_done: false,
                     };
@@ -424,7 +431,7 @@ async fn relay_body(
             }
             match conn.read().await {
                 Ok(0) => {
-                    return match client.write_all(b"0\r\n\r\n").await {
+                    return match send(client, b"0\r\n\r\n").await {
                         Ok(()) => BodyEnd::Whole,
                         Err(_) => BodyEnd::ClientGone {
                             upstream_done: true,

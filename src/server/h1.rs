@@ -16,6 +16,10 @@
 //! reading and writing HTTP/1.1 differ, and those are the codec's
 //! (`http1.rs`).
 //!
+//! The loop serves plain connections and HTTP/1.1 over TLS alike: it is
+//! generic over the connection ([`ClientIo`]), and every answer it writes
+//! is flushed (a no-op on TCP; over TLS it sends what rustls holds).
+//!
 //! What this loop does not serve it leaves to hyper before it has consumed
 //! anything: the connection, with the bytes read so far in front, is served
 //! by hyper's HTTP/1 server from then on. That is a head hyper would refuse
@@ -36,20 +40,46 @@ use http::header::{HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Request, StatusCode, Uri};
 use http_body_util::BodyExt;
 use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+use tokio_rustls::server::TlsStream;
 
 use super::{ConnCtx, HEADER_READ_TIMEOUT, ShutdownWatch, record};
 use crate::gate::{self, Answered, Destination};
 use crate::http1::{self, MAX_HEADERS, RequestFraming};
 use crate::metrics::Outcome;
-use crate::proxy::h1::{self as upstream, Alarm, Relayed, buffer, recycle};
+use crate::proxy::h1::{self as upstream, Alarm, Relayed, buffer, recycle, send};
 
 /// Largest request head (hyper's limit, which answers 431 beyond it).
 const MAX_HEAD: usize = 64 * 1024;
 /// Largest request body read into memory; larger ones stream through
 /// hyper.
 const MAX_BODY: u64 = 64 * 1024;
+
+/// A client connection the loop serves: plain TCP, or TLS over it.
+pub(crate) trait ClientIo: AsyncRead + AsyncWrite + Unpin + Send + 'static {
+    /// Ready when a read may find bytes (a spurious wake-up at worst), so
+    /// that an idle connection holds no read buffer.
+    fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>>;
+}
+
+impl ClientIo for TcpStream {
+    fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        TcpStream::poll_read_ready(self, cx)
+    }
+}
+
+impl ClientIo for TlsStream<TcpStream> {
+    fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let (tcp, tls) = self.get_ref();
+        // rustls already holds plaintext (or a close): no socket
+        // readiness will announce it.
+        if !tls.wants_read() {
+            return Poll::Ready(Ok(()));
+        }
+        tcp.poll_read_ready(cx)
+    }
+}
 
 /// A request taken off the connection.
 pub(crate) struct Taken {
@@ -93,13 +123,13 @@ enum Served {
 
 /// A connection for hyper to serve from now on: the bytes already read
 /// from it come first.
-pub(super) struct Handover {
-    io: Rewind,
+pub(super) struct Handover<S> {
+    io: Rewind<S>,
     reason: &'static str,
 }
 
-impl Handover {
-    pub(super) fn into_io(self, peer: std::net::SocketAddr) -> TokioIo<Rewind> {
+impl<S> Handover<S> {
+    pub(super) fn into_io(self, peer: std::net::SocketAddr) -> TokioIo<Rewind<S>> {
         tracing::debug!(%peer, reason = self.reason, "HTTP/1 connection handed to hyper");
         TokioIo::new(self.io)
     }
@@ -108,7 +138,7 @@ impl Handover {
 /// Serve a plain HTTP/1 connection until it ends, or until it holds
 /// something for hyper. Everything this loop held (buffers, timers) is let
 /// go before hyper takes over.
-pub(super) async fn serve(conn: &ConnCtx, mut stream: TcpStream) -> Option<Handover> {
+pub(super) async fn serve<S: ClientIo>(conn: &ConnCtx, mut stream: S) -> Option<Handover<S>> {
     let shutdown = conn.app.shutdown.clone();
     let cancelled = std::pin::pin!(shutdown.cancelled());
     let mut watch = ShutdownWatch::new(cancelled);
@@ -175,8 +205,8 @@ pub(super) async fn serve(conn: &ConnCtx, mut stream: TcpStream) -> Option<Hando
 }
 
 /// Read until `rbuf` holds a whole request (or something for hyper).
-async fn next_request(
-    stream: &mut TcpStream,
+async fn next_request<S: ClientIo>(
+    stream: &mut S,
     rbuf: &mut BytesMut,
     alarm: &mut Alarm,
     watch: &mut ShutdownWatch<'_, '_>,
@@ -200,7 +230,7 @@ async fn next_request(
             if idle && watch.poll(cx).is_ready() {
                 return Poll::Ready(None);
             }
-            match stream.poll_read_ready(cx) {
+            match ClientIo::poll_read_ready(&*stream, cx) {
                 Poll::Ready(Ok(())) => {
                     // Only now a buffer: an idle connection holds none.
                     if rbuf.capacity() == 0 {
@@ -410,9 +440,9 @@ fn restore(head: &[u8], body: &[u8], rest: &[u8]) -> BytesMut {
 }
 
 /// Serve one request: the gate's phases, as `server::handle` runs them.
-async fn serve_one(
+async fn serve_one<S: ClientIo>(
     conn: &ConnCtx,
-    stream: &mut TcpStream,
+    stream: &mut S,
     rbuf: &mut BytesMut,
     upstream_alarm: &mut Alarm,
     taken: Taken,
@@ -525,8 +555,8 @@ async fn serve_one(
 }
 
 /// Where and how a request's answer goes.
-struct Reply<'a> {
-    stream: &'a mut TcpStream,
+struct Reply<'a, S> {
+    stream: &'a mut S,
     head_only: bool,
     /// This answer is the connection's last.
     closing: &'a (dyn Fn() -> bool + Sync),
@@ -536,7 +566,7 @@ struct Reply<'a> {
     log: super::AccessLog,
 }
 
-impl Reply<'_> {
+impl<S: ClientIo> Reply<'_, S> {
     fn record(self, outcome: &Outcome, status: StatusCode) {
         record(outcome, status, self.ctx, self.started, self.log);
     }
@@ -556,7 +586,7 @@ impl Reply<'_> {
         if !no_body {
             out.extend_from_slice(&body);
         }
-        let sent = self.stream.write_all(&out).await;
+        let sent = send(self.stream, &out).await;
         recycle(out);
         self.record(&outcome, status);
         if sent.is_ok() && !close {
@@ -579,12 +609,12 @@ async fn collect(body: Body) -> Bytes {
 }
 
 /// A connection with bytes already read from it in front, for hyper.
-pub(super) struct Rewind {
+pub(super) struct Rewind<S> {
     pre: Bytes,
-    io: TcpStream,
+    io: S,
 }
 
-impl AsyncRead for Rewind {
+impl<S: AsyncRead + Unpin> AsyncRead for Rewind<S> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -605,7 +635,7 @@ impl AsyncRead for Rewind {
     }
 }
 
-impl AsyncWrite for Rewind {
+impl<S: AsyncWrite + Unpin> AsyncWrite for Rewind<S> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,

@@ -7,6 +7,10 @@
 //! order and case; the framing is compared as the body it carries), body.
 //! No request may reach an upstream that no case sent.
 //!
+//! The same runs over TLS (HTTP/1.1 chosen by ALPN), where both paths sit
+//! behind passgate's TLS acceptor: `PASSGATE_DIFF_TLS_CASES` (default
+//! 10,000) cases.
+//!
 //! `PASSGATE_DIFF_CASES` (default 100,000) and `PASSGATE_DIFF_SEED`
 //! (default: from the clock, printed) say how many and which; a failure
 //! prints the seed and the case's bytes, to run again with
@@ -28,7 +32,7 @@ use std::time::Duration;
 use crate::common::gateway::{Gateway, Setup};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
 /// What an upstream saw of one request, normalised for comparison.
@@ -229,7 +233,7 @@ async fn record(
     }
 }
 
-async fn fill(s: &mut TcpStream, buf: &mut Vec<u8>) -> Option<()> {
+async fn fill<S: AsyncRead + Unpin>(s: &mut S, buf: &mut Vec<u8>) -> Option<()> {
     let mut chunk = [0u8; 16 * 1024];
     match s.read(&mut chunk).await {
         Ok(0) | Err(_) => None,
@@ -240,11 +244,12 @@ async fn fill(s: &mut TcpStream, buf: &mut Vec<u8>) -> Option<()> {
     }
 }
 
-fn config(s: &Setup, up: &str, hyper: bool) -> String {
+fn config(s: &Setup, up: &str, hyper: bool, tls: Option<&Tls>) -> String {
     s.config(
         &format!(
-            "trusted_proxies = [\"127.0.0.1/32\"]\n{}",
-            if hyper { "http1_loop = false" } else { "" }
+            "trusted_proxies = [\"127.0.0.1/32\"]\n{}\n{}",
+            if hyper { "http1_loop = false" } else { "" },
+            tls.map(|t| t.server_lines()).unwrap_or_default()
         ),
         &format!(
             r#"[log]
@@ -694,13 +699,55 @@ fn generate(rng: &mut StdRng, id: u64, port: u16, token: &str) -> Case {
     }
 }
 
+/// A certificate for the gateways and a client that trusts it (offering
+/// only HTTP/1.1 in ALPN).
+struct Tls {
+    dir: tempfile::TempDir,
+    connector: tokio_rustls::TlsConnector,
+}
+
+impl Tls {
+    fn new() -> Tls {
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("c.pem"), cert.cert.pem()).unwrap();
+        std::fs::write(dir.path().join("k.pem"), cert.signing_key.serialize_pem()).unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(cert.cert.der().clone()).unwrap();
+        let mut client = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        client.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Tls {
+            dir,
+            connector: tokio_rustls::TlsConnector::from(Arc::new(client)),
+        }
+    }
+
+    fn server_lines(&self) -> String {
+        format!(
+            "tls_cert_file = \"{}\"\ntls_key_file = \"{}\"",
+            self.dir.path().join("c.pem").display(),
+            self.dir.path().join("k.pem").display()
+        )
+    }
+}
+
 /// What the client got: the status, or how it failed.
-async fn send_case(addr: SocketAddr, case: &Case) -> String {
+async fn send_case(
+    addr: SocketAddr,
+    case: &Case,
+    tls: Option<&tokio_rustls::TlsConnector>,
+) -> String {
     let socket = TcpSocket::new_v4().unwrap();
     if case.untrusted {
         socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
     }
-    let mut s = match socket.connect(addr).await {
+    let s = match socket.connect(addr).await {
         Ok(s) => s,
         Err(e) => return format!("connect failed: {e}"),
     };
@@ -709,7 +756,22 @@ async fn send_case(addr: SocketAddr, case: &Case) -> String {
     // would otherwise leave more sockets waiting out TIME_WAIT than there
     // are ports to connect from.
     let _ = s.set_zero_linger();
-    if s.write_all(&case.bytes).await.is_err() {
+    match tls {
+        None => exchange(s, case).await,
+        Some(c) => {
+            let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+            match tokio::time::timeout(Duration::from_secs(10), c.connect(name, s)).await {
+                Ok(Ok(t)) => exchange(t, case).await,
+                Ok(Err(e)) => format!("TLS handshake failed: {e}"),
+                Err(_) => "TLS handshake timed out".into(),
+            }
+        }
+    }
+}
+
+/// Send a case's bytes on `s` and read its answers.
+async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(mut s: S, case: &Case) -> String {
+    if s.write_all(&case.bytes).await.is_err() || s.flush().await.is_err() {
         return "write failed".into();
     }
     let read = async {
@@ -739,8 +801,8 @@ async fn send_case(addr: SocketAddr, case: &Case) -> String {
 
 /// Read one answer (skipping interim ones) and its body; the status, and
 /// whether another answer may follow on the connection.
-async fn read_answer(
-    s: &mut TcpStream,
+async fn read_answer<S: AsyncRead + Unpin>(
+    s: &mut S,
     buf: &mut Vec<u8>,
     head_request: bool,
 ) -> Result<(u16, bool), String> {
@@ -821,13 +883,27 @@ async fn read_answer(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn both_serving_paths_decide_and_forward_alike() {
     let cases = crate::common::env_number("PASSGATE_DIFF_CASES", 100_000);
+    differential(cases, None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_serving_paths_decide_and_forward_alike_over_tls() {
+    let cases = crate::common::env_number("PASSGATE_DIFF_TLS_CASES", 10_000);
+    differential(cases, Some(Tls::new())).await;
+}
+
+async fn differential(cases: u64, tls: Option<Tls>) {
     let seed = crate::common::env_seed("PASSGATE_DIFF_SEED");
-    eprintln!("differential: {cases} cases, PASSGATE_DIFF_SEED={seed}");
+    eprintln!(
+        "differential{}: {cases} cases, PASSGATE_DIFF_SEED={seed}",
+        if tls.is_some() { " over TLS" } else { "" }
+    );
     let up_loop = Recorder::start().await;
     let up_hyper = Recorder::start().await;
     let (ul, uh) = (up_loop.addr, up_hyper.addr);
-    let gw_loop = Gateway::start(|s| config(s, &format!("http://{ul}"), false)).await;
-    let gw_hyper = Gateway::start(|s| config(s, &format!("http://{uh}"), true)).await;
+    let gw_loop = Gateway::start(|s| config(s, &format!("http://{ul}"), false, tls.as_ref())).await;
+    let gw_hyper = Gateway::start(|s| config(s, &format!("http://{uh}"), true, tls.as_ref())).await;
+    let connector = tls.as_ref().map(|t| t.connector.clone());
     let token_loop = gw_loop.session_for("alice@example.com", &["staff"]).await;
     let token_hyper = gw_hyper.session_for("alice@example.com", &["staff"]).await;
     let (a_loop, a_hyper) = (gw_loop.addr(), gw_hyper.addr());
@@ -846,6 +922,7 @@ async fn both_serving_paths_decide_and_forward_alike() {
         let (next, failures, outcomes) = (next.clone(), failures.clone(), outcomes.clone());
         let (up_loop, up_hyper) = (up_loop.clone(), up_hyper.clone());
         let (token_loop, token_hyper) = (token_loop.clone(), token_hyper.clone());
+        let connector = connector.clone();
         tasks.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed) as u64;
@@ -859,7 +936,10 @@ async fn both_serving_paths_decide_and_forward_alike() {
                 let mut rng = StdRng::seed_from_u64(seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
                 let hyped = generate(&mut rng, i, p_hyper, &token_hyper);
                 let (s_loop, s_hyper) =
-                    tokio::join!(send_case(a_loop, &looped), send_case(a_hyper, &hyped));
+                    tokio::join!(
+                        send_case(a_loop, &looped, connector.as_ref()),
+                        send_case(a_hyper, &hyped, connector.as_ref())
+                    );
                 // What reached the upstreams, with the ports and tokens
                 // made the same again.
                 // (`:port`, so that a case number that happens to be

@@ -764,6 +764,35 @@ async fn tls_with_alpn_serves_http2_and_http1() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
+    // HTTP/1.1 over TLS is served by passgate's own loop, like plain
+    // connections: nothing above went to hyper's HTTP/1 server, and one of
+    // passgate's pages does (the loop's hand-over rules hold over TLS).
+    assert_eq!(
+        gw.log().matches("handed to hyper").count(),
+        0,
+        "{}",
+        gw.log()
+    );
+    let h1 = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .http1_only()
+        .build()
+        .unwrap();
+    let r = h1
+        .get(format!("https://localhost:{}/.passgate/login", gw.port))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        gw.log()
+            .lines()
+            .any(|l| l.contains("handed to hyper")
+                && l.contains("reason=\"one of passgate's pages\"")),
+        "{}",
+        gw.log()
+    );
 }
 
 #[tokio::test]
