@@ -46,9 +46,21 @@ pub enum ProxyError {
     BadRequest(String),
 }
 
+type Pooled = Client<Connector, Incoming>;
+
+thread_local! {
+    /// Each worker thread's pooled clients, by [`Proxy::id`]: a connection
+    /// is driven by a task on the thread that opened it, so a request from
+    /// another thread's stream would hop to that thread and back.
+    static CLIENTS: std::cell::RefCell<Vec<(u64, Pooled)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// The pooled upstream client and its limits.
 pub struct Proxy {
-    client: Client<Connector, Incoming>,
+    /// Set up once; each thread builds its own client from it.
+    connector: Connector,
+    /// Tells this proxy's clients from another's (tests run several).
+    id: u64,
     connect_timeout: Duration,
     response_timeout: Duration,
     /// Where upgraded tunnels are tracked, so shutdown can wait for them.
@@ -93,12 +105,10 @@ impl Proxy {
             .enable_http1()
             .enable_http2()
             .wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_max_idle_per_host(256)
-            .build(connector);
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Self {
-            client,
+            connector,
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             connect_timeout,
             response_timeout,
             tunnels,
@@ -227,12 +237,29 @@ fn state_framing(req: &mut Request<Incoming>) {
 impl Proxy {
     /// Send through hyper-util's pooled client (HTTP/2 streams, TLS
     /// upstreams, upgrades).
+    /// This thread's pooled client (HTTP/2 streams, `https://` upstreams,
+    /// upgrades): its connections stay on the thread that uses them.
+    fn client(&self) -> Pooled {
+        CLIENTS.with_borrow_mut(|clients| {
+            if let Some((_, c)) = clients.iter().find(|(id, _)| *id == self.id) {
+                return c.clone();
+            }
+            let c = Client::builder(TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(90))
+                .pool_max_idle_per_host(256)
+                .build(self.connector.clone());
+            clients.push((self.id, c.clone()));
+            c
+        })
+    }
+
     async fn send_pooled(
         &self,
         req: Request<Incoming>,
         upstream: &Upstream,
     ) -> Result<Response<Incoming>, ProxyError> {
-        match tokio::time::timeout(self.response_timeout, self.client.request(req)).await {
+        let client = self.client();
+        match tokio::time::timeout(self.response_timeout, client.request(req)).await {
             Err(_) => Err(ProxyError::Timeout {
                 upstream: upstream.url.clone(),
                 secs: self.response_timeout.as_secs(),
