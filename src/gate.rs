@@ -43,7 +43,7 @@ use crate::page::plain;
 use crate::page::{self, Action, Chrome, MessagePage};
 use crate::session::ActiveSession;
 
-pub use forward_auth::forward_auth;
+pub use forward_auth::{Allowed, Decided, decide as decide_forward_auth, forward_auth};
 pub use target::Target;
 
 /// Per-request facts about the connection, for handlers (axum extension).

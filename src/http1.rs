@@ -227,7 +227,7 @@ fn put_fields_but_framing(out: &mut BytesMut, headers: &HeaderMap) {
 }
 
 #[inline]
-fn put_field(out: &mut BytesMut, name: &[u8], value: &[u8]) {
+pub fn put_field(out: &mut BytesMut, name: &[u8], value: &[u8]) {
     out.extend_from_slice(name);
     out.extend_from_slice(b": ");
     out.extend_from_slice(value);

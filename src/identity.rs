@@ -48,24 +48,37 @@ pub fn answers_with(style: HeaderStyle, name: &HeaderName) -> bool {
 
 /// Set the configured identity headers (empty values when nobody is signed in).
 pub fn set_identity_headers(headers: &mut HeaderMap, style: HeaderStyle, who: Option<&Principal>) {
-    let empty = HeaderValue::from_static("");
-    let (user, email, name, groups) = match who {
+    each_identity_field(style, who, |name, value| {
+        headers.insert(name.clone(), value.clone());
+    });
+}
+
+/// The identity fields `style` names, for `who` (empty values for nobody),
+/// one call each: what [`set_identity_headers`] sets, for writers that
+/// put them straight into bytes.
+pub fn each_identity_field(
+    style: HeaderStyle,
+    who: Option<&Principal>,
+    mut field: impl FnMut(&HeaderName, &HeaderValue),
+) {
+    static EMPTY: HeaderValue = HeaderValue::from_static("");
+    let [user, email, name, groups] = match who {
         Some(p) => {
             let [u, e, n, g] = &p.header_values;
-            (u.clone(), e.clone(), n.clone(), g.clone())
+            [u, e, n, g]
         }
-        None => (empty.clone(), empty.clone(), empty.clone(), empty),
+        None => [&EMPTY; 4],
     };
     if matches!(style, HeaderStyle::AuthRequest | HeaderStyle::Both) {
-        headers.insert(XAR_USER.clone(), user.clone());
-        headers.insert(XAR_EMAIL.clone(), email.clone());
-        headers.insert(XAR_GROUPS.clone(), groups.clone());
+        field(&XAR_USER, user);
+        field(&XAR_EMAIL, email);
+        field(&XAR_GROUPS, groups);
     }
     if matches!(style, HeaderStyle::Remote | HeaderStyle::Both) {
-        headers.insert(REMOTE_USER.clone(), user);
-        headers.insert(REMOTE_EMAIL.clone(), email);
-        headers.insert(REMOTE_NAME.clone(), name);
-        headers.insert(REMOTE_GROUPS.clone(), groups);
+        field(&REMOTE_USER, user);
+        field(&REMOTE_EMAIL, email);
+        field(&REMOTE_NAME, name);
+        field(&REMOTE_GROUPS, groups);
     }
 }
 

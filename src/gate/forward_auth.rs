@@ -10,7 +10,10 @@
 //! as the path to serve instead (`X-Original-URL`, `X-Rewrite-URL`), an
 //! upgrade the rule does not allow (`h2c` never) — is refused with a 400.
 
+use std::sync::Arc;
+
 use axum::body::Body;
+use bytes::BytesMut;
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Response, StatusCode};
 
@@ -32,16 +35,99 @@ pub async fn forward_auth(
     ctx: &ReqCtx,
     nginx: bool,
 ) -> Answered {
+    match decide(app, cfg, headers, ctx, nginx).await {
+        Decided::Allow(a) => a.into_answer(cfg),
+        Decided::Other(answer) => answer,
+    }
+}
+
+/// What forward auth decided: allowed (the common case, which passgate's
+/// HTTP/1 loop writes straight into bytes), or any other answer.
+// Moved once per request; boxing would cost an allocation.
+#[allow(clippy::large_enum_variant)]
+pub enum Decided {
+    Allow(Allowed),
+    Other(Answered),
+}
+
+/// An allowed request: what the 200 carries.
+pub struct Allowed {
+    who: Option<Arc<crate::session::Principal>>,
+    assertion: Option<HeaderValue>,
+    /// The request's cookies without passgate's, for the proxy to forward
+    /// instead of the originals (deploy/ configs copy it), so the session
+    /// cookie never reaches the app.
+    cookie: Option<HeaderValue>,
+    pub outcome: Outcome,
+}
+
+const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+
+impl Allowed {
+    /// The fields of the answer, one call each (but the request id, HSTS
+    /// and framing, which every answer gets: `gate::stamp_answer`).
+    fn each_field(&self, cfg: &Config, mut field: impl FnMut(&header::HeaderName, &HeaderValue)) {
+        field(&header::CONTENT_TYPE, &TEXT_PLAIN);
+        identity::each_identity_field(cfg.identity.headers, self.who.as_deref(), &mut field);
+        if let Some(jwt) = &self.assertion {
+            field(&cfg.identity.assertion_header, jwt);
+        }
+        if let Some(c) = &self.cookie {
+            field(&header::COOKIE, c);
+        }
+        field(&header::CACHE_CONTROL, &NO_STORE);
+    }
+
+    /// As a response, for hyper's path.
+    pub fn into_answer(self, cfg: &Config) -> Answered {
+        // With room from the start for every field (growing the map insert
+        // by insert rehashes it several times).
+        let mut r = Response::new(Body::empty());
+        *r.headers_mut() = HeaderMap::with_capacity(14);
+        let h = r.headers_mut();
+        self.each_field(cfg, |name, value| {
+            h.insert(name.clone(), value.clone());
+        });
+        (r, self.outcome)
+    }
+
+    /// The whole answer as HTTP/1.1 bytes (it has no body): the same
+    /// fields as [`Allowed::into_answer`] gets and `gate::stamp_answer`
+    /// adds, then the framing every answer head ends with.
+    pub fn write(&self, out: &mut BytesMut, cfg: &Config, ctx: &ReqCtx, close: bool) {
+        use crate::http1;
+        http1::put_status_line(out, StatusCode::OK, None);
+        self.each_field(cfg, |name, value| {
+            http1::put_field(out, name.as_str().as_bytes(), value.as_bytes());
+        });
+        http1::put_field(out, b"x-request-id", ctx.request_id_header.as_bytes());
+        if let Some(v) = super::hsts(cfg, ctx) {
+            http1::put_field(out, b"strict-transport-security", v.as_bytes());
+        }
+        http1::put_length(out, 0);
+        http1::end_answer_head(out, false, close);
+    }
+}
+
+/// [`forward_auth`], with an allowed request's answer not yet made.
+pub async fn decide(
+    app: &App,
+    cfg: &Config,
+    headers: &HeaderMap,
+    ctx: &ReqCtx,
+    nginx: bool,
+) -> Decided {
     let outcome = |route: Option<&crate::authz::Route>, decision: &'static str| Outcome {
         route: metrics::route_label(route.map(|r| r.index)),
         decision,
     };
     let refuse = |e: GateError| {
         let decision = e.decision();
-        with_outcome(
+        Decided::Other(with_outcome(
             e.respond(cfg, headers, ctx.request_id()),
             outcome(None, decision),
-        )
+        ))
     };
     if !ctx.trusted {
         return refuse(GateError::UntrustedCaller(ctx.peer.ip().to_string()));
@@ -76,13 +162,13 @@ pub async fn forward_auth(
         Ok(true) => {
             let mut r = plain(StatusCode::OK, "");
             identity::set_identity_headers(r.headers_mut(), cfg.identity.headers, None);
-            return with_outcome(
+            return Decided::Other(with_outcome(
                 r,
                 Outcome {
                     route: "portal",
                     decision: "allow",
                 },
-            );
+            ));
         }
         Ok(false) => {}
         Err(e) => return refuse(e),
@@ -107,37 +193,20 @@ pub async fn forward_auth(
     };
     let (mut resp, outcome) = match d.access {
         Access::Allow => {
-            // As `plain` makes it, with room from the start for the
-            // identity headers, the assertion, Cookie and the request id
-            // (growing the map insert by insert rehashes it several times).
-            let mut r = Response::new(Body::empty());
-            *r.headers_mut() = HeaderMap::with_capacity(12);
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
-            );
-            identity::set_identity_headers(
-                r.headers_mut(),
-                cfg.identity.headers,
-                d.session.as_ref().map(|s| &*s.principal),
-            );
-            if let Some(s) = &d.session {
-                let jwt = app.asserter.assertion(
+            let assertion = d.session.as_ref().map(|s| {
+                app.asserter.assertion(
                     s,
                     &target.origin(),
                     &cfg.server.portal.origin,
                     cfg.identity.assertion_ttl.as_secs() as i64,
-                );
-                r.headers_mut()
-                    .insert(cfg.identity.assertion_header.clone(), jwt);
-            }
-            // The request's cookies without passgate's, for the proxy to
-            // forward instead of the originals (deploy/ configs copy it),
-            // so the session cookie never reaches the app.
-            if let Some(v) = crate::cookies::without_own(headers) {
-                r.headers_mut().insert(header::COOKIE, v);
-            }
-            with_outcome(r, outcome(d.route, "allow"))
+                )
+            });
+            return Decided::Allow(Allowed {
+                who: d.session.as_ref().map(|s| s.principal.clone()),
+                assertion,
+                cookie: crate::cookies::without_own(headers),
+                outcome: outcome(d.route, "allow"),
+            });
         }
         Access::Login => with_outcome(
             super::login_response(cfg, &target, headers, nginx),
@@ -155,9 +224,8 @@ pub async fn forward_auth(
             outcome(d.route, "forbid"),
         ),
     };
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    (resp, outcome)
+    resp.headers_mut().insert(header::CACHE_CONTROL, NO_STORE);
+    Decided::Other((resp, outcome))
 }
 
 /// Is `target` one of passgate's own pages on the portal (always public, so
@@ -169,4 +237,121 @@ fn portal_page(cfg: &Config, target: &Target) -> Result<bool, GateError> {
         return Ok(false);
     }
     Ok(super::destination(cfg, &target.path)? != Destination::Gate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(identity: &str) -> Config {
+        let text = format!(
+            "[server]\npublic_url = \"https://localhost:8443\"\nhsts = \"max-age=600\"\n\n[identity]\nheaders = \"{identity}\"\n\n[[route]]\nhost = \"localhost\"\nupstream = \"http://127.0.0.1:9\"\n"
+        );
+        Config::from_toml(&text, "test", std::iter::empty(), &std::env::temp_dir())
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn ctx(hsts: bool) -> ReqCtx {
+        ReqCtx {
+            peer: "10.0.0.1:5000".parse().unwrap(),
+            peer_ip: HeaderValue::from_static("10.0.0.1"),
+            tls: true,
+            trusted: true,
+            request_id_header: HeaderValue::from_static("req-1"),
+            hsts,
+        }
+    }
+
+    /// The fields of an HTTP/1.1 answer head, lower-cased and sorted, but
+    /// `date` (which changes by the second).
+    fn fields(head: &[u8]) -> (u16, Vec<(String, String)>) {
+        let mut raw = [httparse::EMPTY_HEADER; 32];
+        let mut r = httparse::Response::new(&mut raw);
+        assert!(matches!(r.parse(head), Ok(httparse::Status::Complete(n)) if n == head.len()));
+        let mut f: Vec<_> = r
+            .headers
+            .iter()
+            .map(|h| {
+                (
+                    h.name.to_ascii_lowercase(),
+                    String::from_utf8_lossy(h.value).to_string(),
+                )
+            })
+            .filter(|(n, _)| n != "date")
+            .collect();
+        f.sort();
+        (r.code.unwrap_or(0), f)
+    }
+
+    /// Forward auth's 200 written straight into bytes is, field for field,
+    /// what the response path writes (`into_answer`, `stamp_answer`, the
+    /// loop's answer head): for each identity style, with and without a
+    /// person, an assertion, a cookie, HSTS, and a closing connection.
+    #[test]
+    fn the_allow_answer_in_bytes_is_the_response_path_s() {
+        let user = crate::store::User {
+            id: "u1".into(),
+            email: "ann@example.com".into(),
+            username: Some("ann".into()),
+            display_name: "Ann Example".into(),
+            disabled: false,
+            created_at: 0,
+            updated_at: 0,
+        };
+        let who = Arc::new(crate::session::Principal::new(
+            &user,
+            vec!["dev".into(), "ops".into()],
+        ));
+        for style in ["remote", "auth-request", "both"] {
+            let cfg = config(style);
+            for (person, hsts, close) in [
+                (true, true, false),
+                (true, false, true),
+                (false, true, true),
+                (false, false, false),
+            ] {
+                let allowed = || Allowed {
+                    who: person.then(|| who.clone()),
+                    assertion: person.then(|| HeaderValue::from_static("a.b.c")),
+                    cookie: person.then(|| HeaderValue::from_static("theme=dark")),
+                    outcome: Outcome {
+                        route: "0",
+                        decision: "allow",
+                    },
+                };
+                let ctx = ctx(hsts);
+                let mut direct = BytesMut::new();
+                allowed().write(&mut direct, &cfg, &ctx, close);
+
+                let (mut resp, _) = allowed().into_answer(&cfg);
+                super::super::stamp_answer(resp.headers_mut(), &cfg, &ctx);
+                let mut via = BytesMut::new();
+                crate::http1::write_answer_head(&mut via, resp.status(), resp.headers(), 0, close);
+
+                let (a, b) = (fields(&direct), fields(&via));
+                assert_eq!(a, b, "{style}, person {person}, hsts {hsts}, close {close}");
+                assert_eq!(a.0, 200);
+                let names: Vec<&str> = a.1.iter().map(|(n, _)| n.as_str()).collect();
+                assert!(names.contains(&"cache-control") && names.contains(&"x-request-id"));
+                assert_eq!(
+                    names.contains(&"strict-transport-security"),
+                    hsts,
+                    "{names:?}"
+                );
+                assert_eq!(names.contains(&"connection"), close);
+                if person {
+                    let want = if style == "auth-request" {
+                        "x-auth-request-user"
+                    } else {
+                        "remote-user"
+                    };
+                    assert!(
+                        a.1.iter().any(|(n, v)| n == want && v == "ann"),
+                        "{:?}",
+                        a.1
+                    );
+                }
+            }
+        }
+    }
 }

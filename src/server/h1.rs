@@ -471,9 +471,13 @@ async fn serve_one<S: ClientIo>(
     match gate::destination(&cfg, req.uri().path()) {
         Ok(Destination::Gate) => {}
         Ok(Destination::ForwardAuth { nginx }) => {
-            let answer = gate::forward_auth(&conn.app, &cfg, req.headers(), &ctx, nginx).await;
+            let decided =
+                gate::decide_forward_auth(&conn.app, &cfg, req.headers(), &ctx, nginx).await;
             recycle_request(req);
-            return reply.answer(answer).await;
+            return match decided {
+                gate::Decided::Allow(allowed) => reply.allow(allowed).await,
+                gate::Decided::Other(answer) => reply.answer(answer).await,
+            };
         }
         Ok(Destination::Live) => {
             recycle_request(req);
@@ -569,6 +573,22 @@ struct Reply<'a, S> {
 impl<S: ClientIo> Reply<'_, S> {
     fn record(self, outcome: &Outcome, status: StatusCode) {
         record(outcome, status, self.ctx, self.started, self.log);
+    }
+
+    /// Send forward auth's 200, written straight into bytes (no response
+    /// and header map to build and take apart again).
+    async fn allow(self, allowed: gate::Allowed) -> Served {
+        let close = (self.closing)();
+        let mut out = buffer();
+        allowed.write(&mut out, self.cfg, self.ctx, close);
+        let sent = send(self.stream, &out).await;
+        recycle(out);
+        self.record(&allowed.outcome, StatusCode::OK);
+        if sent.is_ok() && !close {
+            Served::KeepAlive
+        } else {
+            Served::Close
+        }
     }
 
     /// Send one of passgate's own answers (its body is in memory).
