@@ -795,6 +795,65 @@ async fn tls_with_alpn_serves_http2_and_http1() {
     );
 }
 
+/// TLS sessions resume without a full handshake (stateless tickets), in
+/// TLS 1.3 and 1.2.
+#[tokio::test]
+async fn tls_sessions_resume() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.pem"), cert.cert.pem()).unwrap();
+    std::fs::write(dir.path().join("k.pem"), cert.signing_key.serialize_pem()).unwrap();
+    let d = dir.path().to_path_buf();
+    let gw = Gateway::start(|s| {
+        s.config(
+            &format!(
+                "tls_cert_file = \"{}/c.pem\"\ntls_key_file = \"{}/k.pem\"",
+                d.display(),
+                d.display()
+            ),
+            "[[route]]\nhost = \"localhost\"\nupstream = \"http://127.0.0.1:9\"\n",
+        )
+    })
+    .await;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert.cert.der().clone()).unwrap();
+    for version in [&rustls::version::TLS13, &rustls::version::TLS12] {
+        let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_protocol_versions(&[version])
+        .unwrap()
+        .with_root_certificates(roots.clone())
+        .with_no_client_auth();
+        let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+        let mut kinds = Vec::new();
+        for _ in 0..2 {
+            let tcp = tokio::net::TcpStream::connect(gw.addr()).await.unwrap();
+            let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+            let mut tls = connector.connect(name, tcp).await.unwrap();
+            kinds.push(tls.get_ref().1.handshake_kind());
+            // Read the answer (and with it the session ticket).
+            tls.write_all(
+                b"GET /.passgate/health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+            )
+            .await
+            .unwrap();
+            let mut answer = Vec::new();
+            let _ = tls.read_to_end(&mut answer).await;
+            assert!(answer.starts_with(b"HTTP/1.1 200"), "{version:?}");
+        }
+        assert_eq!(
+            kinds,
+            [
+                Some(rustls::HandshakeKind::Full),
+                Some(rustls::HandshakeKind::Resumed)
+            ],
+            "{version:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn websockets_pass_through_with_identity() {
     use futures_util::{SinkExt, StreamExt};
