@@ -6,6 +6,8 @@
 //!   in passgate's database and print the cookie token;
 //! - `bench-tool idle-conns ADDR N HOST` — open N keep-alive connections,
 //!   send one request on each, and hold them until stdin closes.
+//! - `bench-tool idle-tls-conns ADDR N HOST CERT` — the same over TLS
+//!   (HTTP/1.1 by ALPN), trusting the certificate in the PEM file CERT.
 
 use std::time::Duration;
 
@@ -85,9 +87,48 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .await;
             drop(conns);
         }
+        Some("idle-tls-conns") => {
+            use rustls::pki_types::pem::PemObject;
+            let usage = "idle-tls-conns ADDR N HOST CERT";
+            let addr = args.get(1).ok_or(usage)?.clone();
+            let n: usize = args.get(2).ok_or(usage)?.parse()?;
+            let host = args.get(3).ok_or(usage)?.clone();
+            let cert = args.get(4).ok_or(usage)?;
+            let mut roots = rustls::RootCertStore::empty();
+            for c in rustls::pki_types::CertificateDer::pem_file_iter(cert)? {
+                roots.add(c?)?;
+            }
+            let mut config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+            config.alpn_protocols = vec![b"http/1.1".to_vec()];
+            let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+            let mut conns = Vec::with_capacity(n);
+            for _ in 0..n {
+                let tcp = tokio::net::TcpStream::connect(&addr).await?;
+                let name = rustls::pki_types::ServerName::try_from(host.clone())?;
+                let mut s = connector.connect(name, tcp).await?;
+                let req = format!("GET /.passgate/health/live HTTP/1.1\r\nHost: {host}\r\n\r\n");
+                s.write_all(req.as_bytes()).await?;
+                let mut buf = [0u8; 512];
+                let _ = s.read(&mut buf).await?;
+                conns.push(s);
+            }
+            println!("open {}", conns.len());
+            let mut line = String::new();
+            let _ = tokio::io::AsyncBufReadExt::read_line(
+                &mut tokio::io::BufReader::new(tokio::io::stdin()),
+                &mut line,
+            )
+            .await;
+            drop(conns);
+        }
         _ => {
             eprintln!(
-                "usage: bench-tool upstream ADDR | session DATABASE_URL EMAIL | idle-conns ADDR N HOST"
+                "usage: bench-tool upstream ADDR | session DATABASE_URL EMAIL | idle-conns ADDR N HOST | idle-tls-conns ADDR N HOST CERT"
             );
             std::process::exit(2);
         }
