@@ -55,7 +55,7 @@ pub fn request_head(data: &[u8]) {
             });
             assert_eq!(t.req.headers().len(), r.headers.len());
         }
-        Take::Hyper(_) | Take::More | Take::MoreBody => {
+        Take::Hyper(_) | Take::More | Take::MoreBody(_) => {
             assert_eq!(&buf[..], data, "nothing consumed for hyper or for more");
         }
     }

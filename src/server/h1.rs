@@ -97,8 +97,9 @@ pub(crate) struct Taken {
 pub(crate) enum Take {
     /// Not a whole head yet.
     More,
-    /// A whole head, but not yet all of its body.
-    MoreBody,
+    /// A whole head, but not yet all of its body: how many bytes the
+    /// request needs in all.
+    MoreBody(usize),
     /// Something for hyper (see the module's doc), and what.
     Hyper(&'static str),
     Request(Taken),
@@ -212,16 +213,31 @@ async fn next_request<S: ClientIo>(
     watch: &mut ShutdownWatch<'_, '_>,
     deadline: Instant,
 ) -> Next {
+    // Parsed again only when that can change the answer: a head not yet
+    // whole once new bytes hold a line end that may close it (or the
+    // head limit is passed), a body still coming once it has all arrived.
+    // A head sent a byte at a time would otherwise be parsed whole for
+    // every byte.
+    let mut scanned = 0;
+    let mut need = 0;
     loop {
         // A head is in, its body still coming: past the header limit the
         // rest goes to hyper, which streams a body however slowly it comes.
-        let mut body_coming = false;
-        if !rbuf.is_empty() {
+        let mut body_coming = need > 0;
+        let worth_parsing = if need > 0 {
+            rbuf.len() >= need
+        } else {
+            head_may_end(rbuf, &mut scanned) || rbuf.len() > MAX_HEAD
+        };
+        if !rbuf.is_empty() && worth_parsing {
             match take_request(rbuf) {
                 Take::Request(t) => return Next::Request(t),
                 Take::Hyper(why) => return Next::Hyper(why),
                 Take::More => {}
-                Take::MoreBody => body_coming = true,
+                Take::MoreBody(n) => {
+                    need = n;
+                    body_coming = true;
+                }
             }
         }
         let idle = rbuf.is_empty();
@@ -246,6 +262,10 @@ async fn next_request<S: ClientIo>(
                 Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
                 Poll::Pending => {}
             }
+            // What the TLS layer has to say meanwhile (an alert, a key
+            // update) goes out now, not with the next answer. A no-op on TCP;
+            // a failure shows on the next read.
+            let _ = Pin::new(&mut *stream).poll_flush(cx);
             alarm.poll(cx, deadline).map(|()| None)
         })
         .await;
@@ -256,6 +276,25 @@ async fn next_request<S: ClientIo>(
             _ => return Next::Closed,
         }
     }
+}
+
+/// Do the bytes of `rbuf` after `scanned` (and the three before, where a
+/// line end may have begun) hold an empty line, which may end a head (a
+/// line feed, then a line feed or a carriage return and a line feed; the
+/// parser takes bare line feeds)? The first bytes are always worth a
+/// parse: a head malformed from its first line is answered at once.
+fn head_may_end(rbuf: &[u8], scanned: &mut usize) -> bool {
+    let from = scanned.saturating_sub(3);
+    let first = *scanned == 0;
+    *scanned = rbuf.len();
+    first
+        || rbuf[from.min(rbuf.len())..]
+            .windows(2)
+            .enumerate()
+            .any(|(i, w)| {
+                w[0] == b'\n'
+                    && (w[1] == b'\n' || (w[1] == b'\r' && rbuf.get(from + i + 2) == Some(&b'\n')))
+            })
 }
 
 /// Take a whole request off the front of `rbuf`, or say why not.
@@ -314,7 +353,7 @@ pub(crate) fn take_request(rbuf: &mut BytesMut) -> Take {
         return Take::Hyper("a large request body");
     }
     if ((rbuf.len() - len) as u64) < body_len {
-        return Take::MoreBody;
+        return Take::MoreBody(len + body_len as usize);
     }
     let head = rbuf.split_to(len).freeze();
     let body = rbuf.split_to(body_len as usize).freeze();

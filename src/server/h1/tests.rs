@@ -98,7 +98,7 @@ fn requests_it_does_not_serve_are_left_whole_for_hyper() {
         let (t, rest) = take(input);
         match t {
             Take::Hyper(why) => assert_eq!(why, reason, "{input:?}"),
-            Take::More | Take::MoreBody => panic!("{input:?}: asked for more"),
+            Take::More | Take::MoreBody(_) => panic!("{input:?}: asked for more"),
             Take::Request(_) => panic!("{input:?}: taken by the fast path"),
         }
         assert_eq!(
@@ -148,7 +148,7 @@ fn unfinished_requests_wait_for_more_bytes() {
         let (t, rest) = take(input);
         match t {
             Take::More => assert!(!body_coming, "{input:?}"),
-            Take::MoreBody => assert!(body_coming, "{input:?}"),
+            Take::MoreBody(_) => assert!(body_coming, "{input:?}"),
             _ => panic!("{input:?}: not waiting"),
         }
         assert_eq!(&rest[..], input.as_bytes());
@@ -238,4 +238,44 @@ fn field_names_are_lower_cased_whether_known_or_not() {
     }
     assert!(header_name(b"bad name").is_none());
     assert!(header_name(b"").is_none());
+}
+
+/// A head trickled in a byte at a time is parsed again only when the new
+/// bytes may end it (and on its first byte), yet never missed: for heads
+/// with CRLF, bare LF and mixed line ends, fed one byte at a time, the
+/// last byte is always found worth a parse, and nearly all before it not.
+#[test]
+fn a_trickled_head_is_parsed_only_when_it_may_end() {
+    for head in [
+        &b"GET / HTTP/1.1\r\nHost: a\r\nX-Pad: aaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n"[..],
+        b"GET / HTTP/1.1\nHost: a\nX-Pad: aaaaaaaaaaaaaaaaaaaaaaaa\n\n",
+        b"GET / HTTP/1.1\r\nHost: a\nX-Pad: aaaaaaaaaaaaaaaaaaaaaaaa\n\r\n",
+    ] {
+        let mut scanned = 0;
+        let mut parses = 0;
+        for n in 1..=head.len() {
+            let worth = head_may_end(&head[..n], &mut scanned);
+            if worth {
+                parses += 1;
+            }
+            if n == head.len() {
+                assert!(
+                    worth,
+                    "{:?}: the last byte ends the head",
+                    String::from_utf8_lossy(head)
+                );
+            }
+        }
+        assert!(
+            parses <= 3,
+            "{:?}: parsed {parses} times",
+            String::from_utf8_lossy(head)
+        );
+        // Several bytes at once: the end is found wherever the reads split it.
+        for split in 1..head.len() {
+            let mut scanned = 0;
+            let _ = head_may_end(&head[..split], &mut scanned);
+            assert!(head_may_end(head, &mut scanned), "split at {split}");
+        }
+    }
 }
