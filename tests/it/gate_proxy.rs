@@ -854,6 +854,70 @@ async fn tls_sessions_resume() {
     }
 }
 
+/// What rustls has to say while passgate's loop waits for the rest of a
+/// request goes out at once: a TLS 1.2 client that asks to renegotiate in
+/// the middle of a head hears rustls's refusal, rather than waiting for
+/// the header timeout (an attack on the TLS loop found it held back until
+/// the next answer).
+#[tokio::test]
+async fn tls_alerts_go_out_while_a_request_is_awaited() {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.pem"), cert.cert.pem()).unwrap();
+    std::fs::write(dir.path().join("k.pem"), cert.signing_key.serialize_pem()).unwrap();
+    let d = dir.path().to_path_buf();
+    for server in ["", "http1_loop = false"] {
+        let gw = Gateway::start(|s| {
+            s.config(
+                &format!(
+                    "{server}\ntls_cert_file = \"{}/c.pem\"\ntls_key_file = \"{}/k.pem\"",
+                    d.display(),
+                    d.display()
+                ),
+                "[[route]]\nhost = \"localhost\"\npolicy = \"public\"\nupstream = \"http://127.0.0.1:9\"\n",
+            )
+        })
+        .await;
+        let port = gw.port;
+        let heard = tokio::task::spawn_blocking(move || {
+            let mut c = Command::new("openssl")
+                .args([
+                    "s_client", "-tls1_2", "-alpn", "http/1.1", "-crlf", "-connect",
+                ])
+                .arg(format!("127.0.0.1:{port}"))
+                .args(["-servername", "localhost"])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("openssl (scripts/test installs it)");
+            let mut stdin = c.stdin.take().unwrap();
+            std::thread::sleep(Duration::from_millis(800));
+            stdin
+                .write_all(b"GET /x HTTP/1.1\nHost: localhost\n")
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(300));
+            // s_client's command for renegotiation.
+            stdin.write_all(b"R\n").unwrap();
+            std::thread::sleep(Duration::from_secs(3));
+            let _ = c.kill();
+            let _ = c.wait();
+            let mut all = String::new();
+            let _ = c.stdout.take().unwrap().read_to_string(&mut all);
+            let _ = c.stderr.take().unwrap().read_to_string(&mut all);
+            all
+        })
+        .await
+        .unwrap();
+        assert!(
+            heard.to_ascii_lowercase().contains("no renegotiation"),
+            "{server:?}: the refusal did not arrive within 3 s:\n{heard}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn websockets_pass_through_with_identity() {
     use futures_util::{SinkExt, StreamExt};
