@@ -71,21 +71,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let host = args.get(3).cloned().unwrap_or_else(|| "localhost".into());
             let mut conns = Vec::with_capacity(n);
             for _ in 0..n {
-                let mut s = tokio::net::TcpStream::connect(&addr).await?;
-                let req = format!("GET /.passgate/health/live HTTP/1.1\r\nHost: {host}\r\n\r\n");
-                s.write_all(req.as_bytes()).await?;
-                let mut buf = [0u8; 512];
-                let _ = s.read(&mut buf).await?;
-                conns.push(s);
+                let s = tokio::net::TcpStream::connect(&addr).await?;
+                conns.push(one_request(s, &host).await?);
             }
-            println!("open {}", conns.len());
-            let mut line = String::new();
-            let _ = tokio::io::AsyncBufReadExt::read_line(
-                &mut tokio::io::BufReader::new(tokio::io::stdin()),
-                &mut line,
-            )
-            .await;
-            drop(conns);
+            hold(conns).await;
         }
         Some("idle-tls-conns") => {
             use rustls::pki_types::pem::PemObject;
@@ -110,21 +99,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             for _ in 0..n {
                 let tcp = tokio::net::TcpStream::connect(&addr).await?;
                 let name = rustls::pki_types::ServerName::try_from(host.clone())?;
-                let mut s = connector.connect(name, tcp).await?;
-                let req = format!("GET /.passgate/health/live HTTP/1.1\r\nHost: {host}\r\n\r\n");
-                s.write_all(req.as_bytes()).await?;
-                let mut buf = [0u8; 512];
-                let _ = s.read(&mut buf).await?;
-                conns.push(s);
+                let s = connector.connect(name, tcp).await?;
+                conns.push(one_request(s, &host).await?);
             }
-            println!("open {}", conns.len());
-            let mut line = String::new();
-            let _ = tokio::io::AsyncBufReadExt::read_line(
-                &mut tokio::io::BufReader::new(tokio::io::stdin()),
-                &mut line,
-            )
-            .await;
-            drop(conns);
+            hold(conns).await;
         }
         _ => {
             eprintln!(
@@ -134,4 +112,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     Ok(())
+}
+
+/// Send one liveness request on `s` and read its answer; the connection
+/// then stays open, idle.
+async fn one_request<S>(mut s: S, host: &str) -> std::io::Result<S>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let req = format!("GET /.passgate/health/live HTTP/1.1\r\nHost: {host}\r\n\r\n");
+    s.write_all(req.as_bytes()).await?;
+    let mut buf = [0u8; 512];
+    let _ = s.read(&mut buf).await?;
+    Ok(s)
+}
+
+/// Say how many are open, and keep them until stdin closes.
+async fn hold<C>(conns: Vec<C>) {
+    println!("open {}", conns.len());
+    let mut line = String::new();
+    let _ = tokio::io::AsyncBufReadExt::read_line(
+        &mut tokio::io::BufReader::new(tokio::io::stdin()),
+        &mut line,
+    )
+    .await;
+    drop(conns);
 }

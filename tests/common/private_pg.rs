@@ -137,21 +137,20 @@ impl PrivatePostgres {
     /// Stop answering without closing anything (SIGSTOP to every process
     /// of the server): connections stay open and queries never return.
     pub fn freeze(&self) {
-        let ok = Command::new("kill")
-            .arg("-STOP")
-            .args(self.processes())
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "kill -STOP postgres");
+        self.signal_all("-STOP");
     }
 
     pub fn thaw(&self) {
+        self.signal_all("-CONT");
+    }
+
+    fn signal_all(&self, sig: &str) {
         let ok = Command::new("kill")
-            .arg("-CONT")
+            .arg(sig)
             .args(self.processes())
             .status()
             .is_ok_and(|s| s.success());
-        assert!(ok, "kill -CONT postgres");
+        assert!(ok, "kill {sig} postgres");
     }
 }
 

@@ -688,13 +688,20 @@ async fn http2_cleartext_clients_are_served() {
     assert_eq!(header(&v, "cookie"), Some("a=1; b=2"));
 }
 
-#[tokio::test]
-async fn tls_with_alpn_serves_http2_and_http1() {
-    let up = Upstream::start().await;
+/// A self-signed certificate for localhost, written as `c.pem` and
+/// `k.pem` in the folder returned with it.
+fn tls_files() -> (rcgen::CertifiedKey<rcgen::KeyPair>, tempfile::TempDir) {
     let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("c.pem"), cert.cert.pem()).unwrap();
     std::fs::write(dir.path().join("k.pem"), cert.signing_key.serialize_pem()).unwrap();
+    (cert, dir)
+}
+
+#[tokio::test]
+async fn tls_with_alpn_serves_http2_and_http1() {
+    let up = Upstream::start().await;
+    let (_, dir) = tls_files();
     let d = dir.path().to_path_buf();
     let gw = Gateway::start(|s| {
         s.config(
@@ -800,10 +807,7 @@ async fn tls_with_alpn_serves_http2_and_http1() {
 #[tokio::test]
 async fn tls_sessions_resume() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("c.pem"), cert.cert.pem()).unwrap();
-    std::fs::write(dir.path().join("k.pem"), cert.signing_key.serialize_pem()).unwrap();
+    let (cert, dir) = tls_files();
     let d = dir.path().to_path_buf();
     let gw = Gateway::start(|s| {
         s.config(
@@ -863,10 +867,7 @@ async fn tls_sessions_resume() {
 async fn tls_alerts_go_out_while_a_request_is_awaited() {
     use std::io::{Read, Write};
     use std::process::{Command, Stdio};
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("c.pem"), cert.cert.pem()).unwrap();
-    std::fs::write(dir.path().join("k.pem"), cert.signing_key.serialize_pem()).unwrap();
+    let (_, dir) = tls_files();
     let d = dir.path().to_path_buf();
     for server in ["", "http1_loop = false"] {
         let gw = Gateway::start(|s| {
