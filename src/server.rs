@@ -411,36 +411,17 @@ async fn accept_loop(
         match tls {
             Some(acceptor) => {
                 tasks.spawn(async move {
-                    let _serving = serving;
                     match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
                         .await
                     {
+                        // Served by a task of its own, sized for serving: a
+                        // task that went on after the handshake would keep
+                        // room for the handshake's state in every idle
+                        // connection (~4 KB each).
                         Ok(Ok(s)) => {
-                            // HTTP/2 over TLS only when ALPN chose it, as
-                            // browsers and nginx do.
-                            if s.get_ref().1.alpn_protocol() == Some(b"h2") {
-                                serve_connection(
-                                    app,
-                                    router,
-                                    builders,
-                                    TokioIo::new(s),
-                                    peer,
-                                    true,
-                                    Proto::Http2,
-                                )
-                                .await;
-                                return;
-                            }
-                            // HTTP/1.1 over TLS: the same loop as plain
-                            // connections, with the same hand-over rules.
-                            let conn = ConnCtx::new(app, router, peer, true);
-                            if !conn.app.config().server.http1_loop {
-                                serve_with_hyper(conn, &builders, TokioIo::new(s), Proto::Http1)
-                                    .await;
-                            } else if let Some(rest) = h1::serve(&conn, s).await {
-                                let io = rest.into_io(peer);
-                                serve_with_hyper(conn, &builders, io, Proto::Http1).await;
-                            }
+                            let tasks = app.tasks.clone();
+                            let s = Box::new(s);
+                            tasks.spawn(serve_tls(app, router, builders, s, peer, serving));
                         }
                         Ok(Err(e)) => {
                             tracing::debug!(%peer, error = %e, "TLS handshake failed")
@@ -489,6 +470,57 @@ async fn accept_loop(
             }
         }
     }
+}
+
+/// Serve a TLS connection once its handshake is done.
+async fn serve_tls(
+    app: Arc<App>,
+    router: Router,
+    builders: Arc<ConnBuilders>,
+    s: Box<tokio_rustls::server::TlsStream<tokio::net::TcpStream>>,
+    peer: SocketAddr,
+    serving: Serving,
+) {
+    let _serving = serving;
+    // The hyper stages are boxed, each in a statement of its own: a
+    // temporary lives to the end of its statement, so in
+    // `Box::pin(f()).await` the task would keep room for `f()` unboxed.
+    // This task's size is then the loop's.
+    // HTTP/2 over TLS only when ALPN chose it, as browsers and nginx do.
+    if s.get_ref().1.alpn_protocol() == Some(b"h2") {
+        let io = TokioIo::new(s);
+        let h2 = Box::pin(serve_connection(
+            app,
+            router,
+            builders,
+            io,
+            peer,
+            true,
+            Proto::Http2,
+        ));
+        h2.await;
+        return;
+    }
+    // HTTP/1.1 over TLS: the same loop as plain connections, with the same
+    // hand-over rules.
+    let conn = ConnCtx::new(app, router, peer, true);
+    let rest = if conn.app.config().server.http1_loop {
+        match h1::serve(&conn, s).await {
+            Some(rest) => rest.into_io(peer),
+            None => return,
+        }
+    } else {
+        let h1 = Box::pin(serve_with_hyper(
+            conn,
+            &builders,
+            TokioIo::new(s),
+            Proto::Http1,
+        ));
+        h1.await;
+        return;
+    };
+    let h1 = Box::pin(serve_with_hyper(conn, &builders, rest, Proto::Http1));
+    h1.await;
 }
 
 fn tls_acceptor(

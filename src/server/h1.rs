@@ -69,7 +69,9 @@ impl ClientIo for TcpStream {
     }
 }
 
-impl ClientIo for TlsStream<TcpStream> {
+/// Boxed, so the connection's task holds a pointer to the TLS state (1.2
+/// KB) instead of room for it in each of the states it passes through.
+impl ClientIo for Box<TlsStream<TcpStream>> {
     fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         let (tcp, tls) = self.get_ref();
         // rustls already holds plaintext (or a close): no socket
@@ -170,16 +172,17 @@ pub(super) async fn serve<S: ClientIo>(conn: &ConnCtx, mut stream: S) -> Option<
         // says so (looked at when its head is written).
         let shutting_down = || watch.woken();
         // Boxed: an idle connection then holds a pointer, not room for the
-        // largest request state.
-        let served = Box::pin(serve_one(
+        // largest request state (in a statement of its own: a temporary
+        // lives to the end of its statement, across the await).
+        let one = Box::pin(serve_one(
             conn,
             &mut stream,
             &mut rbuf,
             &mut upstream_alarm,
             taken,
             &shutting_down,
-        ))
-        .await;
+        ));
+        let served = one.await;
         match served {
             Served::KeepAlive => {
                 if rbuf.is_empty() {
