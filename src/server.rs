@@ -39,6 +39,7 @@ pub use crate::gate::ReqCtx;
 pub(crate) mod h1;
 mod request;
 mod shutdown;
+mod tls;
 
 pub use request::{AccessLog, Answer, ConnCtx, handle, live, record, refused};
 use request::{serve_connection, serve_with_hyper};
@@ -48,7 +49,7 @@ use shutdown::ShutdownWatch;
 pub struct Server {
     app: Arc<App>,
     listener: TcpListener,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    tls: Option<Arc<rustls::ServerConfig>>,
     router: Router,
 }
 
@@ -335,7 +336,7 @@ impl Drop for Serving {
 async fn accept_loop(
     app: &Arc<App>,
     listener: TcpListener,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    tls: Option<Arc<rustls::ServerConfig>>,
     router: Router,
     builders: Arc<ConnBuilders>,
     mut me: Worker,
@@ -409,9 +410,9 @@ async fn accept_loop(
         // connection (~4 KB each).
         let tasks = app.tasks.clone();
         match tls {
-            Some(acceptor) => {
+            Some(config) => {
                 tasks.spawn(async move {
-                    match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
+                    match tokio::time::timeout(Duration::from_secs(10), tls::accept(stream, config))
                         .await
                     {
                         // Served by a task of its own, sized for serving: a
@@ -477,7 +478,7 @@ async fn serve_tls(
     app: Arc<App>,
     router: Router,
     builders: Arc<ConnBuilders>,
-    s: Box<tokio_rustls::server::TlsStream<tokio::net::TcpStream>>,
+    s: Box<tls::TlsConn>,
     peer: SocketAddr,
     serving: Serving,
 ) {
@@ -487,7 +488,7 @@ async fn serve_tls(
     // `Box::pin(f()).await` the task would keep room for `f()` unboxed.
     // This task's size is then the loop's.
     // HTTP/2 over TLS only when ALPN chose it, as browsers and nginx do.
-    if s.get_ref().1.alpn_protocol() == Some(b"h2") {
+    if s.alpn_protocol() == Some(b"h2") {
         let io = TokioIo::new(s);
         let h2 = Box::pin(serve_connection(
             app,
@@ -526,7 +527,7 @@ async fn serve_tls(
 fn tls_acceptor(
     cert: &std::path::Path,
     key: &std::path::Path,
-) -> Result<tokio_rustls::TlsAcceptor, String> {
+) -> Result<Arc<rustls::ServerConfig>, String> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
@@ -552,7 +553,7 @@ fn tls_acceptor(
     // rotate every 6 hours), so resuming clients cost no server memory.
     config.ticketer =
         rustls::crypto::ring::Ticketer::new().map_err(|e| format!("TLS session tickets: {e}"))?;
-    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+    Ok(Arc::new(config))
 }
 
 /// Run the gateway until SIGTERM/SIGINT, reloading on SIGHUP.

@@ -42,8 +42,8 @@ use http_body_util::BodyExt;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
-use tokio_rustls::server::TlsStream;
 
+use super::tls::TlsConn;
 use super::{ConnCtx, HEADER_READ_TIMEOUT, ShutdownWatch, record};
 use crate::gate::{self, Answered, Destination};
 use crate::http1::{self, MAX_HEADERS, RequestFraming};
@@ -71,15 +71,9 @@ impl ClientIo for TcpStream {
 
 /// Boxed, so the connection's task holds a pointer to the TLS state (1.2
 /// KB) instead of room for it in each of the states it passes through.
-impl ClientIo for Box<TlsStream<TcpStream>> {
+impl ClientIo for Box<TlsConn> {
     fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        let (tcp, tls) = self.get_ref();
-        // rustls already holds plaintext (or a close): no socket
-        // readiness will announce it.
-        if !tls.wants_read() {
-            return Poll::Ready(Ok(()));
-        }
-        tcp.poll_read_ready(cx)
+        TlsConn::poll_read_ready(self, cx)
     }
 }
 
