@@ -159,6 +159,7 @@ pub(super) async fn serve<S: ClientIo>(conn: &ConnCtx, mut stream: S) -> Option<
             Next::Hyper(why) => break (rbuf, why),
             Next::Closed => {
                 recycle(rbuf);
+                close(stream).await;
                 return None;
             }
         };
@@ -185,6 +186,7 @@ pub(super) async fn serve<S: ClientIo>(conn: &ConnCtx, mut stream: S) -> Option<
             }
             Served::Close => {
                 recycle(rbuf);
+                close(stream).await;
                 return None;
             }
             Served::Hyper(bytes, why) => {
@@ -201,6 +203,17 @@ pub(super) async fn serve<S: ClientIo>(conn: &ConnCtx, mut stream: S) -> Option<
         reason,
     })
 }
+
+/// End a connection: over TLS with a close_notify, by which the client
+/// tells the end of an answer delimited by the close from a truncation
+/// (TCP: a FIN). A client that takes nothing more is not waited for long.
+async fn close<S: ClientIo>(mut stream: S) {
+    use tokio::io::AsyncWriteExt;
+    let _ = tokio::time::timeout(CLOSE_WAIT, stream.shutdown()).await;
+}
+
+/// How long [`close`] waits for the client to take the last bytes.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Read until `rbuf` holds a whole request (or something for hyper).
 async fn next_request<S: ClientIo>(

@@ -23,9 +23,16 @@ use tokio::net::TcpStream;
 /// 2048 of expansion, and the 5-byte header).
 const MAX_RECORD: usize = 16_384 + 2_048 + 5;
 
-/// Most ciphertext held unprocessed: a handshake message may span records
-/// up to 64 KB (rustls' own limit for its buffered API), plus a record.
-const MAX_IN: usize = 0xffff + MAX_RECORD;
+/// Most ciphertext held unprocessed during the handshake: a handshake
+/// message may span records up to 64 KB (rustls' own limit for its
+/// buffered API), plus a record.
+const MAX_IN_HANDSHAKE: usize = 0xffff + MAX_RECORD;
+
+/// After it: application data is taken a record at a time, and what a
+/// client may send of the handshake then (a key update) fits in one, so a
+/// partial record and a read's worth. A handshake message spread over
+/// more would otherwise be held as long as the connection lives.
+const MAX_IN: usize = 2 * MAX_RECORD;
 
 /// Room made for reading from the socket once less than `MIN_ROOM` is
 /// left: a whole record.
@@ -291,7 +298,12 @@ impl TlsConn {
     }
 
     fn poll_read_more(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        if self.inbuf.len() >= MAX_IN {
+        let max = if self.tls.is_handshaking() {
+            MAX_IN_HANDSHAKE
+        } else {
+            MAX_IN
+        };
+        if self.inbuf.len() >= max {
             return Poll::Ready(Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 "TLS: message too large",

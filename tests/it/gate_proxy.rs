@@ -858,6 +858,64 @@ async fn tls_sessions_resume() {
     }
 }
 
+/// A connection passgate closes over TLS ends with a close_notify, on both
+/// serving paths: without it a client cannot tell an answer delimited by
+/// the close from one cut short (rustls reports an unexpected end).
+#[tokio::test]
+async fn tls_connections_end_with_a_close_notify() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (cert, dir) = tls_files();
+    let d = dir.path().to_path_buf();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert.cert.der().clone()).unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config));
+    for server in ["", "http1_loop = false"] {
+        let gw = Gateway::start(|s| {
+            s.config(
+                &format!(
+                    "tls_cert_file = \"{}/c.pem\"\ntls_key_file = \"{}/k.pem\"\n{server}",
+                    d.display(),
+                    d.display()
+                ),
+                "[[route]]\nhost = \"localhost\"\nupstream = \"http://127.0.0.1:9\"\n",
+            )
+        })
+        .await;
+        // Closed after an answer the client asked to be the last, and
+        // closed by a request passgate refuses (it ends the connection).
+        for request in [
+            &b"GET /.passgate/health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"[..],
+            &b"GET /.passgate/health/live HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"[..],
+        ] {
+            let tcp = tokio::net::TcpStream::connect(gw.addr()).await.unwrap();
+            let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+            let mut tls = connector.connect(name, tcp).await.unwrap();
+            tls.write_all(request).await.unwrap();
+            let mut answer = Vec::new();
+            let end = tokio::time::timeout(
+                std::time::Duration::from_secs(5),
+                tls.read_to_end(&mut answer),
+            )
+            .await
+            .expect("passgate closes the connection");
+            assert!(answer.starts_with(b"HTTP/1.1 "), "{server:?}: {answer:?}");
+            assert!(
+                end.is_ok(),
+                "{server:?}: {:?} after {:?}",
+                end,
+                String::from_utf8_lossy(&answer[..answer.len().min(40)])
+            );
+        }
+    }
+}
+
 /// What rustls has to say while passgate's loop waits for the rest of a
 /// request goes out at once: a TLS 1.2 client that asks to renegotiate in
 /// the middle of a head hears rustls's refusal, rather than waiting for
