@@ -69,7 +69,15 @@ async fn main() {
         passgate::gate::Target::from_request(&uri, &headers, &Method::GET, false, true).unwrap();
     time("routes.lookup", n, || {
         cfg.routes
-            .lookup(&target.host, target.port, &target.path)
+            .lookup(
+                &target.host,
+                target.port,
+                &target.path,
+                &passgate::authz::Asker {
+                    method: &target.method,
+                    client: None,
+                },
+            )
             .unwrap()
             .is_some()
     });

@@ -183,6 +183,20 @@ pub struct Route {
     /// Protocols a request may upgrade to (lower case; `websocket` by
     /// default, `h2c` never).
     pub upgrades: Vec<String>,
+    /// The methods the rule matches (`GET` brings `HEAD`); empty: all.
+    pub methods: Vec<http::Method>,
+    /// The client networks the rule matches; empty: all.
+    pub networks: Vec<ipnet::IpNet>,
+}
+
+/// What a rule looks at besides where a request goes.
+#[derive(Debug, Clone, Copy)]
+pub struct Asker<'a> {
+    pub method: &'a http::Method,
+    /// The client's address, when passgate can vouch for it (a network
+    /// rule never matches an unknown client). Looked for only when some
+    /// rule has `networks` ([`RouteTable::needs_client`]).
+    pub client: Option<std::net::IpAddr>,
 }
 
 impl Route {
@@ -191,10 +205,27 @@ impl Route {
         format!("route[{}] {}{}{}", self.index, self.host, port, self.path)
     }
 
-    fn covers_request(&self, host: &str, port: u16, path: &str) -> bool {
+    fn covers_request(&self, host: &str, port: u16, path: &str, asker: &Asker) -> bool {
         self.host.matches(host)
             && self.port.is_none_or(|p| p == port)
             && path::under(path, &self.path)
+            && self.admits(asker)
+    }
+
+    /// Does the rule's method and network list take this request?
+    pub fn admits(&self, asker: &Asker) -> bool {
+        self.admits_method(asker.method)
+            && (self.networks.is_empty()
+                || asker.client.is_some_and(|ip| {
+                    let ip = plain_ip(ip);
+                    self.networks.iter().any(|n| n.contains(&ip))
+                }))
+    }
+
+    fn admits_method(&self, m: &http::Method) -> bool {
+        self.methods.is_empty()
+            || self.methods.contains(m)
+            || (*m == http::Method::HEAD && self.methods.contains(&http::Method::GET))
     }
 
     /// Does this rule match every request that `later` matches?
@@ -202,6 +233,14 @@ impl Route {
         self.host.covers(&later.host)
             && (self.port.is_none() || self.port == later.port)
             && path::under(&later.path, &self.path)
+            && (self.methods.is_empty()
+                || !later.methods.is_empty() && later.methods.iter().all(|m| self.admits_method(m)))
+            && (self.networks.is_empty()
+                || !later.networks.is_empty()
+                    && later
+                        .networks
+                        .iter()
+                        .all(|l| self.networks.iter().any(|n| n.contains(l))))
     }
 }
 
@@ -241,6 +280,8 @@ pub struct RouteTable {
     pub routes: Vec<Route>,
     /// Some rule's path has an upper-case letter.
     upper_case_rules: bool,
+    /// Some rule has `networks`.
+    needs_client: bool,
 }
 
 impl RouteTable {
@@ -248,10 +289,17 @@ impl RouteTable {
         let upper_case_rules = routes
             .iter()
             .any(|r| r.path.bytes().any(|b| b.is_ascii_uppercase()));
+        let needs_client = routes.iter().any(|r| !r.networks.is_empty());
         Self {
             routes,
             upper_case_rules,
+            needs_client,
         }
+    }
+
+    /// Does some rule look at the client's address?
+    pub fn needs_client(&self) -> bool {
+        self.needs_client
     }
 
     /// The rule for a request. `host` is lower-case without port, `port` the
@@ -266,24 +314,25 @@ impl RouteTable {
         host: &str,
         port: u16,
         raw_path: &str,
+        asker: &Asker,
     ) -> Result<Option<&Route>, PathError> {
         let scan = path::scan(raw_path);
         if scan.plain {
             let p = raw_path.trim_end_matches('/');
             let p = if p.is_empty() { "/" } else { p };
-            let first = self.first(host, port, p);
+            let first = self.first(host, port, p, asker);
             if (self.upper_case_rules || scan.upper)
-                && index(self.first_ignoring_case(host, port, p)) != index(first)
+                && index(self.first_ignoring_case(host, port, p, asker)) != index(first)
             {
                 return Err(PathError::Ambiguous);
             }
             return Ok(first);
         }
         let readings = path::readings(raw_path)?;
-        let first = self.first(host, port, &readings[0]);
+        let first = self.first(host, port, &readings[0], asker);
         for p in &readings {
-            if index(self.first(host, port, p)) != index(first)
-                || index(self.first_ignoring_case(host, port, p)) != index(first)
+            if index(self.first(host, port, p, asker)) != index(first)
+                || index(self.first_ignoring_case(host, port, p, asker)) != index(first)
             {
                 return Err(PathError::Ambiguous);
             }
@@ -291,18 +340,60 @@ impl RouteTable {
         Ok(first)
     }
 
-    fn first_ignoring_case(&self, host: &str, port: u16, path: &str) -> Option<&Route> {
+    fn first_ignoring_case(
+        &self,
+        host: &str,
+        port: u16,
+        path: &str,
+        asker: &Asker,
+    ) -> Option<&Route> {
         self.routes.iter().find(|r| {
             r.host.matches(host)
                 && r.port.is_none_or(|p| p == port)
                 && path::under_ignoring_case(path, &r.path)
+                && r.admits(asker)
         })
     }
 
-    fn first(&self, host: &str, port: u16, path: &str) -> Option<&Route> {
+    fn first(&self, host: &str, port: u16, path: &str, asker: &Asker) -> Option<&Route> {
         self.routes
             .iter()
-            .find(|r| r.covers_request(host, port, path))
+            .find(|r| r.covers_request(host, port, path, asker))
+    }
+
+    /// The rules that cover `host`, `port` and the normalised `path` but
+    /// not this method or client, in order, with why (for `--explain`).
+    pub fn passed_over(
+        &self,
+        host: &str,
+        port: u16,
+        path: &str,
+        asker: &Asker,
+    ) -> Vec<(&Route, &'static str)> {
+        self.routes
+            .iter()
+            .filter(|r| {
+                r.host.matches(host)
+                    && r.port.is_none_or(|p| p == port)
+                    && path::under(path, &r.path)
+            })
+            .filter_map(|r| {
+                if !r.admits_method(asker.method) {
+                    Some((r, "not for this method"))
+                } else if !r.admits(asker) {
+                    Some((
+                        r,
+                        if asker.client.is_some() {
+                            "the client is not in its networks"
+                        } else {
+                            "it matches only clients in its networks (give --from)"
+                        },
+                    ))
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     /// Does any rule cover this origin (for `rd` validation)?
@@ -372,6 +463,18 @@ pub fn decide(route: Option<&Route>, user: Option<&Principal>) -> Access {
                 Access::Forbid(Refusal::NotAllowed)
             }
         }
+    }
+}
+
+/// An IPv4 address written as IPv6 (`::ffff:a.b.c.d`, what a dual-stack
+/// socket reports) as the IPv4 address it is.
+pub fn plain_ip(ip: std::net::IpAddr) -> std::net::IpAddr {
+    match ip {
+        std::net::IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(std::net::IpAddr::V4)
+            .unwrap_or(std::net::IpAddr::V6(v6)),
+        v4 => v4,
     }
 }
 

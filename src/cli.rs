@@ -45,6 +45,13 @@ pub enum Command {
         /// Show which rule matches this URL and what it would decide.
         #[arg(long, value_name = "URL")]
         explain: Vec<String>,
+        /// With --explain: the request's method.
+        #[arg(long, value_name = "METHOD", default_value = "GET")]
+        method: String,
+        /// With --explain: the client's address (rules with `networks`
+        /// match only a known client).
+        #[arg(long, value_name = "IP")]
+        from: Option<std::net::IpAddr>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -166,7 +173,15 @@ pub fn main() -> ExitCode {
 /// Run one parsed command.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::CheckConfig { explain } => check_config(&cli.config, &explain),
+        Command::CheckConfig {
+            explain,
+            method,
+            from,
+        } => {
+            let method = http::Method::from_bytes(method.trim().to_ascii_uppercase().as_bytes())
+                .map_err(|_| Failure::usage(format!("--method {method:?}: not an HTTP method")))?;
+            check_config(&cli.config, &explain, &method, from)
+        }
         Command::Migrate => {
             let cfg = Config::load(&cli.config)?;
             init_logging(&cfg);
@@ -285,7 +300,12 @@ async fn start_server(
     }
 }
 
-fn check_config(path: &std::path::Path, explain: &[String]) -> Result<(), Failure> {
+fn check_config(
+    path: &std::path::Path,
+    explain: &[String],
+    method: &http::Method,
+    from: Option<std::net::IpAddr>,
+) -> Result<(), Failure> {
     let cfg = Config::load(path)?;
     println!(
         "{}: OK ({} route{}, database {}, ephemeral store {})",
@@ -311,13 +331,20 @@ fn check_config(path: &std::path::Path, explain: &[String]) -> Result<(), Failur
         println!("warning: {w}");
     }
     for url in explain {
-        println!("{}", explain_url(&cfg, url).map_err(Failure::usage)?);
+        let asker = crate::authz::Asker {
+            method,
+            client: from,
+        };
+        println!(
+            "{}",
+            explain_url(&cfg, url, &asker).map_err(Failure::usage)?
+        );
     }
     Ok(())
 }
 
 /// Describe how `url` would be handled.
-pub fn explain_url(cfg: &Config, url: &str) -> Result<String, String> {
+pub fn explain_url(cfg: &Config, url: &str, asker: &crate::authz::Asker) -> Result<String, String> {
     use crate::authz::{Policy, path};
     let u = url::Url::parse(url).map_err(|e| format!("--explain {url:?}: not a URL ({e})"))?;
     if !matches!(u.scheme(), "http" | "https") {
@@ -328,7 +355,14 @@ pub fn explain_url(cfg: &Config, url: &str) -> Result<String, String> {
     let host = u.host_str().unwrap_or_default().to_ascii_lowercase();
     let port = u.port_or_known_default().unwrap_or(80);
     let raw_path = u.path();
-    let mut out = format!("{url}\n");
+    let mut out = format!(
+        "{} {url}{}\n",
+        asker.method,
+        asker
+            .client
+            .map(|c| format!(" from {c}"))
+            .unwrap_or_default()
+    );
     let portal = &cfg.server.portal;
     if host == portal.host
         && port == portal.port
@@ -348,12 +382,30 @@ pub fn explain_url(cfg: &Config, url: &str) -> Result<String, String> {
             return Ok(out);
         }
     }
-    match cfg.routes.lookup(&host, port, raw_path) {
+    let found = cfg.routes.lookup(&host, port, raw_path, asker);
+    if let Ok(found) = &found {
+        let canonical = path::canonical(raw_path).unwrap_or_else(|_| raw_path.to_string());
+        for (r, why) in cfg.routes.passed_over(&host, port, &canonical, asker) {
+            if found.is_some_and(|f| f.index < r.index) {
+                break;
+            }
+            out.push_str(&format!("  passed over {}: {why}\n", r.name()));
+        }
+    }
+    match found {
         Err(e) => out.push_str(&format!("  refused with 400: {e}\n")),
         Ok(None) => out.push_str("  no rule matches: denied (403) for everyone\n"),
         Ok(Some(r)) => {
             let line = r.line.map(|l| format!(" (line {l})")).unwrap_or_default();
             out.push_str(&format!("  matches {}{line}\n", r.name()));
+            if !r.methods.is_empty() {
+                let m: Vec<&str> = r.methods.iter().map(|m| m.as_str()).collect();
+                out.push_str(&format!("  methods: {}\n", m.join(", ")));
+            }
+            if !r.networks.is_empty() {
+                let n: Vec<String> = r.networks.iter().map(|n| n.to_string()).collect();
+                out.push_str(&format!("  networks: {}\n", n.join(", ")));
+            }
             out.push_str(&format!("  policy: {}\n", r.policy.as_str()));
             match &r.upstream {
                 Some(u) => out.push_str(&format!("  upstream: {}\n", u.url)),

@@ -194,7 +194,7 @@ pub fn route<'r, 'c>(
     }
     let target =
         Target::from_request(uri, headers, method, ctx.tls, ctx.trusted).map_err(refused)?;
-    let route = rule(cfg, &target).map_err(refused)?;
+    let route = rule(cfg, &target, ctx.peer, headers, false).map_err(refused)?;
     Ok(Routed { target, route })
 }
 
@@ -351,13 +351,7 @@ impl Admitted<'_> {
 
 /// Is `ip` one of the configured trusted proxies?
 pub fn is_trusted(cfg: &Config, ip: IpAddr) -> bool {
-    let ip = match ip {
-        IpAddr::V6(v6) => v6
-            .to_ipv4_mapped()
-            .map(IpAddr::V4)
-            .unwrap_or(IpAddr::V6(v6)),
-        v4 => v4,
-    };
+    let ip = authz::plain_ip(ip);
     cfg.server.trusted_proxies.iter().any(|n| n.contains(&ip))
 }
 
@@ -393,6 +387,44 @@ pub fn client_ip(cfg: &Config, peer: SocketAddr, headers: &HeaderMap) -> IpAddr 
     vouched
 }
 
+/// The client's address for a rule's `networks`, only where passgate can
+/// vouch for it: the peer, when it is not a trusted proxy (or, in proxy
+/// mode, a trusted one that names no one else), or the right-most address
+/// in `X-Forwarded-For` that is not a trusted proxy. A chain with an entry
+/// that is not an address before such a one, or of trusted proxies only,
+/// names no one passgate can vouch for: `None`, which no network rule
+/// matches — an unparseable chain never widens access. A forward-auth
+/// caller is never the client itself.
+pub fn network_client(
+    cfg: &Config,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    forward_auth: bool,
+) -> Option<IpAddr> {
+    let peer_ip = peer.ip();
+    if !is_trusted(cfg, peer_ip) {
+        return Some(peer_ip);
+    }
+    let mut entries = headers
+        .get_all(&X_FORWARDED_FOR)
+        .iter()
+        .flat_map(|v| v.as_bytes().split(|b| *b == b','))
+        .map(|e| e.trim_ascii())
+        .filter(|e| !e.is_empty())
+        .peekable();
+    if entries.peek().is_none() {
+        return (!forward_auth).then_some(peer_ip);
+    }
+    let entries: Vec<&[u8]> = entries.collect();
+    for entry in entries.iter().rev() {
+        let ip = forwarded_addr(entry)?;
+        if !is_trusted(cfg, ip) {
+            return Some(ip);
+        }
+    }
+    None
+}
+
 /// One `X-Forwarded-For` entry: an address, with or without a port
 /// (`1.2.3.4`, `1.2.3.4:80`, `2001:db8::1`, `[2001:db8::1]:80`).
 pub fn forwarded_addr(entry: &[u8]) -> Option<IpAddr> {
@@ -419,21 +451,26 @@ pub struct Decision<'c> {
     pub access: Access,
 }
 
-/// Phases 1 (the rule) and 2 (session and decision) for `target`.
-pub async fn decide<'c>(
-    app: &App,
+/// The rule `target` falls under (no side effects). `peer` and `headers`
+/// name the client, looked for only when some rule has `networks`.
+pub fn rule<'c>(
     cfg: &'c Config,
     target: &Target<'_>,
+    peer: SocketAddr,
     headers: &HeaderMap,
-) -> Result<Decision<'c>, GateError> {
-    let route = rule(cfg, target)?;
-    decide_for(app, cfg, route, headers).await
-}
-
-/// The rule `target` falls under (no side effects).
-pub fn rule<'c>(cfg: &'c Config, target: &Target<'_>) -> Result<Option<&'c Route>, GateError> {
+    forward_auth: bool,
+) -> Result<Option<&'c Route>, GateError> {
+    let client = if cfg.routes.needs_client() {
+        network_client(cfg, peer, headers, forward_auth)
+    } else {
+        None
+    };
+    let asker = authz::Asker {
+        method: &target.method,
+        client,
+    };
     cfg.routes
-        .lookup(&target.host, target.port, &target.path)
+        .lookup(&target.host, target.port, &target.path, &asker)
         .map_err(|e| GateError::BadRequest(e.to_string()))
 }
 

@@ -14,8 +14,15 @@ fn route(i: usize, host: &str, path: &str, policy: Policy) -> Route {
         groups: vec![],
         emails: vec![],
         upgrades: vec!["websocket".into()],
+        methods: vec![],
+        networks: vec![],
     }
 }
+
+const GET: Asker = Asker {
+    method: &http::Method::GET,
+    client: None,
+};
 
 /// public /public, deny /admin, authenticated everything else on app.example.com.
 fn table() -> RouteTable {
@@ -28,7 +35,7 @@ fn table() -> RouteTable {
 
 fn rule_for(raw: &str) -> Result<Option<usize>, PathError> {
     table()
-        .lookup("app.example.com", 443, raw)
+        .lookup("app.example.com", 443, raw, &GET)
         .map(|r| r.map(|r| r.index))
 }
 
@@ -398,19 +405,19 @@ fn ports_restrict_rules_when_given() {
         route(1, "app.example.com", "/", Policy::Public),
     ]);
     assert_eq!(
-        t.lookup("app.example.com", 8443, "/")
+        t.lookup("app.example.com", 8443, "/", &GET)
             .expect("ok")
             .map(|r| r.index),
         Some(0)
     );
     assert_eq!(
-        t.lookup("app.example.com", 443, "/")
+        t.lookup("app.example.com", 443, "/", &GET)
             .expect("ok")
             .map(|r| r.index),
         Some(1)
     );
     assert_eq!(
-        t.lookup("other.example.com", 443, "/")
+        t.lookup("other.example.com", 443, "/", &GET)
             .expect("ok")
             .map(|r| r.index),
         None
@@ -573,4 +580,90 @@ fn redirects_only_to_protected_origins_or_the_portal() {
     for rd in bad {
         assert_eq!(safe_redirect(rd, &p, &t), None, "{rd:?}");
     }
+}
+
+fn asker(method: &'static http::Method, client: Option<&str>) -> Asker<'static> {
+    Asker {
+        method,
+        client: client.map(|c| c.parse().expect("ip")),
+    }
+}
+
+#[test]
+fn methods_and_networks_narrow_a_rule_and_the_next_one_decides() {
+    let mut preflight = route(0, "app.example.com", "/api", Policy::Public);
+    preflight.methods = vec![http::Method::OPTIONS];
+    let mut reading = route(1, "app.example.com", "/ro", Policy::Public);
+    reading.methods = vec![http::Method::GET];
+    let mut office = route(2, "app.example.com", "/", Policy::Public);
+    office.networks = vec!["10.0.0.0/8".parse().expect("net")];
+    let rest = route(3, "app.example.com", "/", Policy::Authenticated);
+    let t = RouteTable::new(vec![preflight, reading, office, rest]);
+    let pick = |path: &str, a: Asker| {
+        t.lookup("app.example.com", 443, path, &a)
+            .expect("lookup")
+            .map(|r| r.index)
+    };
+    use http::Method as M;
+    assert_eq!(pick("/api/x", asker(&M::OPTIONS, None)), Some(0));
+    assert_eq!(pick("/api/x", asker(&M::GET, None)), Some(3));
+    assert_eq!(pick("/ro/x", asker(&M::GET, None)), Some(1));
+    assert_eq!(
+        pick("/ro/x", asker(&M::HEAD, None)),
+        Some(1),
+        "GET brings HEAD"
+    );
+    assert_eq!(pick("/ro/x", asker(&M::POST, None)), Some(3));
+    assert_eq!(pick("/x", asker(&M::GET, Some("10.9.8.7"))), Some(2));
+    assert_eq!(pick("/x", asker(&M::GET, Some("::ffff:10.9.8.7"))), Some(2));
+    assert_eq!(pick("/x", asker(&M::GET, Some("11.0.0.1"))), Some(3));
+    assert_eq!(
+        pick("/x", asker(&M::GET, None)),
+        Some(3),
+        "an unknown client is in no network"
+    );
+    // Every reading of an odd path is asked the same way.
+    assert_eq!(pick("/api/./x", asker(&M::OPTIONS, None)), Some(0));
+    let passed: Vec<usize> = t
+        .passed_over("app.example.com", 443, "/api/x", &asker(&M::GET, None))
+        .iter()
+        .map(|(r, _)| r.index)
+        .collect();
+    assert_eq!(passed, vec![0, 2]);
+}
+
+#[test]
+fn a_narrower_rule_does_not_shadow_and_a_wider_one_does() {
+    let mut get_only = route(0, "app.example.com", "/", Policy::Public);
+    get_only.methods = vec![http::Method::GET];
+    let mut office = route(1, "app.example.com", "/", Policy::Public);
+    office.networks = vec!["10.0.0.0/8".parse().expect("net")];
+    let all = route(2, "app.example.com", "/", Policy::Authenticated);
+    // Neither narrow rule hides the catch-all after it.
+    let t = RouteTable::new(vec![get_only, office, all]);
+    assert!(t.shadowed().is_empty(), "{:?}", t.shadowed());
+    // A rule for every method and network hides narrower ones after it.
+    let narrow = |i: usize, method: Option<http::Method>, net: Option<&str>| {
+        let mut r = route(i, "app.example.com", "/", Policy::Public);
+        r.methods = method.into_iter().collect();
+        r.networks = net.map(|n| n.parse().expect("net")).into_iter().collect();
+        r
+    };
+    let all = route(0, "app.example.com", "/", Policy::Authenticated);
+    let t = RouteTable::new(vec![
+        all,
+        narrow(1, Some(http::Method::HEAD), None),
+        narrow(2, None, Some("10.1.0.0/16")),
+    ]);
+    assert_eq!(t.shadowed(), vec![(1, 0), (2, 0)]);
+    // GET covers HEAD, not POST; 10/8 covers 10.1/16, not 11/8.
+    let t = RouteTable::new(vec![
+        narrow(0, Some(http::Method::GET), None),
+        narrow(1, Some(http::Method::HEAD), None),
+        narrow(2, Some(http::Method::POST), None),
+        narrow(3, None, Some("10.0.0.0/8")),
+        narrow(4, None, Some("10.1.0.0/16")),
+        narrow(5, None, Some("11.0.0.0/8")),
+    ]);
+    assert_eq!(t.shadowed(), vec![(1, 0), (4, 3)]);
 }

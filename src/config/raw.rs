@@ -246,6 +246,8 @@ pub struct RawRoute {
     pub groups: Vec<String>,
     pub emails: Vec<String>,
     pub upgrades: Vec<String>,
+    pub methods: Vec<String>,
+    pub networks: Vec<String>,
 }
 
 impl Default for RawRoute {
@@ -258,6 +260,8 @@ impl Default for RawRoute {
             groups: Vec::new(),
             emails: Vec::new(),
             upgrades: vec!["websocket".into()],
+            methods: Vec::new(),
+            networks: Vec::new(),
         }
     }
 }

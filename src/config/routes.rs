@@ -112,6 +112,33 @@ pub(super) fn check(
                     })
                 })
                 .collect();
+        let methods: Vec<http::Method> = r
+            .methods
+            .iter()
+            .enumerate()
+            .filter_map(|(j, m)| {
+                v.check(&format!("route[{i}].methods[{j}]"), || {
+                    let m = m.trim().to_ascii_uppercase();
+                    if m == "CONNECT" || m == "TRACE" {
+                        return Err(format!("{m} is never served (passgate refuses it)"));
+                    }
+                    http::Method::from_bytes(m.as_bytes())
+                        .ok()
+                        .filter(|_| !m.is_empty())
+                        .ok_or_else(|| format!("{m:?} is not an HTTP method (such as \"GET\")"))
+                })
+            })
+            .collect();
+        let networks: Vec<IpNet> = r
+            .networks
+            .iter()
+            .enumerate()
+            .filter_map(|(j, n)| {
+                v.check(&format!("route[{i}].networks[{j}]"), || {
+                    super::server::parse_net(n)
+                })
+            })
+            .collect();
         if let Some(((host, port), path)) = host.zip(path)
             && let Some(policy) = policy
         {
@@ -126,6 +153,8 @@ pub(super) fn check(
                 groups,
                 emails,
                 upgrades,
+                methods,
+                networks,
             });
         }
     }

@@ -249,7 +249,7 @@ impl Checked {
     }
 }
 
-fn parse_net(s: &str) -> Result<IpNet, String> {
+pub(super) fn parse_net(s: &str) -> Result<IpNet, String> {
     let t = s.trim();
     if let Ok(n) = t.parse::<IpNet>() {
         return Ok(n.trunc());

@@ -401,3 +401,33 @@ fn idle_timeouts_under_ten_seconds_are_refused() {
     );
     assert!(load(&format!("[session]\nidle_timeout = \"10s\"\n\n{base}")).is_ok());
 }
+
+#[test]
+fn methods_and_networks_are_checked_and_a_bad_entry_names_its_key() {
+    let ok = load(
+        "[[route]]\nhost = \"localhost\"\npath = \"/api\"\nmethods = [\"options\", \"GET\"]\nnetworks = [\"10.0.0.0/8\", \"2001:db8::1\"]\npolicy = \"public\"\nupstream = \"http://127.0.0.1:3000\"\n",
+    )
+    .expect("valid");
+    let r = &ok.routes.routes[0];
+    assert_eq!(r.methods, vec![http::Method::OPTIONS, http::Method::GET]);
+    assert_eq!(
+        r.networks,
+        vec![
+            "10.0.0.0/8".parse::<IpNet>().expect("net"),
+            "2001:db8::1/128".parse::<IpNet>().expect("net")
+        ]
+    );
+    let p = problems(
+        "[[route]]\nhost = \"localhost\"\nmethods = [\"GET\", \"G E T\", \"CONNECT\"]\nnetworks = [\"10.0.0.0/33\"]\nupstream = \"http://127.0.0.1:3000\"\n",
+    );
+    let keys: Vec<&str> = p.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "route[0].methods[1]",
+            "route[0].methods[2]",
+            "route[0].networks[0]"
+        ],
+        "{p:?}"
+    );
+}

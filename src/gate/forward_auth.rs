@@ -173,7 +173,7 @@ pub async fn decide(
         Ok(false) => {}
         Err(e) => return refuse(e),
     }
-    let route = match super::rule(cfg, &target) {
+    let route = match super::rule(cfg, &target, ctx.peer, headers, true) {
         Ok(r) => r,
         Err(e) => return refuse(e),
     };

@@ -51,16 +51,17 @@ fn addr(s: &str) -> SocketAddr {
     s.parse().unwrap()
 }
 
+fn xff(values: &[&str]) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for v in values {
+        h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
+    }
+    h
+}
+
 #[test]
 fn the_client_address_is_never_read_past_an_entry_that_is_not_one() {
     let cfg = config("");
-    let xff = |values: &[&str]| {
-        let mut h = HeaderMap::new();
-        for v in values {
-            h.append("x-forwarded-for", HeaderValue::from_str(v).unwrap());
-        }
-        h
-    };
     let cases: &[(&str, &[&str], &str)] = &[
         // Not a trusted peer: its own address, whatever it says.
         ("203.0.113.7:1", &["10.0.0.1"], "203.0.113.7"),
@@ -94,6 +95,48 @@ fn the_client_address_is_never_read_past_an_entry_that_is_not_one() {
     for (peer, values, want) in cases {
         let got = client_ip(&cfg, addr(peer), &xff(values));
         assert_eq!(got.to_string(), *want, "{peer} {values:?}");
+    }
+}
+
+/// The client a `networks` rule looks at: only one passgate can vouch for.
+#[test]
+fn the_network_client_is_only_one_passgate_can_vouch_for() {
+    let cfg = config("");
+    // (peer, X-Forwarded-For values, forward auth, client or "-" for none)
+    let cases: &[(&str, &[&str], bool, &str)] = &[
+        // An untrusted peer is the client, whatever it writes.
+        ("198.51.100.7:1", &["10.1.2.3"], false, "198.51.100.7"),
+        // A trusted peer naming no one: itself in proxy mode; in forward
+        // auth the caller is the proxy, never the client.
+        ("10.0.0.2:1", &[], false, "10.0.0.2"),
+        ("10.0.0.2:1", &[], true, "-"),
+        ("10.0.0.2:1", &[""], true, "-"),
+        // The right-most address that is not a trusted proxy.
+        ("10.0.0.2:1", &["203.0.113.9"], true, "203.0.113.9"),
+        (
+            "10.0.0.2:1",
+            &["198.51.100.1", "203.0.113.9, 10.0.0.3"],
+            false,
+            "203.0.113.9",
+        ),
+        ("10.0.0.2:1", &["[2001:db8::1]:443"], true, "2001:db8::1"),
+        // An entry that is not an address before one: no one.
+        ("10.0.0.2:1", &["198.51.100.66, unknown"], false, "-"),
+        (
+            "10.0.0.2:1",
+            &["198.51.100.66, _hidden, 10.0.0.3"],
+            true,
+            "-",
+        ),
+        // Trusted hops only: no one (the client may have written any of them).
+        ("10.0.0.2:1", &["10.0.0.9, 10.0.0.3"], false, "-"),
+        // An entry left of the client is not looked at.
+        ("10.0.0.2:1", &["garbage, 203.0.113.9"], true, "203.0.113.9"),
+    ];
+    for (peer, values, fa, want) in cases {
+        let got = network_client(&cfg, addr(peer), &xff(values), *fa)
+            .map_or("-".to_string(), |ip| ip.to_string());
+        assert_eq!(got, *want, "{peer} {values:?} forward auth {fa}");
     }
 }
 

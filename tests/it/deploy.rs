@@ -322,7 +322,18 @@ fn the_kubernetes_manifests_are_complete_and_their_config_is_valid() {
     );
     let host = app["spec"]["rules"][0]["host"].as_str().unwrap();
     assert!(
-        cfg.routes.lookup(host, 443, "/").unwrap().is_some(),
+        cfg.routes
+            .lookup(
+                host,
+                443,
+                "/",
+                &passgate::authz::Asker {
+                    method: &http::Method::GET,
+                    client: None
+                }
+            )
+            .unwrap()
+            .is_some(),
         "a rule covers {host}"
     );
 }

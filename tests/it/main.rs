@@ -17,6 +17,7 @@ mod fuzz;
 mod gate_proxy;
 mod http1;
 mod operate;
+mod policies;
 mod replicas;
 mod security;
 mod signin;

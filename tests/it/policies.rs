@@ -1,0 +1,161 @@
+//! Route keys beyond host and path (wave 2, `methods` and `networks`): a
+//! rule matches only the methods and client networks it lists, and each
+//! decides alike in proxy mode (both serving paths) and through both
+//! forward-auth endpoints.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::common::gateway::{Gateway, Upstream, raw};
+
+/// Preflights to /api pass, /ro is open to reading, /office to the office
+/// network (and this machine); everything else needs a session.
+fn routes(up: &str) -> String {
+    format!(
+        r#"
+[[route]]
+host = "localhost"
+path = "/api"
+methods = ["OPTIONS"]
+policy = "public"
+upstream = "{up}"
+
+[[route]]
+host = "localhost"
+path = "/ro"
+methods = ["get"]
+policy = "public"
+upstream = "{up}"
+
+[[route]]
+host = "localhost"
+path = "/office"
+networks = ["10.0.0.0/8", "127.0.0.1"]
+policy = "public"
+upstream = "{up}"
+
+[[route]]
+host = "localhost"
+upstream = "{up}"
+"#
+    )
+}
+
+/// (method, path, X-Forwarded-For or "", expected status) in proxy mode,
+/// from 127.0.0.1 (a trusted proxy by default) without a session.
+const PROXY_CASES: &[(&str, &str, &str, u16)] = &[
+    ("OPTIONS", "/api/items", "", 200),
+    ("GET", "/api/items", "", 401),
+    ("POST", "/api/items", "", 401),
+    ("GET", "/ro/page", "", 200),
+    ("HEAD", "/ro/page", "", 200),
+    ("POST", "/ro/page", "", 401),
+    ("DELETE", "/ro/page", "", 401),
+    // No X-Forwarded-For: the peer itself, which is in the list.
+    ("GET", "/office/wiki", "", 200),
+    ("GET", "/office/wiki", "10.1.2.3", 200),
+    ("GET", "/office/wiki", "203.0.113.9", 401),
+    // The right-most address that is not a trusted proxy.
+    ("GET", "/office/wiki", "203.0.113.9, 10.1.2.3", 200),
+    ("GET", "/office/wiki", "10.1.2.3, 203.0.113.9", 401),
+    ("GET", "/office/wiki", "10.1.2.3, 127.0.0.1", 200),
+    // A chain passgate cannot vouch for never widens access.
+    ("GET", "/office/wiki", "not-an-address", 401),
+    ("GET", "/office/wiki", "10.1.2.3, not-an-address", 401),
+    ("GET", "/office/wiki", "127.0.0.1", 401),
+    ("GET", "/office/wiki", "::ffff:10.1.2.3", 200),
+];
+
+#[tokio::test]
+async fn methods_and_networks_in_proxy_mode_on_both_serving_paths() {
+    let up = Upstream::start().await;
+    for server in ["", "http1_loop = false"] {
+        let gw = Gateway::start(|s| s.config(server, &routes(&up.url()))).await;
+        for (method, path, xff, want) in PROXY_CASES {
+            let xff_line = if xff.is_empty() {
+                String::new()
+            } else {
+                format!("X-Forwarded-For: {xff}\r\n")
+            };
+            let req = format!(
+                "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{xff_line}Content-Length: 0\r\n\r\n"
+            );
+            let (status, text) = raw(gw.addr(), req.as_bytes()).await;
+            assert_eq!(
+                status,
+                *want,
+                "{server:?}: {method} {path} from {xff:?}: {}",
+                text.lines().next().unwrap_or_default()
+            );
+        }
+    }
+}
+
+/// (method, path, X-Forwarded-For or "", expected status) through the
+/// forward-auth endpoints, whose caller (127.0.0.1) is a trusted proxy and
+/// never the client itself.
+const FORWARD_AUTH_CASES: &[(&str, &str, &str, u16)] = &[
+    ("OPTIONS", "/api/items", "203.0.113.9", 200),
+    ("GET", "/api/items", "203.0.113.9", 401),
+    ("GET", "/ro/page", "", 200),
+    ("HEAD", "/ro/page", "", 200),
+    ("POST", "/ro/page", "", 401),
+    ("GET", "/office/wiki", "10.1.2.3", 200),
+    ("GET", "/office/wiki", "203.0.113.9, 10.1.2.3", 200),
+    ("GET", "/office/wiki", "203.0.113.9", 401),
+    // No client named: not the caller's address.
+    ("GET", "/office/wiki", "", 401),
+    ("GET", "/office/wiki", "not-an-address", 401),
+    ("GET", "/office/wiki", "10.1.2.3, not-an-address", 401),
+];
+
+#[tokio::test]
+async fn methods_and_networks_through_both_forward_auth_endpoints() {
+    let gw = Gateway::start(|s| s.config("", &routes("http://127.0.0.1:9"))).await;
+    for (method, path, xff, want) in FORWARD_AUTH_CASES {
+        let xff_line = if xff.is_empty() {
+            String::new()
+        } else {
+            format!("X-Forwarded-For: {xff}\r\n")
+        };
+        let traefik = format!(
+            "GET /.passgate/authz/forward-auth HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+             X-Forwarded-Method: {method}\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: localhost\r\n\
+             X-Forwarded-Uri: {path}\r\n{xff_line}\r\n"
+        );
+        let (status, text) = raw(gw.addr(), traefik.as_bytes()).await;
+        assert_eq!(
+            status,
+            *want,
+            "forward-auth: {method} {path} from {xff:?}: {}",
+            text.lines().next().unwrap_or_default()
+        );
+        let nginx = format!(
+            "GET /.passgate/authz/auth-request HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+             X-Original-Method: {method}\r\nX-Original-URL: http://localhost{path}\r\n{xff_line}\r\n"
+        );
+        let (status, text) = raw(gw.addr(), nginx.as_bytes()).await;
+        assert_eq!(
+            status,
+            *want,
+            "auth-request: {method} {path} from {xff:?}: {}",
+            text.lines().next().unwrap_or_default()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_signed_in_user_still_passes_where_a_method_or_network_rule_does_not_match() {
+    let up = Upstream::start().await;
+    let gw = Gateway::start(|s| s.config("", &routes(&up.url()))).await;
+    let token = gw.session_for("pat@example.com", &[]).await;
+    let req = format!(
+        "POST /ro/page HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Forwarded-For: 203.0.113.9\r\n\
+         Cookie: passgate_session={token}\r\nContent-Length: 0\r\n\r\n"
+    );
+    let (status, text) = raw(gw.addr(), req.as_bytes()).await;
+    assert_eq!(status, 200, "{}", text.lines().next().unwrap_or_default());
+    assert!(
+        text.contains("pat@example.com"),
+        "the identity reaches the app"
+    );
+}
