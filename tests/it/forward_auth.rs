@@ -28,6 +28,12 @@ fn fa_config(s: &Setup, app: u16, proxy: u16) -> String {
         proxy,
     )
     .replace("sqlite://passgate.db", &s.database_url)
+    // The office (127.0.0.2) reads /office without signing in.
+    .replacen(
+        "[[route]]",
+        "[[route]]\nhost = \"localhost\"\npath = \"/office\"\nnetworks = [\"127.0.0.2\"]\npolicy = \"public\"\n\n[[route]]",
+        1,
+    )
         + "\n[[route]]\nhost = \"open.localhost\"\npolicy = \"public\"\n"
         + "\n[log]\nlevel = \"passgate=debug,info\"\n"
 }
@@ -304,6 +310,45 @@ async fn scenario(rig: &Rig) {
     // passgate's own pages pass through the proxy unchecked.
     let r = c.get(p.url("/.passgate/health/live")).send().await.unwrap();
     assert_eq!(r.status(), 200, "{name}: portal page");
+
+    // A network rule through the proxy: the office (connecting from
+    // 127.0.0.2) passes without signing in; anyone else signs in, also
+    // when it claims to be the office in X-Forwarded-For.
+    let from = |ip: &str| {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(ip.parse::<std::net::IpAddr>().ok())
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .unwrap()
+    };
+    let (office, outside) = (from("127.0.0.2"), from("127.0.0.3"));
+    let r = office
+        .get(p.url("/office/wiki"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{name}: the office network passes");
+    let r = outside
+        .get(p.url("/office/wiki"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "{name}: others sign in");
+    let r = outside
+        .get(p.url("/office/wiki"))
+        .header("accept", "application/json")
+        .header("x-forwarded-for", "127.0.0.2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        401,
+        "{name}: an address the client claims is not believed"
+    );
 
     // Signed out, browser: sent to the login page, returning here afterwards.
     let r = c
