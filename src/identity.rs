@@ -93,6 +93,9 @@ pub struct Claims {
     pub preferred_username: String,
     pub groups: Vec<String>,
     pub amr: Vec<String>,
+    /// When the session's person last proved who they are (seconds since
+    /// the epoch; `max_age` rules compare against it).
+    pub auth_time: i64,
     pub sid: String,
     pub iat: i64,
     pub exp: i64,
@@ -431,6 +434,7 @@ impl Asserter {
             preferred_username: p.login.clone(),
             groups: p.groups.clone(),
             amr: vec![session.record.auth_method.clone()],
+            auth_time: session.record.created_at,
             sid: sid.clone(),
             iat: now,
             exp: now + ttl,

@@ -33,6 +33,7 @@ fn sign_and_verify_round_trip_and_tampering_fails() {
         preferred_username: "a".into(),
         groups: vec!["dev".into()],
         amr: vec!["webauthn".into()],
+        auth_time: 90,
         sid: "s1".into(),
         iat: 100,
         exp: 400,

@@ -199,6 +199,19 @@ async fn signed_in_requests_reach_the_upstream_with_identity_and_a_verifiable_as
     assert_eq!(claims.groups, vec!["dev", "ops"]);
     assert_eq!(claims.amr, vec!["webauthn"]);
     assert!(claims.exp - claims.iat <= 300);
+    // The session was started by this test: its sign-in time, not the
+    // assertion's.
+    let started = gw
+        .sessions()
+        .await
+        .validate(&token)
+        .await
+        .unwrap()
+        .unwrap()
+        .record
+        .created_at;
+    assert_eq!(claims.auth_time, started);
+    assert!(claims.auth_time <= claims.iat);
     let user = gw
         .store()
         .await
