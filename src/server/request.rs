@@ -16,7 +16,7 @@ use http::{Request, Response, StatusCode};
 use hyper::body::Incoming;
 use tower::ServiceExt;
 
-use super::shutdown::until_shutdown;
+use super::shutdown::{Idle, until_shutdown};
 use super::{ConnBuilders, Proto, ReqCtx};
 use crate::app::App;
 use crate::authz;
@@ -69,9 +69,16 @@ pub(super) async fn serve_with_hyper<I>(
 {
     let shutdown = conn.app.shutdown.clone();
     let peer = conn.peer;
+    // HTTP/2 has no idle limit of its own: the connection watches when
+    // its last request started (`shutdown::Idle`).
+    let idle = matches!(proto, Proto::Http2).then(Idle::new);
+    let touch = idle.clone();
     // The request future is boxed so an idle keep-alive connection holds a
     // pointer rather than room for the largest request state.
     let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
+        if let Some(idle) = &touch {
+            idle.touch();
+        }
         let answer = handle(conn.clone(), req);
         async move { Ok::<_, Infallible>(answer.await) }
     });
@@ -83,16 +90,27 @@ pub(super) async fn serve_with_hyper<I>(
             let conn = Box::pin(builders.http1.serve_connection(io, svc).with_upgrades());
             // The upstream connections this connection's requests use are
             // polled by this task too (`proxy/local.rs`).
-            crate::proxy::local::drive(until_shutdown(conn, shutdown, peer, |c| {
-                c.graceful_shutdown()
-            }))
+            crate::proxy::local::drive(until_shutdown(
+                conn,
+                shutdown,
+                peer,
+                |c| c.graceful_shutdown(),
+                None,
+            ))
             .await;
         }
         Proto::Http2 => {
             // Streams run as tasks of their own; upstream requests take
             // the pooled client.
             let conn = Box::pin(builders.http2.serve_connection(io, svc));
-            until_shutdown(conn, shutdown, peer, |c| c.graceful_shutdown()).await;
+            until_shutdown(
+                conn,
+                shutdown,
+                peer,
+                |c| c.graceful_shutdown(),
+                idle.as_deref(),
+            )
+            .await;
         }
     }
 }

@@ -6,19 +6,60 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-/// Run a connection; on shutdown, let it finish what is in flight.
+/// How long an HTTP/2 connection may go without starting a request
+/// before it is closed, as an HTTP/1 connection is between requests.
+pub(super) const H2_IDLE: std::time::Duration = super::HEADER_READ_TIMEOUT;
+
+/// When a connection last started a request.
+pub(super) struct Idle {
+    since: std::time::Instant,
+    /// Milliseconds after `since`.
+    last: std::sync::atomic::AtomicU64,
+}
+
+impl Idle {
+    pub(super) fn new() -> Arc<Idle> {
+        Arc::new(Idle {
+            since: std::time::Instant::now(),
+            last: std::sync::atomic::AtomicU64::new(0),
+        })
+    }
+
+    /// A request starts now.
+    pub(super) fn touch(&self) {
+        let ms = u64::try_from(self.since.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last.store(ms, Ordering::Relaxed);
+    }
+
+    fn deadline(&self, after: std::time::Duration) -> std::time::Instant {
+        self.since + std::time::Duration::from_millis(self.last.load(Ordering::Relaxed)) + after
+    }
+}
+
+/// Run a connection; on shutdown, let it finish what is in flight. With
+/// `idle`, the same once no request has started for [`H2_IDLE`]: the
+/// client is told to go (an HTTP/2 GOAWAY), the streams it has open run
+/// to their end, and it opens a new connection for more.
 pub(super) async fn until_shutdown<C>(
     mut conn: std::pin::Pin<Box<C>>,
     shutdown: tokio_util::sync::CancellationToken,
     peer: SocketAddr,
     graceful: fn(std::pin::Pin<&mut C>),
+    idle: Option<&Idle>,
 ) where
     C: Future<Output = Result<(), hyper::Error>>,
 {
     let cancelled = std::pin::pin!(shutdown.cancelled());
     let mut watch = ShutdownWatch::new(cancelled);
+    let mut alarm = crate::proxy::h1::Alarm::default();
     let ended = std::future::poll_fn(|cx| {
         if watch.poll(cx).is_ready() {
+            return std::task::Poll::Ready(None);
+        }
+        if let Some(idle) = idle
+            && alarm.poll(cx, idle.deadline(H2_IDLE)).is_ready()
+        {
+            tracing::debug!(%peer, "idle HTTP/2 connection told to go");
             return std::task::Poll::Ready(None);
         }
         conn.as_mut().poll(cx).map(Some)

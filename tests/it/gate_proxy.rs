@@ -871,6 +871,48 @@ async fn tls_sessions_resume() {
     }
 }
 
+/// An HTTP/2 connection that starts no request for the idle limit (30 s,
+/// as an HTTP/1 connection between requests) is told to go and closed;
+/// before, an idle HTTP/2 connection was held as long as its client liked
+/// (found by an attack on the TLS layer).
+#[tokio::test]
+async fn idle_http2_connections_are_told_to_go() {
+    let up = Upstream::start().await;
+    let gw = Gateway::start(|s| {
+        s.config(
+            "",
+            &format!(
+                "[[route]]\nhost = \"localhost\"\npolicy = \"public\"\nupstream = \"{}\"\n",
+                up.url()
+            ),
+        )
+    })
+    .await;
+    let tcp = tokio::net::TcpStream::connect(gw.addr()).await.unwrap();
+    let (mut send, conn) = hyper::client::conn::http2::handshake(
+        hyper_util::rt::TokioExecutor::new(),
+        hyper_util::rt::TokioIo::new(tcp),
+    )
+    .await
+    .unwrap();
+    let conn = tokio::spawn(conn);
+    let req = http::Request::get(format!("http://localhost:{}/x", gw.port))
+        .body(http_body_util::Empty::<bytes::Bytes>::new())
+        .unwrap();
+    let r = send.send_request(req).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let idle_from = std::time::Instant::now();
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(60), conn)
+        .await
+        .expect("the idle connection is told to go");
+    assert!(ended.unwrap().is_ok(), "a clean end (GOAWAY), not an error");
+    assert!(
+        idle_from.elapsed() >= std::time::Duration::from_secs(25),
+        "not before the idle limit: {:?}",
+        idle_from.elapsed()
+    );
+}
+
 /// A connection passgate closes over TLS ends with a close_notify, on both
 /// serving paths: without it a client cannot tell an answer delimited by
 /// the close from one cut short (rustls reports an unexpected end).
