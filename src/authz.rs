@@ -282,6 +282,8 @@ pub struct RouteTable {
     upper_case_rules: bool,
     /// Some rule has `networks`.
     needs_client: bool,
+    /// Some rule has `methods`.
+    has_methods: bool,
 }
 
 impl RouteTable {
@@ -290,11 +292,18 @@ impl RouteTable {
             .iter()
             .any(|r| r.path.bytes().any(|b| b.is_ascii_uppercase()));
         let needs_client = routes.iter().any(|r| !r.networks.is_empty());
+        let has_methods = routes.iter().any(|r| !r.methods.is_empty());
         Self {
             routes,
             upper_case_rules,
             needs_client,
+            has_methods,
         }
+    }
+
+    /// Does some rule look at the method?
+    pub fn has_methods(&self) -> bool {
+        self.has_methods
     }
 
     /// Does some rule look at the client's address?

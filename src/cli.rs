@@ -178,7 +178,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             method,
             from,
         } => {
-            let method = http::Method::from_bytes(method.trim().to_ascii_uppercase().as_bytes())
+            // As given: methods are case-sensitive, and `get` is not GET.
+            let method = http::Method::from_bytes(method.trim().as_bytes())
                 .map_err(|_| Failure::usage(format!("--method {method:?}: not an HTTP method")))?;
             check_config(&cli.config, &explain, &method, from)
         }

@@ -469,9 +469,66 @@ pub fn rule<'c>(
         method: &target.method,
         client,
     };
-    cfg.routes
+    let route = cfg
+        .routes
         .lookup(&target.host, target.port, &target.path, &asker)
-        .map_err(|e| GateError::BadRequest(e.to_string()))
+        .map_err(|e| GateError::BadRequest(e.to_string()))?;
+    if cfg.routes.has_methods() {
+        method_overrides_agree(cfg, target, headers, client, route)?;
+    }
+    Ok(route)
+}
+
+/// Headers by which frameworks let a request say it is another method
+/// (Express, Rack, Symfony, Laravel, ASP.NET honour them on POST), in any
+/// `_`/`-` spelling.
+const METHOD_OVERRIDES: [&str; 3] = [
+    "x-http-method-override",
+    "x-http-method",
+    "x-method-override",
+];
+
+/// A method override is another reading of the method, as `%2F` is of a
+/// path: the rule it selects must be the one the request's method
+/// selects, or the request is refused (a `methods` rule would otherwise
+/// pass a POST the app serves as a DELETE).
+fn method_overrides_agree(
+    cfg: &Config,
+    target: &Target<'_>,
+    headers: &HeaderMap,
+    client: Option<IpAddr>,
+    route: Option<&Route>,
+) -> Result<(), GateError> {
+    for (name, value) in headers {
+        let n = name.as_str();
+        if !METHOD_OVERRIDES.iter().any(|o| {
+            o.len() == n.len()
+                && o.bytes()
+                    .zip(n.bytes())
+                    .all(|(a, b)| a == b || (a == b'-' && b == b'_'))
+        }) {
+            continue;
+        }
+        let method = value
+            .to_str()
+            .ok()
+            .and_then(|v| Method::from_bytes(v.trim().as_bytes()).ok())
+            .ok_or_else(|| GateError::BadRequest(format!("{name} is not a method")))?;
+        let asker = authz::Asker {
+            method: &method,
+            client,
+        };
+        let other = cfg
+            .routes
+            .lookup(&target.host, target.port, &target.path, &asker)
+            .map_err(|e| GateError::BadRequest(e.to_string()))?;
+        if other.map(|r| r.index) != route.map(|r| r.index) {
+            return Err(GateError::BadRequest(format!(
+                "{name} names a method another rule decides"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Session and decision for a request under `route` (from [`rule`]).

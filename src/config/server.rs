@@ -252,14 +252,29 @@ impl Checked {
 pub(super) fn parse_net(s: &str) -> Result<IpNet, String> {
     let t = s.trim();
     if let Ok(n) = t.parse::<IpNet>() {
-        return Ok(n.trunc());
+        return Ok(plain_net(n.trunc()));
     }
     if let Ok(ip) = t.parse::<IpAddr>() {
-        return Ok(IpNet::from(ip));
+        return Ok(plain_net(IpNet::from(ip)));
     }
     Err(format!(
         "{s:?} is not an IP address or CIDR range like \"10.0.0.0/8\""
     ))
+}
+
+/// An IPv4 range written as IPv4-mapped IPv6 (`::ffff:10.0.0.0/104`, as
+/// a dual-stack socket reports IPv4 peers) as the IPv4 range it is: client
+/// addresses are compared in their IPv4 form, so the mapped form would
+/// never match (and a `deny` rule written so would let everyone past).
+fn plain_net(n: IpNet) -> IpNet {
+    if let IpNet::V6(v6) = n
+        && v6.prefix_len() >= 96
+        && let Some(v4) = v6.addr().to_ipv4_mapped()
+        && let Ok(net) = ipnet::Ipv4Net::new(v4, v6.prefix_len() - 96)
+    {
+        return IpNet::V4(net);
+    }
+    n
 }
 
 fn is_loopback_host(h: &str) -> bool {

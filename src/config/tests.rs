@@ -417,6 +417,24 @@ fn methods_and_networks_are_checked_and_a_bad_entry_names_its_key() {
             "2001:db8::1/128".parse::<IpNet>().expect("net")
         ]
     );
+    // IPv4 written as mapped IPv6 (what a dual-stack socket shows) is the
+    // IPv4 range it is: in the mapped form it would never match a client.
+    let mapped = load(
+        "[server]\ntrusted_proxies = [\"::ffff:192.0.2.1\"]\n\n[[route]]\nhost = \"localhost\"\nnetworks = [\"::ffff:10.0.0.0/104\", \"::ffff:127.0.0.2\", \"::ffff:0:0/95\"]\npolicy = \"deny\"\n",
+    )
+    .expect("valid");
+    assert_eq!(
+        mapped.routes.routes[0].networks,
+        vec![
+            "10.0.0.0/8".parse::<IpNet>().expect("net"),
+            "127.0.0.2/32".parse::<IpNet>().expect("net"),
+            "::fffe:0:0/95".parse::<IpNet>().expect("net").trunc(),
+        ]
+    );
+    assert_eq!(
+        mapped.server.trusted_proxies,
+        vec!["192.0.2.1/32".parse::<IpNet>().expect("net")]
+    );
     let p = problems(
         "[[route]]\nhost = \"localhost\"\nmethods = [\"GET\", \"G E T\", \"CONNECT\"]\nnetworks = [\"10.0.0.0/33\"]\nupstream = \"http://127.0.0.1:3000\"\n",
     );

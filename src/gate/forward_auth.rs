@@ -173,6 +173,20 @@ pub async fn decide(
         Ok(false) => {}
         Err(e) => return refuse(e),
     }
+    // Without the method field a request would be judged as a GET: where
+    // a rule looks at the method, the proxy must say it.
+    if cfg.routes.has_methods() {
+        let field = if nginx {
+            "x-original-method"
+        } else {
+            "x-forwarded-method"
+        };
+        if !headers.contains_key(field) {
+            return refuse(GateError::BadRequest(format!(
+                "{field} is missing, and some rule depends on the method"
+            )));
+        }
+    }
     let route = match super::rule(cfg, &target, ctx.peer, headers, true) {
         Ok(r) => r,
         Err(e) => return refuse(e),

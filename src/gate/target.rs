@@ -128,20 +128,7 @@ impl<'a> Target<'a> {
         static PORT: HeaderName = HeaderName::from_static("x-forwarded-port");
         static URI: HeaderName = HeaderName::from_static("x-forwarded-uri");
         static METHOD: HeaderName = HeaderName::from_static("x-forwarded-method");
-        let get = |name: &HeaderName| -> Result<Option<&'a str>, GateError> {
-            let mut all = h.get_all(name).iter();
-            let first = all.next();
-            if all.next().is_some() {
-                return Err(bad(&format!("{name} is sent more than once")));
-            }
-            first
-                .map(|v| {
-                    v.to_str()
-                        .map(|s| s.trim())
-                        .map_err(|_| bad(&format!("{name} is not text")))
-                })
-                .transpose()
-        };
+        let get = |name: &HeaderName| one(h, name);
         let proto = get(&X_FORWARDED_PROTO)?.ok_or_else(|| bad("X-Forwarded-Proto is missing"))?;
         let https = parse_proto(proto)?;
         // A proxy chain may list several hosts; the first is the client's.
@@ -177,13 +164,11 @@ impl<'a> Target<'a> {
     /// The target nginx asks about: `X-Original-URL`, `X-Original-Method`.
     pub fn from_original(h: &'a HeaderMap) -> Result<Target<'a>, GateError> {
         static ORIGINAL_URL: HeaderName = HeaderName::from_static("x-original-url");
-        let url = h
-            .get(&ORIGINAL_URL)
-            .ok_or_else(|| {
-                bad("X-Original-URL is missing (set it with proxy_set_header in the auth location)")
-            })?
-            .to_str()
-            .map_err(|_| bad("X-Original-URL is not text"))?;
+        // Once only: a proxy that appends its own after the client's must
+        // not leave passgate reading the client's.
+        let url = one(h, &ORIGINAL_URL)?.ok_or_else(|| {
+            bad("X-Original-URL is missing (set it with proxy_set_header in the auth location)")
+        })?;
         let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
         let (https, rest) = if lower.starts_with("https://") {
             (true, &url[8..])
@@ -210,10 +195,9 @@ impl<'a> Target<'a> {
         let (path, query) = split_uri(uri)?;
         let (path, query) = (Cow::Borrowed(path), Cow::Borrowed(query));
         static ORIGINAL_METHOD: HeaderName = HeaderName::from_static("x-original-method");
-        let method = match h.get(&ORIGINAL_METHOD).map(|v| v.to_str()) {
-            Some(Ok(m)) => Method::from_bytes(m.trim().as_bytes())
+        let method = match one(h, &ORIGINAL_METHOD)? {
+            Some(m) => Method::from_bytes(m.as_bytes())
                 .map_err(|_| bad("X-Original-Method is not a method"))?,
-            Some(Err(_)) => return Err(bad("X-Original-Method is not text")),
             None => Method::GET,
         };
         Ok(Target {
@@ -225,6 +209,23 @@ impl<'a> Target<'a> {
             method,
         })
     }
+}
+
+/// The one value of `name` as trimmed text; a field sent more than once
+/// or not text is refused.
+fn one<'a>(h: &'a HeaderMap, name: &HeaderName) -> Result<Option<&'a str>, GateError> {
+    let mut all = h.get_all(name).iter();
+    let first = all.next();
+    if all.next().is_some() {
+        return Err(bad(&format!("{name} is sent more than once")));
+    }
+    first
+        .map(|v| {
+            v.to_str()
+                .map(|s| s.trim())
+                .map_err(|_| bad(&format!("{name} is not text")))
+        })
+        .transpose()
 }
 
 /// Append `n` in decimal (the hot path's ports; no formatting machinery).

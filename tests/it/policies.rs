@@ -159,3 +159,86 @@ async fn a_signed_in_user_still_passes_where_a_method_or_network_rule_does_not_m
         "the identity reaches the app"
     );
 }
+
+/// A method override header (which frameworks honour on POST) is another
+/// reading of the method: refused when it would select another rule, in
+/// any spelling; forward auth refuses a request whose method it cannot
+/// know, and a method or URL field sent twice.
+#[tokio::test]
+async fn method_overrides_missing_and_doubled_method_fields_are_refused() {
+    let up = Upstream::start().await;
+    for server in ["", "http1_loop = false"] {
+        let gw = Gateway::start(|s| s.config(server, &routes(&up.url()))).await;
+        let cases: &[(&str, &str, &str, u16)] = &[
+            ("GET", "/ro/page", "X-HTTP-Method-Override: DELETE", 400),
+            ("POST", "/ro/page", "X-HTTP-Method: GET", 400),
+            ("POST", "/ro/page", "x-method-override: GET", 400),
+            (
+                "GET",
+                "/ro/page",
+                "X-HTTP-Method-Override: not a method",
+                400,
+            ),
+            // The same rule either way: served.
+            ("GET", "/ro/page", "X-HTTP-Method-Override: HEAD", 200),
+            (
+                "OPTIONS",
+                "/api/items",
+                "X-HTTP-Method-Override: OPTIONS",
+                200,
+            ),
+        ];
+        for (method, path, extra, want) in cases {
+            let req = format!(
+                "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{extra}\r\nContent-Length: 0\r\n\r\n"
+            );
+            let (status, text) = raw(gw.addr(), req.as_bytes()).await;
+            assert_eq!(
+                status,
+                *want,
+                "{server:?}: {method} {path} with {extra:?}: {}",
+                text.lines().next().unwrap_or_default()
+            );
+        }
+    }
+    let gw = Gateway::start(|s| s.config("", &routes("http://127.0.0.1:9"))).await;
+    let fa = "GET /.passgate/authz/forward-auth HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: localhost\r\nX-Forwarded-Uri: /ro/page\r\n";
+    let ar =
+        "GET /.passgate/authz/auth-request HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
+    let cases: &[(&str, &str, u16)] = &[
+        (fa, "X-Forwarded-Method: GET\r\n", 200),
+        // No method said: it would be judged as a GET.
+        (fa, "", 400),
+        (
+            fa,
+            "X-Forwarded-Method: POST\r\nX-HTTP-Method-Override: GET\r\n",
+            400,
+        ),
+        (
+            ar,
+            "X-Original-URL: http://localhost/ro/page\r\nX-Original-Method: GET\r\n",
+            200,
+        ),
+        (ar, "X-Original-URL: http://localhost/ro/page\r\n", 400),
+        (
+            ar,
+            "X-Original-URL: http://localhost/ro/page\r\nX-Original-Method: GET\r\nX-Original-Method: DELETE\r\n",
+            400,
+        ),
+        (
+            ar,
+            "X-Original-URL: http://localhost/ro/page\r\nX-Original-URL: http://localhost/admin\r\nX-Original-Method: GET\r\n",
+            400,
+        ),
+    ];
+    for (head, extra, want) in cases {
+        let (status, text) = raw(gw.addr(), format!("{head}{extra}\r\n").as_bytes()).await;
+        assert_eq!(
+            status,
+            *want,
+            "{}{extra:?}: {}",
+            head.lines().next().unwrap_or_default(),
+            text.lines().next().unwrap_or_default()
+        );
+    }
+}
