@@ -206,10 +206,14 @@ impl Route {
     }
 
     fn covers_request(&self, host: &str, port: u16, path: &str, asker: &Asker) -> bool {
+        self.covers_place(host, port, path) && self.admits(asker)
+    }
+
+    /// Is the normalised `path` on `host` and `port` under this rule?
+    fn covers_place(&self, host: &str, port: u16, path: &str) -> bool {
         self.host.matches(host)
             && self.port.is_none_or(|p| p == port)
             && path::under(path, &self.path)
-            && self.admits(asker)
     }
 
     /// Does the rule's method and network list take this request?
@@ -381,11 +385,7 @@ impl RouteTable {
     ) -> Vec<(&Route, &'static str)> {
         self.routes
             .iter()
-            .filter(|r| {
-                r.host.matches(host)
-                    && r.port.is_none_or(|p| p == port)
-                    && path::under(path, &r.path)
-            })
+            .filter(|r| r.covers_place(host, port, path))
             .filter_map(|r| {
                 if !r.admits_method(asker.method) {
                     Some((r, "not for this method"))

@@ -353,7 +353,12 @@ pub fn explain_url(cfg: &Config, url: &str, asker: &crate::authz::Asker) -> Resu
             "--explain {url:?}: only http and https URLs can be explained"
         ));
     }
-    let host = u.host_str().unwrap_or_default().to_ascii_lowercase();
+    // As the server reads a Host: lower case, without a trailing dot.
+    let host = u
+        .host_str()
+        .unwrap_or_default()
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
     let port = u.port_or_known_default().unwrap_or(80);
     let raw_path = u.path();
     let mut out = format!(

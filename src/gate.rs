@@ -367,24 +367,45 @@ pub fn client_ip(cfg: &Config, peer: SocketAddr, headers: &HeaderMap) -> IpAddr 
     if !is_trusted(cfg, peer_ip) {
         return peer_ip;
     }
-    let mut entries = headers
+    match forwarded_chain(cfg, peer_ip, headers) {
+        Chain::Empty => peer_ip,
+        Chain::Client(ip) | Chain::Unvouched(ip) => ip,
+    }
+}
+
+/// What a trusted peer's `X-Forwarded-For` says, read right to left.
+enum Chain {
+    /// No entries.
+    Empty,
+    /// The right-most address that is not a trusted proxy.
+    Client(IpAddr),
+    /// None such before an entry that is not an address, or before the
+    /// chain's end: the last hop passgate can vouch for.
+    Unvouched(IpAddr),
+}
+
+fn forwarded_chain(cfg: &Config, peer_ip: IpAddr, headers: &HeaderMap) -> Chain {
+    let entries = headers
         .get_all(&X_FORWARDED_FOR)
         .iter()
         .flat_map(|v| v.as_bytes().split(|b| *b == b','))
         .map(|e| e.trim_ascii())
+        .filter(|e| !e.is_empty())
         .collect::<Vec<_>>();
-    entries.retain(|e| !e.is_empty());
+    if entries.is_empty() {
+        return Chain::Empty;
+    }
     let mut vouched = peer_ip;
     for entry in entries.iter().rev() {
         let Some(ip) = forwarded_addr(entry) else {
-            return vouched;
+            return Chain::Unvouched(vouched);
         };
         if !is_trusted(cfg, ip) {
-            return ip;
+            return Chain::Client(ip);
         }
         vouched = ip;
     }
-    vouched
+    Chain::Unvouched(vouched)
 }
 
 /// The client's address for a rule's `networks`, only where passgate can
@@ -405,24 +426,11 @@ pub fn network_client(
     if !is_trusted(cfg, peer_ip) {
         return Some(peer_ip);
     }
-    let mut entries = headers
-        .get_all(&X_FORWARDED_FOR)
-        .iter()
-        .flat_map(|v| v.as_bytes().split(|b| *b == b','))
-        .map(|e| e.trim_ascii())
-        .filter(|e| !e.is_empty())
-        .peekable();
-    if entries.peek().is_none() {
-        return (!forward_auth).then_some(peer_ip);
+    match forwarded_chain(cfg, peer_ip, headers) {
+        Chain::Empty => (!forward_auth).then_some(peer_ip),
+        Chain::Client(ip) => Some(ip),
+        Chain::Unvouched(_) => None,
     }
-    let entries: Vec<&[u8]> = entries.collect();
-    for entry in entries.iter().rev() {
-        let ip = forwarded_addr(entry)?;
-        if !is_trusted(cfg, ip) {
-            return Some(ip);
-        }
-    }
-    None
 }
 
 /// One `X-Forwarded-For` entry: an address, with or without a port
@@ -481,7 +489,7 @@ pub fn rule<'c>(
 
 /// Headers by which frameworks let a request say it is another method
 /// (Express, Rack, Symfony, Laravel, ASP.NET honour them on POST), in any
-/// `_`/`-` spelling.
+/// `_`/`.`/`-` spelling.
 const METHOD_OVERRIDES: [&str; 3] = [
     "x-http-method-override",
     "x-http-method",
@@ -500,13 +508,11 @@ fn method_overrides_agree(
     route: Option<&Route>,
 ) -> Result<(), GateError> {
     for (name, value) in headers {
-        let n = name.as_str();
-        if !METHOD_OVERRIDES.iter().any(|o| {
-            o.len() == n.len()
-                && o.bytes()
-                    .zip(n.bytes())
-                    .all(|(a, b)| a == b || (a == b'-' && b == b'_'))
-        }) {
+        let n = name.as_str().as_bytes();
+        if !METHOD_OVERRIDES
+            .iter()
+            .any(|o| crate::hygiene::same_spelling(n, o.as_bytes()))
+        {
             continue;
         }
         let method = value

@@ -232,7 +232,7 @@ fn is_forwarding(n: &[u8]) -> bool {
 /// `b` (lower case, with `-`), reading `_` and `.` as `-`? CGI-style
 /// servers merge those spellings into one variable (`HTTP_REMOTE_USER`;
 /// PHP turns `.` into `_` as well), so they are one name here.
-fn same_spelling(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_spelling(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len()
         && a.iter()
             .zip(b)

@@ -184,7 +184,6 @@ impl TlsConn {
                             }
                             Err(e) => {
                                 drop(traffic);
-                                discard_front(inbuf, discard);
                                 return Err(self.fail(e));
                             }
                         }
@@ -196,15 +195,7 @@ impl TlsConn {
                     }
                 }
                 Ok(ConnectionState::EncodeTlsData(mut data)) => {
-                    append(
-                        out,
-                        512,
-                        |o| data.encode(o),
-                        |e| match e {
-                            EncodeError::InsufficientSize(n) => Some(n.required_size),
-                            _ => None,
-                        },
-                    )?;
+                    append(out, 512, |o| data.encode(o), encode_room)?;
                     None
                 }
                 // Sent in order from `out`, after what is already there.
@@ -237,15 +228,12 @@ impl TlsConn {
                 }
                 // Early data is not enabled; rustls does not offer it.
                 Ok(_) => {
-                    discard_front(inbuf, discard);
                     return Err(
                         self.fail(rustls::Error::General("unexpected connection state".into()))
                     );
                 }
-                Err(e) => {
-                    discard_front(inbuf, discard);
-                    return Err(self.fail(e));
-                }
+                // `fail` lets go of the input, discard and all.
+                Err(e) => return Err(self.fail(e)),
             };
             discard_front(inbuf, discard);
             if let Some(turn) = turn {
@@ -269,15 +257,7 @@ impl TlsConn {
             let status = self.tls.process_tls_records(&mut []);
             match status.state {
                 Ok(ConnectionState::EncodeTlsData(mut data)) => {
-                    let appended = append(
-                        &mut self.out,
-                        512,
-                        |o| data.encode(o),
-                        |e| match e {
-                            EncodeError::InsufficientSize(n) => Some(n.required_size),
-                            _ => None,
-                        },
-                    );
+                    let appended = append(&mut self.out, 512, |o| data.encode(o), encode_room);
                     if appended.is_err() {
                         break;
                     }
@@ -374,6 +354,13 @@ fn append<E: std::fmt::Display>(
             out.truncate(at);
             Err(io::Error::other(format!("TLS: {e}")))
         }
+    }
+}
+
+fn encode_room(e: &EncodeError) -> Option<usize> {
+    match e {
+        EncodeError::InsufficientSize(n) => Some(n.required_size),
+        _ => None,
     }
 }
 

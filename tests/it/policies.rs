@@ -40,6 +40,15 @@ upstream = "{up}"
     )
 }
 
+/// The `X-Forwarded-For` field line for `xff`, none for "".
+fn xff_line(xff: &str) -> String {
+    if xff.is_empty() {
+        String::new()
+    } else {
+        format!("X-Forwarded-For: {xff}\r\n")
+    }
+}
+
 /// (method, path, X-Forwarded-For or "", expected status) in proxy mode,
 /// from 127.0.0.1 (a trusted proxy by default) without a session.
 const PROXY_CASES: &[(&str, &str, &str, u16)] = &[
@@ -71,11 +80,7 @@ async fn methods_and_networks_in_proxy_mode_on_both_serving_paths() {
     for server in ["", "http1_loop = false"] {
         let gw = Gateway::start(|s| s.config(server, &routes(&up.url()))).await;
         for (method, path, xff, want) in PROXY_CASES {
-            let xff_line = if xff.is_empty() {
-                String::new()
-            } else {
-                format!("X-Forwarded-For: {xff}\r\n")
-            };
+            let xff_line = xff_line(xff);
             let req = format!(
                 "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{xff_line}Content-Length: 0\r\n\r\n"
             );
@@ -112,11 +117,7 @@ const FORWARD_AUTH_CASES: &[(&str, &str, &str, u16)] = &[
 async fn methods_and_networks_through_both_forward_auth_endpoints() {
     let gw = Gateway::start(|s| s.config("", &routes("http://127.0.0.1:9"))).await;
     for (method, path, xff, want) in FORWARD_AUTH_CASES {
-        let xff_line = if xff.is_empty() {
-            String::new()
-        } else {
-            format!("X-Forwarded-For: {xff}\r\n")
-        };
+        let xff_line = xff_line(xff);
         let traefik = format!(
             "GET /.passgate/authz/forward-auth HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
              X-Forwarded-Method: {method}\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: localhost\r\n\

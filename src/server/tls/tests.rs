@@ -260,6 +260,14 @@ async fn served(
     (addr, task)
 }
 
+/// A served connection and a raw TLS 1.3 client of it.
+async fn raw_pair(c: &Certs) -> (RawClient, TlsConn) {
+    let (addr, server) = served(server_config(c)).await;
+    let client =
+        RawClient::connect(addr, client_config(c, &rustls::version::TLS13, b"http/1.1")).await;
+    (client, server.await.unwrap().unwrap())
+}
+
 #[tokio::test]
 async fn records_split_at_any_byte_and_packed_together_read_alike() {
     let c = certs();
@@ -298,13 +306,7 @@ async fn records_split_at_any_byte_and_packed_together_read_alike() {
 #[tokio::test]
 async fn the_end_mid_record_is_an_error_and_at_a_boundary_is_the_end() {
     let c = certs();
-    let (addr, server) = served(server_config(&c)).await;
-    let mut client = RawClient::connect(
-        addr,
-        client_config(&c, &rustls::version::TLS13, b"http/1.1"),
-    )
-    .await;
-    let mut server = server.await.unwrap().unwrap();
+    let (mut client, mut server) = raw_pair(&c).await;
     std::io::Write::write_all(&mut client.tls.writer(), b"hello").unwrap();
     let mut wire = Vec::new();
     client.tls.write_tls(&mut wire).unwrap();
@@ -317,13 +319,7 @@ async fn the_end_mid_record_is_an_error_and_at_a_boundary_is_the_end() {
 
     // A whole record then the end of the stream (no close_notify): the
     // data, then the end.
-    let (addr, server) = served(server_config(&c)).await;
-    let mut client = RawClient::connect(
-        addr,
-        client_config(&c, &rustls::version::TLS13, b"http/1.1"),
-    )
-    .await;
-    let mut server = server.await.unwrap().unwrap();
+    let (mut client, mut server) = raw_pair(&c).await;
     std::io::Write::write_all(&mut client.tls.writer(), b"hello").unwrap();
     client.send_pending(usize::MAX).await;
     client.tcp.shutdown().await.unwrap();
@@ -356,13 +352,7 @@ async fn garbage_gets_an_alert_and_the_end() {
 #[tokio::test]
 async fn an_alert_after_the_handshake_ends_reading_with_an_error() {
     let c = certs();
-    let (addr, server) = served(server_config(&c)).await;
-    let mut client = RawClient::connect(
-        addr,
-        client_config(&c, &rustls::version::TLS13, b"http/1.1"),
-    )
-    .await;
-    let mut server = server.await.unwrap().unwrap();
+    let (mut client, mut server) = raw_pair(&c).await;
     // A record that does not decrypt: its bytes flipped on the wire.
     std::io::Write::write_all(&mut client.tls.writer(), b"hello").unwrap();
     let mut wire = Vec::new();
