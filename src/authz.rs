@@ -187,6 +187,8 @@ pub struct Route {
     pub methods: Vec<http::Method>,
     /// The client networks the rule matches; empty: all.
     pub networks: Vec<ipnet::IpNet>,
+    /// Service tokens are accepted (`tokens = true`).
+    pub tokens: bool,
 }
 
 /// What a rule looks at besides where a request goes.
@@ -288,6 +290,8 @@ pub struct RouteTable {
     needs_client: bool,
     /// Some rule has `methods`.
     has_methods: bool,
+    /// Some rule accepts service tokens.
+    has_tokens: bool,
 }
 
 impl RouteTable {
@@ -297,12 +301,19 @@ impl RouteTable {
             .any(|r| r.path.bytes().any(|b| b.is_ascii_uppercase()));
         let needs_client = routes.iter().any(|r| !r.networks.is_empty());
         let has_methods = routes.iter().any(|r| !r.methods.is_empty());
+        let has_tokens = routes.iter().any(|r| r.tokens);
         Self {
             routes,
             upper_case_rules,
             needs_client,
             has_methods,
+            has_tokens,
         }
+    }
+
+    /// Does some rule accept service tokens?
+    pub fn has_tokens(&self) -> bool {
+        self.has_tokens
     }
 
     /// Does some rule look at the method?

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod admin;
+pub mod tokens;
 
 use crate::config::Config;
 
@@ -52,6 +53,9 @@ pub enum Command {
         /// match only a known client).
         #[arg(long, value_name = "IP")]
         from: Option<std::net::IpAddr>,
+        /// With --explain: the request presents a service token.
+        #[arg(long)]
+        token: bool,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -88,6 +92,9 @@ pub enum Command {
     /// Signing keys for the identity assertion.
     #[command(subcommand)]
     Keys(admin::KeysCmd),
+    /// Service accounts and their tokens (CI jobs, scripts).
+    #[command(subcommand)]
+    Token(tokens::TokenCmd),
     /// Show the audit log, newest first.
     Audit {
         #[arg(long, value_name = "EMAIL")]
@@ -177,11 +184,12 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             explain,
             method,
             from,
+            token,
         } => {
             // As given: methods are case-sensitive, and `get` is not GET.
             let method = http::Method::from_bytes(method.trim().as_bytes())
                 .map_err(|_| Failure::usage(format!("--method {method:?}: not an HTTP method")))?;
-            check_config(&cli.config, &explain, &method, from)
+            check_config(&cli.config, &explain, &method, from, token)
         }
         Command::Migrate => {
             let cfg = Config::load(&cli.config)?;
@@ -208,6 +216,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Session(cmd) => admin(&cli.config, cli.json).await?.session_cmd(cmd).await,
         Command::Keys(cmd) => admin(&cli.config, cli.json).await?.keys_cmd(cmd).await,
+        Command::Token(cmd) => admin(&cli.config, cli.json).await?.token_cmd(cmd).await,
         Command::Audit {
             user,
             since,
@@ -306,6 +315,7 @@ fn check_config(
     explain: &[String],
     method: &http::Method,
     from: Option<std::net::IpAddr>,
+    token: bool,
 ) -> Result<(), Failure> {
     let cfg = Config::load(path)?;
     println!(
@@ -338,14 +348,20 @@ fn check_config(
         };
         println!(
             "{}",
-            explain_url(&cfg, url, &asker).map_err(Failure::usage)?
+            explain_url(&cfg, url, &asker, token).map_err(Failure::usage)?
         );
     }
     Ok(())
 }
 
-/// Describe how `url` would be handled.
-pub fn explain_url(cfg: &Config, url: &str, asker: &crate::authz::Asker) -> Result<String, String> {
+/// Describe how `url` would be handled (`token`: for a request that
+/// presents a service token).
+pub fn explain_url(
+    cfg: &Config,
+    url: &str,
+    asker: &crate::authz::Asker,
+    token: bool,
+) -> Result<String, String> {
     use crate::authz::{Policy, path};
     let u = url::Url::parse(url).map_err(|e| format!("--explain {url:?}: not a URL ({e})"))?;
     if !matches!(u.scheme(), "http" | "https") {
@@ -362,13 +378,18 @@ pub fn explain_url(cfg: &Config, url: &str, asker: &crate::authz::Asker) -> Resu
     let port = u.port_or_known_default().unwrap_or(80);
     let raw_path = u.path();
     let mut out = format!(
-        "{} {url}{}\n",
+        "{} {url}{}{}\n",
         asker.method,
         asker
             .client
             .map(|c| format!(" from {c}"))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        if token { " with a service token" } else { "" }
     );
+    if token && cfg.routes.has_tokens() && crate::token::in_query(u.query().unwrap_or("")) {
+        out.push_str("  refused with 400 (token_in_url): a token in the URL is never accepted\n");
+        return Ok(out);
+    }
     let portal = &cfg.server.portal;
     if host == portal.host
         && port == portal.port
@@ -413,15 +434,41 @@ pub fn explain_url(cfg: &Config, url: &str, asker: &crate::authz::Asker) -> Resu
                 out.push_str(&format!("  networks: {}\n", n.join(", ")));
             }
             out.push_str(&format!("  policy: {}\n", r.policy.as_str()));
+            out.push_str(&format!(
+                "  service tokens: {}\n",
+                if r.tokens {
+                    "accepted (tokens = true)"
+                } else {
+                    "refused (403 token_not_accepted)"
+                }
+            ));
             match &r.upstream {
                 Some(u) => out.push_str(&format!("  upstream: {}\n", u.url)),
                 None => out.push_str("  upstream: none (forward auth only)\n"),
             }
             match r.policy {
+                Policy::Deny => out.push_str("  decision: denied (403) for everyone\n"),
+                _ if token && !r.tokens => out.push_str(
+                    "  decision: refused (403 token_not_accepted): this rule does not take service tokens\n",
+                ),
+                Policy::Public if token => out.push_str(
+                    "  decision: allowed; a valid token's service account is sent as the identity, an invalid one gets 401\n",
+                ),
+                Policy::Authenticated if token => {
+                    let groups = if r.groups.is_empty() && r.emails.is_empty() {
+                        "any service account".to_string()
+                    } else if r.groups.is_empty() {
+                        "no service account (the rule lists only email addresses, and services have none)".to_string()
+                    } else {
+                        format!("service accounts in {}", r.groups.join(", "))
+                    };
+                    out.push_str(&format!(
+                        "  decision: allowed for a valid token of {groups}; other valid tokens get 403; an invalid token gets 401\n"
+                    ));
+                }
                 Policy::Public => out.push_str(
                     "  decision: allowed for everyone; identity headers are set when signed in\n",
                 ),
-                Policy::Deny => out.push_str("  decision: denied (403) for everyone\n"),
                 Policy::Authenticated => {
                     let mut who = Vec::new();
                     if !r.groups.is_empty() {

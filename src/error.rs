@@ -38,6 +38,65 @@ pub enum GateError {
     /// A forward-auth call from a peer outside `trusted_proxies` (403).
     #[error("forward-auth call from {0}, which is not in server.trusted_proxies")]
     UntrustedCaller(String),
+    /// A service token that cannot be used here (401, 403, 400 or 429).
+    #[error("service token refused: {}", .0.code())]
+    Token(TokenRefusal),
+}
+
+/// Why a request's service token was refused. The client learns the
+/// code (and, for a malformed one, what is wrong with its form), never
+/// whether an invalid token was unknown, expired or revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenRefusal {
+    /// Not a well-formed token, or sent twice (401).
+    Malformed(&'static str),
+    /// Unknown, expired, revoked, or its account disabled (401).
+    Invalid,
+    /// The rule does not take tokens (403).
+    NotAccepted,
+    /// In the URL, where logs and browser histories keep it (400).
+    InUrl,
+    /// Too many failed attempts from this address; seconds to wait (429).
+    TooMany(i64),
+}
+
+impl TokenRefusal {
+    /// The reason code the client sees (RFC 6750's where one fits).
+    pub fn code(&self) -> &'static str {
+        match self {
+            TokenRefusal::Malformed(_) => "invalid_request",
+            TokenRefusal::Invalid => "invalid_token",
+            TokenRefusal::NotAccepted => "token_not_accepted",
+            TokenRefusal::InUrl => "token_in_url",
+            TokenRefusal::TooMany(_) => "too_many_attempts",
+        }
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            TokenRefusal::Malformed(_) | TokenRefusal::Invalid => StatusCode::UNAUTHORIZED,
+            TokenRefusal::NotAccepted => StatusCode::FORBIDDEN,
+            TokenRefusal::InUrl => StatusCode::BAD_REQUEST,
+            TokenRefusal::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+        }
+    }
+
+    fn message(&self) -> String {
+        let text = match self {
+            TokenRefusal::Malformed(why) => why,
+            TokenRefusal::Invalid => "the service token is not valid (unknown, expired or revoked)",
+            TokenRefusal::NotAccepted => {
+                "this address does not accept service tokens (its rule has no tokens = true)"
+            }
+            TokenRefusal::InUrl => {
+                "service tokens are not accepted in the URL; send it as Authorization: Bearer or X-Passgate-Token"
+            }
+            TokenRefusal::TooMany(_) => {
+                "too many failed token attempts from this address; wait and try again"
+            }
+        };
+        format!("{}: {text}", self.code())
+    }
 }
 
 impl GateError {
@@ -51,6 +110,7 @@ impl GateError {
             GateError::NotFound | GateError::NoUpstream(_) => StatusCode::NOT_FOUND,
             GateError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             GateError::UntrustedCaller(_) => StatusCode::FORBIDDEN,
+            GateError::Token(t) => t.status(),
         }
     }
 
@@ -59,6 +119,7 @@ impl GateError {
         match self {
             GateError::Unavailable(_) => "unavailable",
             GateError::UntrustedCaller(_) => "forbid",
+            GateError::Token(_) => "token_refused",
             _ => "bad_request",
         }
     }
@@ -99,6 +160,11 @@ impl GateError {
                 "This endpoint answers only the proxies listed in passgate's configuration.".into(),
                 "",
             ),
+            GateError::Token(t) => (
+                "This token is not accepted",
+                t.message(),
+                "A script or CI job needs a valid token for a rule with tokens = true; whoever runs passgate can issue one (passgate token create, or rotate).",
+            ),
         }
     }
 
@@ -117,7 +183,7 @@ impl GateError {
             | GateError::Proxy(ProxyError::BadRequest(_)) => {
                 tracing::info!(request_id, status = status.as_u16(), error = %self, "request refused")
             }
-            GateError::UntrustedCaller(_) => {
+            GateError::UntrustedCaller(_) | GateError::Token(_) => {
                 tracing::warn!(request_id, status = status.as_u16(), error = %self, "request refused")
             }
             _ => {
@@ -125,6 +191,28 @@ impl GateError {
             }
         }
         let (title, message, next) = self.words();
+        if let GateError::Token(t) = self {
+            // An API client's answer, whatever it accepts.
+            let mut r = plain(status, &format!("{status}: {message} (ref {request_id})\n"));
+            let challenge = match t {
+                TokenRefusal::Malformed(_) | TokenRefusal::Invalid => {
+                    Some(format!("Bearer error=\"{}\"", t.code()))
+                }
+                _ => None,
+            };
+            if let Some(v) = challenge.and_then(|c| http::HeaderValue::from_str(&c).ok()) {
+                r.headers_mut().insert(http::header::WWW_AUTHENTICATE, v);
+            }
+            if let TokenRefusal::TooMany(secs) = t {
+                r.headers_mut()
+                    .insert(http::header::RETRY_AFTER, http::HeaderValue::from(*secs));
+            }
+            r.headers_mut().insert(
+                http::header::CACHE_CONTROL,
+                http::HeaderValue::from_static("no-store"),
+            );
+            return r;
+        }
         if page::wants_html(req_headers) {
             let page = MessagePage {
                 chrome: Chrome::new(cfg, Some(request_id)),

@@ -36,12 +36,13 @@ use http::{Method, Response, StatusCode};
 use crate::app::App;
 use crate::authz::{self, Access, Refusal, Route};
 use crate::config::Config;
-use crate::error::GateError;
+use crate::error::{GateError, TokenRefusal};
 use crate::hygiene::{self, ClientInfo};
 use crate::metrics::{self, Outcome};
 use crate::page::plain;
 use crate::page::{self, Action, Chrome, MessagePage};
 use crate::session::ActiveSession;
+use crate::token::{self, Presented};
 
 pub use forward_auth::{Allowed, Decided, decide as decide_forward_auth, forward_auth};
 pub use target::Target;
@@ -210,6 +211,8 @@ pub struct Admitted<'c> {
     /// The client wants HTML (for an error page, if forwarding fails).
     html: bool,
     label: &'static str,
+    /// The field a service token came in, removed before forwarding.
+    token: Option<token::Field>,
 }
 
 /// Phase 2 in proxy mode: session, decision, and either passgate's own
@@ -222,7 +225,7 @@ pub async fn admit<'c>(
     ctx: &ReqCtx,
 ) -> Result<Admitted<'c>, Answered> {
     let target = &routed.target;
-    let d = match decide_for(app, cfg, routed.route, headers).await {
+    let d = match decide_for(app, cfg, routed.route, headers, ctx).await {
         Ok(d) => d,
         Err(e) => {
             let decision = e.decision();
@@ -294,6 +297,7 @@ pub async fn admit<'c>(
                 upgrade: hygiene::allowed_upgrade(headers, &route.upgrades),
                 html: crate::page::wants_html(headers),
                 label,
+                token: d.token,
             })
         }
     }
@@ -307,6 +311,11 @@ impl Admitted<'_> {
         // forwarding) in one step: growing the map insert by insert
         // rehashes it several times.
         headers.reserve(16);
+        // The token passgate used is passgate's (`X-Passgate-Token` goes
+        // with passgate's other fields in hygiene).
+        if self.token == Some(token::Field::Authorization) {
+            headers.remove(header::AUTHORIZATION);
+        }
         hygiene::upstream_request(
             headers,
             &hygiene::Own {
@@ -452,11 +461,15 @@ pub fn session_cookie<'a>(cfg: &Config, headers: &'a HeaderMap) -> Option<&'a st
     crate::cookies::value(headers, cfg.session.cookie_name)
 }
 
-/// Rule, session and decision for a target.
+/// Rule, caller and decision for a target.
 pub struct Decision<'c> {
     pub route: Option<&'c Route>,
+    /// The signed-in session, or the service token's caller.
     pub session: Option<Arc<ActiveSession>>,
     pub access: Access,
+    /// Where the service token that made `session` came from (the field
+    /// is removed before the request goes on).
+    pub token: Option<token::Field>,
 }
 
 /// The rule `target` falls under (no side effects). `peer` and `headers`
@@ -473,6 +486,9 @@ pub fn rule<'c>(
     } else {
         None
     };
+    if cfg.routes.has_tokens() && token::in_query(&target.query) {
+        return Err(GateError::Token(TokenRefusal::InUrl));
+    }
     let asker = authz::Asker {
         method: &target.method,
         client,
@@ -537,13 +553,23 @@ fn method_overrides_agree(
     Ok(())
 }
 
-/// Session and decision for a request under `route` (from [`rule`]).
+/// Caller and decision for a request under `route` (from [`rule`]): a
+/// service token when the request presents one (and then only that), else
+/// the session cookie.
 pub async fn decide_for<'c>(
     app: &App,
     cfg: &'c Config,
     route: Option<&'c Route>,
     headers: &HeaderMap,
+    ctx: &ReqCtx,
 ) -> Result<Decision<'c>, GateError> {
+    match token::presented(headers) {
+        Presented::Nothing => {}
+        Presented::Malformed(why) => return Err(GateError::Token(TokenRefusal::Malformed(why))),
+        Presented::Token { value, field } => {
+            return token_decision(app, cfg, route, headers, ctx, value, field).await;
+        }
+    }
     let session = match (route, session_cookie(cfg, headers)) {
         (Some(_), Some(token)) => app.sessions.validate(token).await?,
         _ => None,
@@ -553,7 +579,99 @@ pub async fn decide_for<'c>(
         route,
         session,
         access,
+        token: None,
     })
+}
+
+/// [`decide_for`] for a request that presents a service token: refused
+/// unless its rule takes tokens (a leaked token never opens a browser
+/// app), and checked without a lookup once the client is over its
+/// failures.
+async fn token_decision<'c>(
+    app: &App,
+    cfg: &'c Config,
+    route: Option<&'c Route>,
+    headers: &HeaderMap,
+    ctx: &ReqCtx,
+    value: &str,
+    field: token::Field,
+) -> Result<Decision<'c>, GateError> {
+    let refused = |access| Decision {
+        route,
+        session: None,
+        access,
+        token: None,
+    };
+    let Some(r) = route else {
+        return Ok(refused(Access::Forbid(Refusal::NoRoute)));
+    };
+    if r.policy == authz::Policy::Deny {
+        return Ok(refused(Access::Forbid(Refusal::DenyRule)));
+    }
+    if !r.tokens {
+        return Err(GateError::Token(TokenRefusal::NotAccepted));
+    }
+    let ip = client_ip(cfg, ctx.peer, headers);
+    if let Some(wait) = app.sessions.tokens.blocked(ip) {
+        return Err(GateError::Token(TokenRefusal::TooMany(wait)));
+    }
+    match app.sessions.check_token(value).await? {
+        Ok(caller) => {
+            let access = authz::decide(route, Some(&caller.principal));
+            Ok(Decision {
+                route,
+                session: Some(caller),
+                access,
+                token: Some(field),
+            })
+        }
+        Err(why) => {
+            token_failed(app, ip, headers, r, why).await;
+            Err(GateError::Token(TokenRefusal::Invalid))
+        }
+    }
+}
+
+/// Count and audit a failed token attempt; the address is refused without
+/// a lookup once over [`token::FAILURES_ALLOWED`] in the window. Audited
+/// up to the limit and once more when the address is refused (a flood
+/// does not flood the audit log).
+async fn token_failed(
+    app: &App,
+    ip: IpAddr,
+    headers: &HeaderMap,
+    route: &Route,
+    why: crate::session::tokens::Invalid,
+) {
+    let counted = match app
+        .eph
+        .hit(&format!("token-fail:{ip}"), token::FAILURE_WINDOW)
+        .await
+    {
+        Ok(c) => Some(c),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot count a failed token attempt");
+            None
+        }
+    };
+    let over = counted.is_some_and(|c| c.count > token::FAILURES_ALLOWED);
+    if let Some(c) = counted.filter(|_| over) {
+        app.sessions.tokens.block(ip, c.reset_in as i64);
+    }
+    if counted.is_some_and(|c| c.count > token::FAILURES_ALLOWED + 1) {
+        return;
+    }
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let kind = if over { "token.blocked" } else { "token.failed" };
+    app.audit(
+        crate::audit::Event::failed(kind)
+            .from(&ip.to_string(), ua)
+            .detail(format!("reason={} {}", why.as_str(), route.name())),
+    )
+    .await;
 }
 
 /// The login URL that returns to `target` afterwards.

@@ -434,7 +434,12 @@ impl Asserter {
             preferred_username: p.login.clone(),
             groups: p.groups.clone(),
             amr: vec![session.record.auth_method.clone()],
-            auth_time: session.record.created_at,
+            // A token proves who its caller is on every request.
+            auth_time: if session.is_token() {
+                now
+            } else {
+                session.record.created_at
+            },
             sid: sid.clone(),
             iat: now,
             exp: now + ttl,

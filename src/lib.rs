@@ -33,6 +33,7 @@ pub mod server;
 pub mod session;
 pub mod signin;
 pub mod store;
+pub mod token;
 pub mod ui;
 pub mod webauthn;
 

@@ -20,10 +20,6 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::clock::SharedClock;
@@ -102,6 +98,21 @@ pub struct ActiveSession {
 }
 
 impl ActiveSession {
+    /// A caller as the replica's cache holds it (a session, or a service
+    /// token in a session's shape: `token.rs`).
+    pub fn new(record: SessionRecord, principal: Principal) -> Self {
+        Self {
+            record,
+            principal: Arc::new(principal),
+            shared: None,
+        }
+    }
+
+    /// Authenticated by a service token rather than a person's session.
+    pub fn is_token(&self) -> bool {
+        self.record.auth_method == crate::token::AMR
+    }
+
     /// The session as the replica's cache holds it (whose principal is the
     /// one every thread's copy was made from).
     pub fn shared(&self) -> &ActiveSession {
@@ -183,6 +194,8 @@ pub struct SessionManager {
     epoch: AtomicU64,
     /// Messages read from the durable log, for other listeners (key reloads).
     logged: tokio::sync::broadcast::Sender<Broadcast>,
+    /// Service tokens, revoked by the same broadcasts.
+    pub tokens: tokens::TokenCache,
 }
 
 static NEXT_MANAGER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
@@ -216,33 +229,7 @@ thread_local! {
     static FRONT: std::cell::RefCell<Front> = std::cell::RefCell::new(Front::default());
 }
 
-/// SHA-256 of a cookie token, or None when it is not a well-formed token.
-pub fn token_hash(token: &str) -> Option<[u8; 32]> {
-    if token.len() != 43 {
-        return None;
-    }
-    // On the stack: this runs for every signed-in request.
-    let mut raw = [0u8; 33];
-    let n = URL_SAFE_NO_PAD.decode_slice(token, &mut raw).ok()?;
-    if n != 32 {
-        return None;
-    }
-    Some(Sha256::digest(&raw[..32]).into())
-}
-
-/// A fresh random token (base64url, 43 characters) and its hash.
-pub fn new_token() -> (String, [u8; 32]) {
-    let mut raw = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut raw);
-    (URL_SAFE_NO_PAD.encode(raw), Sha256::digest(raw).into())
-}
-
-/// A random id of `bytes` bytes as lower-case hex.
-pub fn random_id(bytes: usize) -> String {
-    let mut raw = vec![0u8; bytes];
-    rand::rngs::OsRng.fill_bytes(&mut raw);
-    hex::encode(raw)
-}
+pub use crate::secret::{new_token, random_id, token_hash};
 
 impl SessionManager {
     pub fn new(
@@ -252,6 +239,7 @@ impl SessionManager {
         settings: SessionSettings,
     ) -> Arc<Self> {
         Arc::new(Self {
+            tokens: tokens::TokenCache::new(store.clone(), clock.clone()),
             store,
             eph,
             clock,
@@ -303,17 +291,31 @@ impl SessionManager {
         Ok((token, record))
     }
 
+    /// How long a cached entry is trusted: the configured TTL while the
+    /// revocation channel is healthy, a second while it is not.
+    fn ttl(&self) -> i64 {
+        if self.eph.channel_healthy() {
+            self.settings.cache_ttl.as_secs() as i64
+        } else {
+            UNHEALTHY_TTL
+        }
+    }
+
+    /// The caller a service token stands for, or why it is not valid.
+    pub async fn check_token(
+        &self,
+        token: &str,
+    ) -> StoreResult<Result<Arc<ActiveSession>, tokens::Invalid>> {
+        self.tokens.check(token, self.ttl()).await
+    }
+
     /// The session for a cookie token, if it is valid now.
     pub async fn validate(&self, token: &str) -> StoreResult<Option<Arc<ActiveSession>>> {
         let Some(hash) = token_hash(token) else {
             return Ok(None);
         };
         let now = self.clock.now();
-        let ttl = if self.eph.channel_healthy() {
-            self.settings.cache_ttl.as_secs() as i64
-        } else {
-            UNHEALTHY_TTL
-        };
+        let ttl = self.ttl();
         // Read before the replica's cache: a revocation after this makes
         // whatever is copied below unusable (see `Front`).
         let epoch = self.epoch.load(Ordering::SeqCst);
@@ -465,9 +467,15 @@ impl SessionManager {
         }
     }
 
-    /// Write pending `last_seen` values. On failure they are kept for the
-    /// next attempt.
+    /// Write pending `last_seen` values (and tokens' `last_used_at`). On
+    /// failure they are kept for the next attempt.
     pub async fn flush(&self) -> StoreResult<()> {
+        let tokens = self.tokens.flush().await;
+        self.flush_sessions().await?;
+        tokens
+    }
+
+    async fn flush_sessions(&self) -> StoreResult<()> {
         let batch: Vec<(String, i64)> = match self.pending.lock() {
             Ok(mut p) => p.drain().collect(),
             Err(_) => return Ok(()),
@@ -556,6 +564,10 @@ impl SessionManager {
 
     /// Apply a broadcast to this replica's cache.
     pub fn apply(&self, msg: &Broadcast) {
+        self.tokens.apply(msg);
+        if matches!(msg, Broadcast::TokensChanged { .. }) {
+            return;
+        }
         self.epoch.fetch_add(1, Ordering::SeqCst);
         let Ok(mut c) = self.cache.write() else {
             return;
@@ -566,7 +578,7 @@ impl SessionManager {
                 c.retain(|_, e| &e.session.record.user_id != user_id)
             }
             Broadcast::Resync => c.clear(),
-            Broadcast::KeysRotated => {}
+            Broadcast::KeysRotated | Broadcast::TokensChanged { .. } => {}
         }
     }
 
@@ -654,6 +666,8 @@ fn truncate(s: &str, max: usize) -> String {
     }
     s[..end].to_string()
 }
+
+pub mod tokens;
 
 #[cfg(test)]
 mod tests;

@@ -129,6 +129,38 @@ impl SessionRecord {
     }
 }
 
+/// A service account: what a CI job or script signs in as with a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceAccount {
+    /// Stable id (`svc-…`); the `sub` of its assertions.
+    pub id: String,
+    /// `Remote-User`; unique.
+    pub name: String,
+    /// Sorted.
+    pub groups: Vec<String>,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+/// One of a service account's tokens: only its SHA-256 is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceToken {
+    /// Public id (the `sid` claim of its assertions); not the token.
+    pub id: String,
+    pub account_id: String,
+    pub token_hash: Vec<u8>,
+    pub created_at: i64,
+    /// None: until revoked.
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+impl ServiceToken {
+    pub fn is_live(&self, now: i64) -> bool {
+        self.expires_at.is_none_or(|at| now < at)
+    }
+}
+
 /// An invitation to sign up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Invite {
@@ -212,7 +244,7 @@ pub struct GroupInfo {
 /// (`&dyn Sessions`), and a new backend implements them one by one.
 #[async_trait]
 pub trait Store:
-    Users + Passkeys + Sessions + Invites + Audit + Keys + Send + Sync + 'static
+    Users + Passkeys + Sessions + Invites + Audit + Keys + Tokens + Send + Sync + 'static
 {
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
@@ -339,6 +371,37 @@ pub trait Audit: Send + Sync {
     async fn append_audit(&self, e: &NewAuditEvent) -> StoreResult<i64>;
     async fn list_audit(&self, f: &AuditFilter) -> StoreResult<Vec<AuditEvent>>;
     async fn purge_audit(&self, before: i64) -> StoreResult<u64>;
+}
+
+/// Service accounts and their tokens.
+#[async_trait]
+pub trait Tokens: Send + Sync {
+    /// Create an account with its first token. Conflict when the name is
+    /// taken.
+    async fn create_service_account(
+        &self,
+        account: &ServiceAccount,
+        token: &ServiceToken,
+    ) -> StoreResult<()>;
+    async fn service_account(&self, name: &str) -> StoreResult<Option<ServiceAccount>>;
+    /// Every account with its tokens (expired ones included), by name.
+    async fn list_service_accounts(&self) -> StoreResult<Vec<(ServiceAccount, Vec<ServiceToken>)>>;
+    /// The token with this hash and its account.
+    async fn service_token_by_hash(
+        &self,
+        token_hash: &[u8],
+    ) -> StoreResult<Option<(ServiceToken, ServiceAccount)>>;
+    /// Add a token to an account and make its other tokens end by
+    /// `others_end` at the latest, in one transaction (a rotation).
+    async fn rotate_service_token(&self, token: &ServiceToken, others_end: i64)
+    -> StoreResult<()>;
+    /// Delete all of an account's tokens; returns how many.
+    async fn revoke_service_tokens(&self, account_id: &str) -> StoreResult<u64>;
+    /// NotFound for an unknown account.
+    async fn set_service_account_disabled(&self, account_id: &str, disabled: bool)
+    -> StoreResult<()>;
+    /// Write-behind of `last_used_at`; an older value is ignored.
+    async fn touch_service_tokens(&self, used: &[(String, i64)]) -> StoreResult<()>;
 }
 
 /// The keys that sign identity assertions.

@@ -16,6 +16,7 @@ fn route(i: usize, host: &str, path: &str, policy: Policy) -> Route {
         upgrades: vec!["websocket".into()],
         methods: vec![],
         networks: vec![],
+        tokens: false,
     }
 }
 

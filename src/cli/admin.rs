@@ -153,7 +153,7 @@ impl Admin {
         })
     }
 
-    async fn audit(&self, e: Event) {
+    pub(super) async fn audit(&self, e: Event) {
         audit::record(
             self.store.as_ref(),
             self.clock.now(),
@@ -162,7 +162,7 @@ impl Admin {
         .await;
     }
 
-    fn out(&self, value: serde_json::Value, table: impl FnOnce() -> String) {
+    pub(super) fn out(&self, value: serde_json::Value, table: impl FnOnce() -> String) {
         if self.json {
             println!(
                 "{}",
@@ -665,7 +665,7 @@ fn user_json(u: &User, groups: &[String]) -> serde_json::Value {
     })
 }
 
-fn fmt_time(t: i64) -> String {
+pub(super) fn fmt_time(t: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(t)
         .ok()
         .and_then(|dt| {

@@ -248,6 +248,8 @@ pub struct RawRoute {
     pub upgrades: Vec<String>,
     pub methods: Vec<String>,
     pub networks: Vec<String>,
+    #[serde(deserialize_with = "lenient_bool")]
+    pub tokens: bool,
 }
 
 impl Default for RawRoute {
@@ -262,6 +264,7 @@ impl Default for RawRoute {
             upgrades: vec!["websocket".into()],
             methods: Vec::new(),
             networks: Vec::new(),
+            tokens: false,
         }
     }
 }

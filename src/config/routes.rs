@@ -139,6 +139,12 @@ pub(super) fn check(
                 })
             })
             .collect();
+        if r.tokens && policy == Some(Policy::Deny) {
+            v.problem(
+                &k("tokens"),
+                "tokens = true only applies to policy = \"authenticated\" or \"public\"; with \"deny\" no token is ever accepted",
+            );
+        }
         if let Some(((host, port), path)) = host.zip(path)
             && let Some(policy) = policy
         {
@@ -155,6 +161,7 @@ pub(super) fn check(
                 upgrades,
                 methods,
                 networks,
+                tokens: r.tokens,
             });
         }
     }

@@ -58,6 +58,11 @@ pub struct Allowed {
     /// instead of the originals (deploy/ configs copy it), so the session
     /// cookie never reaches the app.
     cookie: Option<HeaderValue>,
+    /// The request's `Authorization`, unless it carried the service token
+    /// passgate used, for the proxy to forward instead of the original
+    /// (deploy/ configs copy it, and `X-Passgate-Token`, which this answer
+    /// never has): so the token never reaches the app either.
+    authorization: Vec<HeaderValue>,
     pub outcome: Outcome,
 }
 
@@ -76,6 +81,9 @@ impl Allowed {
         if let Some(c) = &self.cookie {
             field(&header::COOKIE, c);
         }
+        for a in &self.authorization {
+            field(&header::AUTHORIZATION, a);
+        }
         field(&header::CACHE_CONTROL, &NO_STORE);
     }
 
@@ -87,7 +95,8 @@ impl Allowed {
         *r.headers_mut() = HeaderMap::with_capacity(14);
         let h = r.headers_mut();
         self.each_field(cfg, |name, value| {
-            h.insert(name.clone(), value.clone());
+            // Appended: `Authorization` may come more than once.
+            h.append(name.clone(), value.clone());
         });
         (r, self.outcome)
     }
@@ -199,7 +208,7 @@ pub async fn decide(
                 "this upgrade is not forwarded (only WebSocket, unless the rule allows others; h2c never)".into(),
             ));
     }
-    let d = match super::decide_for(app, cfg, route, headers).await {
+    let d = match super::decide_for(app, cfg, route, headers, ctx).await {
         Ok(d) => d,
         Err(e) => {
             return refuse(e);
@@ -219,6 +228,11 @@ pub async fn decide(
                 who: d.session.as_ref().map(|s| s.principal.clone()),
                 assertion,
                 cookie: crate::cookies::without_own(headers),
+                authorization: if d.token == Some(crate::token::Field::Authorization) {
+                    Vec::new()
+                } else {
+                    headers.get_all(header::AUTHORIZATION).iter().cloned().collect()
+                },
                 outcome: outcome(d.route, "allow"),
             });
         }
@@ -328,6 +342,11 @@ mod tests {
                     who: person.then(|| who.clone()),
                     assertion: person.then(|| HeaderValue::from_static("a.b.c")),
                     cookie: person.then(|| HeaderValue::from_static("theme=dark")),
+                    authorization: if person {
+                        vec![HeaderValue::from_static("Basic YTpi")]
+                    } else {
+                        vec![]
+                    },
                     outcome: Outcome {
                         route: "0",
                         decision: "allow",

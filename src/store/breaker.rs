@@ -24,8 +24,8 @@ use tokio::sync::broadcast;
 use super::ephemeral::{Broadcast, Counter, Ephemeral, SharedEphemeral};
 use super::{
     Audit, AuditEvent, AuditFilter, GroupInfo, Invite, Invites, Keys, NewAuditEvent, NewUser,
-    PasskeyRecord, Passkeys, SessionRecord, Sessions, SharedStore, SigningKeyRecord, Store,
-    StoreError, StoreResult, User, Users,
+    PasskeyRecord, Passkeys, ServiceAccount, ServiceToken, SessionRecord, Sessions, SharedStore,
+    SigningKeyRecord, Store, StoreError, StoreResult, Tokens, User, Users,
 };
 
 /// How often an open breaker asks the store whether it is back, and how
@@ -383,6 +383,51 @@ impl Keys for GuardedStore {
     }
     async fn delete_signing_keys_retired_before(&self, before: i64) -> StoreResult<u64> {
         guarded!(self.delete_signing_keys_retired_before(before))
+    }
+}
+
+#[async_trait]
+impl Tokens for GuardedStore {
+    async fn create_service_account(
+        &self,
+        account: &ServiceAccount,
+        token: &ServiceToken,
+    ) -> StoreResult<()> {
+        guarded!(self.create_service_account(account, token))
+    }
+    async fn service_account(&self, name: &str) -> StoreResult<Option<ServiceAccount>> {
+        guarded!(self.service_account(name))
+    }
+    async fn list_service_accounts(
+        &self,
+    ) -> StoreResult<Vec<(ServiceAccount, Vec<ServiceToken>)>> {
+        guarded!(self.list_service_accounts())
+    }
+    async fn service_token_by_hash(
+        &self,
+        token_hash: &[u8],
+    ) -> StoreResult<Option<(ServiceToken, ServiceAccount)>> {
+        guarded!(self.service_token_by_hash(token_hash))
+    }
+    async fn rotate_service_token(
+        &self,
+        token: &ServiceToken,
+        others_end: i64,
+    ) -> StoreResult<()> {
+        guarded!(self.rotate_service_token(token, others_end))
+    }
+    async fn revoke_service_tokens(&self, account_id: &str) -> StoreResult<u64> {
+        guarded!(self.revoke_service_tokens(account_id))
+    }
+    async fn set_service_account_disabled(
+        &self,
+        account_id: &str,
+        disabled: bool,
+    ) -> StoreResult<()> {
+        guarded!(self.set_service_account_disabled(account_id, disabled))
+    }
+    async fn touch_service_tokens(&self, used: &[(String, i64)]) -> StoreResult<()> {
+        guarded!(self.touch_service_tokens(used))
     }
 }
 

@@ -35,6 +35,9 @@ pub enum Broadcast {
     UserRevoked { user_id: String },
     /// A user's identity changed (groups, name): drop cached copies.
     UserChanged { user_id: String },
+    /// A service account's tokens changed (revoked, rotated, account
+    /// disabled or enabled): drop cached copies.
+    TokensChanged { account_id: String },
     /// Signing keys changed: reload them.
     KeysRotated,
     /// Local only: the channel was down and is back, so messages may have

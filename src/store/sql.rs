@@ -7,7 +7,7 @@
 //! the busy timeout instead of failing with "database is locked".
 //!
 //! This file: the pool, the row types and the helpers; each capability's
-//! methods are in `sql/` (users, passkeys, sessions, invites, audit, keys).
+//! methods are in `sql/` (users, passkeys, sessions, invites, audit, keys, tokens).
 
 use async_trait::async_trait;
 use sqlx::{PgPool, SqlitePool};
@@ -86,6 +86,7 @@ mod invites;
 mod keys;
 mod passkeys;
 mod sessions;
+mod tokens;
 mod users;
 
 /// Map a sqlx error to a store error, keeping connection failures apart.

@@ -1,0 +1,135 @@
+//! Service tokens: how CI jobs and scripts call routes with `tokens = true`
+//! without a browser.
+//!
+//! A token is `pgt_` and 256 random bits (base64url); the durable store
+//! keeps only its SHA-256, with the service account it belongs to
+//! (`Remote-User` = the account's name, its groups). It is presented as
+//! `Authorization: Bearer pgt_…` or `X-Passgate-Token: pgt_…` (which
+//! leaves the app's own `Authorization` alone), and passgate removes the
+//! field it used before the request goes on.
+//!
+//! This module: the token's form and where a request presents one.
+//! Checking one is `session/tokens.rs`, beside the sessions' cache whose
+//! revocations it shares.
+
+use http::HeaderMap;
+use http::header::{self, HeaderName};
+
+/// What every token starts with (so it can be told from an app's own
+/// bearer tokens, and found by secret scanners).
+pub const PREFIX: &str = "pgt_";
+
+/// The field a token may be sent in instead of `Authorization`.
+pub static X_PASSGATE_TOKEN: HeaderName = HeaderName::from_static("x-passgate-token");
+
+/// `amr` of a token-authenticated request.
+pub const AMR: &str = "token";
+
+/// Failed attempts per client address and window before the address is
+/// refused without a lookup.
+pub const FAILURES_ALLOWED: u64 = 20;
+/// The window those failures are counted in.
+pub const FAILURE_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A new token and its hash.
+pub fn new_token() -> (String, [u8; 32]) {
+    let (raw, hash) = crate::secret::new_token();
+    (format!("{PREFIX}{raw}"), hash)
+}
+
+/// The SHA-256 of a well-formed token, or None.
+pub fn hash(token: &str) -> Option<[u8; 32]> {
+    crate::secret::token_hash(token.strip_prefix(PREFIX)?)
+}
+
+/// Where a token was presented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// `Authorization: Bearer pgt_…`
+    Authorization,
+    /// `X-Passgate-Token: pgt_…`
+    Header,
+}
+
+/// What a request presents.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Presented<'h> {
+    /// No passgate token (an app's own `Authorization` is not one).
+    Nothing,
+    Token { value: &'h str, field: Field },
+    /// Something that is meant as a token but cannot be one; the text says
+    /// what.
+    Malformed(&'static str),
+}
+
+/// The bearer credential of an `Authorization` value, if its scheme is
+/// `Bearer` (any case).
+fn bearer(v: &[u8]) -> Option<&[u8]> {
+    let (scheme, rest) = v.split_at_checked(6)?;
+    if !scheme.eq_ignore_ascii_case(b"bearer") || !rest.first().is_some_and(|b| *b == b' ') {
+        return None;
+    }
+    Some(rest.trim_ascii())
+}
+
+/// Does `v` start like a passgate token, in any case (`PGT_` is a token
+/// written wrong, not an app's own)?
+fn meant_as_token(v: &[u8]) -> bool {
+    v.get(..PREFIX.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX.as_bytes()))
+}
+
+/// The token a request presents, if any.
+pub fn presented(h: &HeaderMap) -> Presented<'_> {
+    let mut found = None;
+    let mut own = h.get_all(&X_PASSGATE_TOKEN).iter();
+    match (own.next(), own.next()) {
+        (Some(_), Some(_)) => return Presented::Malformed("X-Passgate-Token is sent more than once"),
+        (Some(v), None) => match v.to_str().map(str::trim) {
+            Ok(t) if hash(t).is_some() => found = Some((t, Field::Header)),
+            _ => return Presented::Malformed("X-Passgate-Token does not hold a passgate token"),
+        },
+        _ => {}
+    }
+    let mut count = 0;
+    let mut in_auth = None;
+    for v in h.get_all(header::AUTHORIZATION) {
+        count += 1;
+        let Some(cred) = bearer(v.as_bytes()) else {
+            continue;
+        };
+        if !meant_as_token(cred) {
+            continue;
+        }
+        match std::str::from_utf8(cred) {
+            Ok(t) if hash(t).is_some() => in_auth = Some(t),
+            _ => return Presented::Malformed("Authorization holds a malformed passgate token"),
+        }
+    }
+    if let Some(t) = in_auth {
+        if count > 1 {
+            return Presented::Malformed("Authorization is sent more than once");
+        }
+        if found.is_some() {
+            return Presented::Malformed(
+                "a token is sent both in Authorization and in X-Passgate-Token",
+            );
+        }
+        found = Some((t, Field::Authorization));
+    }
+    match found {
+        Some((value, field)) => Presented::Token { value, field },
+        None => Presented::Nothing,
+    }
+}
+
+/// Does a query string (with or without its `?`) carry something meant
+/// as a token (`pgt_`, also percent-encoded)?
+pub fn in_query(query: &str) -> bool {
+    let q = query.as_bytes();
+    q.windows(4).any(|w| w.eq_ignore_ascii_case(b"pgt_"))
+        || q.windows(6).any(|w| w.eq_ignore_ascii_case(b"pgt%5f"))
+}
+
+#[cfg(test)]
+mod tests;

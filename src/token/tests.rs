@@ -1,0 +1,115 @@
+use super::*;
+
+fn headers(fields: &[(&str, &str)]) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for (n, v) in fields {
+        h.append(
+            HeaderName::from_bytes(n.as_bytes()).unwrap(),
+            http::HeaderValue::from_str(v).unwrap(),
+        );
+    }
+    h
+}
+
+#[test]
+fn a_new_token_has_the_prefix_and_hashes_to_what_is_stored() {
+    let (t, h) = new_token();
+    assert!(t.starts_with("pgt_") && t.len() == 47, "{t}");
+    assert_eq!(hash(&t), Some(h));
+    let (other, _) = new_token();
+    assert_ne!(t, other);
+    // Without the prefix, or with one character changed, it is no token.
+    assert_eq!(hash(&t[4..]), None);
+    assert_eq!(hash(&format!("PGT_{}", &t[4..])), None);
+    assert_eq!(hash(&format!("{}!", &t[..46])), None);
+}
+
+#[test]
+fn where_a_request_presents_a_token() {
+    let (t, _) = new_token();
+    let bearer = format!("Bearer {t}");
+    let lower = format!("bearer   {t} ");
+    let cases: Vec<(Vec<(&str, &str)>, Presented)> = vec![
+        (vec![], Presented::Nothing),
+        // An app's own credentials are not passgate's.
+        (
+            vec![("authorization", "Bearer eyJhbGciOi.x.y")],
+            Presented::Nothing,
+        ),
+        (vec![("authorization", "Basic YTpi")], Presented::Nothing),
+        (
+            vec![("authorization", "Bearer eyJ"), ("authorization", "Basic YTpi")],
+            Presented::Nothing,
+        ),
+        (
+            vec![("authorization", &bearer)],
+            Presented::Token {
+                value: &t,
+                field: Field::Authorization,
+            },
+        ),
+        (
+            vec![("authorization", &lower)],
+            Presented::Token {
+                value: &t,
+                field: Field::Authorization,
+            },
+        ),
+        (
+            vec![("x-passgate-token", &t)],
+            Presented::Token {
+                value: &t,
+                field: Field::Header,
+            },
+        ),
+        // The header leaves the app's own Authorization alone.
+        (
+            vec![("x-passgate-token", &t), ("authorization", "Bearer eyJ")],
+            Presented::Token {
+                value: &t,
+                field: Field::Header,
+            },
+        ),
+        (
+            vec![("x-passgate-token", &t), ("authorization", &bearer)],
+            Presented::Malformed("a token is sent both in Authorization and in X-Passgate-Token"),
+        ),
+        (
+            vec![("authorization", &bearer), ("authorization", "Basic YTpi")],
+            Presented::Malformed("Authorization is sent more than once"),
+        ),
+        (
+            vec![("x-passgate-token", &t), ("x-passgate-token", &t)],
+            Presented::Malformed("X-Passgate-Token is sent more than once"),
+        ),
+        (
+            vec![("x-passgate-token", "secret")],
+            Presented::Malformed("X-Passgate-Token does not hold a passgate token"),
+        ),
+        (
+            vec![("authorization", "Bearer pgt_short")],
+            Presented::Malformed("Authorization holds a malformed passgate token"),
+        ),
+        (
+            vec![(
+                "authorization",
+                "Bearer PGT_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            )],
+            Presented::Malformed("Authorization holds a malformed passgate token"),
+        ),
+    ];
+    for (fields, want) in cases {
+        let h = headers(&fields);
+        assert_eq!(presented(&h), want, "{fields:?}");
+    }
+}
+
+#[test]
+fn a_token_in_the_query_is_seen_in_any_case_and_encoding() {
+    for q in ["?token=pgt_abc", "?x=1&t=PGT_abc", "?t=pgt%5Fabc", "t=pgt%5fabc"] {
+        assert!(in_query(q), "{q}");
+    }
+    for q in ["", "?", "?page=2", "?pgt=1", "?q=pg_t"] {
+        assert!(!in_query(q), "{q}");
+    }
+}
