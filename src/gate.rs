@@ -665,7 +665,11 @@ async fn token_failed(
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let kind = if over { "token.blocked" } else { "token.failed" };
+    let kind = if over {
+        "token.blocked"
+    } else {
+        "token.failed"
+    };
     app.audit(
         crate::audit::Event::failed(kind)
             .from(&ip.to_string(), ua)

@@ -393,13 +393,15 @@ pub trait Tokens: Send + Sync {
     ) -> StoreResult<Option<(ServiceToken, ServiceAccount)>>;
     /// Add a token to an account and make its other tokens end by
     /// `others_end` at the latest, in one transaction (a rotation).
-    async fn rotate_service_token(&self, token: &ServiceToken, others_end: i64)
-    -> StoreResult<()>;
+    async fn rotate_service_token(&self, token: &ServiceToken, others_end: i64) -> StoreResult<()>;
     /// Delete all of an account's tokens; returns how many.
     async fn revoke_service_tokens(&self, account_id: &str) -> StoreResult<u64>;
     /// NotFound for an unknown account.
-    async fn set_service_account_disabled(&self, account_id: &str, disabled: bool)
-    -> StoreResult<()>;
+    async fn set_service_account_disabled(
+        &self,
+        account_id: &str,
+        disabled: bool,
+    ) -> StoreResult<()>;
     /// Write-behind of `last_used_at`; an older value is ignored.
     async fn touch_service_tokens(&self, used: &[(String, i64)]) -> StoreResult<()>;
 }

@@ -56,7 +56,10 @@ pub enum Field {
 pub enum Presented<'h> {
     /// No passgate token (an app's own `Authorization` is not one).
     Nothing,
-    Token { value: &'h str, field: Field },
+    Token {
+        value: &'h str,
+        field: Field,
+    },
     /// Something that is meant as a token but cannot be one; the text says
     /// what.
     Malformed(&'static str),
@@ -66,7 +69,7 @@ pub enum Presented<'h> {
 /// `Bearer` (any case).
 fn bearer(v: &[u8]) -> Option<&[u8]> {
     let (scheme, rest) = v.split_at_checked(6)?;
-    if !scheme.eq_ignore_ascii_case(b"bearer") || !rest.first().is_some_and(|b| *b == b' ') {
+    if !scheme.eq_ignore_ascii_case(b"bearer") || rest.first() != Some(&b' ') {
         return None;
     }
     Some(rest.trim_ascii())
@@ -84,7 +87,9 @@ pub fn presented(h: &HeaderMap) -> Presented<'_> {
     let mut found = None;
     let mut own = h.get_all(&X_PASSGATE_TOKEN).iter();
     match (own.next(), own.next()) {
-        (Some(_), Some(_)) => return Presented::Malformed("X-Passgate-Token is sent more than once"),
+        (Some(_), Some(_)) => {
+            return Presented::Malformed("X-Passgate-Token is sent more than once");
+        }
         (Some(v), None) => match v.to_str().map(str::trim) {
             Ok(t) if hash(t).is_some() => found = Some((t, Field::Header)),
             _ => return Presented::Malformed("X-Passgate-Token does not hold a passgate token"),

@@ -36,8 +36,23 @@ local function reserved(name)
     return false
 end
 
+-- Every value of a request field, as a list for the HTTP client.
+local function all(values)
+    if values == nil then return nil end
+    local out = {}
+    for i = 0, #values do
+        if values[i] ~= nil then out[#out + 1] = values[i] end
+    end
+    return out
+end
+
 core.register_action("passgate", { "http-req" }, function(txn)
-    for name, _ in pairs(txn.http:req_get_headers()) do
+    local fields = txn.http:req_get_headers()
+    -- A service token is passgate's to check (and is never passed on):
+    -- read before passgate's own fields are removed.
+    local token = all(fields["x-passgate-token"])
+    local authorization = all(fields["authorization"])
+    for name, _ in pairs(fields) do
         if reserved(name) then txn.http:req_del_header(name) end
     end
     local proto = "http"
@@ -57,6 +72,8 @@ core.register_action("passgate", { "http-req" }, function(txn)
     if xrw then headers["x-requested-with"] = { xrw } end
     local cookie = txn.f:req_fhdr("cookie")
     if cookie then headers["cookie"] = { cookie } end
+    if token then headers["x-passgate-token"] = token end
+    if authorization then headers["authorization"] = authorization end
 
     local ok, res = pcall(function()
         return core.httpclient():get{ url = passgate, headers = headers, timeout = 5000 }
@@ -81,6 +98,13 @@ core.register_action("passgate", { "http-req" }, function(txn)
             txn.http:req_set_header("cookie", c)
         else
             txn.http:req_del_header("cookie")
+        end
+        -- The request's Authorization, unless it carried the token passgate
+        -- took.
+        txn.http:req_del_header("authorization")
+        local a = all(res.headers["authorization"])
+        if a ~= nil then
+            for _, v in ipairs(a) do txn.http:req_add_header("authorization", v) end
         end
         return
     end

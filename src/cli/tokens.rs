@@ -54,7 +54,11 @@ pub enum TokenCmd {
 /// A service account's name: what `Remote-User` carries. No `@`, so it is
 /// never taken for a person's address.
 fn valid_name(name: &str) -> bool {
-    crate::names::valid_group_name(name) && name.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+    crate::names::valid_group_name(name)
+        && name
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
 }
 
 fn new_token(account_id: &str, now: i64, expires: Option<Duration>) -> (String, ServiceToken) {
@@ -157,7 +161,8 @@ impl Admin {
                 let mut rows = Vec::new();
                 let mut list = Vec::new();
                 for (a, tokens) in &accounts {
-                    let live: Vec<&ServiceToken> = tokens.iter().filter(|t| t.is_live(now)).collect();
+                    let live: Vec<&ServiceToken> =
+                        tokens.iter().filter(|t| t.is_live(now)).collect();
                     let status = if a.disabled {
                         "disabled"
                     } else if live.is_empty() {
@@ -193,7 +198,15 @@ impl Admin {
                 }
                 self.out(json!(list), || {
                     table(
-                        &["NAME", "GROUPS", "STATUS", "TOKENS", "CREATED", "EXPIRES", "LAST USED"],
+                        &[
+                            "NAME",
+                            "GROUPS",
+                            "STATUS",
+                            "TOKENS",
+                            "CREATED",
+                            "EXPIRES",
+                            "LAST USED",
+                        ],
                         &rows,
                     )
                 });
@@ -202,8 +215,10 @@ impl Admin {
                 let a = self.account(&name).await?;
                 let n = self.store.revoke_service_tokens(&a.id).await?;
                 self.tokens_changed(&a).await;
-                self.audit(Event::ok("admin.token.revoke").detail(format!("name={name} tokens={n}")))
-                    .await;
+                self.audit(
+                    Event::ok("admin.token.revoke").detail(format!("name={name} tokens={n}")),
+                )
+                .await;
                 self.out(json!({ "name": name, "revoked": n }), || {
                     format!("revoked {n} token{} of {name}; `passgate token rotate {name}` issues a new one\n", if n == 1 { "" } else { "s" })
                 });
@@ -236,11 +251,15 @@ impl Admin {
             }
             TokenCmd::Disable { name } | TokenCmd::Enable { name } => {
                 let a = self.account(&name).await?;
-                self.store.set_service_account_disabled(&a.id, disable).await?;
+                self.store
+                    .set_service_account_disabled(&a.id, disable)
+                    .await?;
                 self.tokens_changed(&a).await;
                 let verb = if disable { "disable" } else { "enable" };
-                self.audit(Event::ok(&format!("admin.token.{verb}")).detail(format!("name={name}")))
-                    .await;
+                self.audit(
+                    Event::ok(&format!("admin.token.{verb}")).detail(format!("name={name}")),
+                )
+                .await;
                 self.out(json!({ "name": name, "disabled": disable }), || {
                     format!("{verb}d {name}\n")
                 });

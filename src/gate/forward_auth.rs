@@ -231,7 +231,11 @@ pub async fn decide(
                 authorization: if d.token == Some(crate::token::Field::Authorization) {
                     Vec::new()
                 } else {
-                    headers.get_all(header::AUTHORIZATION).iter().cloned().collect()
+                    headers
+                        .get_all(header::AUTHORIZATION)
+                        .iter()
+                        .cloned()
+                        .collect()
                 },
                 outcome: outcome(d.route, "allow"),
             });

@@ -138,7 +138,10 @@ impl TokenCache {
         }
         // Written behind, at most once a minute per token.
         let prev = e.used.load(Ordering::Relaxed);
-        if now - prev >= 60 && e.used.compare_exchange(prev, now, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+        if now - prev >= 60
+            && e.used
+                .compare_exchange(prev, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
             && let Ok(mut p) = self.pending.lock()
         {
             p.insert(e.caller.record.id.clone(), now);
@@ -191,7 +194,9 @@ impl TokenCache {
     pub fn blocked(&self, ip: IpAddr) -> Option<i64> {
         let now = self.clock.now();
         let b = self.blocked.lock().ok()?;
-        b.get(&ip).filter(|until| **until > now).map(|until| until - now)
+        b.get(&ip)
+            .filter(|until| **until > now)
+            .map(|until| until - now)
     }
 
     /// Refuse `ip` for `secs` seconds.
@@ -238,4 +243,3 @@ fn caller(token: &ServiceToken, account: &ServiceAccount, now: i64) -> ActiveSes
         Principal::new(&user, account.groups.clone()),
     )
 }
-

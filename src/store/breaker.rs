@@ -398,9 +398,7 @@ impl Tokens for GuardedStore {
     async fn service_account(&self, name: &str) -> StoreResult<Option<ServiceAccount>> {
         guarded!(self.service_account(name))
     }
-    async fn list_service_accounts(
-        &self,
-    ) -> StoreResult<Vec<(ServiceAccount, Vec<ServiceToken>)>> {
+    async fn list_service_accounts(&self) -> StoreResult<Vec<(ServiceAccount, Vec<ServiceToken>)>> {
         guarded!(self.list_service_accounts())
     }
     async fn service_token_by_hash(
@@ -409,11 +407,7 @@ impl Tokens for GuardedStore {
     ) -> StoreResult<Option<(ServiceToken, ServiceAccount)>> {
         guarded!(self.service_token_by_hash(token_hash))
     }
-    async fn rotate_service_token(
-        &self,
-        token: &ServiceToken,
-        others_end: i64,
-    ) -> StoreResult<()> {
+    async fn rotate_service_token(&self, token: &ServiceToken, others_end: i64) -> StoreResult<()> {
         guarded!(self.rotate_service_token(token, others_end))
     }
     async fn revoke_service_tokens(&self, account_id: &str) -> StoreResult<u64> {

@@ -38,7 +38,10 @@ fn where_a_request_presents_a_token() {
         ),
         (vec![("authorization", "Basic YTpi")], Presented::Nothing),
         (
-            vec![("authorization", "Bearer eyJ"), ("authorization", "Basic YTpi")],
+            vec![
+                ("authorization", "Bearer eyJ"),
+                ("authorization", "Basic YTpi"),
+            ],
             Presented::Nothing,
         ),
         (
@@ -106,7 +109,12 @@ fn where_a_request_presents_a_token() {
 
 #[test]
 fn a_token_in_the_query_is_seen_in_any_case_and_encoding() {
-    for q in ["?token=pgt_abc", "?x=1&t=PGT_abc", "?t=pgt%5Fabc", "t=pgt%5fabc"] {
+    for q in [
+        "?token=pgt_abc",
+        "?x=1&t=PGT_abc",
+        "?t=pgt%5Fabc",
+        "t=pgt%5fabc",
+    ] {
         assert!(in_query(q), "{q}");
     }
     for q in ["", "?", "?page=2", "?pgt=1", "?q=pg_t"] {

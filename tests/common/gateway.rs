@@ -309,6 +309,33 @@ impl Gateway {
             .unwrap_or(0)
     }
 
+    /// Run the admin CLI with the gateway's config; returns (exit code,
+    /// stdout, stderr).
+    pub fn cli(&self, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_passgate"))
+            .arg("--config")
+            .arg(&self.config_path)
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("run passgate");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    }
+
+    /// [`Gateway::cli`] with `--json`, which must succeed.
+    pub fn cli_json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let (code, out, err) = self.cli(&all);
+        assert_eq!(code, 0, "passgate {args:?} failed: {err}");
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("passgate {args:?}: {e}: {out}"))
+    }
+
     /// The same durable store the gateway uses.
     pub async fn store(&self) -> SharedStore {
         passgate::store::open(&passgate::secret::Secret::new(self.database_url.as_str()))

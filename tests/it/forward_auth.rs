@@ -461,6 +461,71 @@ async fn scenario(rig: &Rig) {
     assert_eq!(claims.aud, p.origin(), "{name}: audience");
     assert_eq!(claims.email, "carol@example.com");
 
+    // A service token on /ci (tokens = true): the service is the
+    // identity, and the token never reaches the app, in either field; the
+    // app's own Authorization does.
+    let v = gw.cli_json(&[
+        "token",
+        "create",
+        &format!("deployer-{name}"),
+        "--group",
+        "ci",
+    ]);
+    let svc = v["token"].as_str().unwrap().to_string();
+    let r = c
+        .get(p.url("/ci/deploy"))
+        .header("authorization", format!("Bearer {svc}"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{name}: token in Authorization");
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        header(&v, "remote-user"),
+        Some(format!("deployer-{name}").as_str()),
+        "{name}: {v}"
+    );
+    assert_eq!(header(&v, "remote-groups"), Some("ci"), "{name}");
+    assert!(
+        header(&v, "authorization").is_none_or(|a| a.is_empty()) && !v.to_string().contains(&svc),
+        "{name}: the token reached the app: {v}"
+    );
+    let r = c
+        .get(p.url("/ci/deploy"))
+        .header("x-passgate-token", &svc)
+        .header("authorization", "Basic YXBwOmtleQ==")
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{name}: token in X-Passgate-Token");
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        header(&v, "authorization"),
+        Some("Basic YXBwOmtleQ=="),
+        "{name}: {v}"
+    );
+    assert!(
+        !v.to_string().contains(&svc),
+        "{name}: the token reached the app: {v}"
+    );
+    let (bad, _) = passgate::token::new_token();
+    let r = c
+        .get(p.url("/ci/deploy"))
+        .header("authorization", format!("Bearer {bad}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "{name}: invalid token");
+    let r = c
+        .get(p.url("/docs/page"))
+        .header("authorization", format!("Bearer {svc}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "{name}: a route without tokens = true");
+
     // Signed in but not allowed.
     let r = c
         .get(p.url("/admin/panel"))

@@ -22,3 +22,4 @@ mod replicas;
 mod security;
 mod signin;
 mod store_conformance;
+mod tokens;

@@ -17,28 +17,11 @@ fn cfg(s: &Setup, server_extra: &str) -> String {
 
 /// Run the CLI with the gateway's config; returns (exit code, stdout, stderr).
 fn cli(gw: &Gateway, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_passgate"))
-        .arg("--config")
-        .arg(&gw.config_path)
-        .args(args)
-        .current_dir(gw.dir.path())
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run passgate");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).to_string(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
+    gw.cli(args)
 }
 
 fn cli_json(gw: &Gateway, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    let (code, out, err) = cli(gw, &all);
-    assert_eq!(code, 0, "passgate {args:?} failed: {err}");
-    serde_json::from_str(&out)
-        .unwrap_or_else(|e| panic!("passgate {args:?} printed no JSON ({e}): {out}"))
+    gw.cli_json(args)
 }
 
 async fn admin_cli_works_on(db: Db) {

@@ -129,9 +129,7 @@ impl Tokens for SqlStore {
         Ok(row.map(ServiceAccount::from))
     }
 
-    async fn list_service_accounts(
-        &self,
-    ) -> StoreResult<Vec<(ServiceAccount, Vec<ServiceToken>)>> {
+    async fn list_service_accounts(&self) -> StoreResult<Vec<(ServiceAccount, Vec<ServiceToken>)>> {
         let qa = sql(format!(
             "SELECT {ACCOUNT_COLS} FROM service_accounts ORDER BY name"
         ));
@@ -177,11 +175,7 @@ impl Tokens for SqlStore {
         }))
     }
 
-    async fn rotate_service_token(
-        &self,
-        token: &ServiceToken,
-        others_end: i64,
-    ) -> StoreResult<()> {
+    async fn rotate_service_token(&self, token: &ServiceToken, others_end: i64) -> StoreResult<()> {
         on_pool!(self, p => {
             let mut tx = begin_write!(self, p).map_err(self.err())?;
             sqlx::query(
