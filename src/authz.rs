@@ -189,6 +189,10 @@ pub struct Route {
     pub networks: Vec<ipnet::IpNet>,
     /// Service tokens are accepted (`tokens = true`).
     pub tokens: bool,
+    /// The session's sign-in must be this recent (seconds), else step-up.
+    pub max_age: Option<i64>,
+    /// Only sessions signed in with a passkey pass (`require = ["passkey"]`).
+    pub require_passkey: bool,
 }
 
 /// What a rule looks at besides where a request goes.
@@ -277,7 +281,35 @@ pub enum Access {
     Allow,
     /// Not signed in, and the rule needs someone who is.
     Login,
+    /// Signed in and allowed, but the rule wants a fresher or stronger
+    /// sign-in first.
+    StepUp(StepUp),
     Forbid(Refusal),
+}
+
+/// What a step-up must bring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepUp {
+    /// A sign-in within this many seconds (`max_age`), if the rule says.
+    pub max_age: Option<i64>,
+    /// A passkey (`require = ["passkey"]`).
+    pub passkey: bool,
+}
+
+/// The `amr` value of a passkey sign-in.
+pub const PASSKEY_AMR: &str = "webauthn";
+
+/// Does a person's session, signed in with `method` at `auth_time`, meet
+/// the rule's `max_age` and `require` at `now`? None when it does, else
+/// what a step-up must bring. (A service token proves its caller on every
+/// request; rules that take tokens cannot require a passkey.)
+pub fn step_up(route: &Route, method: &str, auth_time: i64, now: i64) -> Option<StepUp> {
+    let stale = route.max_age.is_some_and(|max| now - auth_time > max);
+    let weak = route.require_passkey && method != PASSKEY_AMR;
+    (stale || weak).then_some(StepUp {
+        max_age: route.max_age,
+        passkey: route.require_passkey,
+    })
 }
 
 /// The ordered rule list. First match wins; no match denies.

@@ -434,6 +434,17 @@ pub fn explain_url(
                 out.push_str(&format!("  networks: {}\n", n.join(", ")));
             }
             out.push_str(&format!("  policy: {}\n", r.policy.as_str()));
+            if let Some(max) = r.max_age {
+                out.push_str(&format!(
+                    "  max_age: {} (an older sign-in confirms again: step-up)\n",
+                    humantime::format_duration(std::time::Duration::from_secs(max as u64))
+                ));
+            }
+            if r.require_passkey {
+                out.push_str(
+                    "  require: passkey (an email sign-in confirms with a passkey: step-up)\n",
+                );
+            }
             out.push_str(&format!(
                 "  service tokens: {}\n",
                 if r.tokens {

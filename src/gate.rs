@@ -248,6 +248,10 @@ pub async fn admit<'c>(
             login_response(cfg, target, headers, false),
             outcome("login"),
         )),
+        Access::StepUp(up) => Err(with_outcome(
+            step_up_response(cfg, target, headers, false, up),
+            outcome("step_up"),
+        )),
         Access::Forbid(why) => Err(with_outcome(
             forbidden_response(
                 cfg,
@@ -574,7 +578,13 @@ pub async fn decide_for<'c>(
         (Some(_), Some(token)) => app.sessions.validate(token).await?,
         _ => None,
     };
-    let access = authz::decide(route, session.as_ref().map(|s| &*s.principal));
+    let mut access = authz::decide(route, session.as_ref().map(|s| &*s.principal));
+    if access == Access::Allow
+        && let (Some(r), Some(s)) = (route, &session)
+        && let Some(up) = authz::step_up(r, &s.record.auth_method, s.auth_time(), app.clock.now())
+    {
+        access = Access::StepUp(up);
+    }
     Ok(Decision {
         route,
         session,
@@ -725,6 +735,61 @@ pub fn login_response(
     };
     if let Ok(v) = HeaderValue::from_str(&location) {
         resp.headers_mut().insert(header::LOCATION, v);
+    }
+    resp
+}
+
+/// The step-up page that returns to `target` afterwards.
+pub fn step_up_url(cfg: &Config, target: &Target) -> String {
+    format!(
+        "{}{}/step-up?rd={}",
+        cfg.server.portal.origin,
+        cfg.server.prefix,
+        percent_encoding::utf8_percent_encode(&target.url(), percent_encoding::NON_ALPHANUMERIC)
+    )
+}
+
+/// Signed in and allowed, but the rule wants a fresher or a passkey
+/// sign-in: browsers go to the step-up page ("Confirm it's you"), other
+/// clients (and nginx, `always_401`) get 401 with the challenge in the
+/// shape of RFC 9470 and the page in `Location`.
+pub fn step_up_response(
+    cfg: &Config,
+    target: &Target<'_>,
+    req_headers: &HeaderMap,
+    always_401: bool,
+    up: authz::StepUp,
+) -> Response<Body> {
+    let location = step_up_url(cfg, target);
+    let mut resp = if always_401 || !page::wants_html(req_headers) {
+        let mut r = plain(
+            StatusCode::UNAUTHORIZED,
+            &format!("401 Unauthorized: confirm it's you at {location}\n"),
+        );
+        let mut challenge = String::from("Passgate error=\"insufficient_user_authentication\"");
+        if let Some(max) = up.max_age {
+            challenge.push_str(&format!(", max_age={max}"));
+        }
+        if up.passkey {
+            challenge.push_str(", require=\"passkey\"");
+        }
+        if let Ok(v) = HeaderValue::from_str(&challenge) {
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+        r
+    } else {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = if matches!(target.method, Method::GET | Method::HEAD) {
+            StatusCode::FOUND
+        } else {
+            StatusCode::SEE_OTHER
+        };
+        r
+    };
+    let h = resp.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        h.insert(header::LOCATION, v);
     }
     resp
 }

@@ -438,7 +438,7 @@ impl Asserter {
             auth_time: if session.is_token() {
                 now
             } else {
-                session.record.created_at
+                session.auth_time()
             },
             sid: sid.clone(),
             iat: now,

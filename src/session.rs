@@ -108,6 +108,14 @@ impl ActiveSession {
         }
     }
 
+    /// When its person last proved who they are (the `auth_time` claim,
+    /// which `max_age` rules compare against). Signing in again — a
+    /// step-up — starts a new session in place of this one, so it is when
+    /// the session started.
+    pub fn auth_time(&self) -> i64 {
+        self.record.created_at
+    }
+
     /// Authenticated by a service token rather than a person's session.
     pub fn is_token(&self) -> bool {
         self.record.auth_method == crate::token::AMR

@@ -108,10 +108,16 @@ pub async fn create_account(
     Ok(user)
 }
 
-/// Start a session for `user`; returns the `Set-Cookie` value.
+/// Start a session for `user`; returns the `Set-Cookie` value. The
+/// session this browser had (`headers`' cookie), if any, ends: signing in
+/// again — a step-up among them — replaces it, so a new sign-in's time
+/// and method are the session's, and no session is left behind that
+/// nobody holds.
+#[allow(clippy::too_many_arguments)]
 pub async fn start_session(
     app: &App,
     cfg: &Config,
+    headers: &http::HeaderMap,
     user: &User,
     method: &str,
     ip: &str,
@@ -122,6 +128,17 @@ pub async fn start_session(
         .sessions
         .create_with(user, method, ua, ip, credential_id)
         .await?;
+    let previous = match crate::cookies::value(headers, cfg.session.cookie_name) {
+        Some(t) => app.sessions.validate(t).await.ok().flatten(),
+        None => None,
+    };
+    if let Some(previous) = previous {
+        let id = previous.record.id.clone();
+        if let Err(e) = app.sessions.revoke(&id).await {
+            tracing::warn!(error = %e, "could not end the session a new sign-in replaces");
+        }
+        app.asserter.forget(&id);
+    }
     app.audit(
         Event::ok(&format!("signin.{method}"))
             .user(user)

@@ -32,6 +32,7 @@ use crate::store::StoreError;
 pub fn router(app: Arc<App>, prefix: &str) -> Router {
     let inner = Router::new()
         .route("/login", get(login::page))
+        .route("/step-up", get(login::step_up_page))
         .route("/logout", get(login::logout_page).post(login::logout))
         .route("/email/start", post(email::start))
         .route("/email/verify", get(email::verify_page).post(email::verify))

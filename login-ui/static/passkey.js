@@ -140,10 +140,11 @@
   }
 
   // ---- creating a passkey (account page, welcome/offer page) ---------------
-  function create(prefix, csrf, mediation) {
+  function create(prefix, csrf, mediation, signal) {
     return post(prefix, csrf, "/webauthn/register/start", {}).then(function (start) {
       var opts = { publicKey: creationOptions(start.options) };
       if (mediation) opts.mediation = mediation;
+      if (signal) opts.signal = signal;
       return navigator.credentials.create(opts).then(function (cred) {
         return post(prefix, csrf, "/webauthn/register/finish", { ceremony: start.ceremony, credential: credentialJSON(cred) });
       });
@@ -154,7 +155,11 @@
     var prefix = el.dataset.prefix, csrf = el.dataset.csrf, next = el.dataset.next;
     var button = document.getElementById("passkey-create");
     if (!supported()) { button.disabled = true; notice("This browser cannot create passkeys here."); return; }
+    // A silent request still waiting would make the browser refuse the
+    // button's ("a request is already pending"): the button ends it first.
+    var silent = null;
     button.addEventListener("click", function () {
+      if (silent) { silent.abort(); silent = null; }
       button.disabled = true;
       notice("");
       create(prefix, csrf).then(function () {
@@ -167,7 +172,8 @@
     if (el.dataset.silent === "true" && PublicKeyCredential.getClientCapabilities) {
       PublicKeyCredential.getClientCapabilities().then(function (caps) {
         if (!caps || !caps.conditionalCreate) return;
-        create(prefix, csrf, "conditional").then(function () {
+        silent = new AbortController();
+        create(prefix, csrf, "conditional", silent.signal).then(function () {
           window.location.assign(next);
         }).catch(function () { /* the prompt stays available */ });
       }).catch(function () {});

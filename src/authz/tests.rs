@@ -17,6 +17,8 @@ fn route(i: usize, host: &str, path: &str, policy: Policy) -> Route {
         methods: vec![],
         networks: vec![],
         tokens: false,
+        max_age: None,
+        require_passkey: false,
     }
 }
 
@@ -667,4 +669,47 @@ fn a_narrower_rule_does_not_shadow_and_a_wider_one_does() {
         narrow(5, None, Some("11.0.0.0/8")),
     ]);
     assert_eq!(t.shadowed(), vec![(1, 0), (4, 3)]);
+}
+
+#[test]
+fn step_up_asks_for_a_fresh_or_a_passkey_sign_in_as_the_rule_says() {
+    let plain = route(0, "app.example.com", "/", Policy::Authenticated);
+    let fresh = Route {
+        max_age: Some(900),
+        ..plain.clone()
+    };
+    let passkey = Route {
+        require_passkey: true,
+        ..plain.clone()
+    };
+    let both = Route {
+        max_age: Some(60),
+        require_passkey: true,
+        ..plain.clone()
+    };
+    let now = 10_000;
+    // (rule, method, signed in at, wants a step-up)
+    let cases = [
+        (&plain, "email", 0, false),
+        (&fresh, "email", now - 900, false),
+        (&fresh, "email", now - 901, true),
+        (&fresh, "webauthn", now - 901, true),
+        (&passkey, "webauthn", 0, false),
+        (&passkey, "email", now, true),
+        (&both, "webauthn", now - 60, false),
+        (&both, "webauthn", now - 61, true),
+        (&both, "email", now, true),
+    ];
+    for (r, method, at, want) in cases {
+        let up = step_up(r, method, at, now);
+        assert_eq!(
+            up.is_some(),
+            want,
+            "{:?} {method} {at}",
+            (r.max_age, r.require_passkey)
+        );
+        if let Some(u) = up {
+            assert_eq!((u.max_age, u.passkey), (r.max_age, r.require_passkey));
+        }
+    }
 }

@@ -250,6 +250,9 @@ pub struct RawRoute {
     pub networks: Vec<String>,
     #[serde(deserialize_with = "lenient_bool")]
     pub tokens: bool,
+    /// A duration ("15m"), or empty for none.
+    pub max_age: String,
+    pub require: Vec<String>,
 }
 
 impl Default for RawRoute {
@@ -265,6 +268,8 @@ impl Default for RawRoute {
             methods: Vec::new(),
             networks: Vec::new(),
             tokens: false,
+            max_age: String::new(),
+            require: Vec::new(),
         }
     }
 }

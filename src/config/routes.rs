@@ -145,6 +145,36 @@ pub(super) fn check(
                 "tokens = true only applies to policy = \"authenticated\" or \"public\"; with \"deny\" no token is ever accepted",
             );
         }
+        let max_age = if r.max_age.trim().is_empty() {
+            None
+        } else {
+            v.duration(&k("max_age"), &r.max_age)
+                .map(|d| d.as_secs().max(1) as i64)
+        };
+        let mut require_passkey = false;
+        for (j, what) in r.require.iter().enumerate() {
+            match what.trim() {
+                "passkey" => require_passkey = true,
+                other => v.problem(
+                    &format!("route[{i}].require[{j}]"),
+                    format!("{other:?} is not something a rule can require (only \"passkey\")"),
+                ),
+            }
+        }
+        if (max_age.is_some() || require_passkey)
+            && matches!(policy, Some(Policy::Public | Policy::Deny))
+        {
+            v.problem(
+                &k(if max_age.is_some() { "max_age" } else { "require" }),
+                "max_age and require only apply to policy = \"authenticated\"; with this policy they would be ignored",
+            );
+        }
+        if r.tokens && require_passkey {
+            v.problem(
+                &k("require"),
+                "require = [\"passkey\"] and tokens = true contradict each other: a service token is not a passkey; give token callers a rule of their own",
+            );
+        }
         if let Some(((host, port), path)) = host.zip(path)
             && let Some(policy) = policy
         {
@@ -162,6 +192,8 @@ pub(super) fn check(
                 methods,
                 networks,
                 tokens: r.tokens,
+                max_age,
+                require_passkey,
             });
         }
     }

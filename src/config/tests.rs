@@ -449,3 +449,39 @@ fn methods_and_networks_are_checked_and_a_bad_entry_names_its_key() {
         "{p:?}"
     );
 }
+
+#[test]
+fn tokens_max_age_and_require_are_checked_and_a_bad_entry_names_its_key() {
+    let ok = load(
+        "[[route]]\nhost = \"localhost\"\npath = \"/admin\"\nmax_age = \"15m\"\nrequire = [\"passkey\"]\nupstream = \"http://127.0.0.1:3000\"\n\n[[route]]\nhost = \"localhost\"\npath = \"/ci\"\ntokens = true\nmax_age = \"1h\"\nupstream = \"http://127.0.0.1:3000\"\n",
+    )
+    .expect("valid");
+    let (a, ci) = (&ok.routes.routes[0], &ok.routes.routes[1]);
+    assert_eq!(
+        (a.max_age, a.require_passkey, a.tokens),
+        (Some(900), true, false)
+    );
+    assert_eq!(
+        (ci.max_age, ci.require_passkey, ci.tokens),
+        (Some(3600), false, true)
+    );
+    assert!(ok.routes.has_tokens());
+    let p = problems(
+        "[[route]]\nhost = \"localhost\"\npath = \"/a\"\nmax_age = \"soon\"\nrequire = [\"passkey\", \"yubikey\"]\nupstream = \"http://127.0.0.1:3000\"\n\n\
+         [[route]]\nhost = \"localhost\"\npath = \"/b\"\ntokens = true\nrequire = [\"passkey\"]\nupstream = \"http://127.0.0.1:3000\"\n\n\
+         [[route]]\nhost = \"localhost\"\npath = \"/c\"\npolicy = \"public\"\nmax_age = \"5m\"\nupstream = \"http://127.0.0.1:3000\"\n\n\
+         [[route]]\nhost = \"localhost\"\npath = \"/d\"\npolicy = \"deny\"\ntokens = true\n",
+    );
+    let keys: Vec<&str> = p.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "route[0].max_age",
+            "route[0].require[1]",
+            "route[1].require",
+            "route[2].max_age",
+            "route[3].tokens"
+        ],
+        "{p:?}"
+    );
+}

@@ -244,6 +244,10 @@ pub async fn decide(
             super::login_response(cfg, &target, headers, nginx),
             outcome(d.route, "login"),
         ),
+        Access::StepUp(up) => with_outcome(
+            super::step_up_response(cfg, &target, headers, nginx, up),
+            outcome(d.route, "step_up"),
+        ),
         Access::Forbid(why) => with_outcome(
             super::forbidden_response(
                 cfg,

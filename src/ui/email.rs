@@ -667,10 +667,11 @@ async fn complete(
         }
         Err(e) => return PageError::from(e).respond(cfg, headers, ctx),
     };
-    let cookie = match signin::start_session(app, cfg, &user, "email", &ip, &agent, None).await {
-        Ok(c) => c,
-        Err(e) => return PageError::from(e).respond(cfg, headers, ctx),
-    };
+    let cookie =
+        match signin::start_session(app, cfg, headers, &user, "email", &ip, &agent, None).await {
+            Ok(c) => c,
+            Err(e) => return PageError::from(e).respond(cfg, headers, ctx),
+        };
     let next = super::destination(cfg, Some(rd));
     let offer = format!(
         "{}/passkey/offer?next={}{}",

@@ -160,7 +160,11 @@ pub async fn invite(
             Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
         },
     };
-    let cookie = match signin::start_session(&app, &cfg, &user, "email", &ip, &agent, None).await {
+    let cookie = match signin::start_session(
+        &app, &cfg, &headers, &user, "email", &ip, &agent, None,
+    )
+    .await
+    {
         Ok(c) => c,
         Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };

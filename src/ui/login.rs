@@ -29,6 +29,23 @@ pub struct LoginPage {
 }
 
 #[derive(Template)]
+#[template(path = "step_up.html")]
+struct StepUpPage {
+    chrome: Chrome,
+    csrf: String,
+    rd: String,
+    rd_encoded: String,
+    rp_id: String,
+    /// The signed-in person's address.
+    who: String,
+    reason: String,
+    passkey_button: bool,
+    /// Where to create a first passkey, when the rule takes nothing else.
+    add_passkey_url: Option<String>,
+    email_form: bool,
+}
+
+#[derive(Template)]
 #[template(path = "logout.html")]
 struct LogoutPage {
     chrome: Chrome,
@@ -82,6 +99,131 @@ pub async fn page(
         _ => "",
     };
     render(&app, &headers, &ctx, rd, "", error, StatusCode::OK)
+}
+
+/// `GET P/step-up?rd=`: "Confirm it's you" — a signed-in person whose
+/// sign-in is too old for `rd`'s rule (`max_age`), or was not made with a
+/// passkey where the rule requires one, signs in again: with a passkey,
+/// or by email where the rule allows it. The new sign-in replaces the
+/// session (`signin::start_session`), so its `auth_time` and `amr` are
+/// the new ones, and returns to `rd`. Signed out: the sign-in page.
+pub async fn step_up_page(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let cfg = app.config();
+    let rd = q.get("rd").map(String::as_str).unwrap_or("");
+    let dest = super::destination(&cfg, Some(rd));
+    let session = match super::current_session(&app, &cfg, &headers).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return crate::page::see_other(&format!(
+                "{}?rd={}",
+                cfg.login_url(),
+                crate::page::enc(&dest)
+            ));
+        }
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
+    };
+    // What the rule for `rd` wants (as a GET from this client). The page
+    // never sends anyone on by itself: where it reads no step-up (another
+    // method or client decided at the gate), it still asks, so the gate
+    // and this page cannot bounce a browser between them.
+    let url = url::Url::parse(&dest).ok();
+    let host = url
+        .as_ref()
+        .and_then(|u| u.host_str())
+        .unwrap_or("")
+        .to_string();
+    let rule = url.as_ref().and_then(|u| {
+        let asker = crate::authz::Asker {
+            method: &http::Method::GET,
+            client: ctx.client_ip().parse().ok(),
+        };
+        cfg.routes
+            .lookup(
+                &host.trim_end_matches('.').to_ascii_lowercase(),
+                u.port_or_known_default()?,
+                u.path(),
+                &asker,
+            )
+            .ok()
+            .flatten()
+    });
+    let method = session.record.auth_method.as_str();
+    let now = app.clock.now();
+    let up = rule.and_then(|r| crate::authz::step_up(r, method, session.auth_time(), now));
+    let passkey_only = up.is_some_and(|u| u.passkey);
+    let has_passkeys = match app
+        .store
+        .passkeys_for_user(&session.principal.user_id)
+        .await
+    {
+        Ok(list) => !list.is_empty(),
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
+    };
+    let app_name = if host.is_empty() {
+        "This application".to_string()
+    } else {
+        host.clone()
+    };
+    let reason = match up {
+        Some(u) if u.passkey && method != crate::authz::PASSKEY_AMR => format!(
+            "{app_name} accepts only passkey sign-ins, and you signed in by email this time."
+        ),
+        Some(u) => match u.max_age {
+            Some(max) => format!(
+                "{app_name} wants a recent sign-in: yours was {} ago, and it takes sign-ins from the last {}.",
+                ago(now - session.auth_time()),
+                ago(max)
+            ),
+            None => format!("Confirm it's you to continue to {app_name}."),
+        },
+        None => format!("Confirm it's you to continue to {app_name}."),
+    };
+    let here = format!(
+        "{}{}/step-up?rd={}",
+        cfg.server.portal.origin,
+        cfg.server.prefix,
+        crate::page::enc(&dest)
+    );
+    let add_passkey_url = (!has_passkeys && (passkey_only || !cfg.email.sign_in)).then(|| {
+        format!(
+            "{}{}/passkey/offer?next={}",
+            cfg.server.portal.origin,
+            cfg.server.prefix,
+            crate::page::enc(&here)
+        )
+    });
+    super::page(&cfg, &headers, StatusCode::OK, |csrf| StepUpPage {
+        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
+        csrf,
+        rd_encoded: crate::page::enc(&dest),
+        rd: dest.clone(),
+        rp_id: cfg.webauthn.rp_id.clone(),
+        who: session.principal.email.clone(),
+        reason,
+        passkey_button: has_passkeys,
+        add_passkey_url,
+        email_form: cfg.email.sign_in && !passkey_only,
+    })
+}
+
+/// "3 minutes", "2 hours", for people.
+fn ago(secs: i64) -> String {
+    let secs = secs.max(0);
+    let (n, unit) = if secs < 120 {
+        (secs, "second")
+    } else if secs < 7200 {
+        (secs / 60, "minute")
+    } else if secs < 172_800 {
+        (secs / 3600, "hour")
+    } else {
+        (secs / 86_400, "day")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// `GET P/logout`: a confirmation button (a link must not sign anyone out).

@@ -272,6 +272,7 @@ pub async fn authenticate_finish(
     let cookie = match crate::signin::start_session(
         &app,
         &cfg,
+        &headers,
         &user,
         "webauthn",
         &ip,

@@ -350,9 +350,26 @@ impl Gateway {
             .await
     }
 
+    /// [`Gateway::session_for`] signed in by email (`amr` `email`) rather
+    /// than with a passkey.
+    pub async fn email_session_for(&self, email: &str, groups: &[&str]) -> String {
+        self.session_with(email, groups, Duration::from_secs(3600), "email")
+            .await
+    }
+
     /// [`Gateway::session_for`] with a session that ends after `idle`
     /// unused.
     pub async fn session_idle(&self, email: &str, groups: &[&str], idle: Duration) -> String {
+        self.session_with(email, groups, idle, "webauthn").await
+    }
+
+    async fn session_with(
+        &self,
+        email: &str,
+        groups: &[&str],
+        idle: Duration,
+        method: &str,
+    ) -> String {
         let store = self.store().await;
         let user = match store.find_user_by_email(email).await.expect("find") {
             Some(u) => u,
@@ -380,7 +397,7 @@ impl Gateway {
                 cache_ttl: Duration::from_secs(60),
             },
         );
-        m.create(&user, "webauthn", "test", "127.0.0.1")
+        m.create(&user, method, "test", "127.0.0.1")
             .await
             .expect("session")
             .0

@@ -22,6 +22,10 @@ fs.mkdirSync(SHOTS, { recursive: true });
 const contexts = [];
 // Anything the Content-Security-Policy blocks is a defect in our pages.
 const cspViolations = [];
+// Serious and critical accessibility findings (axe-core) on every page
+// screenshotted.
+const axeFindings = [];
+const AXE = fs.readFileSync(new URL("./node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
 function watch(page) {
   page.on("console", (m) => {
     if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${page.url()}: ${m.text()}`);
@@ -35,7 +39,7 @@ async function browser() {
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    viewport: { width: 1100, height: 900 },
+    viewport: { width: 1280, height: 900 },
   });
   contexts.push(ctx);
   ctx.on("page", watch);
@@ -59,7 +63,23 @@ async function authenticator(page, options = {}) {
   };
 }
 
+async function axeCheck(page, name) {
+  // Evaluated through the DevTools protocol, which the page's CSP does not
+  // govern (the pages allow no inline script).
+  await page.evaluate(AXE);
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+    for (const v of r.violations) {
+      if (v.impact === "serious" || v.impact === "critical") {
+        axeFindings.push(`${name} (${scheme}): ${v.id} — ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+      }
+    }
+  }
+}
+
 async function shot(page, name) {
+  await axeCheck(page, name);
   for (const scheme of ["light", "dark"]) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.screenshot({ path: path.join(SHOTS, `${name}-${scheme}.png`), fullPage: true });
@@ -336,10 +356,78 @@ await scenario("a passkey without user verification is refused", async () => {
   await ctx.close();
 });
 
+await scenario("step-up: a passkey for a passkey-only rule after an email sign-in, and again once max_age has passed", async () => {
+  const ctx = await browser();
+  const page = await ctx.newPage();
+  // The buttons are what sign in here, not autofill.
+  await page.addInitScript(() => {
+    if (window.PublicKeyCredential) PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+  });
+  await authenticator(page);
+  // Signed up by email, without a passkey.
+  const { link } = await requestEmail(page, "sam@example.com");
+  await page.goto(link);
+  await page.click("text=Create my account");
+  await page.waitForSelector("text=Your account is ready");
+  await page.click("#skip");
+  // A passkey-only rule: confirm it's you, and first create a passkey.
+  await page.goto(`${BASE}/sensitive/report?q=1`);
+  await page.waitForURL(/\/\.passgate\/step-up\?rd=/);
+  assert.match(await page.textContent("h1"), /Confirm it.s you/);
+  assert.match(await page.textContent(".lead"), /accepts only passkey sign-ins/);
+  assert.equal(await page.locator("form[action$='/email/start']").count(), 0, "email does not do for this rule");
+  await shot(page, "15-step-up-no-passkey");
+  await page.click("#add-passkey");
+  await page.waitForURL(/\/passkey\/offer/);
+  // The offer may create the passkey by itself (a returning person is
+  // offered one silently); otherwise the button does.
+  await page.click("#passkey-create", { timeout: 3000 }).catch(() => {});
+  await page.waitForURL(/\/\.passgate\/step-up\?rd=/);
+  await page.waitForSelector("#passkey-signin");
+  await shot(page, "16-step-up");
+  const before = Math.floor(Date.now() / 1000) - 1;
+  await page.click("#passkey-signin");
+  await page.waitForURL(`${BASE}/sensitive/report?q=1`);
+  const sensitive = await (await page.request.get(`${BASE}/sensitive/report`, { headers: { accept: "application/json" } })).json();
+  assert.deepEqual(sensitive.assertion.claims.amr, ["webauthn"], "the session is a passkey one now");
+  assert.ok(sensitive.assertion.claims.auth_time >= before, "and a fresh one");
+  // The step-up replaced the email session: no other session is left.
+  await page.goto(`${P}/account`);
+  assert.equal(await page.locator("form[action$='/account/sessions/revoke'] button").count(), 0, "one session");
+  // max_age: fresh now; after it has passed, confirm again (email would
+  // do here too).
+  await page.goto(`${BASE}/fresh/page`);
+  assert.equal(new URL(page.url()).pathname, "/fresh/page", "a fresh sign-in passes");
+  await page.waitForTimeout(4500);
+  await page.goto(`${BASE}/fresh/page`);
+  await page.waitForURL(/\/\.passgate\/step-up\?rd=/);
+  assert.match(await page.textContent(".lead"), /takes sign-ins from the last 4 seconds/);
+  assert.equal(await page.locator("form[action$='/email/start']").count(), 1, "email does for max_age");
+  await shot(page, "17-step-up-max-age");
+  await page.click("#passkey-signin");
+  await page.waitForURL(`${BASE}/fresh/page`);
+  // An API client is told, not redirected.
+  await page.waitForTimeout(4500);
+  const api = await page.request.get(`${BASE}/fresh/page`, { headers: { accept: "application/json" }, maxRedirects: 0 });
+  assert.equal(api.status(), 401);
+  assert.match(api.headers()["www-authenticate"], /insufficient_user_authentication", max_age=4/);
+  state.stepUpPage = page;
+});
+
 await scenario("pages fit a 360 px wide screen", async () => {
   const page = await state.ctx2.newPage();
   await page.setViewportSize({ width: 360, height: 740 });
-  for (const [name, url] of [["13-login-narrow", `${P}/login`], ["14-account-narrow", `${P}/account`]]) {
+  const narrow = [["13-login-narrow", `${P}/login`], ["14-account-narrow", `${P}/account`]];
+  if (state.stepUpPage) {
+    // The step-up page of a signed-in person, narrow.
+    const p2 = await state.stepUpPage.context().newPage();
+    await p2.setViewportSize({ width: 360, height: 740 });
+    await p2.goto(`${P}/step-up?rd=${encodeURIComponent(BASE + "/sensitive/x")}`);
+    const overflow = await p2.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `step-up: content overflows by ${overflow}px`);
+    await shot(p2, "18-step-up-narrow");
+  }
+  for (const [name, url] of narrow) {
     await page.goto(url);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `${name}: content overflows by ${overflow}px`);
@@ -353,6 +441,10 @@ await scenario("pages fit a 360 px wide screen", async () => {
 
 await scenario("no page broke its Content-Security-Policy", async () => {
   assert.deepEqual(cspViolations, []);
+});
+
+await scenario("no page has a serious or critical accessibility finding (axe-core)", async () => {
+  assert.deepEqual(axeFindings, []);
 });
 
 for (const c of contexts) await c.close().catch(() => {});

@@ -30,8 +30,11 @@ async fn sign_in_pages_in_chromium() {
         s.config(
             "",
             &format!(
-                "[signup]\nmode = \"open\"\n\n[[route]]\nhost = \"localhost\"\nupstream = \"{}\"\n",
-                up.echo_url()
+                "[signup]\nmode = \"open\"\n\n\
+                 [[route]]\nhost = \"localhost\"\npath = \"/sensitive\"\nrequire = [\"passkey\"]\nupstream = \"{up}\"\n\n\
+                 [[route]]\nhost = \"localhost\"\npath = \"/fresh\"\nmax_age = \"4s\"\nupstream = \"{up}\"\n\n\
+                 [[route]]\nhost = \"localhost\"\nupstream = \"{up}\"\n",
+                up = up.echo_url()
             ),
         )
     })

@@ -31,7 +31,8 @@ fn fa_config(s: &Setup, app: u16, proxy: u16) -> String {
     // The office (127.0.0.2) reads /office without signing in.
     .replacen(
         "[[route]]",
-        "[[route]]\nhost = \"localhost\"\npath = \"/office\"\nnetworks = [\"127.0.0.2\"]\npolicy = \"public\"\n\n[[route]]",
+        "[[route]]\nhost = \"localhost\"\npath = \"/office\"\nnetworks = [\"127.0.0.2\"]\npolicy = \"public\"\n\n\
+         [[route]]\nhost = \"localhost\"\npath = \"/vault\"\nrequire = [\"passkey\"]\n\n[[route]]",
         1,
     )
         + "\n[[route]]\nhost = \"open.localhost\"\npolicy = \"public\"\n"
@@ -525,6 +526,51 @@ async fn scenario(rig: &Rig) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403, "{name}: a route without tokens = true");
+
+    // Step-up: an email sign-in on a passkey-only rule. A browser is sent
+    // to "Confirm it's you", returning here; an API client is told why.
+    let emailed = gw.email_session_for("eve@example.com", &[]).await;
+    let r = c
+        .get(p.url("/vault/keys"))
+        .header("cookie", format!("passgate_session={emailed}"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302, "{name}: step-up redirect");
+    let want = format!(
+        "{}/.passgate/step-up?rd=http%3A%2F%2Flocalhost%3A{}%2Fvault%2Fkeys",
+        p.origin(),
+        p.port
+    );
+    assert_eq!(
+        r.headers()["location"],
+        want.as_str(),
+        "{name}: step-up location"
+    );
+    let r = c
+        .get(p.url("/vault/keys"))
+        .header("cookie", format!("passgate_session={emailed}"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "{name}: step-up for an API client");
+    assert_eq!(
+        r.headers()
+            .get("www-authenticate")
+            .and_then(|v| v.to_str().ok()),
+        Some("Passgate error=\"insufficient_user_authentication\", require=\"passkey\""),
+        "{name}: the challenge"
+    );
+    let r = c
+        .get(p.url("/vault/keys"))
+        .header("cookie", format!("passgate_session={token}"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{name}: a passkey session passes");
 
     // Signed in but not allowed.
     let r = c

@@ -243,3 +243,197 @@ async fn method_overrides_missing_and_doubled_method_fields_are_refused() {
         );
     }
 }
+
+/// /vault opens only to passkey sign-ins, /admin to a sign-in of the last
+/// two seconds; everything else to anyone signed in.
+fn step_up_routes(up: &str) -> String {
+    format!(
+        r#"
+[[route]]
+host = "localhost"
+path = "/vault"
+require = ["passkey"]
+upstream = "{up}"
+
+[[route]]
+host = "localhost"
+path = "/admin"
+max_age = "2s"
+upstream = "{up}"
+
+[[route]]
+host = "localhost"
+upstream = "{up}"
+"#
+    )
+}
+
+/// The answer head to a request, lower-cased.
+async fn head_of(gw: &crate::common::gateway::Gateway, req: String) -> (u16, String) {
+    let (status, text) = raw(gw.addr(), req.as_bytes()).await;
+    (
+        status,
+        text.split("\r\n\r\n")
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase(),
+    )
+}
+
+/// A browser is sent to the step-up page, an API client gets 401 with the
+/// RFC 9470 challenge, on both serving paths and through both
+/// forward-auth endpoints (nginx's: 401 with `Location`); a passkey
+/// session passes `require = ["passkey"]`, an email one does not; a
+/// session older than `max_age` does not pass until it is renewed.
+#[tokio::test]
+async fn step_up_for_a_passkey_or_a_fresh_sign_in_on_every_path() {
+    let up = Upstream::start().await;
+    for server in ["", "http1_loop = false"] {
+        let gw = Gateway::start(|s| s.config(server, &step_up_routes(&up.url()))).await;
+        let passkey = gw.session_for("pia@example.com", &[]).await;
+        let email = gw.email_session_for("eli@example.com", &[]).await;
+        let step_up = format!(
+            "location: http://localhost:{}/.passgate/step-up?rd=http%3a%2f%2flocalhost%3a{}%2fvault%2fkeys",
+            gw.port, gw.port
+        );
+        let proxied = |method: &str, path: &str, token: &str, accept: &str| {
+            format!(
+                "{method} {path} HTTP/1.1\r\nHost: localhost:{}\r\nConnection: close\r\nAccept: {accept}\r\n\
+                 Cookie: passgate_session={token}\r\nContent-Length: 0\r\n\r\n",
+                gw.port
+            )
+        };
+        let (s, h) = head_of(
+            &gw,
+            proxied("GET", "/vault/keys", &passkey, "application/json"),
+        )
+        .await;
+        assert_eq!(s, 200, "{server:?}: a passkey session: {h}");
+        let (s, h) = head_of(
+            &gw,
+            proxied("GET", "/vault/keys", &email, "application/json"),
+        )
+        .await;
+        assert_eq!(s, 401, "{server:?}: an email session, API: {h}");
+        assert!(
+            h.contains("www-authenticate: passgate error=\"insufficient_user_authentication\", require=\"passkey\""),
+            "{h}"
+        );
+        assert!(h.contains(&step_up), "{h}");
+        let (s, h) = head_of(&gw, proxied("GET", "/vault/keys", &email, "text/html")).await;
+        assert_eq!(s, 302, "{server:?}: an email session, browser: {h}");
+        assert!(h.contains(&step_up), "{h}");
+        let (s, _) = head_of(&gw, proxied("POST", "/vault/keys", &email, "text/html")).await;
+        assert_eq!(s, 303, "{server:?}: after a POST, a GET of the page");
+        // Others are not affected; not signed in still means sign in.
+        let (s, _) = head_of(&gw, proxied("GET", "/wiki", &email, "application/json")).await;
+        assert_eq!(s, 200);
+        let (s, h) = head_of(&gw, proxied("GET", "/vault/keys", "none", "text/html")).await;
+        assert_eq!(s, 302);
+        assert!(h.contains("/.passgate/login?rd="), "{h}");
+
+        // max_age: fresh passes; two seconds later, a step-up.
+        let fresh = gw.session_for("max@example.com", &[]).await;
+        let (s, _) = head_of(
+            &gw,
+            proxied("GET", "/admin/users", &fresh, "application/json"),
+        )
+        .await;
+        assert_eq!(s, 200, "{server:?}: a fresh sign-in");
+        tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+        let (s, h) = head_of(
+            &gw,
+            proxied("GET", "/admin/users", &fresh, "application/json"),
+        )
+        .await;
+        assert_eq!(s, 401, "{server:?}: {h}");
+        assert!(
+            h.contains("www-authenticate: passgate error=\"insufficient_user_authentication\", max_age=2\r\n"),
+            "{h}"
+        );
+        let (s, _) = head_of(&gw, proxied("GET", "/wiki", &fresh, "application/json")).await;
+        assert_eq!(s, 200, "the session itself goes on");
+
+        // Forward auth, both endpoints.
+        let fa = |token: &str, accept: &str| {
+            format!(
+                "GET /.passgate/authz/forward-auth HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+                 X-Forwarded-Method: GET\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: localhost:{}\r\n\
+                 X-Forwarded-Uri: /vault/keys\r\nAccept: {accept}\r\nCookie: passgate_session={token}\r\n\r\n",
+                gw.port
+            )
+        };
+        let nginx = |token: &str| {
+            format!(
+                "GET /.passgate/authz/auth-request HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+                 X-Original-Method: GET\r\nX-Original-URL: http://localhost:{}/vault/keys\r\n\
+                 Accept: text/html\r\nCookie: passgate_session={token}\r\n\r\n",
+                gw.port
+            )
+        };
+        assert_eq!(head_of(&gw, fa(&passkey, "text/html")).await.0, 200);
+        let (s, h) = head_of(&gw, fa(&email, "text/html")).await;
+        assert_eq!(s, 302, "forward-auth, browser: {h}");
+        assert!(h.contains(&step_up), "{h}");
+        let (s, h) = head_of(&gw, fa(&email, "application/json")).await;
+        assert_eq!(s, 401, "forward-auth, API: {h}");
+        assert!(h.contains("insufficient_user_authentication"), "{h}");
+        assert_eq!(head_of(&gw, nginx(&passkey)).await.0, 200);
+        let (s, h) = head_of(&gw, nginx(&email)).await;
+        assert_eq!(s, 401, "auth-request: {h}");
+        assert!(
+            h.contains(&step_up) && h.contains("insufficient_user_authentication"),
+            "{h}"
+        );
+    }
+}
+
+/// The step-up page says why and offers what the rule takes: a passkey
+/// only for `require = ["passkey"]` (and, to someone without one, a way to
+/// create one), a passkey or email for `max_age`; signed out, the sign-in
+/// page.
+#[tokio::test]
+async fn the_step_up_page_offers_what_the_rule_takes() {
+    let gw = Gateway::start(|s| s.config("", &step_up_routes("http://127.0.0.1:9"))).await;
+    let email = gw.email_session_for("eli@example.com", &[]).await;
+    let page = |rd: &str, token: &str| {
+        format!(
+            "GET /.passgate/step-up?rd={} HTTP/1.1\r\nHost: localhost:{}\r\nConnection: close\r\n\
+             Accept: text/html\r\nCookie: passgate_session={token}\r\n\r\n",
+            percent_encoding::utf8_percent_encode(
+                &format!("http://localhost:{}{rd}", gw.port),
+                percent_encoding::NON_ALPHANUMERIC
+            ),
+            gw.port
+        )
+    };
+    let (s, text) = raw(gw.addr(), page("/vault/keys", &email).as_bytes()).await;
+    assert_eq!(s, 200, "{text}");
+    assert!(
+        text.contains("Confirm it&#x27;s you") || text.contains("Confirm it's you"),
+        "{text}"
+    );
+    assert!(text.contains("accepts only passkey sign-ins"), "{text}");
+    assert!(
+        text.contains("id=\"add-passkey\""),
+        "no passkey yet: offered one"
+    );
+    assert!(
+        !text.contains("/email/start"),
+        "email does not satisfy this rule"
+    );
+    assert!(
+        !text.contains("id=\"passkey-signin\""),
+        "no passkey to confirm with"
+    );
+    let (s, text) = raw(gw.addr(), page("/admin/x", &email).as_bytes()).await;
+    assert_eq!(s, 200);
+    assert!(text.contains("/email/start"), "max_age: email will do");
+    // Signed out: sign in first, returning to the same place.
+    let (s, text) = raw(gw.addr(), page("/vault/keys", "none").as_bytes()).await;
+    assert_eq!(s, 303, "{text}");
+    assert!(
+        text.contains("/.passgate/login?rd=http%3A%2F%2Flocalhost"),
+        "{text}"
+    );
+}

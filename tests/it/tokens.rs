@@ -486,3 +486,73 @@ async fn revoking_a_token_reaches_every_replica() {
     assert_eq!(status_with(&a, &token).await, 401);
     drop(b);
 }
+
+/// `check-config --explain` shows every dimension of the deciding rule,
+/// and what it means for a request with a service token.
+#[tokio::test]
+async fn explain_shows_what_a_token_gets_and_every_dimension() {
+    let gw = Gateway::start(|s| {
+        s.config(
+            "",
+            r#"
+[[route]]
+host = "localhost"
+path = "/api"
+methods = ["GET", "POST"]
+networks = ["10.0.0.0/8"]
+groups = ["ci"]
+tokens = true
+upstream = "http://127.0.0.1:9"
+
+[[route]]
+host = "localhost"
+path = "/vault"
+max_age = "15m"
+require = ["passkey"]
+upstream = "http://127.0.0.1:9"
+
+[[route]]
+host = "localhost"
+upstream = "http://127.0.0.1:9"
+"#,
+        )
+    })
+    .await;
+    let explain = |args: &[&str]| {
+        let mut all = vec!["check-config", "--explain"];
+        all.extend_from_slice(args);
+        let (code, out, err) = gw.cli(&all);
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let out = explain(&[
+        "http://localhost/api/x",
+        "--method",
+        "POST",
+        "--from",
+        "10.1.2.3",
+        "--token",
+    ]);
+    for want in [
+        "POST http://localhost/api/x from 10.1.2.3 with a service token",
+        "matches route[0] localhost/api",
+        "methods: GET, POST",
+        "networks: 10.0.0.0/8",
+        "service tokens: accepted (tokens = true)",
+        "decision: allowed for a valid token of service accounts in ci",
+    ] {
+        assert!(out.contains(want), "{want:?} in:\n{out}");
+    }
+    let out = explain(&["http://localhost/api/x", "--from", "192.0.2.1", "--token"]);
+    assert!(
+        out.contains("passed over route[0]") && out.contains("matches route[2]"),
+        "{out}"
+    );
+    assert!(out.contains("refused (403 token_not_accepted)"), "{out}");
+    let out = explain(&["http://localhost/vault/keys"]);
+    for want in ["max_age: 15m", "require: passkey"] {
+        assert!(out.contains(want), "{want:?} in:\n{out}");
+    }
+    let out = explain(&["http://localhost/api/x?token=pgt_abc", "--token"]);
+    assert!(out.contains("refused with 400 (token_in_url)"), "{out}");
+}
