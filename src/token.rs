@@ -52,7 +52,7 @@ pub enum Field {
 }
 
 /// What a request presents.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Presented<'h> {
     /// No passgate token (an app's own `Authorization` is not one).
     Nothing,
@@ -75,11 +75,20 @@ fn bearer(v: &[u8]) -> Option<&[u8]> {
     Some(rest.trim_ascii())
 }
 
-/// Does `v` start like a passgate token, in any case (`PGT_` is a token
-/// written wrong, not an app's own)?
-fn meant_as_token(v: &[u8]) -> bool {
-    v.get(..PREFIX.len())
-        .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX.as_bytes()))
+/// Does `v` hold something meant as a passgate token: `pgt_` in any case
+/// (`PGT_` is a token written wrong, not an app's own) where a token can
+/// start — at the beginning, or after a character no base64url token has
+/// (a space, a tab, `=`, `,`, `:` …), so that one inside an app's own JWT
+/// does not count?
+fn mentions_token(v: &[u8]) -> bool {
+    v.windows(PREFIX.len()).enumerate().any(|(i, w)| {
+        w.eq_ignore_ascii_case(PREFIX.as_bytes()) && (i == 0 || !is_token_char(v[i - 1]))
+    })
+}
+
+/// A character of a base64url token.
+fn is_token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
 
 /// The token a request presents, if any.
@@ -100,15 +109,22 @@ pub fn presented(h: &HeaderMap) -> Presented<'_> {
     let mut in_auth = None;
     for v in h.get_all(header::AUTHORIZATION) {
         count += 1;
-        let Some(cred) = bearer(v.as_bytes()) else {
-            continue;
-        };
-        if !meant_as_token(cred) {
+        // A token in any other form (`Bearer<TAB>`, another scheme, no
+        // scheme, in a list) is refused rather than passed on: it would
+        // reach the app.
+        let b = v.as_bytes();
+        let glued =
+            b.len() > 6 && b[..6].eq_ignore_ascii_case(b"bearer") && mentions_token(&b[6..]);
+        if !mentions_token(b) && !glued {
             continue;
         }
-        match std::str::from_utf8(cred) {
-            Ok(t) if hash(t).is_some() => in_auth = Some(t),
-            _ => return Presented::Malformed("Authorization holds a malformed passgate token"),
+        match bearer(v.as_bytes()).map(std::str::from_utf8) {
+            Some(Ok(t)) if hash(t).is_some() => in_auth = Some(t),
+            _ => {
+                return Presented::Malformed(
+                    "Authorization holds a passgate token in a form passgate does not take (send Authorization: Bearer pgt_…)",
+                );
+            }
         }
     }
     if let Some(t) = in_auth {
@@ -129,11 +145,21 @@ pub fn presented(h: &HeaderMap) -> Presented<'_> {
 }
 
 /// Does a query string (with or without its `?`) carry something meant
-/// as a token (`pgt_`, also percent-encoded)?
+/// as a token, in any percent-encoding (each decoding is looked at, as an
+/// app may decode more than once)?
 pub fn in_query(query: &str) -> bool {
-    let q = query.as_bytes();
-    q.windows(4).any(|w| w.eq_ignore_ascii_case(b"pgt_"))
-        || q.windows(6).any(|w| w.eq_ignore_ascii_case(b"pgt%5f"))
+    let mut q = query.as_bytes().to_vec();
+    for _ in 0..4 {
+        if mentions_token(&q) {
+            return true;
+        }
+        let decoded: Vec<u8> = percent_encoding::percent_decode(&q).collect();
+        if decoded == q {
+            return false;
+        }
+        q = decoded;
+    }
+    mentions_token(&q)
 }
 
 #[cfg(test)]

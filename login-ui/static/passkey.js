@@ -68,6 +68,12 @@
   function supported() {
     return !!(window.PublicKeyCredential && navigator.credentials && window.isSecureContext);
   }
+  // Changing passkeys needs a recent sign-in: "Confirm it's you", then back.
+  function confirmFirst(prefix, err) {
+    if (!err || err.code !== "sign_in_again") return false;
+    window.location.assign(prefix + "/step-up?rd=" + encodeURIComponent(window.location.href));
+    return true;
+  }
   function friendly(err) {
     if (!err) return "Something went wrong. Please try again.";
     if (err.name === "NotAllowedError") return "The passkey request was cancelled or timed out. You can try again" + (document.getElementById("email") ? ", or use email." : ".");
@@ -165,7 +171,10 @@
       create(prefix, csrf).then(function () {
         notice("Passkey created. Next time, sign in with it.", "ok");
         setTimeout(function () { window.location.assign(next); }, 600);
-      }).catch(function (err) { var m = friendly(err); if (m) notice(m, "error"); button.disabled = false; });
+      }).catch(function (err) {
+        if (confirmFirst(prefix, err)) return;
+        var m = friendly(err); if (m) notice(m, "error"); button.disabled = false;
+      });
     });
     // Where the browser can create a passkey without asking (conditional
     // create, after a sign-in that just happened), do that and move on.
@@ -199,7 +208,10 @@
       notice("");
       create(prefix, csrf).then(function () {
         window.location.assign(prefix + "/account?added=1");
-      }).catch(function (err) { var m = friendly(err); if (m) notice(m, "error"); button.disabled = false; });
+      }).catch(function (err) {
+        if (confirmFirst(prefix, err)) return;
+        var m = friendly(err); if (m) notice(m, "error"); button.disabled = false;
+      });
     });
   }
 

@@ -47,6 +47,9 @@ pub enum UserCmd {
     Enable { email: String },
     /// Delete a user with their passkeys and sessions.
     Delete { email: String },
+    /// Remove all of a user's passkeys (a lost device), ending the sessions
+    /// made with them; they sign in by email and add a new one.
+    ResetPasskeys { email: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -186,6 +189,19 @@ impl Admin {
                 if admin && !groups.iter().any(|g| g == ADMIN_GROUP) {
                     groups.push(ADMIN_GROUP.to_string());
                 }
+                // Remote-User alone must tell a person from a service.
+                if let Some(name) = username.as_deref().map(str::trim)
+                    && self
+                        .store
+                        .list_service_accounts()
+                        .await?
+                        .iter()
+                        .any(|(a, _)| a.name.eq_ignore_ascii_case(name))
+                {
+                    return Err(Failure::runtime(format!(
+                        "a service account is named {name:?}: an application could not tell this user from it; pick another username"
+                    )));
+                }
                 let u = self
                     .store
                     .create_user(
@@ -298,6 +314,40 @@ impl Admin {
                 self.out(json!({ "email": u.email, "disabled": false }), || {
                     format!("enabled {}\n", u.email)
                 });
+            }
+            UserCmd::ResetPasskeys { email } => {
+                let u = self.user(&email).await?;
+                let passkeys = self.store.passkeys_for_user(&u.id).await?;
+                let mut ended = 0;
+                for p in &passkeys {
+                    for sid in self.store.delete_passkey(&u.id, &p.credential_id).await? {
+                        self.sessions
+                            .announce(Broadcast::SessionRevoked { id: sid })
+                            .await;
+                        ended += 1;
+                    }
+                }
+                self.audit(
+                    Event::ok("admin.user.reset_passkeys")
+                        .user(&u)
+                        .detail(format!(
+                            "passkeys={} sessions_ended={ended}",
+                            passkeys.len()
+                        )),
+                )
+                .await;
+                self.out(
+                    json!({ "email": u.email, "passkeys_removed": passkeys.len(), "sessions_ended": ended }),
+                    || {
+                        format!(
+                            "removed {} passkey{} of {} and ended {ended} session{} made with them; they sign in by email and add a new one\n",
+                            passkeys.len(),
+                            if passkeys.len() == 1 { "" } else { "s" },
+                            u.email,
+                            if ended == 1 { "" } else { "s" }
+                        )
+                    },
+                );
             }
             UserCmd::Delete { email } => {
                 let u = self.user(&email).await?;

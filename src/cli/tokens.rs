@@ -128,6 +128,18 @@ impl Admin {
                         "a user has the username {name:?}: an application could not tell the service from them; pick another name"
                     )));
                 }
+                if let Some((taken, _)) = self
+                    .store
+                    .list_service_accounts()
+                    .await?
+                    .into_iter()
+                    .find(|(a, _)| a.name.eq_ignore_ascii_case(&name))
+                {
+                    return Err(Failure::runtime(format!(
+                        "a service account named {:?} already exists (see `passgate token list`; `passgate token rotate` gives it a new token)",
+                        taken.name
+                    )));
+                }
                 groups.sort();
                 groups.dedup();
                 let account = ServiceAccount {

@@ -139,14 +139,21 @@ mod tests {
             email: email.into(),
             ..Default::default()
         };
-        server.create_user(&user("a@example.com"), 1).await.expect("a");
+        server
+            .create_user(&user("a@example.com"), 1)
+            .await
+            .expect("a");
         let out = std::process::Command::new("python3")
             .arg("-c")
             .arg("import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('select count(*) from users').fetchall(); c.close()")
             .arg(&db)
             .output()
             .expect("python3 (the machine's sqlite3 module) runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(
             dir.path().join("t.db-wal").exists(),
             "the other client deleted the WAL the running store has open"
@@ -154,7 +161,11 @@ mod tests {
         let cli = open(&url).await.expect("open again");
         cli.create_user(&user("b@example.com"), 2).await.expect("b");
         assert!(
-            server.find_user_by_email("b@example.com").await.expect("read").is_some(),
+            server
+                .find_user_by_email("b@example.com")
+                .await
+                .expect("read")
+                .is_some(),
             "the running store does not see a write made after the other client closed"
         );
     }

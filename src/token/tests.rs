@@ -89,18 +89,30 @@ fn where_a_request_presents_a_token() {
             vec![("x-passgate-token", "secret")],
             Presented::Malformed("X-Passgate-Token does not hold a passgate token"),
         ),
-        (
-            vec![("authorization", "Bearer pgt_short")],
-            Presented::Malformed("Authorization holds a malformed passgate token"),
-        ),
-        (
-            vec![(
-                "authorization",
-                "Bearer PGT_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-            )],
-            Presented::Malformed("Authorization holds a malformed passgate token"),
-        ),
     ];
+    let other_form = Presented::Malformed(
+        "Authorization holds a passgate token in a form passgate does not take (send Authorization: Bearer pgt_…)",
+    );
+    let mut cases = cases;
+    // Any other form of a token in Authorization is refused, never passed on.
+    let forms = [
+        "Bearer pgt_short".to_string(),
+        "Bearer PGT_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".to_string(),
+        format!("Bearer\t{t}"),
+        format!("Bearer{t}"),
+        format!("Token {t}"),
+        t.clone(),
+        format!("Basic x, Bearer {t}"),
+        format!("Bearer x,{t}"),
+    ];
+    for f in &forms {
+        cases.push((vec![("authorization", f.as_str())], other_form.clone()));
+    }
+    // `pgt_` inside an app's own JWT is not a token.
+    cases.push((
+        vec![("authorization", "Bearer eyJhbGciOi.eyJzdWIiOiJ4pgt_abc.sig")],
+        Presented::Nothing,
+    ));
     for (fields, want) in cases {
         let h = headers(&fields);
         assert_eq!(presented(&h), want, "{fields:?}");
@@ -117,7 +129,7 @@ fn a_token_in_the_query_is_seen_in_any_case_and_encoding() {
     ] {
         assert!(in_query(q), "{q}");
     }
-    for q in ["", "?", "?page=2", "?pgt=1", "?q=pg_t"] {
+    for q in ["", "?", "?page=2", "?pgt=1", "?q=pg_t", "?jwt=eyJ4pgt_x"] {
         assert!(!in_query(q), "{q}");
     }
 }

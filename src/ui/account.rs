@@ -171,6 +171,10 @@ pub async fn page(
         ),
         Some("revoked") => ("That session has been signed out.", "ok"),
         Some("saved") => ("Saved.", "ok"),
+        Some("passkey_needed") => (
+            super::passkeys::ManageRefusal::PasskeyNeeded.message(),
+            "error",
+        ),
         Some("last_passkey") => (
             "That is your only way to sign in (email sign-in is off here). Add another passkey first.",
             "error",
@@ -343,6 +347,20 @@ pub async fn remove_passkey(
     };
     if count <= 1 && !cfg.email.sign_in {
         return crate::page::see_other(&account_url(&cfg, "last_passkey"));
+    }
+    match super::passkeys::may_manage_passkeys(&s, count > 0, app.clock.now()) {
+        Ok(()) => {}
+        Err(super::passkeys::ManageRefusal::SignInAgain) => {
+            return crate::page::see_other(&format!(
+                "{}{}/step-up?rd={}",
+                cfg.server.portal.origin,
+                cfg.server.prefix,
+                crate::page::enc(&account_url(&cfg, ""))
+            ));
+        }
+        Err(why @ super::passkeys::ManageRefusal::PasskeyNeeded) => {
+            return crate::page::see_other(&account_url(&cfg, why.code()));
+        }
     }
     let ended = match app.store.delete_passkey(&s.principal.user_id, &id).await {
         Ok(ended) => ended,

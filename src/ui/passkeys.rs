@@ -291,6 +291,77 @@ pub async fn authenticate_finish(
     )
 }
 
+/// How recent a sign-in must be to add or remove a passkey.
+pub const MANAGE_WITHIN: i64 = 600;
+
+/// Why a session may not add or remove passkeys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManageRefusal {
+    /// The sign-in is older than [`MANAGE_WITHIN`]: confirm it's you.
+    SignInAgain,
+    /// The account has a passkey, and this session was not made with one.
+    PasskeyNeeded,
+}
+
+impl ManageRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            ManageRefusal::SignInAgain => "sign_in_again",
+            ManageRefusal::PasskeyNeeded => "passkey_needed",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            ManageRefusal::SignInAgain => {
+                "To change your passkeys, confirm it's you first: your sign-in is more than ten minutes old."
+            }
+            ManageRefusal::PasskeyNeeded => {
+                "Your account has a passkey: sign in with it to add or remove passkeys. Lost it? Ask an administrator to reset your passkeys, then sign in by email and add a new one."
+            }
+        }
+    }
+}
+
+/// May `session` add or remove passkeys? Only with a sign-in of the last
+/// ten minutes, and — once the account has a passkey — one made with a
+/// passkey. Otherwise a stale cookie, or a mailbox (an email sign-in),
+/// could add its own passkey and pass every `require = ["passkey"]` and
+/// `max_age` rule with it, or remove the owner's.
+pub fn may_manage_passkeys(
+    session: &ActiveSession,
+    has_passkeys: bool,
+    now: i64,
+) -> Result<(), ManageRefusal> {
+    if now - session.auth_time() > MANAGE_WITHIN {
+        return Err(ManageRefusal::SignInAgain);
+    }
+    if has_passkeys && session.record.auth_method != crate::authz::PASSKEY_AMR {
+        return Err(ManageRefusal::PasskeyNeeded);
+    }
+    Ok(())
+}
+
+/// [`may_manage_passkeys`] for the ceremony endpoints: a JSON refusal.
+async fn may_register(
+    app: &App,
+    session: &ActiveSession,
+    ctx: &Ctx,
+) -> Result<Vec<Vec<u8>>, Response<Body>> {
+    let existing: Vec<Vec<u8>> = match app
+        .store
+        .passkeys_for_user(&session.principal.user_id)
+        .await
+    {
+        Ok(p) => p.into_iter().map(|p| p.credential_id).collect(),
+        Err(e) => return Err(PageError::from(e).json(ctx)),
+    };
+    match may_manage_passkeys(session, !existing.is_empty(), app.clock.now()) {
+        Ok(()) => Ok(existing),
+        Err(why) => Err(refused(StatusCode::FORBIDDEN, why.code(), why.message()).json(ctx)),
+    }
+}
+
 async fn signed_in(
     app: &App,
     headers: &HeaderMap,
@@ -334,9 +405,9 @@ pub async fn register_start(
         }
         Err(e) => return PageError::from(e).json(&ctx),
     };
-    let existing: Vec<Vec<u8>> = match app.store.passkeys_for_user(&user.id).await {
-        Ok(p) => p.into_iter().map(|p| p.credential_id).collect(),
-        Err(e) => return PageError::from(e).json(&ctx),
+    let existing = match may_register(&app, &session, &ctx).await {
+        Ok(e) => e,
+        Err(r) => return r,
     };
     match app
         .passkeys
@@ -375,6 +446,9 @@ pub async fn register_finish(
         Ok(s) => s,
         Err(r) => return r,
     };
+    if let Err(r) = may_register(&app, &session, &ctx).await {
+        return r;
+    }
     let p = &session.principal;
     let req: FinishReg = match serde_json::from_slice(&body) {
         Ok(r) => r,

@@ -398,7 +398,8 @@ await scenario("step-up: a passkey for a passkey-only rule after an email sign-i
   // do here too).
   await page.goto(`${BASE}/fresh/page`);
   assert.equal(new URL(page.url()).pathname, "/fresh/page", "a fresh sign-in passes");
-  await page.waitForTimeout(4500);
+  // Whole seconds are compared: more than max_age + 1 s.
+  await page.waitForTimeout(5500);
   await page.goto(`${BASE}/fresh/page`);
   await page.waitForURL(/\/\.passgate\/step-up\?rd=/);
   assert.match(await page.textContent(".lead"), /takes sign-ins from the last 4 seconds/);
@@ -407,7 +408,8 @@ await scenario("step-up: a passkey for a passkey-only rule after an email sign-i
   await page.click("#passkey-signin");
   await page.waitForURL(`${BASE}/fresh/page`);
   // An API client is told, not redirected.
-  await page.waitForTimeout(4500);
+  // Whole seconds are compared: more than max_age + 1 s.
+  await page.waitForTimeout(5500);
   const api = await page.request.get(`${BASE}/fresh/page`, { headers: { accept: "application/json" }, maxRedirects: 0 });
   assert.equal(api.status(), 401);
   assert.match(api.headers()["www-authenticate"], /insufficient_user_authentication", max_age=4/);

@@ -271,6 +271,13 @@ host = "localhost"
 path = "/fa"
 
 [[route]]
+host = "localhost"
+path = "/ci"
+groups = ["ci"]
+tokens = true
+upstream = "{up}"
+
+[[route]]
 host = "other.test"
 upstream = "{up}"
 policy = "public"
@@ -323,6 +330,7 @@ fn maybe_case(rng: &mut StdRng, s: &str) -> String {
 const SEGMENTS: &[&str] = &[
     "pub",
     "pub",
+    "ci",
     "secret",
     "admin",
     "fa",
@@ -529,7 +537,7 @@ fn value_for(rng: &mut StdRng, name: &str) -> Vec<u8> {
     v
 }
 
-fn generate(rng: &mut StdRng, id: u64, port: u16, token: &str) -> Case {
+fn generate(rng: &mut StdRng, id: u64, port: u16, token: &str, service: &str) -> Case {
     let method = match rng.gen_range(0..100) {
         0..40 => "GET",
         40..65 => "POST",
@@ -607,6 +615,35 @@ fn generate(rng: &mut StdRng, id: u64, port: u16, token: &str) -> Case {
     }
     if !cookies.is_empty() {
         line("Cookie", cookies.join("; ").as_bytes(), &mut head);
+    }
+    // A service token: valid, or malformed, or sent twice; never a
+    // well-formed unknown one, which counts against the address's failures
+    // and would make the answers depend on the order cases arrive in.
+    match rng.gen_range(0..100) {
+        0..8 => {
+            let scheme = pick(rng, &["Bearer", "bearer", "BEARER"]);
+            line(
+                &maybe_case(rng, "Authorization"),
+                format!("{scheme} {service}").as_bytes(),
+                &mut head,
+            );
+        }
+        8..14 => line(
+            &maybe_case(rng, "X-Passgate-Token"),
+            service.as_bytes(),
+            &mut head,
+        ),
+        14..16 => line("Authorization", b"Bearer pgt_short", &mut head),
+        16 => {
+            line("X-Passgate-Token", service.as_bytes(), &mut head);
+            line(
+                "Authorization",
+                format!("Bearer {service}").as_bytes(),
+                &mut head,
+            );
+        }
+        17 => line("X_Passgate_Token", service.as_bytes(), &mut head),
+        _ => {}
     }
     // The body and its framing, always complete.
     let body: Vec<u8> = match rng.gen_range(0..10) {
@@ -906,6 +943,13 @@ async fn differential(cases: u64, tls: Option<Tls>) {
     let connector = tls.as_ref().map(|t| t.connector.clone());
     let token_loop = gw_loop.session_for("alice@example.com", &["staff"]).await;
     let token_hyper = gw_hyper.session_for("alice@example.com", &["staff"]).await;
+    let service = |gw: &Gateway| {
+        gw.cli_json(&["token", "create", "deployer", "--group", "ci"])["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (service_loop, service_hyper) = (service(&gw_loop), service(&gw_hyper));
     let (a_loop, a_hyper) = (gw_loop.addr(), gw_hyper.addr());
     let (p_loop, p_hyper) = (gw_loop.port, gw_hyper.port);
 
@@ -922,6 +966,7 @@ async fn differential(cases: u64, tls: Option<Tls>) {
         let (next, failures, outcomes) = (next.clone(), failures.clone(), outcomes.clone());
         let (up_loop, up_hyper) = (up_loop.clone(), up_hyper.clone());
         let (token_loop, token_hyper) = (token_loop.clone(), token_hyper.clone());
+        let (service_loop, service_hyper) = (service_loop.clone(), service_hyper.clone());
         let connector = connector.clone();
         tasks.push(tokio::spawn(async move {
             loop {
@@ -932,9 +977,9 @@ async fn differential(cases: u64, tls: Option<Tls>) {
                 // The same case for both, but for the port and the session
                 // token, which each gateway has its own of.
                 let mut rng = StdRng::seed_from_u64(seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                let looped = generate(&mut rng, i, p_loop, &token_loop);
+                let looped = generate(&mut rng, i, p_loop, &token_loop, &service_loop);
                 let mut rng = StdRng::seed_from_u64(seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                let hyped = generate(&mut rng, i, p_hyper, &token_hyper);
+                let hyped = generate(&mut rng, i, p_hyper, &token_hyper, &service_hyper);
                 let (s_loop, s_hyper) =
                     tokio::join!(
                         send_case(a_loop, &looped, connector.as_ref()),
@@ -987,6 +1032,19 @@ async fn differential(cases: u64, tls: Option<Tls>) {
                     );
                 }
                 *outcomes.lock().unwrap().entry(outcome).or_default() += 1;
+                // A service token never reaches an upstream, in any field.
+                let leaked = |seen: &[Seen], t: &str| {
+                    seen.iter().any(|s| {
+                        s.fields.iter().any(|(_, v)| v.contains(t))
+                            || String::from_utf8_lossy(&s.body).contains(t)
+                    })
+                };
+                if leaked(&seen_loop, &service_loop) || leaked(&seen_hyper, &service_hyper) {
+                    failures.lock().unwrap().push(format!(
+                        "case {i} (seed {seed}): a service token reached the upstream:\n{}\n  loop:  {seen_loop:#?}\n  hyper: {seen_hyper:#?}",
+                        String::from_utf8_lossy(&looped.bytes).escape_debug()
+                    ));
+                }
                 if s_loop != s_hyper || seen_loop != seen_hyper || seen_loop.len() > 1 {
                     failures.lock().unwrap().push(format!(
                         "case {i} (seed {seed}, {}):\n{}\n  loop:  {s_loop} {seen_loop:#?}\n  hyper: {s_hyper} {seen_hyper:#?}",

@@ -839,11 +839,14 @@ async fn passkey_ceremonies_refuse_tampered_responses() {
     );
     assert_eq!(body["credential_id"].as_str().unwrap().len(), 43);
 
-    // A registration ceremony belongs to the session that started it.
-    let (_, start, _) = owner
+    // A registration ceremony belongs to the session that started it (one
+    // that may add a passkey: a fresh sign-in of an account with none).
+    let newcomer = Browser::new(&gw.origin());
+    email_sign_in(&gw, &newcomer, "newcomer@example.com").await;
+    let (_, start, _) = newcomer
         .json("/.passgate/webauthn/register/start", &json!({}))
         .await;
-    let (_, response) = soft::register(&start["options"], &owner.origin, &Tamper::default());
+    let (_, response) = soft::register(&start["options"], &newcomer.origin, &Tamper::default());
     let intruder = Browser::new(&gw.origin());
     email_sign_in(&gw, &intruder, "intruder@example.com").await;
     let (s, body, _) = intruder
@@ -951,4 +954,123 @@ async fn smtp_delivery_hashed_tokens_and_nothing_secret_in_the_log() {
             "the {what} appears in the log"
         );
     }
+}
+
+/// A browser holding the session `token` (and a CSRF token of its own).
+async fn browser_with_session(gw: &Gateway, token: &str) -> Browser {
+    let b = Browser::new(&gw.origin());
+    b.csrf().await;
+    let url = reqwest::Url::parse(&gw.origin()).unwrap();
+    b.jar
+        .add_cookie_str(&format!("passgate_session={token}; Path=/"), &url);
+    b
+}
+
+/// A session for `email` signed in with `method` `age` seconds ago.
+async fn session_aged(gw: &Gateway, email: &str, method: &str, age: i64) -> String {
+    let store = gw.store().await;
+    let user = store.find_user_by_email(email).await.unwrap().unwrap();
+    let now = passgate::clock::Clock::now(&passgate::clock::SystemClock);
+    let (token, hash) = passgate::session::new_token();
+    store
+        .create_session(&passgate::store::SessionRecord {
+            id: passgate::session::random_id(16),
+            token_hash: hash.to_vec(),
+            user_id: user.id,
+            auth_method: method.into(),
+            created_at: now - age,
+            last_seen_at: now,
+            expires_at: now + 86_400,
+            idle_timeout: 86_400,
+            user_agent: "test".into(),
+            ip: "127.0.0.1".into(),
+            credential_id: None,
+        })
+        .await
+        .unwrap();
+    token
+}
+
+/// Adding or removing a passkey needs a sign-in of the last ten minutes
+/// and, once the account has a passkey, one made with a passkey: a stale
+/// cookie or a mailbox (an email sign-in) cannot add its own passkey and
+/// pass `require = ["passkey"]` / `max_age` rules with it (found by the
+/// attack on step-up). An administrator's `user reset-passkeys` is the way
+/// back for someone who lost theirs.
+#[tokio::test]
+async fn changing_passkeys_needs_a_recent_passkey_sign_in() {
+    let gw = Gateway::start(|s| config(s, "open", "")).await;
+    let email = gw.email_session_for("pat@example.com", &[]).await;
+    let b = browser_with_session(&gw, &email).await;
+    // The first passkey, from a fresh email sign-in.
+    let (cred, status, body) = add_passkey(&b, &Tamper::default()).await;
+    assert_eq!(status, 200, "{body}");
+    let mut cred = cred.unwrap();
+    // A second one: not from an email sign-in.
+    let (s, body, _) = b
+        .json("/.passgate/webauthn/register/start", &json!({}))
+        .await;
+    assert_eq!(
+        (s, body["error"].as_str()),
+        (403, Some("passkey_needed")),
+        "{body}"
+    );
+    words_for_people(&body);
+    // Not from a passkey sign-in an hour old.
+    let stale = session_aged(&gw, "pat@example.com", "webauthn", 3600).await;
+    let old = browser_with_session(&gw, &stale).await;
+    let (s, body, _) = old
+        .json("/.passgate/webauthn/register/start", &json!({}))
+        .await;
+    assert_eq!(
+        (s, body["error"].as_str()),
+        (403, Some("sign_in_again")),
+        "{body}"
+    );
+    // From a fresh passkey sign-in: yes.
+    let (s, body, _, fresh) = passkey_sign_in(&gw, &mut cred, &Tamper::default()).await;
+    assert_eq!(s, 200, "{body}");
+    let (_, status, body) = add_passkey(&fresh, &Tamper::default()).await;
+    assert_eq!(status, 200, "{body}");
+    // Removing one from the email session: refused, nothing removed.
+    let store = gw.store().await;
+    let user = store
+        .find_user_by_email("pat@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let pks = store.passkeys_for_user(&user.id).await.unwrap();
+    assert_eq!(pks.len(), 2);
+    use base64::Engine;
+    let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&pks[0].credential_id);
+    let r = b
+        .submit("/.passgate/account/passkeys/remove", &[("id", &id)])
+        .await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.ends_with("notice=passkey_needed"), "{to}");
+    assert_eq!(store.passkeys_for_user(&user.id).await.unwrap().len(), 2);
+    // From the stale passkey session: confirm it's you first.
+    let r = old
+        .submit("/.passgate/account/passkeys/remove", &[("id", &id)])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .contains("/.passgate/step-up?rd="),
+        "{:?}",
+        r.headers()["location"]
+    );
+    assert_eq!(store.passkeys_for_user(&user.id).await.unwrap().len(), 2);
+    // The administrator's way back: all passkeys gone, their sessions
+    // ended, and a fresh email sign-in may add one again.
+    let v = gw.cli_json(&["user", "reset-passkeys", "pat@example.com"]);
+    assert_eq!(v["passkeys_removed"], 2, "{v}");
+    assert_eq!(store.passkeys_for_user(&user.id).await.unwrap().len(), 0);
+    let again = gw.email_session_for("pat@example.com", &[]).await;
+    let b = browser_with_session(&gw, &again).await;
+    let (_, status, body) = add_passkey(&b, &Tamper::default()).await;
+    assert_eq!(status, 200, "{body}");
 }
