@@ -621,8 +621,12 @@ async fn token_decision<'c>(
     if !r.tokens {
         return Err(GateError::Token(TokenRefusal::NotAccepted));
     }
-    let ip = client_ip(cfg, ctx.peer, headers);
-    if let Some(wait) = app.sessions.tokens.blocked(ip) {
+    // The client's address only when it is needed: something is
+    // blocked, or this attempt fails.
+    let ip = || client_ip(cfg, ctx.peer, headers);
+    if app.sessions.tokens.any_blocked()
+        && let Some(wait) = app.sessions.tokens.blocked(ip())
+    {
         return Err(GateError::Token(TokenRefusal::TooMany(wait)));
     }
     match app.sessions.check_token(value).await? {
@@ -636,7 +640,7 @@ async fn token_decision<'c>(
             })
         }
         Err(why) => {
-            token_failed(app, ip, headers, r, why).await;
+            token_failed(app, ip(), headers, r, why).await;
             Err(GateError::Token(TokenRefusal::Invalid))
         }
     }

@@ -75,12 +75,16 @@ impl Allowed {
     fn each_field(&self, cfg: &Config, mut field: impl FnMut(&header::HeaderName, &HeaderValue)) {
         field(&header::CONTENT_TYPE, &TEXT_PLAIN);
         identity::each_identity_field(cfg.identity.headers, self.who.as_deref(), &mut field);
-        if let Some(jwt) = &self.assertion {
-            field(&cfg.identity.assertion_header, jwt);
-        }
-        if let Some(c) = &self.cookie {
-            field(&header::COOKIE, c);
-        }
+        // Always there, empty when there is none: a proxy that copies a
+        // field the answer lacks may set something else instead (Caddy
+        // before 2.7 sets the placeholder's own text,
+        // `{http.reverse_proxy.header.Cookie}`).
+        static EMPTY: HeaderValue = HeaderValue::from_static("");
+        field(
+            &cfg.identity.assertion_header,
+            self.assertion.as_ref().unwrap_or(&EMPTY),
+        );
+        field(&header::COOKIE, self.cookie.as_ref().unwrap_or(&EMPTY));
         for a in &self.authorization {
             field(&header::AUTHORIZATION, a);
         }

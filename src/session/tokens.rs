@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use super::{ActiveSession, Principal};
@@ -42,6 +42,27 @@ impl Invalid {
     }
 }
 
+/// The tokens a worker thread found in the replica's cache, with a copy of
+/// each caller of its own — for the sessions' reason (`session.rs`,
+/// `Front`): the replica's cache costs a lock word and reference counts
+/// that every worker writes on every request. Used only under the
+/// revocation epoch it was filled in, and only while the entry is fresh.
+#[derive(Default)]
+struct Front {
+    cache: usize,
+    epoch: u64,
+    entries: HashMap<[u8; 32], (Arc<Entry>, Arc<ActiveSession>), rustc_hash::FxBuildHasher>,
+}
+
+/// Entries per thread; more clears them.
+const FRONT_MAX: usize = 4096;
+
+thread_local! {
+    static FRONT: std::cell::RefCell<Front> = std::cell::RefCell::new(Front::default());
+}
+
+static NEXT_CACHE: AtomicUsize = AtomicUsize::new(1);
+
 struct Entry {
     caller: Arc<ActiveSession>,
     account_id: String,
@@ -63,6 +84,11 @@ pub struct TokenCache {
     pending: Mutex<HashMap<String, i64>>,
     /// Addresses over the failure limit, and until when.
     blocked: Mutex<HashMap<IpAddr, i64>>,
+    /// `blocked`'s size as last changed: nothing to look up (and no lock
+    /// to take) on the hot path while it is 0.
+    blocked_count: AtomicUsize,
+    /// Tells this cache's entries in a thread's [`Front`] from another's.
+    id: usize,
 }
 
 /// Most addresses kept as blocked; more drops the expired ones (and then,
@@ -78,6 +104,8 @@ impl TokenCache {
             epoch: AtomicU64::new(0),
             pending: Mutex::new(HashMap::new()),
             blocked: Mutex::new(HashMap::new()),
+            blocked_count: AtomicUsize::new(0),
+            id: NEXT_CACHE.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -93,18 +121,30 @@ impl TokenCache {
         };
         let now = self.clock.now();
         let epoch = self.epoch.load(Ordering::SeqCst);
+        let mine = FRONT.with_borrow(|f| {
+            if f.cache != self.id || f.epoch != epoch {
+                return None;
+            }
+            let (e, copy) = f.entries.get(&hash)?;
+            (now - e.fetched_at < ttl).then(|| self.use_entry(e, now).map(|()| copy.clone()))
+        });
+        if let Some(found) = mine {
+            return Ok(found);
+        }
         let cached = self.cache.read().ok().and_then(|c| c.get(&hash).cloned());
         if let Some(e) = &cached
             && now - e.fetched_at < ttl
         {
-            return Ok(self.use_entry(e, now));
+            return Ok(self
+                .use_entry(e, now)
+                .map(|()| self.copy_for_thread(hash, e, epoch)));
         }
         let found = match self.store.service_token_by_hash(&hash).await {
             Ok(found) => found,
             // The store is down: a token this replica knew is served as it
             // was (its expiry still checked; a broadcast still ends it).
             Err(err) if err.is_unavailable() => match cached {
-                Some(e) => return Ok(self.use_entry(&e, now)),
+                Some(e) => return Ok(self.use_entry(&e, now).map(|()| e.caller.clone())),
                 None => return Err(err),
             },
             Err(err) => return Err(err),
@@ -129,10 +169,25 @@ impl TokenCache {
         {
             c.insert(hash, entry.clone());
         }
-        Ok(self.use_entry(&entry, now))
+        Ok(self.use_entry(&entry, now).map(|()| entry.caller.clone()))
     }
 
-    fn use_entry(&self, e: &Entry, now: i64) -> Result<Arc<ActiveSession>, Invalid> {
+    /// A thread's own copy of `e`'s caller, kept in its [`Front`].
+    fn copy_for_thread(&self, hash: [u8; 32], e: &Arc<Entry>, epoch: u64) -> Arc<ActiveSession> {
+        let copy = e.caller.thread_copy();
+        FRONT.with_borrow_mut(|f| {
+            if f.cache != self.id || f.epoch != epoch || f.entries.len() >= FRONT_MAX {
+                f.entries.clear();
+                f.cache = self.id;
+                f.epoch = epoch;
+            }
+            f.entries.insert(hash, (e.clone(), copy.clone()));
+        });
+        copy
+    }
+
+    /// Not expired (then its use is noted, to be written behind).
+    fn use_entry(&self, e: &Entry, now: i64) -> Result<(), Invalid> {
         if e.expires_at.is_some_and(|at| now >= at) {
             return Err(Invalid::Expired);
         }
@@ -146,7 +201,7 @@ impl TokenCache {
         {
             p.insert(e.caller.record.id.clone(), now);
         }
-        Ok(e.caller.clone())
+        Ok(())
     }
 
     fn forget(&self, hash: &[u8; 32]) {
@@ -168,9 +223,16 @@ impl TokenCache {
         }
     }
 
-    /// Write pending `last_used_at` values; kept for the next attempt on
-    /// failure.
+    /// Write pending `last_used_at` values (kept for the next attempt on
+    /// failure), and forget addresses whose refusal has ended.
     pub async fn flush(&self) -> StoreResult<()> {
+        if self.any_blocked() {
+            let now = self.clock.now();
+            if let Ok(mut b) = self.blocked.lock() {
+                b.retain(|_, until| *until > now);
+                self.blocked_count.store(b.len(), Ordering::Relaxed);
+            }
+        }
         let batch: Vec<(String, i64)> = match self.pending.lock() {
             Ok(mut p) => p.drain().collect(),
             Err(_) => return Ok(()),
@@ -188,6 +250,11 @@ impl TokenCache {
             return Err(e);
         }
         Ok(())
+    }
+
+    /// Is any address refused for now (no lock taken)?
+    pub fn any_blocked(&self) -> bool {
+        self.blocked_count.load(Ordering::Relaxed) > 0
     }
 
     /// Is `ip` refused for now, after too many failed attempts?
@@ -209,6 +276,7 @@ impl TokenCache {
             if b.len() < BLOCKED_MAX {
                 b.insert(ip, now + secs.max(1));
             }
+            self.blocked_count.store(b.len(), Ordering::Relaxed);
         }
     }
 }
