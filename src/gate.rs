@@ -625,7 +625,7 @@ async fn token_decision<'c>(
     // blocked, or this attempt fails.
     let ip = || client_ip(cfg, ctx.peer, headers);
     if app.sessions.tokens.any_blocked()
-        && let Some(wait) = app.sessions.tokens.blocked(ip())
+        && let Some(wait) = app.sessions.tokens.blocked(token::failure_scope(ip()))
     {
         return Err(GateError::Token(TokenRefusal::TooMany(wait)));
     }
@@ -657,9 +657,12 @@ async fn token_failed(
     route: &Route,
     why: crate::session::tokens::Invalid,
 ) {
+    // Counted per client (an IPv6 one is its /64); audited with the
+    // address itself.
+    let scope = token::failure_scope(ip);
     let counted = match app
         .eph
-        .hit(&format!("token-fail:{ip}"), token::FAILURE_WINDOW)
+        .hit(&format!("token-fail:{scope}"), token::FAILURE_WINDOW)
         .await
     {
         Ok(c) => Some(c),
@@ -670,7 +673,7 @@ async fn token_failed(
     };
     let over = counted.is_some_and(|c| c.count > token::FAILURES_ALLOWED);
     if let Some(c) = counted.filter(|_| over) {
-        app.sessions.tokens.block(ip, c.reset_in as i64);
+        app.sessions.tokens.block(scope, c.reset_in as i64);
     }
     if counted.is_some_and(|c| c.count > token::FAILURES_ALLOWED + 1) {
         return;

@@ -31,6 +31,19 @@ pub const FAILURES_ALLOWED: u64 = 20;
 /// The window those failures are counted in.
 pub const FAILURE_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// Where failed attempts are counted: the client's IPv4 address, or its
+/// IPv6 /64 — one host commonly holds a whole /64, and would otherwise
+/// have 2^64 addresses to spread its guesses over.
+pub fn failure_scope(ip: std::net::IpAddr) -> std::net::IpAddr {
+    match crate::authz::plain_ip(ip) {
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            std::net::IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
+    }
+}
+
 /// A new token and its hash.
 pub fn new_token() -> (String, [u8; 32]) {
     let (raw, hash) = crate::secret::new_token();

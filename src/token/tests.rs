@@ -133,3 +133,13 @@ fn a_token_in_the_query_is_seen_in_any_case_and_encoding() {
         assert!(!in_query(q), "{q}");
     }
 }
+
+#[test]
+fn failures_are_counted_per_ipv4_address_and_per_ipv6_64() {
+    let scope = |s: &str| failure_scope(s.parse().unwrap()).to_string();
+    assert_eq!(scope("192.0.2.7"), "192.0.2.7");
+    assert_eq!(scope("::ffff:192.0.2.7"), "192.0.2.7");
+    assert_eq!(scope("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::");
+    assert_eq!(scope("2001:db8:1:2::1"), scope("2001:db8:1:2:ffff::9"));
+    assert_ne!(scope("2001:db8:1:2::1"), scope("2001:db8:1:3::1"));
+}

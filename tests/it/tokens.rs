@@ -416,7 +416,8 @@ async fn tokens_from_the_cli_take_effect_on_a_running_gateway() {
 
 /// Failed attempts from one address: refused without a lookup past the
 /// limit (429 with Retry-After, also for a valid token), audited up to the
-/// limit and once more; another address is not affected.
+/// limit and once more; another address is not affected. An IPv6 client
+/// is its /64.
 #[tokio::test]
 async fn failed_token_attempts_are_limited_per_address() {
     let up = Upstream::start().await;
@@ -442,18 +443,43 @@ async fn failed_token_attempts_are_limited_per_address() {
     assert!(a.head.contains("retry-after: "), "{}", a.head);
     let a = send(&gw, "GET /api/x", &from("203.0.113.51", &good)).await;
     assert_eq!(a.status, 200, "another address is not affected");
-    let audit = gw.cli_json(&["audit", "--kind", "token.", "--limit", "100"]);
+    // IPv6: one /64 is one client, whichever of its addresses it uses.
+    for i in 0..=limit {
+        let (bad, _) = passgate::token::new_token();
+        let ip = format!("2001:db8:7:7::{:x}", i + 1);
+        let a = send(&gw, "GET /api/x", &from(&ip, &bad)).await;
+        assert_eq!(a.status, 401, "attempt {i} from the /64");
+    }
+    let a = send(&gw, "GET /api/x", &from("2001:db8:7:7:ffff::1", &good)).await;
+    assert_eq!(a.status, 429, "another address of the same /64: {}", a.head);
+    let a = send(&gw, "GET /api/x", &from("2001:db8:7:8::1", &good)).await;
+    assert_eq!(a.status, 200, "the next /64 is not affected");
+    let audit = gw.cli_json(&["audit", "--kind", "token.", "--limit", "200"]);
     let events = audit.as_array().unwrap();
-    let failed = events
-        .iter()
-        .filter(|e| e["kind"] == "token.failed")
-        .count() as u64;
-    let blocked = events
-        .iter()
-        .filter(|e| e["kind"] == "token.blocked")
-        .count();
-    assert_eq!((failed, blocked), (limit, 1), "{audit}");
-    assert!(events.iter().all(|e| e["ip"] == "203.0.113.50"));
+    // Events carry the client's own address.
+    let count = |ip: &str, kind: &str| {
+        events
+            .iter()
+            .filter(|e| e["ip"].as_str().is_some_and(|a| a.starts_with(ip)) && e["kind"] == kind)
+            .count() as u64
+    };
+    assert_eq!(
+        (
+            count("203.0.113.50", "token.failed"),
+            count("203.0.113.50", "token.blocked")
+        ),
+        (limit, 1),
+        "{audit}"
+    );
+    assert_eq!(
+        (
+            count("2001:db8:7:7::", "token.failed"),
+            count("2001:db8:7:7::", "token.blocked")
+        ),
+        (limit, 1),
+        "the /64's failures and its block: {audit}"
+    );
+    assert_eq!(events.len() as u64, 2 * (limit + 1), "{audit}");
 }
 
 /// Revocation reaches a second replica within a second (PostgreSQL +
