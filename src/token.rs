@@ -35,11 +35,15 @@ pub const FAILURE_WINDOW: std::time::Duration = std::time::Duration::from_secs(6
 /// IPv6 /64 — one host commonly holds a whole /64, and would otherwise
 /// have 2^64 addresses to spread its guesses over.
 pub fn failure_scope(ip: std::net::IpAddr) -> std::net::IpAddr {
-    match crate::authz::plain_ip(ip) {
-        std::net::IpAddr::V6(v6) => {
-            let s = v6.segments();
-            std::net::IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-        }
+    match ip {
+        // An IPv4 client written as IPv6 is the IPv4 address it is.
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => std::net::IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                std::net::IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
         v4 => v4,
     }
 }
