@@ -472,5 +472,7 @@ impl Asserter {
     }
 }
 
+pub mod rs256;
+
 #[cfg(test)]
 mod tests;
