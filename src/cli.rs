@@ -386,7 +386,10 @@ pub fn explain_url(
             .unwrap_or_default(),
         if token { " with a service token" } else { "" }
     );
-    if token && cfg.routes.has_tokens() && crate::token::in_query(u.query().unwrap_or("")) {
+    if token
+        && cfg.routes.has_tokens()
+        && (crate::token::in_url(u.query().unwrap_or("")) || crate::token::in_url(u.path()))
+    {
         out.push_str("  refused with 400 (token_in_url): a token in the URL is never accepted\n");
         return Ok(out);
     }

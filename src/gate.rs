@@ -490,7 +490,7 @@ pub fn rule<'c>(
     } else {
         None
     };
-    if cfg.routes.has_tokens() && token::in_query(&target.query) {
+    if cfg.routes.has_tokens() && (token::in_url(&target.query) || token::in_url(&target.path)) {
         return Err(GateError::Token(TokenRefusal::InUrl));
     }
     let asker = authz::Asker {

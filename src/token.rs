@@ -92,14 +92,20 @@ fn bearer(v: &[u8]) -> Option<&[u8]> {
     Some(rest.trim_ascii())
 }
 
-/// Does `v` hold something meant as a passgate token: `pgt_` in any case
-/// (`PGT_` is a token written wrong, not an app's own) where a token can
-/// start — at the beginning, or after a character no base64url token has
-/// (a space, a tab, `=`, `,`, `:` …), so that one inside an app's own JWT
-/// does not count?
-fn mentions_token(v: &[u8]) -> bool {
+/// Does `v` hold something shaped like a passgate token: `pgt_` in any
+/// case (`PGT_` is a token written wrong, not an app's own) and 43
+/// base64url characters, standing on its own — at the beginning or after
+/// a character no token has (a space, `=`, `/`, `:` …), and followed by
+/// the end or such a character? So `pgt_users` in a query, or `pgt_`
+/// inside an app's own JWT, does not count.
+fn holds_token(v: &[u8]) -> bool {
+    const LEN: usize = 4 + 43;
     v.windows(PREFIX.len()).enumerate().any(|(i, w)| {
-        w.eq_ignore_ascii_case(PREFIX.as_bytes()) && (i == 0 || !is_token_char(v[i - 1]))
+        w.eq_ignore_ascii_case(PREFIX.as_bytes())
+            && (i == 0 || !is_token_char(v[i - 1]))
+            && v.len() >= i + LEN
+            && v[i + 4..i + LEN].iter().all(|b| is_token_char(*b))
+            && v.get(i + LEN).is_none_or(|b| !is_token_char(*b))
     })
 }
 
@@ -130,9 +136,8 @@ pub fn presented(h: &HeaderMap) -> Presented<'_> {
         // scheme, in a list) is refused rather than passed on: it would
         // reach the app.
         let b = v.as_bytes();
-        let glued =
-            b.len() > 6 && b[..6].eq_ignore_ascii_case(b"bearer") && mentions_token(&b[6..]);
-        if !mentions_token(b) && !glued {
+        let glued = b.len() > 6 && b[..6].eq_ignore_ascii_case(b"bearer") && holds_token(&b[6..]);
+        if !holds_token(b) && !glued && !in_basic(b) {
             continue;
         }
         match bearer(v.as_bytes()).map(std::str::from_utf8) {
@@ -161,13 +166,33 @@ pub fn presented(h: &HeaderMap) -> Presented<'_> {
     }
 }
 
-/// Does a query string (with or without its `?`) carry something meant
-/// as a token, in any percent-encoding (each decoding is looked at, as an
-/// app may decode more than once)?
-pub fn in_query(query: &str) -> bool {
-    let mut q = query.as_bytes().to_vec();
-    for _ in 0..4 {
-        if mentions_token(&q) {
+/// Does an `Authorization: Basic` value carry a token in its user or
+/// password (what git and `curl -u` send)? Such a token would reach the
+/// app: it is refused like any other form passgate does not take.
+fn in_basic(v: &[u8]) -> bool {
+    use base64::Engine;
+    let Some((scheme, rest)) = v.split_at_checked(5) else {
+        return false;
+    };
+    if !scheme.eq_ignore_ascii_case(b"basic") {
+        return false;
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(rest.trim_ascii())
+        .is_ok_and(|plain| holds_token(&plain))
+}
+
+/// How many percent-decodings of a URL part are looked at; a part still
+/// changing after them is taken as hiding one.
+const DECODINGS: usize = 8;
+
+/// Does a part of the URL (the path, or the query with or without its
+/// `?`) carry a token, in any percent-encoding (each decoding is looked
+/// at, as an app may decode more than once)?
+pub fn in_url(part: &str) -> bool {
+    let mut q = part.as_bytes().to_vec();
+    for _ in 0..DECODINGS {
+        if holds_token(&q) {
             return true;
         }
         let decoded: Vec<u8> = percent_encoding::percent_decode(&q).collect();
@@ -176,7 +201,7 @@ pub fn in_query(query: &str) -> bool {
         }
         q = decoded;
     }
-    mentions_token(&q)
+    true
 }
 
 #[cfg(test)]

@@ -304,10 +304,17 @@ pub struct AccessLog(Option<(http::Method, String)>);
 
 impl AccessLog {
     pub fn new<B>(req: &Request<B>) -> AccessLog {
-        AccessLog(
-            tracing::enabled!(tracing::Level::DEBUG)
-                .then(|| (req.method().clone(), truncate_for_log(req.uri().path()))),
-        )
+        AccessLog(tracing::enabled!(tracing::Level::DEBUG).then(|| {
+            let path = req.uri().path();
+            // A service token in the path (refused, but logged first)
+            // never reaches the log.
+            let path = if crate::token::in_url(path) {
+                "[a path holding a service token]".to_string()
+            } else {
+                truncate_for_log(path)
+            };
+            (req.method().clone(), path)
+        }))
     }
 }
 

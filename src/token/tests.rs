@@ -95,24 +95,34 @@ fn where_a_request_presents_a_token() {
     );
     let mut cases = cases;
     // Any other form of a token in Authorization is refused, never passed on.
+    let basic = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(format!("x-access-token:{t}"))
+    };
     let forms = [
-        "Bearer pgt_short".to_string(),
-        "Bearer PGT_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".to_string(),
+        format!("Bearer PGT_{}", &t[4..]),
         format!("Bearer\t{t}"),
         format!("Bearer{t}"),
         format!("Token {t}"),
         t.clone(),
         format!("Basic x, Bearer {t}"),
         format!("Bearer x,{t}"),
+        format!("Basic {basic}"),
     ];
     for f in &forms {
         cases.push((vec![("authorization", f.as_str())], other_form.clone()));
     }
-    // `pgt_` inside an app's own JWT is not a token.
-    cases.push((
-        vec![("authorization", "Bearer eyJhbGciOi.eyJzdWIiOiJ4pgt_abc.sig")],
-        Presented::Nothing,
-    ));
+    // `pgt_` inside an app's own JWT, or too short to be one, is not a
+    // token: the app's own credentials pass.
+    let jwt_part = format!("Bearer eyJhbGciOi.pgt_{}xyz.sig", &t[4..]);
+    for own in [
+        "Bearer eyJhbGciOi.eyJzdWIiOiJ4pgt_abc.sig",
+        jwt_part.as_str(),
+        "Bearer pgt_short",
+        "Basic YTpi",
+    ] {
+        cases.push((vec![("authorization", own)], Presented::Nothing));
+    }
     for (fields, want) in cases {
         let h = headers(&fields);
         assert_eq!(presented(&h), want, "{fields:?}");
@@ -120,18 +130,42 @@ fn where_a_request_presents_a_token() {
 }
 
 #[test]
-fn a_token_in_the_query_is_seen_in_any_case_and_encoding() {
-    for q in [
-        "?token=pgt_abc",
-        "?x=1&t=PGT_abc",
-        "?t=pgt%5Fabc",
-        "t=pgt%5fabc",
+fn a_token_in_the_url_is_seen_in_any_case_and_encoding() {
+    let (t, _) = new_token();
+    let rest = &t[4..];
+    let mut five = format!("%70gt_{rest}");
+    for _ in 0..4 {
+        five = five.replace('%', "%25");
+    }
+    for part in [
+        format!("?token={t}"),
+        format!("?x=1&t=PGT_{rest}"),
+        format!("?t=pgt%5F{rest}"),
+        format!("?t=%70gt_{rest}"),
+        format!("?t=pg%74%5f{rest}"),
+        format!("?t={five}"),
+        format!("?{t}"),
+        format!("/pub/{t}"),
+        format!("/pub/%70gt_{rest}"),
+        format!("/pub/x;t={t}"),
     ] {
-        assert!(in_query(q), "{q}");
+        assert!(in_url(&part), "{part}");
     }
-    for q in ["", "?", "?page=2", "?pgt=1", "?q=pg_t", "?jwt=eyJ4pgt_x"] {
-        assert!(!in_query(q), "{q}");
+    for part in [
+        "",
+        "?",
+        "?page=2",
+        "?pgt=1",
+        "?table=pgt_users",
+        "/pgt_reports/2026",
+        "?jwt=eyJ4pgt_x",
+    ] {
+        assert!(!in_url(part), "{part}");
     }
+    // Encoded past any decoding an app would do: refused as hiding one;
+    // a few layers of an app's own encoding are not.
+    assert!(in_url(&format!("?a=%{}41", "25".repeat(12))));
+    assert!(!in_url(&format!("?a=%{}41", "25".repeat(3))));
 }
 
 #[test]

@@ -633,7 +633,11 @@ fn generate(rng: &mut StdRng, id: u64, port: u16, token: &str, service: &str) ->
             service.as_bytes(),
             &mut head,
         ),
-        14..16 => line("Authorization", b"Bearer pgt_short", &mut head),
+        14..16 => line(
+            "Authorization",
+            format!("Bearer\t{service}").as_bytes(),
+            &mut head,
+        ),
         16 => {
             line("X-Passgate-Token", service.as_bytes(), &mut head);
             line(

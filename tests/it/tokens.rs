@@ -163,8 +163,13 @@ async fn a_token_calls_a_token_route_on_both_serving_paths() {
             a.head
         );
         // Malformed ones, and two at once: 401 invalid_request.
+        let basic = {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.encode(format!("git:{deployer}"))
+        };
         for bad in [
-            "Authorization: Bearer pgt_short\r\n".to_string(),
+            format!("Authorization: Bearer\t{deployer}\r\n"),
+            format!("Authorization: Basic {basic}\r\n"),
             "X-Passgate-Token: hunter2\r\n".to_string(),
             format!("{bearer}X-Passgate-Token: {deployer}\r\n"),
             format!("{bearer}Authorization: Basic YTpi\r\n"),
@@ -173,9 +178,18 @@ async fn a_token_calls_a_token_route_on_both_serving_paths() {
             assert_eq!(a.status, 401, "{server:?}: {bad:?}: {}", a.head);
             assert!(a.head.contains("error=\"invalid_request\""), "{}", a.head);
         }
-        // In the URL: refused, and the token is not echoed anywhere.
-        let a = send(&gw, &format!("GET /api/deploy?access_token={deployer}"), "").await;
-        assert_eq!(a.status, 400, "{server:?}: {}", a.head);
+        // In the URL, query or path, on any rule: refused, and the token
+        // is not echoed anywhere.
+        for target in [
+            format!("/api/deploy?access_token={deployer}"),
+            format!("/open/{deployer}"),
+            format!("/app/%70gt_{}", &deployer[4..]),
+        ] {
+            let a = send(&gw, &format!("GET {target}"), "").await;
+            assert_eq!(a.status, 400, "{server:?}: {target}: {}", a.head);
+        }
+        let a = send(&gw, "GET /open/x?table=pgt_users", "").await;
+        assert_eq!(a.status, 200, "{server:?}: not a token: {}", a.head);
         let log = gw.log();
         assert!(
             !log.contains(&deployer) && !log.contains(&other) && !log.contains(&unknown),
@@ -579,6 +593,7 @@ upstream = "http://127.0.0.1:9"
     for want in ["max_age: 15m", "require: passkey"] {
         assert!(out.contains(want), "{want:?} in:\n{out}");
     }
-    let out = explain(&["http://localhost/api/x?token=pgt_abc", "--token"]);
+    let (t, _) = passgate::token::new_token();
+    let out = explain(&[&format!("http://localhost/api/x?token={t}"), "--token"]);
     assert!(out.contains("refused with 400 (token_in_url)"), "{out}");
 }
