@@ -385,6 +385,16 @@ impl Config {
     pub fn login_url(&self) -> String {
         format!("{}{}/login", self.server.portal.origin, self.server.prefix)
     }
+
+    /// The step-up page ("Confirm it's you") that returns to `rd`.
+    pub fn step_up_url(&self, rd: &str) -> String {
+        format!(
+            "{}{}/step-up?rd={}",
+            self.server.portal.origin,
+            self.server.prefix,
+            percent_encoding::utf8_percent_encode(rd, percent_encoding::NON_ALPHANUMERIC)
+        )
+    }
 }
 
 #[cfg(test)]

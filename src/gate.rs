@@ -746,16 +746,6 @@ pub fn login_response(
     resp
 }
 
-/// The step-up page that returns to `target` afterwards.
-pub fn step_up_url(cfg: &Config, target: &Target) -> String {
-    format!(
-        "{}{}/step-up?rd={}",
-        cfg.server.portal.origin,
-        cfg.server.prefix,
-        percent_encoding::utf8_percent_encode(&target.url(), percent_encoding::NON_ALPHANUMERIC)
-    )
-}
-
 /// Signed in and allowed, but the rule wants a fresher or a passkey
 /// sign-in: browsers go to the step-up page ("Confirm it's you"), other
 /// clients (and nginx, `always_401`) get 401 with the challenge in the
@@ -767,7 +757,7 @@ pub fn step_up_response(
     always_401: bool,
     up: authz::StepUp,
 ) -> Response<Body> {
-    let location = step_up_url(cfg, target);
+    let location = cfg.step_up_url(&target.url());
     let mut resp = if always_401 || !page::wants_html(req_headers) {
         let mut r = plain(
             StatusCode::UNAUTHORIZED,

@@ -89,6 +89,33 @@ mod sessions;
 mod tokens;
 mod users;
 
+impl SqlStore {
+    /// Run `statement` (`$1` an id, `$2` a time) once for each pair, in
+    /// one write transaction: the write-behind of `last_seen_at` and
+    /// `last_used_at`.
+    async fn write_times(
+        &self,
+        statement: &'static str,
+        pairs: &[(String, i64)],
+    ) -> StoreResult<()> {
+        if pairs.is_empty() {
+            return Ok(());
+        }
+        on_pool!(self, p => {
+            let mut tx = begin_write!(self, p).map_err(self.err())?;
+            for (id, at) in pairs {
+                sqlx::query(statement)
+                    .bind(id)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(self.err())?;
+            }
+            tx.commit().await.map_err(self.err())
+        })
+    }
+}
+
 /// Map a sqlx error to a store error, keeping connection failures apart.
 pub fn map_sqlx(backend: &'static str, e: sqlx::Error) -> StoreError {
     match &e {

@@ -351,12 +351,7 @@ pub async fn remove_passkey(
     match super::passkeys::may_manage_passkeys(&s, count > 0, app.clock.now()) {
         Ok(()) => {}
         Err(super::passkeys::ManageRefusal::SignInAgain) => {
-            return crate::page::see_other(&format!(
-                "{}{}/step-up?rd={}",
-                cfg.server.portal.origin,
-                cfg.server.prefix,
-                crate::page::enc(&account_url(&cfg, ""))
-            ));
+            return crate::page::see_other(&cfg.step_up_url(&account_url(&cfg, "")));
         }
         Err(why @ super::passkeys::ManageRefusal::PasskeyNeeded) => {
             return crate::page::see_other(&account_url(&cfg, why.code()));

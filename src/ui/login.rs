@@ -183,12 +183,7 @@ pub async fn step_up_page(
         },
         None => format!("Confirm it's you to continue to {app_name}."),
     };
-    let here = format!(
-        "{}{}/step-up?rd={}",
-        cfg.server.portal.origin,
-        cfg.server.prefix,
-        crate::page::enc(&dest)
-    );
+    let here = cfg.step_up_url(&dest);
     let add_passkey_url = (!has_passkeys && (passkey_only || !cfg.email.sign_in)).then(|| {
         format!(
             "{}{}/passkey/offer?next={}",

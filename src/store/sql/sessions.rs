@@ -42,21 +42,11 @@ impl Sessions for SqlStore {
     }
 
     async fn touch_sessions(&self, seen: &[(String, i64)]) -> StoreResult<()> {
-        if seen.is_empty() {
-            return Ok(());
-        }
-        on_pool!(self, p => {
-            let mut tx = begin_write!(self, p).map_err(self.err())?;
-            for (id, at) in seen {
-                sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2")
-                    .bind(id)
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(self.err())?;
-            }
-            tx.commit().await.map_err(self.err())
-        })
+        self.write_times(
+            "UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $2",
+            seen,
+        )
+        .await
     }
 
     async fn delete_session(&self, id: &str) -> StoreResult<bool> {

@@ -69,10 +69,23 @@ struct JoinedRow {
     a_created_at: i64,
 }
 
-fn insert_token() -> sqlx::AssertSqlSafe<String> {
-    sql(format!(
-        "INSERT INTO service_tokens ({TOKEN_COLS}) VALUES ($1, $2, $3, $4, $5, $6)"
-    ))
+/// Insert `t` in the transaction `tx` (either backend).
+macro_rules! insert_token {
+    ($self:ident, $tx:ident, $t:expr) => {{
+        let t: &ServiceToken = $t;
+        sqlx::query(sql(format!(
+            "INSERT INTO service_tokens ({TOKEN_COLS}) VALUES ($1, $2, $3, $4, $5, $6)"
+        )))
+        .bind(&t.id)
+        .bind(&t.account_id)
+        .bind(&t.token_hash)
+        .bind(t.created_at)
+        .bind(t.expires_at)
+        .bind(t.last_used_at)
+        .execute(&mut *$tx)
+        .await
+        .map_err($self.err())?;
+    }};
 }
 
 #[async_trait]
@@ -107,16 +120,7 @@ impl Tokens for SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(self.err())?;
-            sqlx::query(insert_token())
-                .bind(&token.id)
-                .bind(&token.account_id)
-                .bind(&token.token_hash)
-                .bind(token.created_at)
-                .bind(token.expires_at)
-                .bind(token.last_used_at)
-                .execute(&mut *tx)
-                .await
-                .map_err(self.err())?;
+            insert_token!(self, tx, token);
             tx.commit().await.map_err(self.err())
         })
     }
@@ -186,16 +190,7 @@ impl Tokens for SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(self.err())?;
-            sqlx::query(insert_token())
-                .bind(&token.id)
-                .bind(&token.account_id)
-                .bind(&token.token_hash)
-                .bind(token.created_at)
-                .bind(token.expires_at)
-                .bind(token.last_used_at)
-                .execute(&mut *tx)
-                .await
-                .map_err(self.err())?;
+            insert_token!(self, tx, token);
             tx.commit().await.map_err(self.err())
         })
     }
@@ -228,20 +223,10 @@ impl Tokens for SqlStore {
     }
 
     async fn touch_service_tokens(&self, used: &[(String, i64)]) -> StoreResult<()> {
-        if used.is_empty() {
-            return Ok(());
-        }
-        on_pool!(self, p => {
-            let mut tx = begin_write!(self, p).map_err(self.err())?;
-            for (id, at) in used {
-                sqlx::query("UPDATE service_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)")
-                    .bind(id)
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(self.err())?;
-            }
-            tx.commit().await.map_err(self.err())
-        })
+        self.write_times(
+            "UPDATE service_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)",
+            used,
+        )
+        .await
     }
 }
