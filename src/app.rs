@@ -200,6 +200,11 @@ impl App {
             if let Err(e) = self.store.purge_revocations(now - 86_400).await {
                 tracing::warn!(error = %e, "could not trim the revocation log");
             }
+            // A refresh token spent a day ago coming back is then only an
+            // unknown token (its grant is not revoked for it).
+            if let Err(e) = self.store.purge_used_refresh_tokens(now - 86_400).await {
+                tracing::warn!(error = %e, "could not remove spent refresh tokens");
+            }
         }
     }
 

@@ -16,6 +16,7 @@ mod branding;
 mod email;
 mod env;
 mod identity;
+mod oidc;
 pub mod raw;
 mod routes;
 mod server;
@@ -38,6 +39,10 @@ pub use email::{EmailConfig, EmailTransport};
 use env::{LineIndex, ignored_path, index_keys, line_for, merge_env, toml_string};
 pub use identity::{
     ALL_IDENTITY_HEADERS, AUTH_REQUEST_HEADERS, HeaderStyle, IdentityConfig, REMOTE_HEADERS,
+};
+pub use oidc::{
+    DISCOVERY_PATH as OIDC_DISCOVERY_PATH, IdTokenAlg, OidcClient, OidcConfig,
+    SCOPES as OIDC_SCOPES,
 };
 pub use raw::RawConfig;
 pub use server::{ServerConfig, TlsFiles};
@@ -123,6 +128,8 @@ pub struct Config {
     pub audit_retention: Duration,
     pub log: LogConfig,
     pub routes: RouteTable,
+    /// `[oidc]`: the OpenID Connect provider's clients.
+    pub oidc: OidcConfig,
     /// Things that work but are probably not what was meant.
     pub warnings: Vec<String>,
 }
@@ -340,6 +347,7 @@ impl Config {
             );
         }
 
+        let oidc = oidc::check(&raw.oidc, base, &mut v);
         let routes = routes::check(
             &raw.route,
             route_lines,
@@ -377,6 +385,7 @@ impl Config {
                 format: log_format.ok_or_else(missing)?,
             },
             routes,
+            oidc: oidc.ok_or_else(missing)?,
             warnings,
         })
     }

@@ -93,9 +93,11 @@ pub fn hsts<'c>(cfg: &'c Config, ctx: &ReqCtx) -> Option<&'c HeaderValue> {
 /// Does a request with this `Host` (or authority) go to the portal's
 /// host, when HSTS is on (otherwise nobody asks)?
 pub fn hsts_applies(cfg: &Config, uri: &http::Uri, headers: &HeaderMap) -> bool {
-    if cfg.server.hsts.is_none() {
-        return false;
-    }
+    cfg.server.hsts.is_some() && is_portal_host(cfg, uri, headers)
+}
+
+/// Is the request's `Host` (or authority) the portal's host?
+fn is_portal_host(cfg: &Config, uri: &http::Uri, headers: &HeaderMap) -> bool {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -128,7 +130,28 @@ pub enum Destination {
 /// the normalised path, so `P/../admin` is `/admin` (for the gate), and a
 /// path that is under the prefix in one reading and not in another is
 /// refused.
-pub fn destination(cfg: &Config, path: &str) -> Result<Destination, GateError> {
+///
+/// The OpenID provider's discovery document is passgate's too, at its
+/// well-known path on the portal's host (only that spelling, only there,
+/// and only once an `[[oidc.client]]` is configured).
+pub fn destination(
+    cfg: &Config,
+    uri: &http::Uri,
+    headers: &HeaderMap,
+) -> Result<Destination, GateError> {
+    let path = uri.path();
+    if path == crate::config::OIDC_DISCOVERY_PATH
+        && cfg.oidc.enabled()
+        && is_portal_host(cfg, uri, headers)
+    {
+        return Ok(Destination::Page);
+    }
+    destination_of_path(cfg, path)
+}
+
+/// [`destination`] by the path alone (on the portal's host, the discovery
+/// document is a page too).
+fn destination_of_path(cfg: &Config, path: &str) -> Result<Destination, GateError> {
     let prefix = &cfg.server.prefix;
     // The endpoints every proxied check and probe asks for, written
     // plainly: no reading of them differs.

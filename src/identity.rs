@@ -101,17 +101,29 @@ pub struct Claims {
     pub exp: i64,
 }
 
-/// The signing key in use and the published key set.
+/// The signing keys in use and the published key set.
 pub struct KeySet {
     kid: String,
     key: SigningKey,
+    /// Every published ES256 key, the current one included.
+    es256: Vec<(String, VerifyingKey)>,
+    /// The RS256 key that signs OIDC ID tokens, and every published one
+    /// as a JWK.
+    rsa: rs256::RsaSigner,
+    rs256: Vec<serde_json::Value>,
     jwks: Bytes,
 }
 
 impl KeySet {
-    /// Sign `claims` as a compact JWS.
+    /// Sign `claims` as a compact JWS (ES256).
     pub fn sign(&self, claims: &Claims) -> String {
-        let header = serde_json::json!({ "alg": "ES256", "typ": "JWT", "kid": self.kid });
+        self.sign_typed("JWT", claims)
+    }
+
+    /// Sign any claims as an ES256 compact JWS with this `typ`
+    /// (`at+jwt` for OIDC access tokens).
+    pub fn sign_typed(&self, typ: &str, claims: &impl Serialize) -> String {
+        let header = serde_json::json!({ "alg": "ES256", "typ": typ, "kid": self.kid });
         let mut out = URL_SAFE_NO_PAD.encode(header.to_string());
         out.push('.');
         out.push_str(&URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default()));
@@ -119,6 +131,59 @@ impl KeySet {
         out.push('.');
         out.push_str(&URL_SAFE_NO_PAD.encode(sig.to_bytes()));
         out
+    }
+
+    /// Sign any claims as an RS256 compact JWS (`typ` JWT).
+    pub fn sign_rs256(&self, claims: &impl Serialize) -> Result<String, String> {
+        self.rsa.sign(claims)
+    }
+
+    /// Check a compact JWS signed by one of the published keys (either
+    /// algorithm); returns its header and claims. Expiry and the claims'
+    /// meaning are the caller's.
+    pub fn verify_any(
+        &self,
+        token: &str,
+    ) -> Result<(serde_json::Value, serde_json::Value), String> {
+        use p256::ecdsa::signature::Verifier;
+        let mut parts = token.split('.');
+        let (Some(h), Some(c), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err("not a compact JWS".into());
+        };
+        let header: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).map_err(|_| "bad header")?)
+                .map_err(|_| "bad header")?;
+        let kid = header["kid"].as_str().ok_or("no kid")?;
+        match header["alg"].as_str() {
+            Some("ES256") => {
+                let (_, vk) = self
+                    .es256
+                    .iter()
+                    .find(|(k, _)| k == kid)
+                    .ok_or("unknown key")?;
+                let sig =
+                    Signature::from_slice(&URL_SAFE_NO_PAD.decode(s).map_err(|_| "bad signature")?)
+                        .map_err(|_| "bad signature")?;
+                vk.verify(&token.as_bytes()[..h.len() + 1 + c.len()], &sig)
+                    .map_err(|_| "bad signature")?;
+                let claims =
+                    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(c).map_err(|_| "bad claims")?)
+                        .map_err(|_| "bad claims")?;
+                Ok((header, claims))
+            }
+            Some("RS256") => {
+                let jwk = self
+                    .rs256
+                    .iter()
+                    .find(|j| j["kid"] == kid)
+                    .ok_or("unknown key")?;
+                let claims = rs256::verify(token, jwk)?;
+                Ok((header, claims))
+            }
+            _ => Err("unexpected alg".into()),
+        }
     }
 }
 
@@ -143,12 +208,32 @@ pub fn new_key_record(now: i64) -> StoreResult<SigningKeyRecord> {
         .map_err(|e| StoreError::Corrupt(format!("cannot encode a new signing key: {e}")))?;
     Ok(SigningKeyRecord {
         kid: kid_for(key.verifying_key()),
-        algorithm: "ES256".into(),
+        algorithm: ES256.into(),
         private_pem: pem.to_string(),
         created_at: now,
         retired_at: None,
     })
 }
+
+/// A new random RS256 key as a store record (made on a blocking thread:
+/// it takes a good part of a second).
+pub async fn new_rsa_key_record(now: i64) -> StoreResult<SigningKeyRecord> {
+    let pem = tokio::task::spawn_blocking(rs256::generate_pem)
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("cannot make an RSA key: {e}")))?
+        .map_err(StoreError::Corrupt)?;
+    let signer = rs256::RsaSigner::from_pem(&pem).map_err(StoreError::Corrupt)?;
+    Ok(SigningKeyRecord {
+        kid: signer.kid().to_string(),
+        algorithm: RS256.into(),
+        private_pem: pem,
+        created_at: now,
+        retired_at: None,
+    })
+}
+
+const ES256: &str = "ES256";
+const RS256: &str = "RS256";
 
 fn jwk(key: &VerifyingKey, kid: &str) -> serde_json::Value {
     let point = key.to_encoded_point(false);
@@ -177,24 +262,44 @@ impl KeyRing {
     async fn read(store: &SharedStore, clock: &SharedClock) -> StoreResult<KeySet> {
         let now = clock.now();
         let mut records = store.signing_keys().await?;
-        if !records.iter().any(|k| k.retired_at.is_none()) {
+        let unretired = |records: &[SigningKeyRecord], alg: &str| {
+            records
+                .iter()
+                .any(|k| k.retired_at.is_none() && k.algorithm == alg)
+        };
+        if !unretired(&records, ES256) {
             let first = new_key_record(now)?;
             if store.insert_first_signing_key(&first).await? {
                 tracing::info!(kid = %first.kid, "created the first assertion signing key");
             }
             records = store.signing_keys().await?;
         }
+        if !unretired(&records, RS256) {
+            let first = new_rsa_key_record(now).await?;
+            if store.insert_first_signing_key(&first).await? {
+                tracing::info!(kid = %first.kid, "created the first RS256 key (OpenID Connect ID tokens)");
+            }
+            records = store.signing_keys().await?;
+        }
         // Newest unretired key signs; ties (two replicas creating the first
         // key at once) resolve the same way everywhere.
-        let current = records
-            .iter()
-            .filter(|k| k.retired_at.is_none())
-            .max_by(|a, b| (a.created_at, &a.kid).cmp(&(b.created_at, &b.kid)))
-            .ok_or_else(|| StoreError::Corrupt("no signing key after creating one".into()))?;
-        let key = SigningKey::from_pkcs8_pem(&current.private_pem).map_err(|e| {
-            StoreError::Corrupt(format!("signing key {} cannot be read: {e}", current.kid))
+        let current = |alg: &str| {
+            records
+                .iter()
+                .filter(|k| k.retired_at.is_none() && k.algorithm == alg)
+                .max_by(|a, b| (a.created_at, &a.kid).cmp(&(b.created_at, &b.kid)))
+                .ok_or_else(|| StoreError::Corrupt(format!("no {alg} key after creating one")))
+        };
+        let es = current(ES256)?;
+        let key = SigningKey::from_pkcs8_pem(&es.private_pem).map_err(|e| {
+            StoreError::Corrupt(format!("signing key {} cannot be read: {e}", es.kid))
         })?;
+        let rs = current(RS256)?;
+        let rsa = rs256::RsaSigner::from_pem(&rs.private_pem)
+            .map_err(|e| StoreError::Corrupt(format!("signing key {}: {e}", rs.kid)))?;
         let mut published = Vec::new();
+        let mut es256 = Vec::new();
+        let mut rs256_jwks = Vec::new();
         for r in &records {
             let keep = r
                 .retired_at
@@ -202,18 +307,35 @@ impl KeyRing {
             if !keep {
                 continue;
             }
-            match SigningKey::from_pkcs8_pem(&r.private_pem) {
-                Ok(k) => published.push(jwk(k.verifying_key(), &r.kid)),
-                Err(e) => {
-                    tracing::error!(kid = %r.kid, error = %e, "skipping an unreadable signing key")
-                }
+            match r.algorithm.as_str() {
+                RS256 => match rs256::RsaSigner::from_pem(&r.private_pem) {
+                    Ok(k) => {
+                        published.push(k.jwk());
+                        rs256_jwks.push(k.jwk());
+                    }
+                    Err(e) => {
+                        tracing::error!(kid = %r.kid, error = %e, "skipping an unreadable signing key")
+                    }
+                },
+                _ => match SigningKey::from_pkcs8_pem(&r.private_pem) {
+                    Ok(k) => {
+                        published.push(jwk(k.verifying_key(), &r.kid));
+                        es256.push((r.kid.clone(), *k.verifying_key()));
+                    }
+                    Err(e) => {
+                        tracing::error!(kid = %r.kid, error = %e, "skipping an unreadable signing key")
+                    }
+                },
             }
         }
         let jwks = serde_json::to_vec(&serde_json::json!({ "keys": published }))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(KeySet {
-            kid: current.kid.clone(),
+            kid: es.kid.clone(),
             key,
+            es256,
+            rsa,
+            rs256: rs256_jwks,
             jwks: Bytes::from(jwks),
         })
     }
@@ -225,10 +347,14 @@ impl KeyRing {
         Ok(())
     }
 
-    /// Make a new key current; the old ones stay published for a day.
+    /// Make a new key current, for assertions and for ID tokens alike;
+    /// the old ones stay published for a day. Returns the new ES256 kid.
     pub async fn rotate(store: &SharedStore, now: i64) -> StoreResult<String> {
         let rec = new_key_record(now)?;
         store.rotate_signing_key(&rec, now).await?;
+        store
+            .rotate_signing_key(&new_rsa_key_record(now).await?, now)
+            .await?;
         store
             .delete_signing_keys_retired_before(now - 7 * RETIRED_KEY_PUBLISHED)
             .await?;

@@ -195,6 +195,9 @@ pub struct SessionManager {
     clock: SharedClock,
     settings: SessionSettings,
     cache: RwLock<HashMap<[u8; 32], Arc<Entry>, rustc_hash::FxBuildHasher>>,
+    /// Session id → token hash, for lookups by id (OIDC tokens name the
+    /// session they came from by its id).
+    ids: RwLock<HashMap<String, [u8; 32], rustc_hash::FxBuildHasher>>,
     /// Tells this manager's entries in a thread's [`Front`] from another's.
     id: usize,
     pending: Mutex<HashMap<String, i64>>,
@@ -204,6 +207,8 @@ pub struct SessionManager {
     logged: tokio::sync::broadcast::Sender<Broadcast>,
     /// Service tokens, revoked by the same broadcasts.
     pub tokens: tokens::TokenCache,
+    /// OpenID Connect grants, revoked by the same broadcasts.
+    pub grants: grants::GrantCache,
 }
 
 static NEXT_MANAGER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
@@ -248,11 +253,13 @@ impl SessionManager {
     ) -> Arc<Self> {
         Arc::new(Self {
             tokens: tokens::TokenCache::new(store.clone(), clock.clone()),
+            grants: grants::GrantCache::new(store.clone()),
             store,
             eph,
             clock,
             settings,
             cache: RwLock::new(HashMap::default()),
+            ids: RwLock::new(HashMap::default()),
             id: NEXT_MANAGER.fetch_add(1, Ordering::Relaxed),
             pending: Mutex::new(HashMap::new()),
             epoch: AtomicU64::new(0),
@@ -322,6 +329,33 @@ impl SessionManager {
         let Some(hash) = token_hash(token) else {
             return Ok(None);
         };
+        self.validate_hash(hash).await
+    }
+
+    /// The session with this id, if it is valid now, by the same rules and
+    /// cache as [`validate`](Self::validate); a use of it, like a request
+    /// with its cookie.
+    pub async fn by_id(&self, id: &str) -> StoreResult<Option<Arc<ActiveSession>>> {
+        let known = self.ids.read().ok().and_then(|m| m.get(id).copied());
+        let hash = match known {
+            Some(h) => h,
+            None => {
+                let Some(record) = self.store.get_session(id).await? else {
+                    return Ok(None);
+                };
+                let Ok(h) = <[u8; 32]>::try_from(record.token_hash.as_slice()) else {
+                    return Ok(None);
+                };
+                if let Ok(mut m) = self.ids.write() {
+                    m.insert(id.to_string(), h);
+                }
+                h
+            }
+        };
+        self.validate_hash(hash).await
+    }
+
+    async fn validate_hash(&self, hash: [u8; 32]) -> StoreResult<Option<Arc<ActiveSession>>> {
         let now = self.clock.now();
         let ttl = self.ttl();
         // Read before the replica's cache: a revocation after this makes
@@ -573,7 +607,11 @@ impl SessionManager {
     /// Apply a broadcast to this replica's cache.
     pub fn apply(&self, msg: &Broadcast) {
         self.tokens.apply(msg);
-        if matches!(msg, Broadcast::TokensChanged { .. }) {
+        self.grants.apply(msg);
+        if matches!(
+            msg,
+            Broadcast::TokensChanged { .. } | Broadcast::GrantRevoked { .. }
+        ) {
             return;
         }
         self.epoch.fetch_add(1, Ordering::SeqCst);
@@ -581,12 +619,19 @@ impl SessionManager {
             return;
         };
         match msg {
-            Broadcast::SessionRevoked { id } => c.retain(|_, e| &e.session.record.id != id),
+            Broadcast::SessionRevoked { id } => {
+                c.retain(|_, e| &e.session.record.id != id);
+                if let Ok(mut m) = self.ids.write() {
+                    m.remove(id);
+                }
+            }
             Broadcast::UserRevoked { user_id } | Broadcast::UserChanged { user_id } => {
                 c.retain(|_, e| &e.session.record.user_id != user_id)
             }
             Broadcast::Resync => c.clear(),
-            Broadcast::KeysRotated | Broadcast::TokensChanged { .. } => {}
+            Broadcast::KeysRotated
+            | Broadcast::TokensChanged { .. }
+            | Broadcast::GrantRevoked { .. } => {}
         }
     }
 
@@ -660,7 +705,11 @@ impl SessionManager {
                             .load(Ordering::Relaxed)
                             .saturating_add(r.idle_timeout)
             });
+            if let Ok(mut m) = self.ids.write() {
+                m.retain(|_, h| c.contains_key(h));
+            }
         }
+        self.grants.evict_expired(now);
     }
 }
 
@@ -675,6 +724,7 @@ fn truncate(s: &str, max: usize) -> String {
     s[..end].to_string()
 }
 
+pub mod grants;
 pub mod tokens;
 
 #[cfg(test)]

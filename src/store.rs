@@ -244,7 +244,7 @@ pub struct GroupInfo {
 /// (`&dyn Sessions`), and a new backend implements them one by one.
 #[async_trait]
 pub trait Store:
-    Users + Passkeys + Sessions + Invites + Audit + Keys + Tokens + Send + Sync + 'static
+    Users + Passkeys + Sessions + Invites + Audit + Keys + Tokens + Grants + Send + Sync + 'static
 {
     /// "sqlite" or "postgres".
     fn backend(&self) -> &'static str;
@@ -406,13 +406,76 @@ pub trait Tokens: Send + Sync {
     async fn touch_service_tokens(&self, used: &[(String, i64)]) -> StoreResult<()>;
 }
 
+/// What one sign-in gave one OpenID Connect client (`oidc.rs`). A grant
+/// lives no longer than the session it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub session_id: String,
+    /// Granted scopes, space-separated.
+    pub scope: String,
+    pub auth_time: i64,
+    pub amr: String,
+    pub created_at: i64,
+    pub last_used_at: i64,
+}
+
+/// What spending a refresh token found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshUse {
+    /// It was current: the new token replaces it.
+    Rotated(Grant),
+    /// It had been used before (a copy): its grant is deleted.
+    Reused(Grant),
+    Unknown,
+}
+
+/// A client's grants, for `passgate oidc clients`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientUse {
+    pub client_id: String,
+    pub grants: i64,
+    pub users: i64,
+    pub last_used_at: i64,
+}
+
+/// OpenID Connect grants and refresh tokens.
+#[async_trait]
+pub trait Grants: Send + Sync {
+    /// Store a grant with its first refresh token, if any. NotFound when
+    /// its session has ended.
+    async fn create_grant(&self, g: &Grant, refresh_hash: Option<&[u8]>) -> StoreResult<()>;
+    async fn grant(&self, id: &str) -> StoreResult<Option<Grant>>;
+    /// Spend the refresh token `old_hash` for `new_hash`, atomically: a
+    /// token spent before deletes its grant (reuse means a copy).
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &[u8],
+        new_hash: &[u8],
+        now: i64,
+    ) -> StoreResult<RefreshUse>;
+    /// The grant a refresh token (spent or not) belongs to.
+    async fn grant_by_refresh_token(&self, token_hash: &[u8]) -> StoreResult<Option<Grant>>;
+    /// Whether it existed.
+    async fn delete_grant(&self, id: &str) -> StoreResult<bool>;
+    /// Live grants per client.
+    async fn grant_use(&self) -> StoreResult<Vec<ClientUse>>;
+    /// Forget refresh tokens spent before `before` (their reuse is then
+    /// only an unknown token).
+    async fn purge_used_refresh_tokens(&self, before: i64) -> StoreResult<u64>;
+}
+
 /// The keys that sign identity assertions.
 #[async_trait]
 pub trait Keys: Send + Sync {
     async fn signing_keys(&self) -> StoreResult<Vec<SigningKeyRecord>>;
-    /// Insert `key` as the current key and retire the others, atomically.
+    /// Insert `key` as the current key and retire the others of its
+    /// algorithm, atomically.
     async fn rotate_signing_key(&self, key: &SigningKeyRecord, now: i64) -> StoreResult<()>;
-    /// Insert `key` only if there is no unretired key; returns whether it was.
+    /// Insert `key` only if there is no unretired key of its algorithm;
+    /// returns whether it was.
     async fn insert_first_signing_key(&self, key: &SigningKeyRecord) -> StoreResult<bool>;
     async fn delete_signing_keys_retired_before(&self, before: i64) -> StoreResult<u64>;
 }

@@ -9,6 +9,7 @@ pub mod email;
 pub mod invite;
 pub mod login;
 pub mod misc;
+pub mod oidc;
 pub mod passkeys;
 
 use std::sync::Arc;
@@ -57,11 +58,26 @@ pub fn router(app: Arc<App>, prefix: &str) -> Router {
         .route("/account/sessions/revoke-all", post(account::revoke_all))
         .route("/health/ready", get(misc::ready))
         .route("/jwks.json", get(misc::jwks))
+        .route(
+            "/oidc/authorize",
+            get(oidc::authorize::authorize).post(oidc::authorize::authorize),
+        )
+        .route("/oidc/token", post(oidc::token::token))
+        .route(
+            "/oidc/userinfo",
+            get(oidc::userinfo::userinfo).post(oidc::userinfo::userinfo),
+        )
+        .route("/oidc/revoke", post(oidc::token::revoke))
+        .route(
+            "/oidc/end-session",
+            get(oidc::logout::end_session).post(oidc::logout::end_session),
+        )
         .route("/whoami", get(misc::whoami))
         .route("/static/brand.css", get(misc::brand_css))
         .route("/static/{name}", get(misc::asset))
         .fallback(misc::not_found);
     Router::new()
+        .route(oidc::DISCOVERY_PATH, get(oidc::discovery))
         .nest(prefix, inner)
         .fallback(misc::not_found)
         .with_state(app)

@@ -20,6 +20,7 @@ pub struct RawConfig {
     pub identity: RawIdentity,
     pub audit: RawAudit,
     pub log: RawLog,
+    pub oidc: RawOidc,
     pub route: Vec<RawRoute>,
 }
 
@@ -274,6 +275,62 @@ impl Default for RawRoute {
     }
 }
 
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct RawOidc {
+    pub access_token_ttl: String,
+    pub id_token_ttl: String,
+    pub client: Vec<RawOidcClient>,
+}
+
+impl Default for RawOidc {
+    fn default() -> Self {
+        Self {
+            access_token_ttl: "5m".into(),
+            id_token_ttl: "5m".into(),
+            client: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct RawOidcClient {
+    pub id: String,
+    pub name: String,
+    pub secret_file: String,
+    #[serde(deserialize_with = "lenient_bool")]
+    pub public: bool,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub groups: Vec<String>,
+    pub scopes: Vec<String>,
+    pub id_token_alg: String,
+    pub require: Vec<String>,
+    /// A duration ("15m"), or empty for none.
+    pub max_age: String,
+}
+
+impl Default for RawOidcClient {
+    fn default() -> Self {
+        Self {
+            id: String::new(),
+            name: String::new(),
+            secret_file: String::new(),
+            public: false,
+            redirect_uris: Vec::new(),
+            post_logout_redirect_uris: Vec::new(),
+            groups: Vec::new(),
+            scopes: ["openid", "profile", "email", "groups", "offline_access"]
+                .map(String::from)
+                .to_vec(),
+            id_token_alg: "RS256".into(),
+            require: Vec::new(),
+            max_age: String::new(),
+        }
+    }
+}
+
 /// Booleans may come from environment variables as strings.
 fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     #[derive(Deserialize)]
@@ -312,5 +369,5 @@ fn lenient_count<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 /// Sections that may be set with `PASSGATE_<SECTION>_<KEY>`.
 pub const SECTIONS: &[&str] = &[
     "server", "storage", "session", "webauthn", "email", "signup", "branding", "identity", "audit",
-    "log",
+    "log", "oidc",
 ];

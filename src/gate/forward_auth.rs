@@ -276,7 +276,10 @@ fn portal_page(cfg: &Config, target: &Target) -> Result<bool, GateError> {
     if target.host != p.host || target.port != p.port {
         return Ok(false);
     }
-    Ok(super::destination(cfg, &target.path)? != Destination::Gate)
+    if target.path == crate::config::OIDC_DISCOVERY_PATH && cfg.oidc.enabled() {
+        return Ok(true);
+    }
+    Ok(super::destination_of_path(cfg, &target.path)? != Destination::Gate)
 }
 
 #[cfg(test)]

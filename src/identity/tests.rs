@@ -16,12 +16,16 @@ fn headers_follow_the_style_and_are_empty_when_unknown() {
 fn sign_and_verify_round_trip_and_tampering_fails() {
     let rec = new_key_record(0).expect("key");
     let key = SigningKey::from_pkcs8_pem(&rec.private_pem).expect("pem");
+    let rsa = rs256::RsaSigner::from_pem(&rs256::generate_pem().expect("rsa")).expect("rsa");
     let ring = KeySet {
         kid: rec.kid.clone(),
         jwks: Bytes::from(
             serde_json::to_vec(&serde_json::json!({"keys": [jwk(key.verifying_key(), &rec.kid)]}))
                 .expect("json"),
         ),
+        es256: vec![(rec.kid.clone(), *key.verifying_key())],
+        rs256: vec![rsa.jwk()],
+        rsa,
         key,
     };
     let claims = Claims {
@@ -51,4 +55,44 @@ fn sign_and_verify_round_trip_and_tampering_fails() {
     )
     .expect("json");
     assert_eq!(verify(&jwt, &wrong, 200).unwrap_err(), "bad signature");
+
+    // Either algorithm verifies with the key set (OIDC tokens and hints);
+    // a changed payload, an unknown key or another algorithm does not.
+    let at = ring.sign_typed("at+jwt", &serde_json::json!({"sub": "u1"}));
+    let (h, c) = ring.verify_any(&at).expect("es256");
+    assert_eq!(
+        (h["typ"].as_str(), c["sub"].as_str()),
+        (Some("at+jwt"), Some("u1"))
+    );
+    let id = ring
+        .sign_rs256(&serde_json::json!({"sub": "u2"}))
+        .expect("rs256");
+    assert_eq!(ring.verify_any(&id).expect("rs256").1["sub"], "u2");
+    for token in [&at, &id] {
+        let mut parts: Vec<String> = token.split('.').map(str::to_string).collect();
+        parts[1] = URL_SAFE_NO_PAD.encode(br#"{"sub":"admin"}"#);
+        assert!(ring.verify_any(&parts.join(".")).is_err());
+    }
+    let none = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"none","kid":"{}"}}"#, rec.kid)),
+        URL_SAFE_NO_PAD.encode(br#"{"sub":"admin"}"#)
+    );
+    assert_eq!(ring.verify_any(&none).unwrap_err(), "unexpected alg");
+    let hs = format!(
+        "{}.{}.AAAA",
+        URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"HS256","kid":"{}"}}"#, rec.kid)),
+        URL_SAFE_NO_PAD.encode(br#"{"sub":"admin"}"#)
+    );
+    assert!(ring.verify_any(&hs).is_err());
+    let other_signed = KeySet {
+        kid: other.kid.clone(),
+        key: other_key,
+        es256: Vec::new(),
+        rs256: Vec::new(),
+        rsa: rs256::RsaSigner::from_pem(&rs256::generate_pem().expect("rsa")).expect("rsa"),
+        jwks: Bytes::new(),
+    }
+    .sign_typed("at+jwt", &serde_json::json!({"sub": "admin"}));
+    assert_eq!(ring.verify_any(&other_signed).unwrap_err(), "unknown key");
 }

@@ -517,7 +517,7 @@ async fn serve_one<S: ClientIo>(
         started,
         log,
     };
-    match gate::destination(&cfg, req.uri().path()) {
+    match gate::destination(&cfg, req.uri(), req.headers()) {
         Ok(Destination::Gate) => {}
         Ok(Destination::ForwardAuth { nginx }) => {
             let decided =

@@ -216,7 +216,7 @@ pub fn handle(conn: Arc<ConnCtx>, req: Request<Incoming>) -> Answer {
     let cfg = conn.app.config();
     let ctx = conn.req_ctx(&cfg, req.uri(), req.headers());
     let access_log = AccessLog::new(&req);
-    match gate::destination(&cfg, req.uri().path()) {
+    match gate::destination(&cfg, req.uri(), req.headers()) {
         // Forward auth, the other hot path, gets a future of its own size
         // rather than one with room for the whole portal's.
         Ok(Destination::ForwardAuth { nginx }) => Box::pin(async move {

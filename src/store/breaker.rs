@@ -23,9 +23,10 @@ use tokio::sync::broadcast;
 
 use super::ephemeral::{Broadcast, Counter, Ephemeral, SharedEphemeral};
 use super::{
-    Audit, AuditEvent, AuditFilter, GroupInfo, Invite, Invites, Keys, NewAuditEvent, NewUser,
-    PasskeyRecord, Passkeys, ServiceAccount, ServiceToken, SessionRecord, Sessions, SharedStore,
-    SigningKeyRecord, Store, StoreError, StoreResult, Tokens, User, Users,
+    Audit, AuditEvent, AuditFilter, ClientUse, Grant, Grants, GroupInfo, Invite, Invites, Keys,
+    NewAuditEvent, NewUser, PasskeyRecord, Passkeys, RefreshUse, ServiceAccount, ServiceToken,
+    SessionRecord, Sessions, SharedStore, SigningKeyRecord, Store, StoreError, StoreResult, Tokens,
+    User, Users,
 };
 
 /// How often an open breaker asks the store whether it is back, and how
@@ -422,6 +423,36 @@ impl Tokens for GuardedStore {
     }
     async fn touch_service_tokens(&self, used: &[(String, i64)]) -> StoreResult<()> {
         guarded!(self.touch_service_tokens(used))
+    }
+}
+
+#[async_trait]
+impl Grants for GuardedStore {
+    async fn create_grant(&self, g: &Grant, refresh_hash: Option<&[u8]>) -> StoreResult<()> {
+        guarded!(self.create_grant(g, refresh_hash))
+    }
+    async fn grant(&self, id: &str) -> StoreResult<Option<Grant>> {
+        guarded!(self.grant(id))
+    }
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &[u8],
+        new_hash: &[u8],
+        now: i64,
+    ) -> StoreResult<RefreshUse> {
+        guarded!(self.rotate_refresh_token(old_hash, new_hash, now))
+    }
+    async fn grant_by_refresh_token(&self, token_hash: &[u8]) -> StoreResult<Option<Grant>> {
+        guarded!(self.grant_by_refresh_token(token_hash))
+    }
+    async fn delete_grant(&self, id: &str) -> StoreResult<bool> {
+        guarded!(self.delete_grant(id))
+    }
+    async fn grant_use(&self) -> StoreResult<Vec<ClientUse>> {
+        guarded!(self.grant_use())
+    }
+    async fn purge_used_refresh_tokens(&self, before: i64) -> StoreResult<u64> {
+        guarded!(self.purge_used_refresh_tokens(before))
     }
 }
 

@@ -38,6 +38,9 @@ pub enum Broadcast {
     /// A service account's tokens changed (revoked, rotated, account
     /// disabled or enabled): drop cached copies.
     TokensChanged { account_id: String },
+    /// An OpenID Connect grant ended (refresh token reuse, revocation,
+    /// end of a code's use): its access tokens stop working.
+    GrantRevoked { id: String },
     /// Signing keys changed: reload them.
     KeysRotated,
     /// Local only: the channel was down and is back, so messages may have

@@ -82,6 +82,7 @@ macro_rules! begin_write {
 
 // After the macros, which the files below use.
 mod audit;
+mod grants;
 mod invites;
 mod keys;
 mod passkeys;

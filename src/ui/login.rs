@@ -98,7 +98,13 @@ pub async fn page(
         Some("session_ended") => "Your session has ended. Please sign in again.",
         _ => "",
     };
-    render(&app, &headers, &ctx, rd, "", error, StatusCode::OK)
+    // An address the app already knows (OIDC `login_hint`), to start with.
+    let email = q
+        .get("email")
+        .map(String::as_str)
+        .filter(|e| e.contains('@') && e.len() <= 254)
+        .unwrap_or("");
+    render(&app, &headers, &ctx, rd, email, error, StatusCode::OK)
 }
 
 /// `GET P/step-up?rd=`: "Confirm it's you" — a signed-in person whose
@@ -154,7 +160,21 @@ pub async fn step_up_page(
     });
     let method = session.record.auth_method.as_str();
     let now = app.clock.now();
-    let up = rule.and_then(|r| crate::authz::step_up(r, method, session.auth_time(), now));
+    // An OpenID Connect sign-in returning to the authorize endpoint: the
+    // client's `require` applies (its freshness the endpoint checked).
+    let client = url
+        .as_ref()
+        .and_then(|u| crate::ui::oidc::client_for_continuation(&cfg, u));
+    let up = rule
+        .and_then(|r| crate::authz::step_up(r, method, session.auth_time(), now))
+        .or_else(|| {
+            client
+                .filter(|c| c.require_passkey && method != crate::authz::PASSKEY_AMR)
+                .map(|c| crate::authz::StepUp {
+                    max_age: c.max_age.map(|d| d.as_secs() as i64),
+                    passkey: true,
+                })
+        });
     let passkey_only = up.is_some_and(|u| u.passkey);
     let has_passkeys = match app
         .store
@@ -164,7 +184,9 @@ pub async fn step_up_page(
         Ok(list) => !list.is_empty(),
         Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
-    let app_name = if host.is_empty() {
+    let app_name = if let Some(c) = client {
+        c.name.clone()
+    } else if host.is_empty() {
         "This application".to_string()
     } else {
         host.clone()

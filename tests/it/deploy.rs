@@ -380,18 +380,29 @@ fn the_traefik_docker_labels_reference_what_they_define() {
 fn keys_from_code() -> BTreeMap<String, String> {
     let mut raw = passgate::config::RawConfig::default();
     raw.route.push(Default::default());
+    raw.oidc.client.push(Default::default());
     let v: toml::Table = toml::from_str(&toml::to_string(&raw).unwrap()).unwrap();
-    let mut out = BTreeMap::new();
-    for (section, t) in &v {
-        let (prefix, table) = match t {
-            toml::Value::Table(t) => (section.clone(), t.clone()),
-            toml::Value::Array(a) => (format!("{section}[]"), a[0].as_table().unwrap().clone()),
-            _ => continue,
-        };
+    fn walk(prefix: &str, table: &toml::Table, out: &mut BTreeMap<String, String>) {
         for (k, val) in table {
-            out.insert(format!("{prefix}.{k}"), val.to_string());
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            match val {
+                toml::Value::Table(t) => walk(&key, t, out),
+                toml::Value::Array(a) if a.first().is_some_and(|x| x.is_table()) => {
+                    walk(&format!("{key}[]"), a[0].as_table().unwrap(), out)
+                }
+                _ if prefix.is_empty() => {}
+                _ => {
+                    out.insert(key, val.to_string());
+                }
+            }
         }
     }
+    let mut out = BTreeMap::new();
+    walk("", &v, &mut out);
     out
 }
 

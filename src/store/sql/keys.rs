@@ -18,8 +18,9 @@ impl Keys for SqlStore {
     async fn rotate_signing_key(&self, key: &SigningKeyRecord, now: i64) -> StoreResult<()> {
         on_pool!(self, p => {
             let mut tx = begin_write!(self, p).map_err(self.err())?;
-            sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
+            sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL AND algorithm = $2")
                 .bind(now)
+                .bind(&key.algorithm)
                 .execute(&mut *tx)
                 .await
                 .map_err(self.err())?;
@@ -46,7 +47,8 @@ impl Keys for SqlStore {
                     .await
                     .map_err(self.err())?;
             }
-            let active: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys WHERE retired_at IS NULL")
+            let active: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys WHERE retired_at IS NULL AND algorithm = $1")
+                .bind(&key.algorithm)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(self.err())?;
