@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod admin;
+pub mod oidc;
 pub mod tokens;
 
 use crate::config::Config;
@@ -89,12 +90,15 @@ pub enum Command {
     /// List or end sessions.
     #[command(subcommand)]
     Session(admin::SessionCmd),
-    /// Signing keys for the identity assertion.
+    /// Signing keys (identity assertions, OpenID Connect tokens).
     #[command(subcommand)]
     Keys(admin::KeysCmd),
     /// Service accounts and their tokens (CI jobs, scripts).
     #[command(subcommand)]
     Token(tokens::TokenCmd),
+    /// OpenID Connect clients and their use.
+    #[command(subcommand)]
+    Oidc(oidc::OidcCmd),
     /// Show the audit log, newest first.
     Audit {
         #[arg(long, value_name = "EMAIL")]
@@ -217,6 +221,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Session(cmd) => admin(&cli.config, cli.json).await?.session_cmd(cmd).await,
         Command::Keys(cmd) => admin(&cli.config, cli.json).await?.keys_cmd(cmd).await,
         Command::Token(cmd) => admin(&cli.config, cli.json).await?.token_cmd(cmd).await,
+        Command::Oidc(cmd) => admin(&cli.config, cli.json).await?.oidc_cmd(cmd).await,
         Command::Audit {
             user,
             since,

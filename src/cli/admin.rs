@@ -85,7 +85,8 @@ pub enum SessionCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum KeysCmd {
-    /// Make a new signing key current; the previous ones stay published for a day.
+    /// Make new signing keys current (ES256 for assertions and access tokens,
+    /// RS256 for ID tokens); the previous ones stay published for a day.
     Rotate,
     /// List the signing keys.
     List,

@@ -573,6 +573,29 @@ async fn disabling_a_user_or_leaving_the_clients_groups_ends_their_tokens() {
         userinfo(ops["access_token"].as_str().unwrap().to_string()).await,
         200
     );
+    let clients = gw.cli_json(&["oidc", "clients"]);
+    let of = |id: &str| {
+        clients
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        (of("ops")["grants"].as_i64(), of("ops")["users"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(of("ops")["groups"], serde_json::json!(["ops"]));
+    assert_eq!(of("spa")["type"], "public");
+    assert_eq!(of("app")["grants"], 0);
+    let (code, table, _) = gw.cli(&["oidc", "clients"]);
+    assert_eq!(code, 0);
+    assert!(
+        table.contains("LAST USED") && table.contains("confidential"),
+        "{table}"
+    );
     // Out of the ops group: the ops client's tokens stop working.
     let (code, _, err) = gw.cli(&["group", "remove", "ops", "ann@example.com"]);
     assert_eq!(code, 0, "{err}");

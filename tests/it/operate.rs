@@ -347,7 +347,9 @@ async fn invitations_from_the_cli_work_end_to_end() {
 #[tokio::test]
 async fn keys_rotate_with_overlap_on_a_running_gateway() {
     let gw = Gateway::start(|s| cfg(s, "")).await;
-    let jwks = async || -> Vec<String> {
+    // The published kids of one algorithm (ES256 signs assertions, RS256
+    // OpenID Connect ID tokens; a rotation turns both over).
+    let kids = async |alg: &str| -> Vec<String> {
         let v: Value = client()
             .get(gw.url("/.passgate/jwks.json"))
             .send()
@@ -360,11 +362,15 @@ async fn keys_rotate_with_overlap_on_a_running_gateway() {
             .as_array()
             .unwrap()
             .iter()
+            .filter(|k| k["alg"] == alg)
             .map(|k| k["kid"].as_str().unwrap().to_string())
             .collect()
     };
+    let jwks = async || kids("ES256").await;
     let before = jwks().await;
     assert_eq!(before.len(), 1);
+    let rsa_before = kids("RS256").await;
+    assert_eq!(rsa_before.len(), 1);
     let token = gw.session_for("keys@example.com", &[]).await;
     let v = cli_json(&gw, &["keys", "rotate"]);
     let new_kid = v["kid"].as_str().unwrap().to_string();
@@ -374,6 +380,9 @@ async fn keys_rotate_with_overlap_on_a_running_gateway() {
     .await;
     let now = jwks().await;
     assert!(now.contains(&before[0]), "the previous key stays published");
+    let rsa_now = kids("RS256").await;
+    assert_eq!(rsa_now.len(), 2, "the RS256 key turned over too");
+    assert!(rsa_now.contains(&rsa_before[0]));
     // New assertions use the new key.
     let r = client()
         .get(gw.url("/.passgate/authz/forward-auth"))
