@@ -12,8 +12,8 @@ use passgate::clock::{ManualClock, SharedClock};
 use passgate::session::{SessionManager, SessionSettings};
 use passgate::store::ephemeral::SharedEphemeral;
 use passgate::store::{
-    AuditFilter, Broadcast, Invite, NewAuditEvent, NewUser, PasskeyRecord, SessionRecord,
-    SharedStore, SigningKeyRecord, StoreError,
+    AuditFilter, Broadcast, Grant, Invite, NewAuditEvent, NewUser, PasskeyRecord, RefreshUse,
+    SessionRecord, SharedStore, SigningKeyRecord, StoreError,
 };
 
 const T0: i64 = 1_700_000_000;
@@ -591,6 +591,142 @@ async fn signing_keys(s: SharedStore) {
     );
 }
 
+/// Keys of each algorithm turn over on their own: the first ES256 key does
+/// not stop the first RS256 key from being made, and rotating one leaves
+/// the other current.
+async fn signing_keys_per_algorithm(s: SharedStore) {
+    let rsa = |kid: &str, at: i64| SigningKeyRecord {
+        algorithm: "RS256".into(),
+        ..key(kid, at)
+    };
+    assert!(s.insert_first_signing_key(&key("e1", T0)).await.unwrap());
+    assert!(s.insert_first_signing_key(&rsa("r1", T0)).await.unwrap());
+    assert!(!s.insert_first_signing_key(&rsa("r0", T0)).await.unwrap());
+    s.rotate_signing_key(&rsa("r2", T0 + 5), T0 + 5)
+        .await
+        .unwrap();
+    let current: Vec<(String, String)> = s
+        .signing_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|k| k.retired_at.is_none())
+        .map(|k| (k.algorithm, k.kid))
+        .collect();
+    assert_eq!(
+        current,
+        vec![
+            ("RS256".to_string(), "r2".to_string()),
+            ("ES256".to_string(), "e1".to_string())
+        ]
+    );
+}
+
+fn grant(id: &str, user_id: &str, session_id: &str, client: &str) -> Grant {
+    Grant {
+        id: id.into(),
+        client_id: client.into(),
+        user_id: user_id.into(),
+        session_id: session_id.into(),
+        scope: "openid offline_access".into(),
+        auth_time: T0,
+        amr: "webauthn".into(),
+        created_at: T0,
+        last_used_at: T0,
+    }
+}
+
+/// OIDC grants: created only for a live session, refresh tokens rotate
+/// once (a second use of one deletes the grant), and the grant goes with
+/// its session or user.
+async fn grants(s: SharedStore) {
+    let u = s.create_user(&new_user("g@example.com"), T0).await.unwrap();
+    s.create_session(&session("s1", &u.id, 1, T0))
+        .await
+        .unwrap();
+    s.create_session(&session("s2", &u.id, 2, T0))
+        .await
+        .unwrap();
+    let g1 = grant("g1", &u.id, "s1", "app");
+    s.create_grant(&g1, Some(&[10; 32])).await.unwrap();
+    s.create_grant(&grant("g2", &u.id, "s2", "app"), None)
+        .await
+        .unwrap();
+    s.create_grant(&grant("g3", &u.id, "s1", "other"), Some(&[30; 32]))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.create_grant(&grant("g4", &u.id, "gone", "app"), None)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(s.grant("g1").await.unwrap(), Some(g1.clone()));
+    assert_eq!(
+        s.grant_by_refresh_token(&[10; 32]).await.unwrap(),
+        Some(g1.clone())
+    );
+    // Rotation: the old token is spent, the new one current.
+    assert_eq!(
+        s.rotate_refresh_token(&[10; 32], &[11; 32], T0 + 5)
+            .await
+            .unwrap(),
+        RefreshUse::Rotated(g1.clone())
+    );
+    assert_eq!(s.grant("g1").await.unwrap().unwrap().last_used_at, T0 + 5);
+    assert_eq!(
+        s.rotate_refresh_token(&[11; 32], &[12; 32], T0 + 6)
+            .await
+            .unwrap(),
+        RefreshUse::Rotated(Grant {
+            last_used_at: T0 + 5,
+            ..g1.clone()
+        })
+    );
+    assert_eq!(
+        s.rotate_refresh_token(&[99; 32], &[98; 32], T0 + 6)
+            .await
+            .unwrap(),
+        RefreshUse::Unknown
+    );
+    let uses = s.grant_use().await.unwrap();
+    assert_eq!(
+        uses.iter()
+            .map(|u| (u.client_id.as_str(), u.grants, u.users, u.last_used_at))
+            .collect::<Vec<_>>(),
+        vec![("app", 2, 1, T0 + 6), ("other", 1, 1, T0)]
+    );
+    // A spent token again: the grant and all its tokens go.
+    assert!(matches!(
+        s.rotate_refresh_token(&[10; 32], &[13; 32], T0 + 7).await.unwrap(),
+        RefreshUse::Reused(g) if g.id == "g1"
+    ));
+    assert_eq!(s.grant("g1").await.unwrap(), None);
+    assert_eq!(s.grant_by_refresh_token(&[12; 32]).await.unwrap(), None);
+    assert_eq!(
+        s.rotate_refresh_token(&[12; 32], &[14; 32], T0 + 8)
+            .await
+            .unwrap(),
+        RefreshUse::Unknown
+    );
+    // Spent tokens are forgotten after a while; current ones are kept.
+    s.create_grant(&grant("g5", &u.id, "s2", "app"), Some(&[50; 32]))
+        .await
+        .unwrap();
+    s.rotate_refresh_token(&[50; 32], &[51; 32], T0 + 10)
+        .await
+        .unwrap();
+    assert_eq!(s.purge_used_refresh_tokens(T0 + 11).await.unwrap(), 1);
+    assert!(s.grant_by_refresh_token(&[51; 32]).await.unwrap().is_some());
+    // Ending the session ends its grants; deleting a grant says if it was.
+    s.delete_session("s1").await.unwrap();
+    assert_eq!(s.grant("g3").await.unwrap(), None);
+    assert!(s.delete_grant("g2").await.unwrap());
+    assert!(!s.delete_grant("g2").await.unwrap());
+    s.delete_user(&u.id).await.unwrap();
+    assert_eq!(s.grant("g5").await.unwrap(), None);
+    assert!(s.grant_use().await.unwrap().is_empty());
+}
+
 async fn two_writers(s: SharedStore) {
     let mut tasks = Vec::new();
     for w in 0..2 {
@@ -694,6 +830,8 @@ durable_suite!(
     invites,
     audit,
     signing_keys,
+    signing_keys_per_algorithm,
+    grants,
     revocation_log,
     two_writers
 );
