@@ -362,3 +362,79 @@ pub async fn smtp_sink() -> SmtpSink {
     wait_port(&mut child, port, "aiosmtpd", dir.path()).await;
     SmtpSink { child, port, dir }
 }
+
+/// Apache httpd with mod_auth_openidc, configured with
+/// `deploy/oidc/apache-mod_auth_openidc.conf` (addresses and secrets
+/// changed) against the gateway, in front of a page at `/protected/` that
+/// shows what Apache received (`REMOTE_USER`, `OIDC_CLAIM_*`).
+pub async fn apache_oidc(gateway: u16, port: u16, secret: &str) -> ProxyProc {
+    let bin = find_binary("apache2", &["/usr/sbin/apache2"]);
+    let modules = Path::new("/usr/lib/apache2/modules");
+    assert!(
+        modules.join("mod_auth_openidc.so").exists(),
+        "mod_auth_openidc is not installed (libapache2-mod-auth-openidc): run scripts/test"
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    // Apache's children run as www-data: they read the pages.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    std::fs::create_dir_all(d.join("htdocs/protected")).expect("mkdir");
+    std::fs::write(
+        d.join("htdocs/protected/index.shtml"),
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Apache behind passgate</title></head><body><main>\n\
+         <h1>Apache, signed in through passgate</h1>\n\
+         <p id=\"user\">REMOTE_USER=<!--#echo var=\"REMOTE_USER\" --></p>\n\
+         <p id=\"email\">OIDC_CLAIM_email=<!--#echo var=\"OIDC_CLAIM_email\" --></p>\n\
+         <p id=\"groups\">OIDC_CLAIM_groups=<!--#echo var=\"OIDC_CLAIM_groups\" --></p>\n\
+         <p id=\"amr\">OIDC_CLAIM_amr=<!--#echo var=\"OIDC_CLAIM_amr\" --></p>\n\
+         </main></body></html>\n",
+    )
+    .expect("write");
+    let site = deploy_file("oidc/apache-mod_auth_openidc.conf")
+        .replace("https://auth.example.com", &format!("http://localhost:{gateway}"))
+        .replace("https://wiki.example.com", &format!("http://localhost:{port}"))
+        .replace("CLIENT-SECRET", secret)
+        .replace("CRYPTO-PASSPHRASE", "a-test-passphrase-that-is-long-enough");
+    assert!(site.contains(&format!("localhost:{gateway}/.well-known")));
+    std::fs::write(d.join("oidc.conf"), site).expect("write");
+    let load: String = [
+        ("mpm_event_module", "mod_mpm_event.so"),
+        ("authn_core_module", "mod_authn_core.so"),
+        ("authz_core_module", "mod_authz_core.so"),
+        ("authz_user_module", "mod_authz_user.so"),
+        ("auth_openidc_module", "mod_auth_openidc.so"),
+        ("include_module", "mod_include.so"),
+        ("mime_module", "mod_mime.so"),
+        ("dir_module", "mod_dir.so"),
+    ]
+    .iter()
+    .map(|(m, f)| format!("LoadModule {m} {}\n", modules.join(f).display()))
+    .collect();
+    let main = format!(
+        "ServerRoot \"{d}\"\nServerName localhost\nListen 127.0.0.1:{port}\nPidFile {d}/httpd.pid\nDefaultRuntimeDir {d}\n\
+         ErrorLog {d}/error.log\nLogLevel warn auth_openidc:info\n{load}\
+         User www-data\nGroup www-data\n\
+         TypesConfig /etc/mime.types\nAddType text/html .shtml\nAddOutputFilter INCLUDES .shtml\nDirectoryIndex index.shtml\n\
+         DocumentRoot \"{d}/htdocs\"\n<Directory \"{d}/htdocs\">\n    Options +Includes\n    Require all granted\n</Directory>\n\
+         Include {d}/oidc.conf\n",
+        d = d.display()
+    );
+    std::fs::write(d.join("httpd.conf"), main).expect("write");
+    let mut child = Command::new(bin)
+        .arg("-f")
+        .arg(d.join("httpd.conf"))
+        .arg("-DFOREGROUND")
+        .stdin(Stdio::null())
+        .stdout(log_file(d, "stdout"))
+        .stderr(log_file(d, "stderr"))
+        .spawn()
+        .expect("spawn apache2");
+    wait_port(&mut child, port, "apache2", d).await;
+    ProxyProc {
+        child,
+        port,
+        name: "apache2",
+        dir,
+    }
+}

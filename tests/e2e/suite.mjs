@@ -16,6 +16,10 @@ const OUTBOX = process.env.E2E_OUTBOX;
 const SHOTS = process.env.E2E_SHOTS;
 const EXE = process.env.E2E_CHROMIUM || "/usr/bin/chromium";
 const P = `${BASE}/.passgate`;
+// Apache httpd with mod_auth_openidc, a relying party of passgate's OpenID
+// provider (client "apache"); passgate also has a client "ops-only" for the
+// ops group, which erin is not in.
+const APACHE = process.env.E2E_APACHE;
 const only = process.env.E2E_ONLY || "";
 
 fs.mkdirSync(SHOTS, { recursive: true });
@@ -227,6 +231,48 @@ await scenario("autofill: the passkey offered on the email field signs in", asyn
   await ctx.close();
 });
 
+await scenario("OpenID Connect: Apache with mod_auth_openidc signs in through passgate with the passkey", async () => {
+  assert.ok(APACHE, "E2E_APACHE is not set");
+  const ctx = await browser();
+  const page = await ctx.newPage();
+  const a = await authenticator(page);
+  const [cred] = await state.a.credentials();
+  // A synced copy that has signed more than the original since (the
+  // autofill scenario used one): passgate refuses counters that go back.
+  await a.cdp.send("WebAuthn.addCredential", { authenticatorId: a.id, credential: { ...cred, signCount: cred.signCount + 100 } });
+  await page.addInitScript(() => {
+    if (window.PublicKeyCredential) PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+  });
+  // Apache sends the browser to passgate's authorize endpoint; nobody is
+  // signed in there, so the login page; the passkey; back to Apache.
+  await page.goto(`${APACHE}/protected/`);
+  await page.waitForURL(/\/\.passgate\/login\?rd=/);
+  assert.match(decodeURIComponent(page.url()), /oidc\/authorize\?.*client_id=apache/);
+  await page.click("#passkey-signin");
+  await page.waitForURL(`${APACHE}/protected/`);
+  assert.equal(await page.textContent("#user"), "REMOTE_USER=erin@example.com");
+  assert.equal(await page.textContent("#email"), "OIDC_CLAIM_email=erin@example.com");
+  assert.equal(await page.textContent("#groups"), "OIDC_CLAIM_groups=admins");
+  assert.match(await page.textContent("#amr"), /webauthn/);
+  await shot(page, "19-apache-oidc");
+  // Signed in at passgate now: another app's sign-in needs no page at all,
+  // and one whose client is for another group gets a page saying so.
+  const authorize = `${P}/oidc/authorize?response_type=code&scope=openid&client_id=ops-only&redirect_uri=${encodeURIComponent(APACHE + "/protected/redirect_uri")}&state=s`;
+  const refused = await page.goto(authorize);
+  assert.equal(refused.status(), 403);
+  assert.match(await page.textContent("h1"), /is not for you/);
+  assert.ok(page.url().startsWith(P), "no redirect to the app");
+  await shot(page, "20-oidc-not-allowed");
+  // An app asking to sign out without proving who is signed in: a button.
+  await page.goto(`${P}/oidc/end-session?client_id=apache&post_logout_redirect_uri=${encodeURIComponent(APACHE + "/")}&state=bye`);
+  await page.waitForSelector("text=asks to sign you out");
+  await shot(page, "21-oidc-end-session");
+  await page.click("button:has-text('Sign out')");
+  await page.waitForURL(`${APACHE}/?state=bye`);
+  assert.equal((await page.request.get(`${P}/whoami`)).status(), 401, "signed out of passgate");
+  await ctx.close();
+});
+
 await scenario("a second passkey, then removing one ends the sessions made with it", async () => {
   const page = state.page1;
   await page.goto(`${P}/account`);
@@ -419,7 +465,12 @@ await scenario("step-up: a passkey for a passkey-only rule after an email sign-i
 await scenario("pages fit a 360 px wide screen", async () => {
   const page = await state.ctx2.newPage();
   await page.setViewportSize({ width: 360, height: 740 });
-  const narrow = [["13-login-narrow", `${P}/login`], ["14-account-narrow", `${P}/account`]];
+  const narrow = [
+    ["13-login-narrow", `${P}/login`],
+    ["14-account-narrow", `${P}/account`],
+    ["22-oidc-not-allowed-narrow", `${P}/oidc/authorize?response_type=code&scope=openid&client_id=ops-only&redirect_uri=${encodeURIComponent(APACHE + "/protected/redirect_uri")}`],
+    ["23-oidc-end-session-narrow", `${P}/oidc/end-session?client_id=apache`],
+  ];
   if (state.stepUpPage) {
     // The step-up page of a signed-in person, narrow.
     const p2 = await state.stepUpPage.context().newPage();

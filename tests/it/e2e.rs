@@ -26,11 +26,19 @@ async fn sign_in_pages_in_chromium() {
     );
 
     let up = Upstream::start().await;
+    let apache_port = crate::common::gateway::free_port();
+    const SECRET: &str = "an-apache-client-secret-of-40-characters";
     let gw = Gateway::start(|s| {
+        std::fs::write(s.dir.join("apache.secret"), SECRET).unwrap();
         s.config(
             "",
             &format!(
-                "[signup]\nmode = \"open\"\n\n\
+                "[signup]\nmode = \"open\"\nadmins = [\"erin@example.com\"]\n\n\
+                 [[oidc.client]]\nid = \"apache\"\nname = \"The wiki\"\nsecret_file = \"apache.secret\"\n\
+                 redirect_uris = [\"http://localhost:{apache_port}/protected/redirect_uri\"]\n\
+                 post_logout_redirect_uris = [\"http://localhost:{apache_port}/\"]\n\n\
+                 [[oidc.client]]\nid = \"ops-only\"\nname = \"Ops console\"\nsecret_file = \"apache.secret\"\ngroups = [\"ops\"]\n\
+                 redirect_uris = [\"http://localhost:{apache_port}/protected/redirect_uri\"]\n\n\
                  [[route]]\nhost = \"localhost\"\npath = \"/sensitive\"\nrequire = [\"passkey\"]\nupstream = \"{up}\"\n\n\
                  [[route]]\nhost = \"localhost\"\npath = \"/fresh\"\nmax_age = \"4s\"\nupstream = \"{up}\"\n\n\
                  [[route]]\nhost = \"localhost\"\nupstream = \"{up}\"\n",
@@ -41,6 +49,8 @@ async fn sign_in_pages_in_chromium() {
     .await;
     up.echo
         .set_jwks_url(&format!("http://127.0.0.1:{}/.passgate/jwks.json", gw.port));
+    let apache = crate::common::proxies::apache_oidc(gw.port, apache_port, SECRET).await;
+    let apache_origin = apache.origin();
     let shots = root.join("target/e2e-screenshots");
     let node_dir = e2e.clone();
     let base = gw.origin();
@@ -50,6 +60,7 @@ async fn sign_in_pages_in_chromium() {
             .arg("suite.mjs")
             .current_dir(&node_dir)
             .env("E2E_BASE", base)
+            .env("E2E_APACHE", apache_origin)
             .env("E2E_OUTBOX", outbox)
             .env("E2E_SHOTS", &shots)
             .env("E2E_CHROMIUM", chromium)
@@ -64,8 +75,9 @@ async fn sign_in_pages_in_chromium() {
     println!("{stdout}");
     assert!(
         out.status.success(),
-        "the Chromium suite failed:\n{stdout}\n{stderr}\n--- gateway log ---\n{}",
-        gw.log()
+        "the Chromium suite failed:\n{stdout}\n{stderr}\n--- gateway log ---\n{}\n--- apache ---\n{}",
+        gw.log(),
+        apache.logs()
     );
     assert!(!gw.log().contains("panicked"));
 }
