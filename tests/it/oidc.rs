@@ -789,3 +789,171 @@ redirect_uris = ["https://ok.example.com/cb"]
     assert!(err.contains("oidc.client[1].id"), "{err}");
     assert!(!err.contains("oidc.client[0]."), "{err}");
 }
+
+/// JupyterHub with oauthenticator's GenericOAuthenticator, configured with
+/// `deploy/oidc/jupyterhub_config.py`: a member of `data` signs in and
+/// lands in the hub as their username with passgate's groups; someone in
+/// neither `data` nor `admins` is turned away by the hub.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jupyterhub_signs_in_through_passgate_with_groups_mapped() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tools = root.join(".tmp/tools");
+    let hub_bin = std::env::var("TEST_BIN_JUPYTERHUB")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| tools.join("jupyterhub/bin/jupyterhub"));
+    let chp = std::env::var("TEST_BIN_CHP")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| tools.join("chp/node_modules/.bin/configurable-http-proxy"));
+    assert!(
+        hub_bin.exists() && chp.exists(),
+        "JupyterHub ({}) or configurable-http-proxy ({}) is not installed: run scripts/test",
+        hub_bin.display(),
+        chp.display()
+    );
+    let hub_port = crate::common::gateway::free_port();
+    let gw = Gateway::start(|s| {
+        std::fs::write(s.dir.join("jupyterhub.secret"), SECRET).unwrap();
+        s.config(
+            "",
+            &format!(
+                r#"
+[[oidc.client]]
+id = "jupyterhub"
+name = "JupyterHub"
+secret_file = "jupyterhub.secret"
+redirect_uris = ["http://localhost:{hub_port}/hub/oauth_callback"]
+
+[[route]]
+host = "localhost"
+upstream = "http://127.0.0.1:9"
+"#
+            ),
+        )
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let api_token = "checker-token-0123456789abcdef";
+    let hub_api = crate::common::gateway::free_port();
+    let chp_api = crate::common::gateway::free_port();
+    let deployed = std::fs::read_to_string(root.join("deploy/oidc/jupyterhub_config.py")).unwrap();
+    assert!(deployed.contains("https://hub.example.com/hub/oauth_callback"));
+    let config = deployed
+        .replace("https://auth.example.com", &gw.origin())
+        .replace("https://hub.example.com", &format!("http://localhost:{hub_port}"))
+        + &format!(
+            r#"
+# The test's own: addresses, state in its folder, a service that reads users.
+c.JupyterHub.bind_url = "http://127.0.0.1:{hub_port}"
+c.JupyterHub.hub_bind_url = "http://127.0.0.1:{hub_api}"
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{chp_api}"
+c.ConfigurableHTTPProxy.command = ["{chp}"]
+c.JupyterHub.db_url = "sqlite:///{d}/jupyterhub.sqlite"
+c.JupyterHub.cookie_secret_file = "{d}/cookie_secret"
+c.JupyterHub.services = [{{"name": "checker", "api_token": "{api_token}"}}]
+c.JupyterHub.load_roles = [{{"name": "checker", "scopes": ["list:users", "read:users", "read:groups"], "services": ["checker"]}}]
+"#,
+            chp = chp.display(),
+            d = d.display(),
+        );
+    std::fs::write(d.join("jupyterhub_config.py"), config).unwrap();
+    let log = std::fs::File::create(d.join("hub.log")).unwrap();
+    let mut hub = Command::new(&hub_bin)
+        .arg("-f")
+        .arg(d.join("jupyterhub_config.py"))
+        .current_dir(d)
+        .env("OAUTH_CLIENT_SECRET", SECRET)
+        .stdin(std::process::Stdio::null())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .expect("start jupyterhub");
+    struct Kill<'a>(&'a mut std::process::Child);
+    impl Drop for Kill<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let hub_log = || std::fs::read_to_string(d.join("hub.log")).unwrap_or_default();
+    let _kill = Kill(&mut hub);
+    let hub = format!("http://localhost:{hub_port}");
+    let mut up = false;
+    for _ in 0..300 {
+        if let Ok(r) = client().get(format!("{hub}/hub/api")).send().await
+            && r.status() == 200
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(up, "JupyterHub did not start:\n{}", hub_log());
+
+    // The browser: the hub's login sends it to passgate, which (signed in)
+    // sends it back with a code; the hub exchanges it and reads userinfo.
+    let sign_in = async |email: &str, groups: &[&str]| -> (u16, String) {
+        let cookie = gw.session_for(email, groups).await;
+        let b = crate::common::browser::Browser::new(&hub);
+        b.jar.add_cookie_str(
+            &format!("passgate_session={cookie}"),
+            &gw.origin().parse().unwrap(),
+        );
+        let r = b.client.get(format!("{hub}/hub/oauth_login")).send().await.unwrap();
+        let to_passgate = location(&r);
+        assert!(
+            to_passgate.starts_with(&gw.url("/.passgate/oidc/authorize?")),
+            "{}: {to_passgate}\n{}",
+            r.status(),
+            hub_log()
+        );
+        let r = b.client.get(&to_passgate).send().await.unwrap();
+        let back = location(&r);
+        assert!(
+            back.starts_with(&format!("{hub}/hub/oauth_callback?code=")),
+            "{back}\n{}",
+            gw.log()
+        );
+        let r = b.client.get(&back).send().await.unwrap();
+        (r.status().as_u16(), location(&r))
+    };
+    let (status, next) = sign_in("ann@example.com", &["data"]).await;
+    assert_eq!(status, 302, "{}", hub_log());
+    assert!(!next.contains("oauth_login"), "{next}");
+    let user: Value = client()
+        .get(format!("{hub}/hub/api/users/ann@example.com"))
+        .header("authorization", format!("token {api_token}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(user["name"], "ann@example.com", "{user}\n{}", hub_log());
+    assert_eq!(user["groups"], serde_json::json!(["data"]), "{user}");
+    assert_eq!(user["admin"], false);
+    let (status, _) = sign_in("kim@example.com", &["admins"]).await;
+    assert_eq!(status, 302, "{}", hub_log());
+    let kim: Value = client()
+        .get(format!("{hub}/hub/api/users/kim@example.com"))
+        .header("authorization", format!("token {api_token}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(kim["admin"], true, "{kim}");
+    // In neither group: the hub refuses (passgate's answer was fine: the
+    // hub decides with the groups it was given).
+    let (status, _) = sign_in("bob@example.com", &["dev"]).await;
+    assert_eq!(status, 403, "{}", hub_log());
+    let r = client()
+        .get(format!("{hub}/hub/api/users/bob@example.com"))
+        .header("authorization", format!("token {api_token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404, "bob never became a hub user");
+    no_secrets_in_log(&gw);
+}
