@@ -392,8 +392,14 @@ pub async fn apache_oidc(gateway: u16, port: u16, secret: &str) -> ProxyProc {
     )
     .expect("write");
     let site = deploy_file("oidc/apache-mod_auth_openidc.conf")
-        .replace("https://auth.example.com", &format!("http://localhost:{gateway}"))
-        .replace("https://wiki.example.com", &format!("http://localhost:{port}"))
+        .replace(
+            "https://auth.example.com",
+            &format!("http://localhost:{gateway}"),
+        )
+        .replace(
+            "https://wiki.example.com",
+            &format!("http://localhost:{port}"),
+        )
         .replace("CLIENT-SECRET", secret)
         .replace("CRYPTO-PASSPHRASE", "a-test-passphrase-that-is-long-enough");
     assert!(site.contains(&format!("localhost:{gateway}/.well-known")));

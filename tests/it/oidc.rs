@@ -840,7 +840,10 @@ upstream = "http://127.0.0.1:9"
     assert!(deployed.contains("https://hub.example.com/hub/oauth_callback"));
     let config = deployed
         .replace("https://auth.example.com", &gw.origin())
-        .replace("https://hub.example.com", &format!("http://localhost:{hub_port}"))
+        .replace(
+            "https://hub.example.com",
+            &format!("http://localhost:{hub_port}"),
+        )
         + &format!(
             r#"
 # The test's own: addresses, state in its folder, a service that reads users.
@@ -899,7 +902,12 @@ c.JupyterHub.load_roles = [{{"name": "checker", "scopes": ["list:users", "read:u
             &format!("passgate_session={cookie}"),
             &gw.origin().parse().unwrap(),
         );
-        let r = b.client.get(format!("{hub}/hub/oauth_login")).send().await.unwrap();
+        let r = b
+            .client
+            .get(format!("{hub}/hub/oauth_login"))
+            .send()
+            .await
+            .unwrap();
         let to_passgate = location(&r);
         assert!(
             to_passgate.starts_with(&gw.url("/.passgate/oidc/authorize?")),
@@ -956,4 +964,102 @@ c.JupyterHub.load_roles = [{{"name": "checker", "scopes": ["list:users", "read:u
         .unwrap();
     assert_eq!(r.status(), 404, "bob never became a hub user");
     no_secrets_in_log(&gw);
+}
+
+/// How long `cond` took to hold (printed: the figure for "within a
+/// second"), failing after ten seconds.
+async fn within(what: &str, mut cond: impl AsyncFnMut() -> bool) -> Duration {
+    let start = std::time::Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        if cond().await {
+            let took = start.elapsed();
+            eprintln!("{what}: {} ms", took.as_millis());
+            return took;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{what}: not within 10 s");
+}
+
+/// Tokens issued by one replica and used at another stop there when the
+/// first revokes them (RFC 7009), and when the session behind them ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grant_revocation_reaches_every_replica() {
+    let gw = Gateway::start_with(Db::Postgres, Some(crate::common::redis_url()), |s| {
+        // An absolute path: the replica's config lives in another folder.
+        config(s).replace(
+            "secret_file = \"app.secret\"",
+            &format!("secret_file = \"{}/app.secret\"", s.dir.display()),
+        )
+    })
+    .await;
+    let other = gw.replica().await;
+    within("the replica listens", async || {
+        client()
+            .get(other.url("/.passgate/health/live"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+    })
+    .await;
+    let (verifier, _) = pkce();
+    let ann = gw.session_for("ann@example.com", &["dev"]).await;
+    let tokens = async || -> Value {
+        let url = authorize_url(&gw, "app", "")
+            .replace("scope=openid%20email", "scope=openid%20offline_access");
+        let code = code_of(&location(&get(&url, Some(&ann)).await));
+        let (s, body) = exchange(
+            &gw,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &verifier),
+            ],
+            Some(("app", SECRET)),
+        )
+        .await;
+        assert_eq!(s, 200, "{body}");
+        body
+    };
+    let userinfo_at_other = async |token: &str| -> u16 {
+        client()
+            .get(other.url("/.passgate/oidc/userinfo"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let first = tokens().await;
+    let access = first["access_token"].as_str().unwrap().to_string();
+    // The other replica honours it (and now has it cached).
+    assert_eq!(userinfo_at_other(&access).await, 200);
+    assert_eq!(userinfo_at_other(&access).await, 200);
+    let r = client()
+        .post(gw.url("/.passgate/oidc/revoke"))
+        .basic_auth("app", Some(SECRET))
+        .form(&[("token", first["refresh_token"].as_str().unwrap())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    within(
+        "a revoked grant's access token ended on the other replica",
+        async || userinfo_at_other(&access).await == 401,
+    )
+    .await;
+    // The session ends (sign out everywhere from the CLI): so do the
+    // grants it gave.
+    let second = tokens().await;
+    let access = second["access_token"].as_str().unwrap().to_string();
+    assert_eq!(userinfo_at_other(&access).await, 200);
+    let (code, _, err) = gw.cli(&["session", "revoke", "--user", "ann@example.com"]);
+    assert_eq!(code, 0, "{err}");
+    within(
+        "an ended session's access token ended on the other replica",
+        async || userinfo_at_other(&access).await == 401,
+    )
+    .await;
 }
