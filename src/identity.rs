@@ -128,6 +128,9 @@ impl KeySet {
         out.push('.');
         out.push_str(&URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default()));
         let sig: Signature = self.key.sign(out.as_bytes());
+        // Low-S only, so a token has one spelling (verify_any refuses the
+        // other).
+        let sig = sig.normalize_s().unwrap_or(sig);
         out.push('.');
         out.push_str(&URL_SAFE_NO_PAD.encode(sig.to_bytes()));
         out
@@ -166,6 +169,11 @@ impl KeySet {
                 let sig =
                     Signature::from_slice(&URL_SAFE_NO_PAD.decode(s).map_err(|_| "bad signature")?)
                         .map_err(|_| "bad signature")?;
+                // The high-S twin of a valid signature verifies too; only
+                // the form passgate signs is taken.
+                if sig.normalize_s().is_some() {
+                    return Err("bad signature".into());
+                }
                 vk.verify(&token.as_bytes()[..h.len() + 1 + c.len()], &sig)
                     .map_err(|_| "bad signature")?;
                 let claims =

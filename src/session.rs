@@ -329,12 +329,13 @@ impl SessionManager {
         let Some(hash) = token_hash(token) else {
             return Ok(None);
         };
-        self.validate_hash(hash).await
+        self.validate_hash(hash, true).await
     }
 
     /// The session with this id, if it is valid now, by the same rules and
-    /// cache as [`validate`](Self::validate); a use of it, like a request
-    /// with its cookie.
+    /// cache as [`validate`](Self::validate). Not a use of it: an app
+    /// calling passgate with tokens from this sign-in (OIDC `userinfo`,
+    /// refresh) must not keep the person's browser session from going idle.
     pub async fn by_id(&self, id: &str) -> StoreResult<Option<Arc<ActiveSession>>> {
         let known = self.ids.read().ok().and_then(|m| m.get(id).copied());
         let hash = match known {
@@ -352,10 +353,16 @@ impl SessionManager {
                 h
             }
         };
-        self.validate_hash(hash).await
+        self.validate_hash(hash, false).await
     }
 
-    async fn validate_hash(&self, hash: [u8; 32]) -> StoreResult<Option<Arc<ActiveSession>>> {
+    /// `used`: the request is the session's own (its cookie), so its
+    /// `last_seen` moves.
+    async fn validate_hash(
+        &self,
+        hash: [u8; 32],
+        used: bool,
+    ) -> StoreResult<Option<Arc<ActiveSession>>> {
         let now = self.clock.now();
         let ttl = self.ttl();
         // Read before the replica's cache: a revocation after this makes
@@ -367,7 +374,9 @@ impl SessionManager {
             }
             let (e, copy) = f.entries.get(&hash)?;
             e.usable(now, ttl).then(|| {
-                self.touch(e, now);
+                if used {
+                    self.touch(e, now);
+                }
                 copy.clone()
             })
         });
@@ -378,7 +387,9 @@ impl SessionManager {
         let found = self.cache.read().ok().and_then(|c| c.get(&hash).cloned());
         if let Some(e) = found {
             if e.usable(now, ttl) {
-                self.touch(&e, now);
+                if used {
+                    self.touch(&e, now);
+                }
                 let copy = e.session.thread_copy();
                 FRONT.with_borrow_mut(|f| {
                     if f.manager != self.id || f.epoch != epoch || f.entries.len() >= FRONT_MAX {
@@ -394,7 +405,7 @@ impl SessionManager {
                 stale = Some(e);
             }
         }
-        match self.load(&hash, now).await {
+        match self.load(&hash, now, used).await {
             Ok(found) => Ok(found),
             // The store is down (its breaker logs the outage once and
             // answers at once from then on): the cached copy is served and
@@ -403,7 +414,7 @@ impl SessionManager {
             // checked here, and a revocation broadcast still ends it.
             Err(err) if err.is_unavailable() => match stale {
                 Some(e) => {
-                    self.recache(&hash, &e, now, epoch);
+                    self.recache(&hash, &e, now, epoch, used);
                     Ok(Some(e.session.clone()))
                 }
                 None => Err(err),
@@ -413,14 +424,16 @@ impl SessionManager {
     }
 
     /// Keep a cached copy the store could not confirm for another `ttl`.
-    fn recache(&self, hash: &[u8; 32], e: &Entry, now: i64, epoch: u64) {
+    fn recache(&self, hash: &[u8; 32], e: &Entry, now: i64, epoch: u64, used: bool) {
         let entry = Entry {
             session: e.session.clone(),
             fetched_at: now,
             last_seen: AtomicI64::new(e.last_seen.load(Ordering::Relaxed)),
             stored_last_seen: AtomicI64::new(e.stored_last_seen.load(Ordering::Relaxed)),
         };
-        self.touch(&entry, now);
+        if used {
+            self.touch(&entry, now);
+        }
         if let Ok(mut cache) = self.cache.write()
             && self.epoch.load(Ordering::SeqCst) == epoch
         {
@@ -428,7 +441,12 @@ impl SessionManager {
         }
     }
 
-    async fn load(&self, hash: &[u8; 32], now: i64) -> StoreResult<Option<Arc<ActiveSession>>> {
+    async fn load(
+        &self,
+        hash: &[u8; 32],
+        now: i64,
+        used: bool,
+    ) -> StoreResult<Option<Arc<ActiveSession>>> {
         let epoch = self.epoch.load(Ordering::SeqCst);
         let started = std::time::Instant::now();
         let found = self.store.session_by_token_hash(hash).await;
@@ -475,7 +493,9 @@ impl SessionManager {
             last_seen: AtomicI64::new(last_seen),
             stored_last_seen: AtomicI64::new(stored_last_seen),
         };
-        self.touch(&entry, now);
+        if used {
+            self.touch(&entry, now);
+        }
         if let Ok(mut cache) = self.cache.write()
             && self.epoch.load(Ordering::SeqCst) == epoch
         {

@@ -64,6 +64,20 @@ fn sign_and_verify_round_trip_and_tampering_fails() {
         (h["typ"].as_str(), c["sub"].as_str()),
         (Some("at+jwt"), Some("u1"))
     );
+    // The high-S twin of the signature verifies mathematically; refused,
+    // so a token has one spelling.
+    let parts: Vec<&str> = at.split('.').collect();
+    let sig = Signature::from_slice(&URL_SAFE_NO_PAD.decode(parts[2]).expect("b64")).expect("sig");
+    assert!(sig.normalize_s().is_none(), "passgate signs low-S");
+    let s_high = -*sig.s().as_ref();
+    let high = Signature::from_scalars(sig.r().to_bytes(), s_high.to_bytes()).expect("twin");
+    let twin = format!(
+        "{}.{}.{}",
+        parts[0],
+        parts[1],
+        URL_SAFE_NO_PAD.encode(high.to_bytes())
+    );
+    assert_eq!(ring.verify_any(&twin).unwrap_err(), "bad signature");
     let id = ring
         .sign_rs256(&serde_json::json!({"sub": "u2"}))
         .expect("rs256");

@@ -112,3 +112,63 @@ async fn a_threads_own_copy_of_a_session_follows_revocations_and_changes() {
     assert_eq!(s.principal.header_values[2], "After");
     assert_eq!(assertion_name(&s), "After");
 }
+
+/// An app using tokens from a sign-in (OIDC userinfo, refresh) looks the
+/// session up by id without using it: the browser session still goes idle
+/// (and the app's tokens with it), while the cookie's own requests keep it
+/// alive.
+#[tokio::test]
+async fn looking_a_session_up_by_id_does_not_keep_it_alive() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let url = crate::secret::Secret::new(format!("sqlite://{}/p.db", dir.path().display()));
+    let store = crate::store::open(&url)
+        .await
+        .unwrap_or_else(|e| panic!("store: {e}"));
+    let clock = crate::clock::ManualClock::new(1_000_000);
+    let shared: crate::clock::SharedClock = clock.clone();
+    let m = SessionManager::new(
+        store.clone(),
+        crate::store::ephemeral::MemoryEphemeral::new(shared.clone()),
+        shared,
+        SessionSettings {
+            idle_timeout: Duration::from_secs(100),
+            absolute_timeout: Duration::from_secs(10_000),
+            cache_ttl: Duration::from_secs(1),
+        },
+    );
+    let user = store
+        .create_user(
+            &crate::store::NewUser {
+                email: "idle@example.com".into(),
+                ..Default::default()
+            },
+            1,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("user: {e}"));
+    let (peeked, peeked_rec) = m
+        .create(&user, "webauthn", "t", "127.0.0.1")
+        .await
+        .unwrap_or_else(|e| panic!("session: {e}"));
+    let (used, used_rec) = m
+        .create(&user, "webauthn", "t", "127.0.0.1")
+        .await
+        .unwrap_or_else(|e| panic!("session: {e}"));
+    let by_id = async |id: &str| {
+        m.by_id(id)
+            .await
+            .unwrap_or_else(|e| panic!("by id: {e}"))
+            .is_some()
+    };
+    for (step, live) in [(40, true), (80, true), (120, false)] {
+        clock.set(1_000_000 + step);
+        assert_eq!(by_id(&peeked_rec.id).await, live, "{step} s after sign-in");
+        assert!(m.validate(&used).await.ok().flatten().is_some());
+        m.flush().await.unwrap_or_else(|e| panic!("flush: {e}"));
+    }
+    // 120 s after sign-in: the session only looked up by id went idle;
+    // the one its cookie kept using did not.
+    assert!(!by_id(&peeked_rec.id).await, "looked up by id, kept alive");
+    assert!(m.validate(&peeked).await.ok().flatten().is_none());
+    assert!(by_id(&used_rec.id).await);
+}

@@ -320,6 +320,21 @@ fn authenticate_client<'c>(
     }
 }
 
+/// The client a token or revocation request says it is (Basic user name,
+/// or the body's `client_id`), before any check: for counting failures and
+/// the audit log.
+fn claimed_client_id(headers: &HeaderMap, form: &Form) -> Option<String> {
+    let from_basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+        .and_then(|(_, rest)| STANDARD.decode(rest.trim()).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| form_decode(s.split_once(':')?.0));
+    from_basic.or_else(|| form.one("client_id").ok().flatten().map(str::to_string))
+}
+
 /// Constant-time comparison (of hashes, so lengths leak nothing either).
 fn secret_matches(expected: &str, given: &str) -> bool {
     use subtle::ConstantTimeEq;

@@ -524,6 +524,114 @@ async fn refusals_name_the_oauth_error_and_never_redirect_to_an_unregistered_uri
         assert_eq!(r.status(), want, "{auth:?}");
         assert!(r.headers().get("www-authenticate").is_some(), "{auth:?}");
     }
+
+    // From a second attack. Another client (a public one needs no secret)
+    // presenting a code neither spends it nor, once it is spent, revokes
+    // what it gave.
+    let code = code_of(&location(
+        &get(&authorize_url(&gw, "app", ""), Some(&ann)).await,
+    ));
+    let fields = exchange_fields(&code, &verifier);
+    let mut f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut as_spa = f.clone();
+    as_spa.push(("client_id", "spa"));
+    let (s, body) = exchange(&gw, &as_spa, None).await;
+    assert_eq!((s, body["error"].as_str()), (400, Some("invalid_grant")));
+    let (s, issued) = exchange(&gw, &f, Some(("app", SECRET))).await;
+    assert_eq!(
+        s, 200,
+        "the app's code survived another client's try: {issued}"
+    );
+    let access = issued["access_token"].as_str().unwrap();
+    let (s, _) = exchange(&gw, &as_spa, None).await;
+    assert_eq!(s, 400);
+    let r = client()
+        .get(gw.url("/.passgate/oidc/userinfo"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        200,
+        "another client's replay revoked the app's grant"
+    );
+    // The app's own replay does.
+    f.retain(|(k, _)| *k != "client_id");
+    let (s, _) = exchange(&gw, &f, Some(("app", SECRET))).await;
+    assert_eq!(s, 400);
+    let r = client()
+        .get(gw.url("/.passgate/oidc/userinfo"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+
+    // An access token is not an ID token: as end-session's hint it signs
+    // nobody out without asking.
+    let code = code_of(&location(
+        &get(&authorize_url(&gw, "app", ""), Some(&ann)).await,
+    ));
+    let fields = exchange_fields(&code, &verifier);
+    let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (_, issued) = exchange(&gw, &f, Some(("app", SECRET))).await;
+    let end = gw.url(&format!(
+        "/.passgate/oidc/end-session?id_token_hint={}&post_logout_redirect_uri={}",
+        issued["access_token"].as_str().unwrap(),
+        passgate::page::enc(BYE)
+    ));
+    let r = get(&end, Some(&ann)).await;
+    assert_ne!(location(&r), BYE, "signed out by an access token");
+    let who = client()
+        .get(gw.url("/.passgate/whoami"))
+        .header("cookie", format!("passgate_session={ann}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(who.status(), 200, "still signed in");
+
+    // Failed client authentication is counted per address and client:
+    // guessing app's secret locks app out from here, not the others.
+    for i in 0..25 {
+        let (s, _) = exchange(
+            &gw,
+            &[("grant_type", "refresh_token"), ("refresh_token", "x")],
+            Some(("app", &format!("guess-{i}"))),
+        )
+        .await;
+        assert!(s == 401 || s == 429, "{s}");
+    }
+    let (s, body) = exchange(
+        &gw,
+        &[("grant_type", "refresh_token"), ("refresh_token", "x")],
+        Some(("app", SECRET)),
+    )
+    .await;
+    assert_eq!((s, body["error"].as_str()), (429, Some("slow_down")));
+    let (s, body) = exchange(
+        &gw,
+        &[("grant_type", "refresh_token"), ("refresh_token", "x")],
+        Some(("strict", SECRET)),
+    )
+    .await;
+    assert_eq!(
+        (s, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "another client is not locked out"
+    );
+    let refused: Vec<Value> = gw
+        .cli_json(&["audit", "--kind", "oidc.refused"])
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        refused.iter().any(|e| e["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("client=app invalid_client")),
+        "a Basic client's failures are audited under its id: {refused:?}"
+    );
     no_secrets_in_log(&gw);
 }
 

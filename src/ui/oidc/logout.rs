@@ -67,8 +67,18 @@ pub async fn end_session(
     let keys = app.asserter.keys().current();
     let hint = match one("id_token_hint") {
         None => None,
+        // An ID token of ours: `typ` JWT with `azp` (an access token,
+        // `at+jwt`, or the identity assertion, whose `aud` is an origin,
+        // proves nothing about who is signed in here).
         Some(t) => match keys.verify_any(t) {
-            Ok((_, c)) if c["iss"] == super::issuer(&cfg) => Some(c),
+            Ok((h, c))
+                if h["typ"] == "JWT"
+                    && c["iss"] == super::issuer(&cfg)
+                    && c["azp"].is_string()
+                    && c["azp"] == c["aud"] =>
+            {
+                Some(c)
+            }
             _ => {
                 return bad(
                     &cfg,

@@ -36,15 +36,21 @@ pub async fn token(
     }
 }
 
-/// Where client-authentication failures from this address are counted.
-fn failure_key(ctx: &Ctx) -> Option<String> {
+/// Where client-authentication failures are counted: per client address
+/// and claimed client, so guessing one client's secret from an address
+/// never locks out the other clients behind it.
+fn failure_key(ctx: &Ctx, client_id: &str) -> Option<String> {
     let ip = ctx.client_ip().parse().ok()?;
-    Some(format!("oidc:fail:{}", crate::token::failure_scope(ip)))
+    Some(format!(
+        "oidc:fail:{}:{}",
+        crate::token::failure_scope(ip),
+        hex::encode(Sha256::digest(client_id.as_bytes()))
+    ))
 }
 
-/// Refuse an address that failed client authentication too often.
-async fn limited(app: &App, ctx: &Ctx) -> Result<(), OAuthError> {
-    let Some(key) = failure_key(ctx) else {
+/// Refuse an address that failed to authenticate as this client too often.
+async fn limited(app: &App, ctx: &Ctx, client_id: &str) -> Result<(), OAuthError> {
+    let Some(key) = failure_key(ctx, client_id) else {
         return Ok(());
     };
     if let Ok(Some(_)) = app.eph.get(&format!("{key}:blocked")).await {
@@ -58,8 +64,8 @@ async fn limited(app: &App, ctx: &Ctx) -> Result<(), OAuthError> {
 
 /// Count a failure; past the allowance the address is refused until the
 /// window ends.
-async fn count_failure(app: &App, ctx: &Ctx) {
-    let Some(key) = failure_key(ctx) else {
+async fn count_failure(app: &App, ctx: &Ctx, client_id: &str) {
+    let Some(key) = failure_key(ctx, client_id) else {
         return;
     };
     if let Ok(c) = app.eph.hit(&key, crate::token::FAILURE_WINDOW).await
@@ -84,22 +90,22 @@ async fn client<'c>(
     headers: &HeaderMap,
     form: &Form,
 ) -> Result<&'c OidcClient, OAuthError> {
-    limited(app, ctx).await?;
+    let claimed = super::claimed_client_id(headers, form).unwrap_or_default();
+    limited(app, ctx, &claimed).await?;
     match super::authenticate_client(cfg, headers, form) {
         Ok(c) => Ok(c),
         Err(e) => {
             if e.code() == "invalid_client" {
-                count_failure(app, ctx).await;
+                count_failure(app, ctx, &claimed).await;
                 app.audit(
                     super::audit_event(
                         "oidc.refused",
                         false,
-                        &form
-                            .one("client_id")
-                            .ok()
-                            .flatten()
-                            .map(audit_safe)
-                            .unwrap_or_else(|| "-".into()),
+                        &if claimed.is_empty() {
+                            "-".to_string()
+                        } else {
+                            audit_safe(&claimed)
+                        },
                         "invalid_client",
                     )
                     .from(&ctx.client_ip(), &crate::page::user_agent(headers)),
@@ -174,20 +180,40 @@ async fn code_grant(
         app.audit(e).await;
         return Err(err);
     };
+    // Another client's code is refused without spending it: a code seen
+    // in a log or a Referer must not let anyone end the app's sign-in.
+    let peeked = app
+        .eph
+        .get(&code_key(&hash))
+        .await
+        .map_err(|e| OAuthError::unavailable(&e))?;
+    if let Some(bytes) = &peeked
+        && serde_json::from_slice::<CodeRecord>(bytes).is_ok_and(|r| r.client_id != client.id)
+    {
+        let (e, err) = refused("wrong_client", "the code was issued to another client");
+        app.audit(e).await;
+        return Err(err);
+    }
     let taken = app
         .eph
         .take(&code_key(&hash))
         .await
         .map_err(|e| OAuthError::unavailable(&e))?;
     let Some(bytes) = taken else {
-        // Spent before? Then whatever it gave is revoked: someone else
-        // holds a copy of the code.
+        // Spent before, by this client? Then whatever it gave is revoked:
+        // someone else holds a copy of the code. (Spent by or for another
+        // client: only refused.)
         let spent = app
             .eph
-            .take(&spent_key(&hash))
+            .get(&spent_key(&hash))
             .await
             .map_err(|e| OAuthError::unavailable(&e))?;
-        if let Some(grant) = spent.and_then(|g| String::from_utf8(g).ok()) {
+        let spent = spent.and_then(|g| String::from_utf8(g).ok()).and_then(|g| {
+            let (owner, grant) = g.split_once(' ')?;
+            (owner == client.id).then(|| grant.to_string())
+        });
+        if let Some(grant) = spent {
+            let _ = app.eph.delete(&spent_key(&hash)).await;
             super::revoke_grant(app, &grant)
                 .await
                 .map_err(|e| OAuthError::unavailable(&e))?;
@@ -282,7 +308,11 @@ async fn code_grant(
     }
     if let Err(e) = app
         .eph
-        .put(&spent_key(&hash), grant.id.as_bytes(), super::SPENT_TTL)
+        .put(
+            &spent_key(&hash),
+            format!("{} {}", client.id, grant.id).as_bytes(),
+            super::SPENT_TTL,
+        )
         .await
     {
         tracing::warn!(error = %e, "could not remember a spent code; its reuse will not revoke its grant");
