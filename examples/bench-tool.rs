@@ -4,6 +4,12 @@
 //!   `passgate demo` app) as a small Rust server for load tests;
 //! - `bench-tool session DATABASE_URL EMAIL` — create a user and a session
 //!   in passgate's database and print the cookie token;
+//! - `bench-tool oidc ORIGIN COOKIE CLIENT SECRET REDIRECT` — sign in to
+//!   an OIDC client through passgate (authorize with the session cookie,
+//!   then the code exchange) and print the access token;
+//!   `… REDIRECT N CONCURRENCY`: do that N times, CONCURRENCY at once, and
+//!   print the code exchanges' "req/s p50_ms p99_ms" (the token endpoint's
+//!   answers alone; the authorize calls are not timed);
 //! - `bench-tool idle-conns ADDR N HOST` — open N keep-alive connections,
 //!   send one request on each, and hold them until stdin closes.
 //! - `bench-tool idle-tls-conns ADDR N HOST CERT` — the same over TLS
@@ -64,6 +70,124 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .create(&user, "webauthn", "bench", "127.0.0.1")
                 .await?;
             println!("{token}");
+        }
+        Some("oidc") => {
+            let usage = "oidc ORIGIN COOKIE CLIENT SECRET REDIRECT [N CONCURRENCY]";
+            let arg = |i: usize| args.get(i).cloned().ok_or(usage);
+            let (origin, cookie, client_id, secret, redirect) =
+                (arg(1)?, arg(2)?, arg(3)?, arg(4)?, arg(5)?);
+            let client = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_max_idle_per_host(256)
+                .build()?;
+            // One sign-in: the code exchange's time, and the access token.
+            let once = {
+                let (client, origin, cookie, client_id, secret, redirect) = (
+                    client.clone(),
+                    origin.clone(),
+                    cookie.clone(),
+                    client_id.clone(),
+                    secret.clone(),
+                    redirect.clone(),
+                );
+                move || {
+                    let (client, origin, cookie, client_id, secret, redirect) = (
+                        client.clone(),
+                        origin.clone(),
+                        cookie.clone(),
+                        client_id.clone(),
+                        secret.clone(),
+                        redirect.clone(),
+                    );
+                    async move {
+                        let r = client
+                            .get(format!("{origin}/.passgate/oidc/authorize"))
+                            .query(&[
+                                ("response_type", "code"),
+                                ("client_id", client_id.as_str()),
+                                ("redirect_uri", redirect.as_str()),
+                                ("scope", "openid email profile groups"),
+                                ("state", "bench"),
+                            ])
+                            .header("cookie", format!("passgate_session={cookie}"))
+                            .send()
+                            .await?;
+                        let location = r
+                            .headers()
+                            .get("location")
+                            .and_then(|v| v.to_str().ok())
+                            .ok_or("authorize gave no redirect")?
+                            .to_string();
+                        let code = url::Url::parse(&location)?
+                            .query_pairs()
+                            .find(|(k, _)| k == "code")
+                            .map(|(_, v)| v.into_owned())
+                            .ok_or("no code in the redirect")?;
+                        let started = std::time::Instant::now();
+                        let r = client
+                            .post(format!("{origin}/.passgate/oidc/token"))
+                            .basic_auth(&client_id, Some(&secret))
+                            .form(&[
+                                ("grant_type", "authorization_code"),
+                                ("code", code.as_str()),
+                                ("redirect_uri", redirect.as_str()),
+                            ])
+                            .send()
+                            .await?;
+                        let status = r.status();
+                        let body: serde_json::Value = r.json().await?;
+                        let took = started.elapsed();
+                        if !status.is_success() {
+                            return Err(format!("token endpoint: {status} {body}").into());
+                        }
+                        let token = body["access_token"].as_str().unwrap_or("").to_string();
+                        Ok::<_, Box<dyn std::error::Error + Send + Sync>>((took, token))
+                    }
+                }
+            };
+            let Some(n) = args.get(6) else {
+                let (_, token) = once().await.map_err(|e| e.to_string())?;
+                println!("{token}");
+                return Ok(());
+            };
+            let n: usize = n.parse()?;
+            let c: usize = args.get(7).ok_or(usage)?.parse()?;
+            let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let started = std::time::Instant::now();
+            let mut workers = Vec::new();
+            for _ in 0..c {
+                let once = once.clone();
+                let next = next.clone();
+                workers.push(tokio::spawn(async move {
+                    let mut times = Vec::new();
+                    while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < n {
+                        match once().await {
+                            Ok((took, _)) => times.push(took),
+                            Err(e) => eprintln!("exchange failed: {e}"),
+                        }
+                    }
+                    times
+                }));
+            }
+            let mut times = Vec::new();
+            for w in workers {
+                times.extend(w.await?);
+            }
+            let wall = started.elapsed();
+            times.sort();
+            let q = |p: f64| {
+                times
+                    .get(((times.len() as f64 * p) as usize).min(times.len().saturating_sub(1)))
+                    .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+            };
+            // Exchanges per second of the whole loop (each also made its
+            // code), and the token endpoint's own latency.
+            println!(
+                "{:.0} {:.3} {:.3}",
+                times.len() as f64 / wall.as_secs_f64(),
+                q(0.5),
+                q(0.99)
+            );
         }
         Some("idle-conns") => {
             let addr = args.get(1).ok_or("idle-conns ADDR N HOST")?.clone();

@@ -120,6 +120,9 @@ pub enum Destination {
     ForwardAuth { nginx: bool },
     /// `P/health/live`.
     Live,
+    /// `GET P/oidc/userinfo`: answered on the hot path by both serving
+    /// paths, like forward auth (a POST, with its form body, is a page).
+    Userinfo,
     /// Another of passgate's pages (the router in `ui.rs`).
     Page,
     /// Not under the prefix: the gate decides.
@@ -136,6 +139,7 @@ pub enum Destination {
 /// and only once an `[[oidc.client]]` is configured).
 pub fn destination(
     cfg: &Config,
+    method: &Method,
     uri: &http::Uri,
     headers: &HeaderMap,
 ) -> Result<Destination, GateError> {
@@ -146,7 +150,14 @@ pub fn destination(
     {
         return Ok(Destination::Page);
     }
-    destination_of_path(cfg, path)
+    let d = destination_of_path(cfg, path)?;
+    if d == Destination::Page
+        && matches!(*method, Method::GET | Method::HEAD)
+        && path.strip_prefix(cfg.server.prefix.as_str()) == Some("/oidc/userinfo")
+    {
+        return Ok(Destination::Userinfo);
+    }
+    Ok(d)
 }
 
 /// [`destination`] by the path alone (on the portal's host, the discovery

@@ -149,15 +149,7 @@ impl KeySet {
         token: &str,
     ) -> Result<(serde_json::Value, serde_json::Value), String> {
         use p256::ecdsa::signature::Verifier;
-        let mut parts = token.split('.');
-        let (Some(h), Some(c), Some(s), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err("not a compact JWS".into());
-        };
-        let header: serde_json::Value =
-            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).map_err(|_| "bad header")?)
-                .map_err(|_| "bad header")?;
+        let Jws { h, c, s, header } = Jws::split(token)?;
         let kid = header["kid"].as_str().ok_or("no kid")?;
         match header["alg"].as_str() {
             Some("ES256") => {
@@ -192,6 +184,31 @@ impl KeySet {
             }
             _ => Err("unexpected alg".into()),
         }
+    }
+}
+
+/// A compact JWS taken apart: its three parts (base64url) and the header.
+struct Jws<'t> {
+    h: &'t str,
+    c: &'t str,
+    s: &'t str,
+    header: serde_json::Value,
+}
+
+impl<'t> Jws<'t> {
+    fn split(token: &'t str) -> Result<Self, String> {
+        let mut parts = token.split('.');
+        let (Some(h), Some(c), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err("not a compact JWS".into());
+        };
+        let header = URL_SAFE_NO_PAD
+            .decode(h)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or("bad header")?;
+        Ok(Jws { h, c, s, header })
     }
 }
 
@@ -389,15 +406,7 @@ impl KeyRing {
 /// Used by the demo upstream and the tests, as any upstream would.
 pub fn verify(token: &str, jwks: &[u8], now: i64) -> Result<Claims, String> {
     use p256::ecdsa::signature::Verifier;
-    let mut parts = token.split('.');
-    let (Some(h), Some(c), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err("not a compact JWS".into());
-    };
-    let header: serde_json::Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).map_err(|e| e.to_string())?)
-            .map_err(|e| e.to_string())?;
+    let Jws { h, c, s, header } = Jws::split(token)?;
     if header["alg"] != "ES256" {
         return Err(format!("unexpected alg {}", header["alg"]));
     }

@@ -45,7 +45,7 @@ fn the_prefix_counts_on_the_normalised_path_only() {
     for (path, want) in cases {
         let uri: http::Uri = path.parse().unwrap();
         assert_eq!(
-            destination(&cfg, &uri, &HeaderMap::new()).ok(),
+            destination(&cfg, &Method::GET, &uri, &HeaderMap::new()).ok(),
             *want,
             "{path}"
         );

@@ -101,15 +101,7 @@ impl RsaSigner {
 /// Verify an RS256 compact JWS against a JWK (as a relying party would);
 /// returns the claims.
 pub fn verify(token: &str, jwk: &serde_json::Value) -> Result<serde_json::Value, String> {
-    let mut parts = token.split('.');
-    let (Some(h), Some(c), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err("not a compact JWS".into());
-    };
-    let header: serde_json::Value =
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(h).map_err(|e| e.to_string())?)
-            .map_err(|e| e.to_string())?;
+    let super::Jws { h, c, s, header } = super::Jws::split(token)?;
     if header["alg"] != "RS256" || header["kid"] != jwk["kid"] {
         return Err(format!("unexpected header {header}"));
     }

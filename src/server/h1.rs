@@ -517,7 +517,7 @@ async fn serve_one<S: ClientIo>(
         started,
         log,
     };
-    match gate::destination(&cfg, req.uri(), req.headers()) {
+    match gate::destination(&cfg, req.method(), req.uri(), req.headers()) {
         Ok(Destination::Gate) => {}
         Ok(Destination::ForwardAuth { nginx }) => {
             let decided =
@@ -531,6 +531,11 @@ async fn serve_one<S: ClientIo>(
         Ok(Destination::Live) => {
             recycle_request(req);
             return reply.answer(super::live()).await;
+        }
+        Ok(Destination::Userinfo) => {
+            let answer = crate::ui::oidc::userinfo::answer(&conn.app, &cfg, req.headers()).await;
+            recycle_request(req);
+            return reply.answer((answer, Outcome::PAGE)).await;
         }
         Ok(Destination::Page) => {
             return Served::Hyper(restore(&head, &body, rbuf), "one of passgate's pages");

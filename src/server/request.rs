@@ -29,8 +29,10 @@ use crate::page::plain;
 static X_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
 
 /// passgate's pages (under the prefix) that belong on the portal host.
-const PORTAL_PAGES: [&str; 7] = [
+const PORTAL_PAGES: [&str; 9] = [
     "/login",
+    "/oidc/authorize",
+    "/oidc/end-session",
     "/logout",
     "/email",
     "/invite",
@@ -216,12 +218,16 @@ pub fn handle(conn: Arc<ConnCtx>, req: Request<Incoming>) -> Answer {
     let cfg = conn.app.config();
     let ctx = conn.req_ctx(&cfg, req.uri(), req.headers());
     let access_log = AccessLog::new(&req);
-    match gate::destination(&cfg, req.uri(), req.headers()) {
+    match gate::destination(&cfg, req.method(), req.uri(), req.headers()) {
         // Forward auth, the other hot path, gets a future of its own size
         // rather than one with room for the whole portal's.
         Ok(Destination::ForwardAuth { nginx }) => Box::pin(async move {
             let answer = gate::forward_auth(&conn.app, &cfg, req.headers(), &ctx, nginx).await;
             finish(answer, &cfg, &ctx, started, access_log)
+        }),
+        Ok(Destination::Userinfo) => Box::pin(async move {
+            let answer = crate::ui::oidc::userinfo::answer(&conn.app, &cfg, req.headers()).await;
+            finish((answer, Outcome::PAGE), &cfg, &ctx, started, access_log)
         }),
         Ok(Destination::Live) => {
             let answer = finish(live(), &cfg, &ctx, started, access_log);

@@ -9,13 +9,13 @@
 //! cache's to say (`SessionManager::by_id`).
 
 use std::collections::HashMap;
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
 use crate::store::{Broadcast, Grant, SharedStore, StoreResult};
 
 struct Entry {
-    grant: Grant,
+    grant: Arc<Grant>,
     fetched_at: i64,
 }
 
@@ -42,7 +42,7 @@ impl GrantCache {
 
     /// The grant `id` if it still exists. `ttl`: how long a cached copy is
     /// trusted.
-    pub async fn check(&self, id: &str, now: i64, ttl: i64) -> StoreResult<Option<Grant>> {
+    pub async fn check(&self, id: &str, now: i64, ttl: i64) -> StoreResult<Option<Arc<Grant>>> {
         let epoch = self.epoch.load(Ordering::SeqCst);
         let mut stale = None;
         if let Ok(c) = self.cache.read()
@@ -55,6 +55,7 @@ impl GrantCache {
         }
         match self.store.grant(id).await {
             Ok(Some(grant)) => {
+                let grant = Arc::new(grant);
                 if let Ok(mut c) = self.cache.write()
                     && self.epoch.load(Ordering::SeqCst) == epoch
                 {
@@ -131,28 +132,58 @@ pub struct AccessClaims {
     pub auth_time: i64,
 }
 
+/// An access token whose signature was checked, with the `userinfo`
+/// answer last made for it and the principal it was made from (held, so
+/// the pointer compared is never another's).
+pub struct Verified {
+    pub claims: AccessClaims,
+    body: arc_swap::ArcSwapOption<(Arc<crate::session::Principal>, bytes::Bytes)>,
+}
+
+impl Verified {
+    pub fn new(claims: AccessClaims) -> Self {
+        Self {
+            claims,
+            body: arc_swap::ArcSwapOption::empty(),
+        }
+    }
+
+    /// The answer made for exactly this principal, if any.
+    pub fn body_for(&self, p: &Arc<crate::session::Principal>) -> Option<bytes::Bytes> {
+        let cached = self.body.load();
+        cached
+            .as_ref()
+            .filter(|c| Arc::ptr_eq(&c.0, p))
+            .map(|c| c.1.clone())
+    }
+
+    pub fn keep_body(&self, p: &Arc<crate::session::Principal>, body: bytes::Bytes) {
+        self.body.store(Some(Arc::new((p.clone(), body))));
+    }
+}
+
 /// Access tokens whose signature was checked, by the token's SHA-256, so
 /// a client calling `userinfo` again costs no signature check.
 #[derive(Default)]
 pub struct VerifiedTokens {
-    map: RwLock<HashMap<[u8; 32], std::sync::Arc<AccessClaims>, rustc_hash::FxBuildHasher>>,
+    map: RwLock<HashMap<[u8; 32], Arc<Verified>, rustc_hash::FxBuildHasher>>,
 }
 
 impl VerifiedTokens {
-    pub fn get(&self, hash: &[u8; 32], now: i64) -> Option<std::sync::Arc<AccessClaims>> {
+    pub fn get(&self, hash: &[u8; 32], now: i64) -> Option<Arc<Verified>> {
         let m = self.map.read().ok()?;
-        m.get(hash).filter(|c| c.exp > now).cloned()
+        m.get(hash).filter(|v| v.claims.exp > now).cloned()
     }
 
-    pub fn insert(&self, hash: [u8; 32], claims: std::sync::Arc<AccessClaims>, now: i64) {
+    pub fn insert(&self, hash: [u8; 32], v: Arc<Verified>, now: i64) {
         if let Ok(mut m) = self.map.write() {
             if m.len() >= MAX {
-                m.retain(|_, c| c.exp > now);
+                m.retain(|_, v| v.claims.exp > now);
                 if m.len() >= MAX {
                     m.clear();
                 }
             }
-            m.insert(hash, claims);
+            m.insert(hash, v);
         }
     }
 }

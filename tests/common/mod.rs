@@ -216,3 +216,18 @@ pub async fn redis_ephemeral(clock: SharedClock) -> EphemeralFixture {
     let eph = ns.connect(clock).await;
     EphemeralFixture { eph, ns: Some(ns) }
 }
+
+/// Wait for `cond`, reporting how long it took: the figure for "within a
+/// second" (the wait allows ten, so a slow CI machine does not flake).
+pub async fn within(what: &str, mut cond: impl AsyncFnMut() -> bool) -> std::time::Duration {
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(10) {
+        if cond().await {
+            let took = start.elapsed();
+            eprintln!("{what}: {} ms", took.as_millis());
+            return took;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("{what}: not within 10 s");
+}

@@ -18,6 +18,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::common::gateway::{Db, Gateway, Setup, client};
+use crate::common::within;
 
 const SECRET: &str = "0123456789abcdefghijklmnopqrstuvwxyzABCD";
 const REDIRECT: &str = "http://localhost:9/cb";
@@ -226,6 +227,21 @@ fn no_secrets_in_log(gw: &Gateway) {
         assert!(!log.contains(needle), "{needle} in the log:\n{log}");
     }
     assert!(!log.contains("panicked"));
+}
+
+/// The code exchange as a client does it (`client_secret_basic`).
+async fn exchange_code(gw: &Gateway, client_id: &str, code: &str, verifier: &str) -> (u16, Value) {
+    exchange(
+        gw,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+        ],
+        Some((client_id, SECRET)),
+    )
+    .await
 }
 
 fn pkce() -> (String, String) {
@@ -648,17 +664,7 @@ async fn disabling_a_user_or_leaving_the_clients_groups_ends_their_tokens() {
             let url = authorize_url(gw, client_id, "")
                 .replace("scope=openid%20email", "scope=openid%20offline_access");
             let code = code_of(&location(&get(&url, Some(&ann)).await));
-            let (s, body) = exchange(
-                gw,
-                &[
-                    ("grant_type", "authorization_code"),
-                    ("code", &code),
-                    ("redirect_uri", REDIRECT),
-                    ("code_verifier", &verifier),
-                ],
-                Some((client_id, SECRET)),
-            )
-            .await;
+            let (s, body) = exchange_code(gw, client_id, &code, &verifier).await;
             assert_eq!(s, 200, "{body}");
             body
         }
@@ -754,17 +760,7 @@ async fn a_code_expires_after_a_minute() {
         &get(&authorize_url(&gw, "app", ""), Some(&ann)).await,
     ));
     tokio::time::sleep(Duration::from_secs(61)).await;
-    let (s, body) = exchange(
-        &gw,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", &verifier),
-        ],
-        Some(("app", SECRET)),
-    )
-    .await;
+    let (s, body) = exchange_code(&gw, "app", &code, &verifier).await;
     assert_eq!(
         (s, body["error"].as_str()),
         (400, Some("invalid_grant")),
@@ -1074,21 +1070,6 @@ c.JupyterHub.load_roles = [{{"name": "checker", "scopes": ["list:users", "read:u
     no_secrets_in_log(&gw);
 }
 
-/// How long `cond` took to hold (printed: the figure for "within a
-/// second"), failing after ten seconds.
-async fn within(what: &str, mut cond: impl AsyncFnMut() -> bool) -> Duration {
-    let start = std::time::Instant::now();
-    while start.elapsed() < Duration::from_secs(10) {
-        if cond().await {
-            let took = start.elapsed();
-            eprintln!("{what}: {} ms", took.as_millis());
-            return took;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("{what}: not within 10 s");
-}
-
 /// Tokens issued by one replica and used at another stop there when the
 /// first revokes them (RFC 7009), and when the session behind them ends.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1116,17 +1097,7 @@ async fn grant_revocation_reaches_every_replica() {
         let url = authorize_url(&gw, "app", "")
             .replace("scope=openid%20email", "scope=openid%20offline_access");
         let code = code_of(&location(&get(&url, Some(&ann)).await));
-        let (s, body) = exchange(
-            &gw,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-                ("code_verifier", &verifier),
-            ],
-            Some(("app", SECRET)),
-        )
-        .await;
+        let (s, body) = exchange_code(&gw, "app", &code, &verifier).await;
         assert_eq!(s, 200, "{body}");
         body
     };
@@ -1170,4 +1141,138 @@ async fn grant_revocation_reaches_every_replica() {
         async || userinfo_at_other(&access).await == 401,
     )
     .await;
+}
+
+/// Clients come and go with a reload (SIGHUP): a new one works at once,
+/// a removed one's sign-ins and tokens stop, and a broken file changes
+/// nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_are_reloaded_on_sighup() {
+    let gw = Gateway::start(|s| {
+        s.config(
+            "",
+            "[[route]]\nhost = \"localhost\"\nupstream = \"http://127.0.0.1:9\"\n",
+        )
+    })
+    .await;
+    let discovery = async || {
+        client()
+            .get(gw.url("/.well-known/openid-configuration"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    // No client: the path is the app's, and the gate decides (here: sign
+    // in first).
+    assert_eq!(discovery().await, 401);
+    let without = std::fs::read_to_string(&gw.config_path).unwrap();
+    std::fs::write(gw.dir.path().join("app.secret"), SECRET).unwrap();
+    let with = format!(
+        "{without}\n[[oidc.client]]\nid = \"app\"\nsecret_file = \"app.secret\"\nredirect_uris = [\"{REDIRECT}\"]\n"
+    );
+    std::fs::write(&gw.config_path, &with).unwrap();
+    gw.signal("HUP");
+    within("the new client is served", async || {
+        discovery().await == 200
+    })
+    .await;
+    let ann = gw.session_for("ann@example.com", &["dev"]).await;
+    let (verifier, _) = pkce();
+    let code = code_of(&location(
+        &get(&authorize_url(&gw, "app", ""), Some(&ann)).await,
+    ));
+    let (s, issued) = exchange_code(&gw, "app", &code, &verifier).await;
+    assert_eq!(s, 200, "{issued}");
+    let userinfo = async || {
+        client()
+            .get(gw.url("/.passgate/oidc/userinfo"))
+            .bearer_auth(issued["access_token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(userinfo().await, 200);
+    // A broken client: refused, the running one kept.
+    std::fs::write(
+        &gw.config_path,
+        with.replace(REDIRECT, "http://evil.example/cb"),
+    )
+    .unwrap();
+    gw.signal("HUP");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(userinfo().await, 200);
+    assert!(
+        gw.log().contains("oidc.client[0].redirect_uris[0]"),
+        "the reload names the key"
+    );
+    // Removed: its tokens stop, and its sign-ins get a page.
+    std::fs::write(&gw.config_path, &without).unwrap();
+    gw.signal("HUP");
+    within("the removed client's token stops", async || {
+        userinfo().await == 401
+    })
+    .await;
+    let r = get(&authorize_url(&gw, "app", ""), Some(&ann)).await;
+    assert_eq!(r.status(), 400);
+    assert!(r.headers().get("location").is_none());
+}
+
+/// `GET userinfo` is answered on the hot path by both serving paths (the
+/// HTTP/1.1 loop and hyper): the same answers, valid token or not; a POST
+/// with the token in its body goes through the pages' router.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn userinfo_answers_alike_on_both_serving_paths() {
+    let mut seen = Vec::new();
+    for lp in [true, false] {
+        let gw = Gateway::start(|s| {
+            config(s).replacen("[server]\n", &format!("[server]\nhttp1_loop = {lp}\n"), 1)
+        })
+        .await;
+        let ann = gw.session_for("ann@example.com", &["dev"]).await;
+        let (verifier, _) = pkce();
+        let code = code_of(&location(
+            &get(&authorize_url(&gw, "app", ""), Some(&ann)).await,
+        ));
+        let (s, issued) = exchange_code(&gw, "app", &code, &verifier).await;
+        assert_eq!(s, 200);
+        let token = issued["access_token"].as_str().unwrap().to_string();
+        let mut answers = Vec::new();
+        for auth in [
+            format!("Bearer {token}"),
+            "Bearer nope".into(),
+            String::new(),
+        ] {
+            let mut req = client().get(gw.url("/.passgate/oidc/userinfo"));
+            if !auth.is_empty() {
+                req = req.header("authorization", auth);
+            }
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            let challenge = r
+                .headers()
+                .get("www-authenticate")
+                .map(|v| v.to_str().unwrap().to_string());
+            let mut body: Value = r.json().await.unwrap();
+            body.as_object_mut().unwrap().remove("sub");
+            answers.push((status, challenge, body));
+        }
+        assert_eq!(answers[0].0, 200);
+        assert_eq!(answers[0].2["email"], "ann@example.com");
+        // The token in a form body.
+        let r = client()
+            .post(gw.url("/.passgate/oidc/userinfo"))
+            .form(&[("access_token", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["email"], "ann@example.com");
+        seen.push(answers);
+    }
+    assert_eq!(seen[0], seen[1], "the two serving paths answer alike");
 }

@@ -5,10 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::common::browser::Browser;
 use crate::common::gateway::{Db, Gateway, Setup, client, free_port};
+use crate::common::within;
 use serde_json::Value;
 
 fn cfg(s: &Setup, server_extra: &str) -> String {
@@ -183,21 +184,6 @@ async fn an_unreachable_database_is_one_clear_message() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot connect"));
-}
-
-/// Wait for `cond` and say how long it took (the contract is "within a
-/// second"; the wait allows more so a slow CI machine does not flake).
-async fn within(what: &str, mut cond: impl AsyncFnMut() -> bool) -> Duration {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(10) {
-        if cond().await {
-            let took = start.elapsed();
-            eprintln!("{what}: {} ms", took.as_millis());
-            return took;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("{what}: not within 10 s");
 }
 
 async fn whoami(gw: &Gateway, token: &str) -> u16 {

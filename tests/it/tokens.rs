@@ -8,11 +8,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::common::gateway::{Db, Gateway, Setup, Upstream, raw};
+use crate::common::within;
 
 /// /api takes tokens of the `ci` group; /open is public and takes tokens
 /// (to know who calls); everything else is for people only.
@@ -271,21 +272,6 @@ async fn a_token_through_both_forward_auth_endpoints() {
         .await;
         assert_eq!(status, 400);
     }
-}
-
-/// Wait for `cond`, reporting how long it took (the contract is within a
-/// second; the wait allows more so a slow machine does not flake).
-async fn within(what: &str, mut cond: impl AsyncFnMut() -> bool) -> Duration {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(10) {
-        if cond().await {
-            let took = start.elapsed();
-            eprintln!("{what}: {} ms", took.as_millis());
-            return took;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("{what}: not within 10 s");
 }
 
 async fn status_with(gw: &Gateway, token: &str) -> u16 {

@@ -19,8 +19,10 @@ use super::OAuthError;
 use crate::app::App;
 use crate::config::Config;
 use crate::session::ActiveSession;
-use crate::session::grants::AccessClaims;
+use crate::session::grants::{AccessClaims, Verified};
 
+/// `POST P/oidc/userinfo` (the token may be in a form body), and a GET
+/// that reaches the router.
 pub async fn userinfo(
     State(app): State<Arc<App>>,
     method: Method,
@@ -28,14 +30,49 @@ pub async fn userinfo(
     body: Body,
 ) -> Response<Body> {
     let cfg = app.config();
-    let token = match bearer(&method, &headers, body).await {
-        Ok(t) => t,
-        Err(e) => return e.respond(),
-    };
-    match check(&app, &cfg, &token).await {
-        Ok((claims, session)) => {
-            let body = super::person_claims(&session, &claims.scope);
-            crate::page::json(StatusCode::OK, &serde_json::Value::Object(body))
+    match bearer(&method, &headers, body).await {
+        Ok(token) => respond(&app, &cfg, &token).await,
+        Err(e) => e.respond(),
+    }
+}
+
+/// `GET P/oidc/userinfo`, on the hot path of both serving paths
+/// (`gate::Destination::Userinfo`).
+pub async fn answer(app: &App, cfg: &Config, headers: &HeaderMap) -> Response<Body> {
+    match bearer(&Method::GET, headers, Body::empty()).await {
+        Ok(token) => respond(app, cfg, &token).await,
+        Err(e) => e.respond(),
+    }
+}
+
+async fn respond(app: &App, cfg: &Config, token: &str) -> Response<Body> {
+    match check(app, cfg, token).await {
+        Ok((verified, session)) => {
+            // The same person asking with the same token gets the answer
+            // made last time (made again once the person changes: a new
+            // principal).
+            let principal = &session.shared().principal;
+            let body = match verified.body_for(principal) {
+                Some(b) => b,
+                None => {
+                    let claims = super::person_claims(&session, &verified.claims.scope);
+                    let b = bytes::Bytes::from(
+                        serde_json::Value::Object(claims).to_string().into_bytes(),
+                    );
+                    verified.keep_body(principal, b.clone());
+                    b
+                }
+            };
+            let mut r = Response::new(Body::from(body));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                http::HeaderValue::from_static("application/json"),
+            );
+            r.headers_mut().insert(
+                header::CACHE_CONTROL,
+                http::HeaderValue::from_static("no-store"),
+            );
+            r
         }
         Err(e) => e.respond(),
     }
@@ -105,12 +142,12 @@ pub async fn check(
     app: &App,
     cfg: &Config,
     token: &str,
-) -> Result<(Arc<AccessClaims>, Arc<ActiveSession>), OAuthError> {
+) -> Result<(Arc<Verified>, Arc<ActiveSession>), OAuthError> {
     let now = app.clock.now();
     let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
     let grants = &app.sessions.grants;
-    let claims = match grants.verified.get(&hash, now) {
-        Some(c) => c,
+    let verified = match grants.verified.get(&hash, now) {
+        Some(v) => v,
         None => {
             let keys = app.asserter.keys().current();
             let (header, claims) = keys
@@ -127,11 +164,12 @@ pub async fn check(
             if claims.exp <= now {
                 return Err(invalid_token("the access token has expired"));
             }
-            let claims = Arc::new(claims);
-            grants.verified.insert(hash, claims.clone(), now);
-            claims
+            let v = Arc::new(Verified::new(claims));
+            grants.verified.insert(hash, v.clone(), now);
+            v
         }
     };
+    let claims = &verified.claims;
     let ttl = cfg.session.cache_ttl.as_secs() as i64;
     let grant = match grants.check(&claims.gid, now, ttl).await {
         Ok(Some(g)) if g.client_id == claims.client_id && g.session_id == claims.sid => g,
@@ -150,7 +188,7 @@ pub async fn check(
     // The client may have been removed, or the person taken out of its
     // groups, since.
     match cfg.oidc.client(&claims.client_id) {
-        Some(c) if c.admits(&session.principal.groups) => Ok((claims, session)),
+        Some(c) if c.admits(&session.principal.groups) => Ok((verified, session)),
         _ => Err(invalid_token(
             "the access token's client no longer admits this person",
         )),
