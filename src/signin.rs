@@ -124,7 +124,7 @@ pub async fn start_session(
     ua: &str,
     credential_id: Option<Vec<u8>>,
 ) -> Result<HeaderValue, StoreError> {
-    let (token, _) = app
+    let (token, record) = app
         .sessions
         .create_with(user, method, ua, ip, credential_id)
         .await?;
@@ -134,6 +134,15 @@ pub async fn start_session(
     };
     if let Some(previous) = previous {
         let id = previous.record.id.clone();
+        // The same person signing in again (a step-up): the apps they
+        // signed in to through the OpenID provider keep their grants,
+        // now held by the new session. (Their access tokens name the old
+        // one and stop; a refresh gives new ones.)
+        if previous.principal.user_id == user.id
+            && let Err(e) = app.store.move_grants(&id, &record.id).await
+        {
+            tracing::warn!(error = %e, "could not hand OpenID grants to the new session; the apps will sign in again");
+        }
         if let Err(e) = app.sessions.revoke(&id).await {
             tracing::warn!(error = %e, "could not end the session a new sign-in replaces");
         }

@@ -460,6 +460,10 @@ pub trait Grants: Send + Sync {
     async fn grant_by_refresh_token(&self, token_hash: &[u8]) -> StoreResult<Option<Grant>>;
     /// Whether it existed.
     async fn delete_grant(&self, id: &str) -> StoreResult<bool>;
+    /// Hand the grants of session `from` to session `to` of the same user
+    /// (a new sign-in that replaces the browser's session: the apps keep
+    /// what they were given); returns how many.
+    async fn move_grants(&self, from: &str, to: &str) -> StoreResult<u64>;
     /// Live grants per client.
     async fn grant_use(&self) -> StoreResult<Vec<ClientUse>>;
     /// Forget refresh tokens spent before `before` (their reuse is then

@@ -448,6 +448,9 @@ impl Grants for GuardedStore {
     async fn delete_grant(&self, id: &str) -> StoreResult<bool> {
         guarded!(self.delete_grant(id))
     }
+    async fn move_grants(&self, from: &str, to: &str) -> StoreResult<u64> {
+        guarded!(self.move_grants(from, to))
+    }
     async fn grant_use(&self) -> StoreResult<Vec<ClientUse>> {
         guarded!(self.grant_use())
     }

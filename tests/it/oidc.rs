@@ -1276,3 +1276,86 @@ async fn userinfo_answers_alike_on_both_serving_paths() {
     }
     assert_eq!(seen[0], seen[1], "the two serving paths answer alike");
 }
+
+/// The `sid` of the ID token in a token answer.
+fn sid_of(issued: &Value) -> String {
+    let id: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(
+                issued["id_token"]
+                    .as_str()
+                    .unwrap()
+                    .split('.')
+                    .nth(1)
+                    .unwrap(),
+            )
+            .unwrap(),
+    )
+    .unwrap();
+    id["sid"].as_str().unwrap().to_string()
+}
+
+/// A new sign-in in the same browser by the same person (a step-up, or
+/// signing in again) replaces the session, and the apps keep their
+/// grants: the refresh token still works, for the new session. Another
+/// person signing in there does not inherit them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_sign_in_by_the_same_person_keeps_the_apps_signed_in() {
+    use crate::common::browser::{Browser, mail};
+    let gw = Gateway::start(config).await;
+    let ann = gw.session_for("ann@example.com", &["dev"]).await;
+    gw.session_for("bob@example.com", &["dev"]).await;
+    let b = Browser::new(&gw.origin());
+    b.csrf().await;
+    b.jar.add_cookie_str(
+        &format!("passgate_session={ann}; Path=/"),
+        &gw.origin().parse().unwrap(),
+    );
+    let (verifier, _) = pkce();
+    let grant = async || -> Value {
+        let url = authorize_url(&gw, "app", "")
+            .replace("scope=openid%20email", "scope=openid%20offline_access");
+        let r = b.client.get(&url).send().await.unwrap();
+        let code = code_of(&location(&r));
+        let (s, issued) = exchange_code(&gw, "app", &code, &verifier).await;
+        assert_eq!(s, 200, "{issued}");
+        issued
+    };
+    let sign_in_again = async |email: &str| {
+        let t = std::time::SystemTime::now() - Duration::from_secs(1);
+        let r = b
+            .submit("/.passgate/email/start", &[("email", email), ("rd", "")])
+            .await;
+        assert_eq!(r.status(), 200);
+        let (link, _) = mail(&gw.dir.path().join("outbox"), email, t).await;
+        let token = link.split("token=").nth(1).unwrap().to_string();
+        let r = b
+            .submit("/.passgate/email/verify", &[("token", &token)])
+            .await;
+        assert_eq!(r.status(), 303);
+    };
+    let refresh = async |token: &str| {
+        exchange(
+            &gw,
+            &[("grant_type", "refresh_token"), ("refresh_token", token)],
+            Some(("app", SECRET)),
+        )
+        .await
+    };
+    let first = grant().await;
+    sign_in_again("ann@example.com").await;
+    let new_sid = b.whoami().await.unwrap()["session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, refreshed) = refresh(first["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(s, 200, "the grant went with the new session: {refreshed}");
+    assert_eq!(sid_of(&refreshed), new_sid, "the new session holds it");
+    assert_ne!(new_sid, sid_of(&first), "a new session");
+    // Someone else signing in in this browser: the grant ends with ann's
+    // session.
+    let second = grant().await;
+    sign_in_again("bob@example.com").await;
+    let (s, body) = refresh(second["refresh_token"].as_str().unwrap()).await;
+    assert_eq!((s, body["error"].as_str()), (400, Some("invalid_grant")));
+}

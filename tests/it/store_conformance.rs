@@ -717,6 +717,19 @@ async fn grants(s: SharedStore) {
         .unwrap();
     assert_eq!(s.purge_used_refresh_tokens(T0 + 11).await.unwrap(), 1);
     assert!(s.grant_by_refresh_token(&[51; 32]).await.unwrap().is_some());
+    // A new session of the same user takes the grants over; another
+    // user's session does not.
+    let other = s.create_user(&new_user("o@example.com"), T0).await.unwrap();
+    s.create_session(&session("s3", &u.id, 3, T0))
+        .await
+        .unwrap();
+    s.create_session(&session("so", &other.id, 4, T0))
+        .await
+        .unwrap();
+    assert_eq!(s.move_grants("s1", "so").await.unwrap(), 0);
+    assert_eq!(s.move_grants("s2", "s3").await.unwrap(), 2);
+    assert_eq!(s.grant("g2").await.unwrap().unwrap().session_id, "s3");
+    assert_eq!(s.move_grants("s3", "s2").await.unwrap(), 2);
     // Ending the session ends its grants; deleting a grant says if it was.
     s.delete_session("s1").await.unwrap();
     assert_eq!(s.grant("g3").await.unwrap(), None);

@@ -161,6 +161,18 @@ impl Grants for SqlStore {
             .map_err(self.err()))
     }
 
+    async fn move_grants(&self, from: &str, to: &str) -> StoreResult<u64> {
+        on_pool!(self, p => sqlx::query(
+            "UPDATE oidc_grants SET session_id = $2 WHERE session_id = $1 AND user_id = (SELECT user_id FROM sessions WHERE id = $2)",
+        )
+        .bind(from)
+        .bind(to)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+        .map_err(self.err()))
+    }
+
     async fn grant_use(&self) -> StoreResult<Vec<ClientUse>> {
         let rows: Vec<(String, i64, i64, i64)> = on_pool!(self, p => sqlx::query_as(
             "SELECT client_id, COUNT(*), COUNT(DISTINCT user_id), MAX(last_used_at) FROM oidc_grants GROUP BY client_id ORDER BY client_id",
