@@ -434,6 +434,12 @@ async fn refusals_name_the_oauth_error_and_never_redirect_to_an_unregistered_uri
         loc.starts_with(&format!("{REDIRECT}?error=login_required")),
         "{loc}"
     );
+    // A sign-in older than the request's max_age: confirmed again first.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let loc = location(&get(&authorize_url(&gw, "app", "&max_age=0"), Some(&ann)).await);
+    assert!(loc.starts_with(&gw.url("/.passgate/step-up?rd=")), "{loc}");
+    let loc = location(&get(&authorize_url(&gw, "app", "&max_age=3600"), Some(&ann)).await);
+    assert!(loc.starts_with(&format!("{REDIRECT}?code=")), "{loc}");
 
     // The token endpoint.
     let (verifier, _) = pkce();
@@ -749,6 +755,22 @@ async fn disabling_a_user_or_leaving_the_clients_groups_ends_their_tokens() {
     )
     .await;
     assert_eq!((s, body["error"].as_str()), (400, Some("invalid_grant")));
+
+    // Deleting a user ends their tokens too.
+    let bob = gw.session_for("bob@example.com", &["dev"]).await;
+    let code = code_of(&location(
+        &get(&authorize_url(&gw, "app", ""), Some(&bob)).await,
+    ));
+    let (s, issued) = exchange_code(&gw, "app", &code, &verifier).await;
+    assert_eq!(s, 200);
+    let access = issued["access_token"].as_str().unwrap().to_string();
+    assert_eq!(userinfo(access.clone()).await, 200);
+    let (code, _, err) = gw.cli(&["user", "delete", "bob@example.com"]);
+    assert_eq!(code, 0, "{err}");
+    within("a deleted user's access token ends", async || {
+        userinfo(access.clone()).await == 401
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
