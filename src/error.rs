@@ -215,7 +215,12 @@ impl GateError {
         }
         if page::wants_html(req_headers) {
             let page = MessagePage {
-                chrome: Chrome::new(cfg, Some(request_id)),
+                chrome: Chrome::new(
+                    cfg,
+                    Some(request_id),
+                    crate::i18n::negotiate(req_headers, cfg.branding.language),
+                    None,
+                ),
                 title: title.into(),
                 message,
                 next: next.into(),

@@ -860,7 +860,12 @@ pub fn forbidden_response(
         ));
     }
     let page = MessagePage {
-        chrome: Chrome::new(cfg, Some(request_id)),
+        chrome: Chrome::new(
+            cfg,
+            Some(request_id),
+            crate::i18n::negotiate(req_headers, cfg.branding.language),
+            None,
+        ),
         title: "You don't have access".into(),
         message: refusal_text(refusal).into(),
         next: if who.is_some() {

@@ -21,6 +21,7 @@ pub mod fuzz;
 pub mod gate;
 pub mod http1;
 pub mod hygiene;
+pub mod i18n;
 pub mod identity;
 #[cfg(test)]
 mod layering;

@@ -24,6 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::authz::HostPattern;
 use crate::config::Config;
+use crate::i18n::Lang;
 
 pub use cookies::{Forged, check_post, session_cookie};
 pub use error::PageError;
@@ -35,14 +36,25 @@ pub use error::PageError;
 pub struct Ctx {
     request_id: String,
     client_ip: IpAddr,
+    /// The reader's language (`i18n::negotiate`).
+    pub lang: Lang,
+    /// The request's path and query, where the language links return to.
+    pub here: String,
 }
 
 impl Ctx {
-    pub fn new(request_id: &str, client_ip: IpAddr) -> Self {
+    pub fn new(request_id: &str, client_ip: IpAddr, lang: Lang, here: &str) -> Self {
         Self {
             request_id: request_id.to_string(),
             client_ip,
+            lang,
+            here: here.to_string(),
         }
+    }
+
+    /// The frame of a page answering this request.
+    pub fn chrome(&self, cfg: &Config) -> Chrome {
+        Chrome::new(cfg, Some(&self.request_id), self.lang, Some(&self.here))
     }
 
     /// The request id, for logs and pages.
@@ -67,10 +79,33 @@ pub struct Chrome {
     pub version: &'static str,
     pub brand_version: String,
     pub request_id: Option<String>,
+    pub lang: Lang,
+    /// The other languages: (code, name in itself, link that switches to
+    /// it and comes back here); none where there is no page to return to.
+    pub languages: Vec<(&'static str, &'static str, String)>,
 }
 
 impl Chrome {
-    pub fn new(cfg: &Config, request_id: Option<&str>) -> Self {
+    pub fn new(cfg: &Config, request_id: Option<&str>, lang: Lang, here: Option<&str>) -> Self {
+        let languages = match here {
+            Some(here) => Lang::ALL
+                .into_iter()
+                .filter(|l| *l != lang)
+                .map(|l| {
+                    (
+                        l.code(),
+                        l.name(),
+                        format!(
+                            "{}/lang?set={}&rd={}",
+                            cfg.server.prefix,
+                            l.code(),
+                            enc(here)
+                        ),
+                    )
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         Self {
             brand: cfg.branding.name.clone(),
             logo_url: cfg.branding.logo_url.clone(),
@@ -79,7 +114,19 @@ impl Chrome {
             version: asset_version(),
             brand_version: short_hash(cfg.branding.accent_color.as_bytes()),
             request_id: request_id.map(str::to_string),
+            lang,
+            languages,
         }
+    }
+
+    /// The message `key` in the page's language.
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    /// The message `key` with one placeholder filled.
+    pub fn t1(&self, key: &str, name: &str, value: &str) -> String {
+        self.lang.t_with(key, &[(name, value)])
     }
 }
 

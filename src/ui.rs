@@ -73,6 +73,7 @@ pub fn router(app: Arc<App>, prefix: &str) -> Router {
             get(oidc::logout::end_session).post(oidc::logout::end_session),
         )
         .route("/whoami", get(misc::whoami))
+        .route("/lang", get(misc::language))
         .route("/static/brand.css", get(misc::brand_css))
         .route("/static/{name}", get(misc::asset))
         .fallback(misc::not_found);

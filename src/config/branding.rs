@@ -8,6 +8,9 @@ pub struct BrandingConfig {
     pub name: String,
     pub logo_url: Option<String>,
     pub accent_color: String,
+    /// Pages and emails in this language unless the reader's browser asks
+    /// for another passgate has (or they chose one).
+    pub language: crate::i18n::Lang,
 }
 
 pub(super) fn check(b: &RawBranding, v: &mut Validator) -> BrandingConfig {
@@ -41,9 +44,26 @@ pub(super) fn check(b: &RawBranding, v: &mut Validator) -> BrandingConfig {
         );
     }
 
+    let language = match crate::i18n::Lang::parse(b.language.trim()) {
+        Some(l) => l,
+        None => {
+            v.problem(
+                "branding.language",
+                format!(
+                    "{:?} is not one of {}",
+                    b.language,
+                    crate::i18n::Lang::ALL
+                        .map(|l| format!("\"{}\"", l.code()))
+                        .join(", ")
+                ),
+            );
+            crate::i18n::Lang::En
+        }
+    };
     BrandingConfig {
         name: b.name.trim().to_string(),
         logo_url,
         accent_color: b.accent_color.trim().to_string(),
+        language,
     }
 }

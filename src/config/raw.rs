@@ -177,6 +177,7 @@ pub struct RawBranding {
     pub name: String,
     pub logo_url: String,
     pub accent_color: String,
+    pub language: String,
 }
 
 impl Default for RawBranding {
@@ -185,6 +186,7 @@ impl Default for RawBranding {
             name: "passgate".into(),
             logo_url: String::new(),
             accent_color: "#2f6feb".into(),
+            language: "en".into(),
         }
     }
 }

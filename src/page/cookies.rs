@@ -112,6 +112,21 @@ pub fn session_cookie(cfg: &Config, token: Option<&str>) -> HeaderValue {
     header_value(c.build())
 }
 
+/// The cookie that keeps the reader's language (a year; the portal's
+/// host, or `cookie_domain` so protected hosts' pages follow it).
+pub fn language_cookie(cfg: &Config, lang: crate::i18n::Lang) -> HeaderValue {
+    let mut c = Cookie::build((crate::i18n::COOKIE, lang.code()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::days(365))
+        .secure(cfg.session.secure_cookie);
+    if let Some(d) = &cfg.session.cookie_domain {
+        c = c.domain(d.as_str());
+    }
+    header_value(c.build())
+}
+
 /// Why a state-changing request was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Forged {

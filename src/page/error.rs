@@ -16,7 +16,7 @@ use http::header::HeaderMap;
 use http::{Response, StatusCode};
 use serde_json::{Map, Value};
 
-use super::{Action, Chrome, Ctx, MessagePage};
+use super::{Action, Ctx, MessagePage};
 use crate::config::Config;
 use crate::store::StoreError;
 
@@ -176,7 +176,7 @@ impl PageError {
             actions.push(Action::link("Try again", ""));
         }
         let page = MessagePage {
-            chrome: Chrome::new(cfg, Some(ctx.request_id())),
+            chrome: ctx.chrome(cfg),
             title: title.into(),
             message: message.into(),
             next: next.into(),
@@ -229,7 +229,12 @@ mod tests {
     use super::*;
 
     fn ctx() -> Ctx {
-        Ctx::new("req-1", "192.0.2.1".parse().expect("ip"))
+        Ctx::new(
+            "req-1",
+            "192.0.2.1".parse().expect("ip"),
+            crate::i18n::Lang::En,
+            "/.passgate/x",
+        )
     }
 
     async fn body(r: Response<Body>) -> String {

@@ -29,8 +29,9 @@ use crate::page::plain;
 static X_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
 
 /// passgate's pages (under the prefix) that belong on the portal host.
-const PORTAL_PAGES: [&str; 9] = [
+const PORTAL_PAGES: [&str; 10] = [
     "/login",
+    "/lang",
     "/oidc/authorize",
     "/oidc/end-session",
     "/logout",
@@ -380,8 +381,18 @@ async fn own_endpoint(
         );
     }
     let client_ip = gate::client_ip(cfg, ctx.peer, req.headers());
-    req.extensions_mut()
-        .insert(crate::page::Ctx::new(ctx.request_id(), client_ip));
+    let lang = crate::i18n::negotiate(req.headers(), cfg.branding.language);
+    let here = req
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
+    req.extensions_mut().insert(crate::page::Ctx::new(
+        ctx.request_id(),
+        client_ip,
+        lang,
+        &here,
+    ));
     match router.oneshot(req.map(Body::new)).await {
         Ok(r) => (r, Outcome::PAGE),
         Err(never) => match never {},

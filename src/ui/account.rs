@@ -187,7 +187,7 @@ pub async fn page(
         .map(|u| URL_SAFE_NO_PAD.encode(u.as_bytes()))
         .unwrap_or_default();
     let page = AccountPage {
-        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
+        chrome: ctx.chrome(&cfg),
         csrf,
         rp_id: cfg.webauthn.rp_id.clone(),
         email: p.email.clone(),
@@ -469,7 +469,7 @@ pub async fn offer(
     let (csrf, cookie) = crate::page::cookies::csrf_token(&cfg, &headers);
     let welcome = q.contains_key("welcome");
     let page = OfferPage {
-        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
+        chrome: ctx.chrome(&cfg),
         csrf,
         rp_id: cfg.webauthn.rp_id.clone(),
         next,

@@ -316,7 +316,7 @@ pub async fn start(
     }
     let (csrf, csrf_cookie) = crate::page::cookies::csrf_token(&cfg, &headers);
     let page = SentPage {
-        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
+        chrome: ctx.chrome(&cfg),
         csrf,
         rd_encoded: crate::page::enc(&rd),
         rd,
@@ -355,7 +355,7 @@ pub async fn verify_page(
         Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     super::page(&cfg, &headers, StatusCode::OK, |csrf| ConfirmPage {
-        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
+        chrome: ctx.chrome(&cfg),
         csrf,
         token,
         email: record.email,
@@ -399,7 +399,7 @@ pub async fn verify(
         .await;
         return super::page(&cfg, &headers, StatusCode::FORBIDDEN, |csrf| {
             CodePage {
-            chrome: Chrome::new(&cfg, Some(ctx.request_id())),
+            chrome: ctx.chrome(&cfg),
             csrf,
             rd_encoded: crate::page::enc(&record.rd),
             rd: record.rd,
@@ -441,7 +441,7 @@ pub async fn code_page(
     let (csrf, cookie) = crate::page::cookies::csrf_token(&cfg, &headers);
     let rd = q.get("rd").cloned().unwrap_or_default();
     let page = CodePage {
-        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
+        chrome: ctx.chrome(&cfg),
         csrf,
         rd_encoded: crate::page::enc(&rd),
         rd,
@@ -472,7 +472,7 @@ pub async fn code(
     let ip = ctx.client_ip();
     let retry = |error: String, status: StatusCode| {
         super::page(&cfg, &headers, status, |csrf| CodePage {
-            chrome: Chrome::new(&cfg, Some(ctx.request_id())),
+            chrome: ctx.chrome(&cfg),
             csrf,
             rd_encoded: crate::page::enc(&rd),
             rd: rd.clone(),

@@ -50,7 +50,7 @@ pub async fn invite_page(
         return PageError::refused(StatusCode::GONE, "invite_expired", "This invitation has expired", "Invitations work once and for a limited time. This one was already used or is too old.").next("Ask whoever invited you for a new one. If you already accepted it, sign in.").action(Action::link("Sign in", cfg.login_url())).page(&cfg, &ctx);
     };
     super::page(&cfg, &headers, StatusCode::OK, |csrf| InvitePage {
-        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
+        chrome: ctx.chrome(&cfg),
         csrf,
         token,
         email: invite.email,

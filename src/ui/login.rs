@@ -67,7 +67,7 @@ pub fn render(
     let cfg = app.config();
     let (csrf, cookie) = crate::page::cookies::csrf_token(&cfg, headers);
     let page = LoginPage {
-        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
+        chrome: ctx.chrome(&cfg),
         csrf,
         rd: rd.to_string(),
         rd_encoded: crate::page::enc(rd),
@@ -94,9 +94,9 @@ pub async fn page(
         Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     }
     let error = match q.get("error").map(String::as_str) {
-        Some("signed_out") => "You have been signed out.",
-        Some("session_ended") => "Your session has ended. Please sign in again.",
-        _ => "",
+        Some("signed_out") => ctx.lang.t("login-signed-out"),
+        Some("session_ended") => ctx.lang.t("login-session-ended"),
+        _ => String::new(),
     };
     // An address the app already knows (OIDC `login_hint`), to start with.
     let email = q
@@ -104,7 +104,7 @@ pub async fn page(
         .map(String::as_str)
         .filter(|e| e.contains('@') && e.len() <= 254)
         .unwrap_or("");
-    render(&app, &headers, &ctx, rd, email, error, StatusCode::OK)
+    render(&app, &headers, &ctx, rd, email, &error, StatusCode::OK)
 }
 
 /// `GET P/step-up?rd=`: "Confirm it's you" — a signed-in person whose
@@ -184,26 +184,30 @@ pub async fn step_up_page(
         Ok(list) => !list.is_empty(),
         Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
+    let lang = ctx.lang;
     let app_name = if let Some(c) = client {
         c.name.clone()
     } else if host.is_empty() {
-        "This application".to_string()
+        lang.t("step-up-this-app")
     } else {
         host.clone()
     };
     let reason = match up {
-        Some(u) if u.passkey && method != crate::authz::PASSKEY_AMR => format!(
-            "{app_name} accepts only passkey sign-ins, and you signed in by email this time."
-        ),
+        Some(u) if u.passkey && method != crate::authz::PASSKEY_AMR => {
+            lang.t_with("step-up-reason-passkey", &[("app", &app_name)])
+        }
         Some(u) => match u.max_age {
-            Some(max) => format!(
-                "{app_name} wants a recent sign-in: yours was {} ago, and it takes sign-ins from the last {}.",
-                ago(now - session.auth_time()),
-                ago(max)
+            Some(max) => lang.t_with(
+                "step-up-reason-max-age",
+                &[
+                    ("app", &app_name),
+                    ("age", &ago(lang, now - session.auth_time())),
+                    ("max", &ago(lang, max)),
+                ],
             ),
-            None => format!("Confirm it's you to continue to {app_name}."),
+            None => lang.t_with("step-up-reason", &[("app", &app_name)]),
         },
-        None => format!("Confirm it's you to continue to {app_name}."),
+        None => lang.t_with("step-up-reason", &[("app", &app_name)]),
     };
     let here = cfg.step_up_url(&dest);
     let add_passkey_url = (!has_passkeys && (passkey_only || !cfg.email.sign_in)).then(|| {
@@ -215,7 +219,7 @@ pub async fn step_up_page(
         )
     });
     super::page(&cfg, &headers, StatusCode::OK, |csrf| StepUpPage {
-        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
+        chrome: ctx.chrome(&cfg),
         csrf,
         rd_encoded: crate::page::enc(&dest),
         rd: dest.clone(),
@@ -228,19 +232,18 @@ pub async fn step_up_page(
     })
 }
 
-/// "3 minutes", "2 hours", for people.
-fn ago(secs: i64) -> String {
+/// "3 minutes", "2 hours", for people, in their language.
+fn ago(lang: crate::i18n::Lang, secs: i64) -> String {
     let secs = secs.max(0);
-    let (n, unit) = if secs < 120 {
-        (secs, "second")
+    if secs < 120 {
+        lang.t_count("time-seconds", secs)
     } else if secs < 7200 {
-        (secs / 60, "minute")
+        lang.t_count("time-minutes", secs / 60)
     } else if secs < 172_800 {
-        (secs / 3600, "hour")
+        lang.t_count("time-hours", secs / 3600)
     } else {
-        (secs / 86_400, "day")
-    };
-    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+        lang.t_count("time-days", secs / 86_400)
+    }
 }
 
 /// `GET P/logout`: a confirmation button (a link must not sign anyone out).
@@ -256,7 +259,7 @@ pub async fn logout_page(
         Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     super::page(&cfg, &headers, StatusCode::OK, |csrf| LogoutPage {
-        chrome: Chrome::new(&cfg, Some(ctx.request_id())),
+        chrome: ctx.chrome(&cfg),
         csrf,
         rd: q.get("rd").cloned().unwrap_or_default(),
         who,

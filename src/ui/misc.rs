@@ -146,3 +146,35 @@ pub async fn not_found(
     )
     .respond(&app.config(), &headers, &ctx)
 }
+
+/// `GET P/lang?set=de&rd=/path`: keep the reader's choice of language and
+/// go back to the page (a path on the portal; anything else: the account
+/// page).
+pub async fn language(
+    State(app): State<Arc<App>>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response<Body> {
+    let cfg = app.config();
+    // A path on the portal, the sign-in pages included (unlike a sign-in's
+    // `rd`): the page the link was on.
+    let origin = &cfg.server.portal.origin;
+    let next = q
+        .get("rd")
+        .filter(|r| {
+            r.starts_with('/')
+                && !r.starts_with("//")
+                && r.len() <= 4096
+                && !r.bytes().any(|b| b <= 0x20 || b == 0x7f || b == b'\\')
+        })
+        .and_then(|r| url::Url::parse(&format!("{origin}{r}")).ok())
+        .filter(|u| u.origin().ascii_serialization() == *origin)
+        .map(|u| u.to_string())
+        .unwrap_or_else(|| super::destination(&cfg, None));
+    match q.get("set").and_then(|s| crate::i18n::Lang::parse(s)) {
+        Some(lang) => crate::page::with_cookies(
+            crate::page::see_other(&next),
+            [Some(crate::page::cookies::language_cookie(&cfg, lang))],
+        ),
+        None => crate::page::see_other(&next),
+    }
+}

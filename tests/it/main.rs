@@ -16,6 +16,7 @@ mod forward_auth;
 mod fuzz;
 mod gate_proxy;
 mod http1;
+mod languages;
 mod oidc;
 mod operate;
 mod policies;

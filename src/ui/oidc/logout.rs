@@ -160,7 +160,7 @@ pub async fn end_session(
         .is_some_and(|c| c["sid"].as_str() == Some(session.record.id.as_str()));
     if !(proven || confirmed) {
         return crate::ui::page(&cfg, &headers, StatusCode::OK, |csrf| EndSessionPage {
-            chrome: Chrome::new(&cfg, Some(ctx.request_id())),
+            chrome: ctx.chrome(&cfg),
             csrf,
             who: session.principal.email.clone(),
             client_name: client.map(|c| c.name.clone()).unwrap_or_default(),

@@ -1,0 +1,139 @@
+//! Pages in the reader's language (wave 2): chosen from `Accept-Language`,
+//! changed with the language links (kept in a cookie), defaulting to
+//! `branding.language`; a page in German, French or Spanish has none of the
+//! English catalog's sentences left.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use crate::common::gateway::{Gateway, client};
+
+/// The English catalog's messages without placeholders or plural forms,
+/// long enough to be sentences rather than shared words.
+fn english_sentences() -> Vec<String> {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/login-ui/locales/en/main.ftl"
+    ))
+    .unwrap();
+    text.lines()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase()))
+        .filter_map(|l| l.split_once(" = ").map(|(_, v)| v.trim().to_string()))
+        .filter(|v| !v.contains('{') && v.len() > 12)
+        .collect()
+}
+
+async fn page(gw: &Gateway, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    let mut r = client().get(gw.url(path)).header("accept", "text/html");
+    for (k, v) in headers {
+        r = r.header(*k, *v);
+    }
+    let r = r.send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+        .replace("&quot;", "\"")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_speak_the_readers_language() {
+    let gw = Gateway::start(|s| {
+        s.config(
+            "",
+            "[branding]\nlanguage = \"fr\"\n\n[[route]]\nhost = \"localhost\"\nupstream = \"http://127.0.0.1:9\"\nmax_age = \"1s\"\n",
+        )
+    })
+    .await;
+    let english = english_sentences();
+    assert!(english.len() > 10, "{english:?}");
+    let token = gw.session_for("ann@example.com", &[]).await;
+    let cookie = format!("passgate_session={token}");
+    let step_up = format!(
+        "/.passgate/step-up?rd={}",
+        passgate::page::enc(&gw.url("/x"))
+    );
+    let pages: [(&str, Vec<(&str, &str)>); 3] = [
+        ("/.passgate/login", vec![]),
+        (&step_up, vec![("cookie", cookie.as_str())]),
+        ("/.passgate/logout", vec![("cookie", cookie.as_str())]),
+    ];
+    for (lang, heading) in [
+        ("de", "Bei passgate anmelden"),
+        ("fr", "Se connecter à passgate"),
+        ("es", "Iniciar sesión en passgate"),
+    ] {
+        for (path, extra) in &pages {
+            let mut h = extra.clone();
+            let accept = format!("{lang}-XX,{lang};q=0.9,en;q=0.5");
+            h.push(("accept-language", accept.as_str()));
+            let (status, html) = page(&gw, path, &h).await;
+            assert_eq!(status, 200, "{path}");
+            assert!(
+                html.contains(&format!("<html lang=\"{lang}\">")),
+                "{lang} {path}"
+            );
+            let text = unescape(&html);
+            for e in &english {
+                assert!(
+                    !text.contains(e.as_str()),
+                    "{lang} {path}: English left: {e:?}"
+                );
+            }
+        }
+        let (_, login) = page(&gw, "/.passgate/login", &[("accept-language", lang)]).await;
+        assert!(unescape(&login).contains(heading), "{lang}");
+    }
+    // No Accept-Language that passgate has: branding.language.
+    let (_, html) = page(&gw, "/.passgate/login", &[("accept-language", "nl, ja")]).await;
+    assert!(html.contains("<html lang=\"fr\">"));
+    // English asked for: English.
+    let (_, html) = page(&gw, "/.passgate/login", &[("accept-language", "en-GB")]).await;
+    assert!(html.contains("Sign in with a passkey"));
+    // The language links: the choice is kept in a cookie and wins over the
+    // browser's; the link returns to the page, never to another site.
+    let r = client()
+        .get(gw.url("/.passgate/lang?set=es&rd=%2F.passgate%2Flogin%3Frd%3Dx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], gw.url("/.passgate/login?rd=x"));
+    let set = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(set.starts_with("passgate_lang=es;"), "{set}");
+    let (_, html) = page(
+        &gw,
+        "/.passgate/login",
+        &[("accept-language", "de"), ("cookie", "passgate_lang=es")],
+    )
+    .await;
+    assert!(html.contains("<html lang=\"es\">"));
+    for rd in [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+    ] {
+        let r = client()
+            .get(gw.url(&format!(
+                "/.passgate/lang?set=de&rd={}",
+                passgate::page::enc(rd)
+            )))
+            .send()
+            .await
+            .unwrap();
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(to.starts_with(&gw.origin()), "{rd} -> {to}");
+    }
+    // Every page links to the other languages, back to itself.
+    let (_, html) = page(&gw, "/.passgate/login", &[("accept-language", "de")]).await;
+    for code in ["en", "fr", "es"] {
+        assert!(
+            html.contains(&format!(
+                "/.passgate/lang?set={code}&#38;rd=%2F%2Epassgate%2Flogin"
+            )),
+            "{code}: {html}"
+        );
+    }
+}
