@@ -492,6 +492,31 @@ await scenario("pages fit a 360 px wide screen", async () => {
   assert.equal(await page.evaluate(() => document.activeElement.className), "skip");
 });
 
+await scenario("pages in German, French and Spanish fit 360 px and pass axe", async () => {
+  const ctx = await browser();
+  const page = await ctx.newPage();
+  for (const lang of ["de", "fr", "es"]) {
+    await page.setExtraHTTPHeaders({ "accept-language": lang });
+    for (const [width, height, suffix] of [[1280, 900, ""], [360, 740, "-narrow"]]) {
+      await page.setViewportSize({ width, height });
+      await page.goto(`${P}/login`);
+      assert.equal(await page.getAttribute("html", "lang"), lang);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `login in ${lang}: content overflows by ${overflow}px`);
+      await shot(page, `25-login-${lang}${suffix}`);
+    }
+  }
+  // The language links switch, and the choice sticks.
+  await page.setExtraHTTPHeaders({ "accept-language": "de" });
+  await page.goto(`${P}/login`);
+  await page.click("footer .langs a[lang=es]");
+  await page.waitForURL(`${P}/login`);
+  assert.equal(await page.getAttribute("html", "lang"), "es");
+  await page.goto(`${P}/login`);
+  assert.equal(await page.getAttribute("html", "lang"), "es");
+  await ctx.close();
+});
+
 await scenario("no page broke its Content-Security-Policy", async () => {
   assert.deepEqual(cspViolations, []);
 });

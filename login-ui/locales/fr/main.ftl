@@ -4,7 +4,7 @@ page-footer = Protégé par { $brand }
 page-reference = réf.
 page-languages = Langue
 common-or = ou
-common-email-link-button = Recevoir un lien de connexion par e-mail
+common-email-link-button = Recevoir un lien par e-mail
 common-someone-else = Se connecter avec un autre compte
 common-signed-in-as = Connecté en tant que { $who }.
 
