@@ -128,6 +128,11 @@ impl Chrome {
     pub fn t1(&self, key: &str, name: &str, value: &str) -> String {
         self.lang.t_with(key, &[(name, value)])
     }
+
+    /// The message `key` with two placeholders filled.
+    pub fn t2(&self, key: &str, n1: &str, v1: &str, n2: &str, v2: &str) -> String {
+        self.lang.t_with(key, &[(n1, v1), (n2, v2)])
+    }
 }
 
 /// A button or link on a message page.

@@ -110,7 +110,10 @@ impl axum::extract::FromRequest<Arc<App>> for Posted {
             Ok(()) => Ok(Posted(fields)),
             Err(why) => Err(match ctx {
                 Some(ctx) => login::forged(app, &headers, &ctx, why).await,
-                None => crate::page::plain(StatusCode::FORBIDDEN, why.message()),
+                None => crate::page::plain(
+                    StatusCode::FORBIDDEN,
+                    &why.message(crate::i18n::negotiate(&headers, cfg.branding.language)),
+                ),
             }),
         }
     }

@@ -137,14 +137,11 @@ pub enum Forged {
 }
 
 impl Forged {
-    pub fn message(self) -> &'static str {
+    /// What happened and what to do, in `lang`.
+    pub fn message(self, lang: crate::i18n::Lang) -> String {
         match self {
-            Forged::Origin => {
-                "This form was sent from another site, so it was not accepted. Go back to the sign-in page and try again."
-            }
-            Forged::Token => {
-                "This page had expired (or cookies are blocked), so the form was not accepted. Reload the page and try again."
-            }
+            Forged::Origin => lang.t("forged-origin"),
+            Forged::Token => lang.t("forged-token"),
         }
     }
 }

@@ -112,20 +112,21 @@ impl PageError {
         }
     }
 
-    /// (title, message, what to do next) as shown to people.
-    fn words(&self) -> (&str, &str, &str) {
+    /// (title, message, what to do next) as shown to people, in `lang`
+    /// (a refusal was worded by its caller).
+    fn words(&self, lang: crate::i18n::Lang) -> (String, String, String) {
         match self {
             PageError::Unavailable(_) => (
-                "Sign-in is briefly unavailable",
-                "passgate cannot reach its database right now.",
-                "Try again in a minute. If it keeps happening, tell whoever runs this service and quote the reference below.",
+                lang.t("error-unavailable-title"),
+                lang.t("error-unavailable-message"),
+                lang.t("error-unavailable-next"),
             ),
             PageError::Internal(_) => (
-                "Something went wrong",
-                "passgate could not finish this request.",
-                "Try again. If it keeps happening, tell whoever runs this service and quote the reference below.",
+                lang.t("error-internal-title"),
+                lang.t("error-internal-message"),
+                lang.t("error-internal-next"),
             ),
-            PageError::Refused(r) => (&r.title, &r.message, &r.next),
+            PageError::Refused(r) => (r.title.clone(), r.message.clone(), r.next.clone()),
         }
     }
 
@@ -167,19 +168,19 @@ impl PageError {
     pub fn page(&self, cfg: &Config, ctx: &Ctx) -> Response<Body> {
         self.log(ctx);
         let status = self.status();
-        let (title, message, next) = self.words();
+        let (title, message, next) = self.words(ctx.lang);
         let mut actions = match self {
             PageError::Refused(r) => r.actions.clone(),
             _ => Vec::new(),
         };
         if actions.is_empty() && status.is_server_error() {
-            actions.push(Action::link("Try again", ""));
+            actions.push(Action::link(&ctx.lang.t("error-try-again"), ""));
         }
         let page = MessagePage {
             chrome: ctx.chrome(cfg),
-            title: title.into(),
-            message: message.into(),
-            next: next.into(),
+            title,
+            message,
+            next,
             who: None,
             tone: if status.is_server_error() {
                 "error"
@@ -195,7 +196,7 @@ impl PageError {
     /// fields, for the pages' scripts.
     pub fn json(&self, ctx: &Ctx) -> Response<Body> {
         self.log(ctx);
-        let (title, message, next) = self.words();
+        let (title, message, next) = self.words(ctx.lang);
         // Scripts show `message` alone: it carries what to do next.
         let text = match self {
             PageError::Refused(r) if r.message.is_empty() => title.to_string(),
@@ -216,7 +217,7 @@ impl PageError {
     pub fn plain(&self, ctx: &Ctx) -> Response<Body> {
         self.log(ctx);
         let status = self.status();
-        let (_, message, _) = self.words();
+        let (_, message, _) = self.words(ctx.lang);
         super::plain(
             status,
             &format!("{status}: {message} (ref {})\n", ctx.request_id()),

@@ -149,14 +149,18 @@ fn too_many(cfg: &Config, ctx: &Ctx, reset_in: u64, what: &str) -> Response<Body
     PageError::refused(
         StatusCode::TOO_MANY_REQUESTS,
         "rate_limited",
-        "Too many attempts",
+        ctx.lang.t("email-too-many-title"),
         format!(
-            "{what} Try again in {minutes} minute{}.",
-            if minutes == 1 { "" } else { "s" }
+            "{what} {}",
+            ctx.lang
+                .t_count("email-try-again-in-minutes", minutes as i64)
         ),
     )
-    .next("If you already received a message, its link and code still work.")
-    .action(Action::link("Back to sign in", cfg.login_url()))
+    .next(ctx.lang.t("email-too-many-next"))
+    .action(Action::link(
+        &ctx.lang.t("email-code-back"),
+        cfg.login_url(),
+    ))
     .page(cfg, ctx)
 }
 
@@ -180,7 +184,7 @@ pub async fn start(
             &ctx,
             &rd,
             "",
-            "Email sign-in is turned off here. Use a passkey.",
+            &ctx.lang.t("email-turned-off"),
             StatusCode::BAD_REQUEST,
         );
     }
@@ -191,7 +195,7 @@ pub async fn start(
             &ctx,
             &rd,
             &email,
-            "Enter your email address, like name@example.com.",
+            &ctx.lang.t("email-enter-address"),
             StatusCode::BAD_REQUEST,
         );
     }
@@ -212,7 +216,7 @@ pub async fn start(
         WINDOW,
         PER_IP,
         limited("per ip"),
-        "Too many sign-in emails were requested from your network.",
+        &ctx.lang.t("email-too-many-network"),
     )
     .await
     {
@@ -227,7 +231,7 @@ pub async fn start(
         WINDOW,
         PER_ADDRESS,
         limited("per address"),
-        "Too many sign-in emails were requested for this address.",
+        &ctx.lang.t("email-too-many-address"),
     )
     .await
     {
@@ -331,7 +335,18 @@ pub async fn start(
 }
 
 fn expired(cfg: &Config, ctx: &Ctx) -> Response<Body> {
-    PageError::refused(StatusCode::GONE, "link_expired", "This link has expired", "Sign-in links work once and only for a short time. This one was already used or is too old.").next("Ask for a new link on the sign-in page.").action(Action::link("Get a new link", cfg.login_url())).page(cfg, ctx)
+    PageError::refused(
+        StatusCode::GONE,
+        "link_expired",
+        ctx.lang.t("email-link-expired-title"),
+        ctx.lang.t("email-link-expired-message"),
+    )
+    .next(ctx.lang.t("email-link-expired-next"))
+    .action(Action::link(
+        &ctx.lang.t("email-link-expired-action"),
+        cfg.login_url(),
+    ))
+    .page(cfg, ctx)
 }
 
 /// `GET P/email/verify?token=`: a confirmation page; spends nothing.
@@ -397,15 +412,13 @@ pub async fn verify(
                 .detail("email link opened in another browser"),
         )
         .await;
-        return super::page(&cfg, &headers, StatusCode::FORBIDDEN, |csrf| {
-            CodePage {
+        return super::page(&cfg, &headers, StatusCode::FORBIDDEN, |csrf| CodePage {
             chrome: ctx.chrome(&cfg),
             csrf,
             rd_encoded: crate::page::enc(&record.rd),
             rd: record.rd,
             email: record.email,
-            error: "This link was opened in a different browser from the one that asked for it, so it cannot sign you in here. Enter the code from the same email instead — it works on any device.".into(),
-        }
+            error: ctx.lang.t("email-other-browser"),
         });
     }
     // Spend it: exactly one request gets it.
@@ -481,10 +494,7 @@ pub async fn code(
         })
     };
     if !crate::names::looks_like_email(&email) || code.len() != 6 {
-        return retry(
-            "Enter your email address and the six-digit code from the email.".into(),
-            StatusCode::BAD_REQUEST,
-        );
+        return retry(ctx.lang.t("email-code-enter-both"), StatusCode::BAD_REQUEST);
     }
     let failed = |detail: &'static str| {
         Event::failed("signin.failed")
@@ -501,7 +511,7 @@ pub async fn code(
         WINDOW,
         CODE_TRIES_PER_IP,
         failed("too many codes from one address"),
-        "Too many codes were entered from your network.",
+        &ctx.lang.t("email-code-too-many-network"),
     )
     .await
     {
@@ -514,7 +524,7 @@ pub async fn code(
     if paused {
         app.audit(failed("codes paused for this address")).await;
         return retry(
-            "Codes are paused for this address for a day, because several wrong codes were entered for it. Use the link in your latest email, in the browser where you asked for it.".into(),
+            ctx.lang.t("email-code-paused"),
             StatusCode::TOO_MANY_REQUESTS,
         );
     }
@@ -525,7 +535,7 @@ pub async fn code(
     let Some(record) = record else {
         app.audit(failed("no code, or it has expired")).await;
         return retry(
-            "That code is not right, or it has expired. Ask for a new email.".into(),
+            ctx.lang.t("email-code-wrong-or-expired"),
             StatusCode::UNAUTHORIZED,
         );
     };
@@ -571,16 +581,11 @@ pub async fn code(
         }
         app.audit(failed("wrong code")).await;
         return retry(
-            format!(
-                "That code is not right. {}",
-                if left == 0 {
-                    "That was its last try: ask for a new email.".to_string()
-                } else if left == 1 {
-                    "1 try left.".to_string()
-                } else {
-                    format!("{left} tries left.")
-                }
-            ),
+            if left == 0 {
+                ctx.lang.t("email-code-wrong-last")
+            } else {
+                ctx.lang.t_count("email-code-wrong-left", left as i64)
+            },
             StatusCode::UNAUTHORIZED,
         );
     }
@@ -638,11 +643,11 @@ async fn complete(
                     return PageError::refused(
                         StatusCode::CONFLICT,
                         "cannot_create",
-                        "This account cannot be created",
+                        ctx.lang.t("email-cannot-create-title"),
                         &m,
                     )
-                    .next("Try signing in again.")
-                    .action(Action::link("Sign in", cfg.login_url()))
+                    .next(ctx.lang.t("email-cannot-create-next"))
+                    .action(Action::link(&ctx.lang.t("login-title"), cfg.login_url()))
                     .page(cfg, ctx);
                 }
                 Err(e) => return PageError::from(e).respond(cfg, headers, ctx),
@@ -659,10 +664,10 @@ async fn complete(
             return PageError::refused(
                 StatusCode::FORBIDDEN,
                 "not_allowed",
-                "You can't sign in here",
-                "This account is disabled, or sign-up is not open to this address.",
+                ctx.lang.t("email-not-allowed-title"),
+                ctx.lang.t("email-not-allowed-message"),
             )
-            .next("If you think this is a mistake, ask whoever runs this service.")
+            .next(ctx.lang.t("email-not-allowed-next"))
             .page(cfg, ctx);
         }
         Err(e) => return PageError::from(e).respond(cfg, headers, ctx),

@@ -332,9 +332,9 @@ pub async fn forged(
     PageError::refused(
         StatusCode::FORBIDDEN,
         "forbidden",
-        "This form could not be accepted",
-        why.message(),
+        ctx.lang.t("forged-title"),
+        why.message(ctx.lang),
     )
-    .action(Action::link("Go to sign in", cfg.login_url()))
+    .action(Action::link(&ctx.lang.t("forged-action"), cfg.login_url()))
     .page(&cfg, ctx)
 }

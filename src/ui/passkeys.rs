@@ -68,7 +68,7 @@ fn guard(app: &App, headers: &HeaderMap, ctx: &Ctx) -> Result<(), Response<Body>
     let cfg = app.config();
     let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
     crate::page::check_post(&cfg, headers, token)
-        .map_err(|why| refused(StatusCode::FORBIDDEN, "forbidden", why.message()).json(ctx))
+        .map_err(|why| refused(StatusCode::FORBIDDEN, "forbidden", why.message(ctx.lang)).json(ctx))
 }
 
 /// `POST P/webauthn/authenticate/start`.

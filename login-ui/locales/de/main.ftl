@@ -58,3 +58,85 @@ logout-not-signed-in = Sie sind nicht angemeldet.
 logout-button = Abmelden
 end-session-named = { $app } möchte Sie bei passgate abmelden. Damit endet Ihre Anmeldung hier und in jeder Anwendung, die sie in diesem Browser nutzt.
 end-session-unnamed = Eine Anwendung möchte Sie bei passgate abmelden. Damit endet Ihre Anmeldung hier und in jeder Anwendung, die sie in diesem Browser nutzt.
+common-continue = Weiter
+
+## Email sign-in
+email-sent-title = Prüfen Sie Ihre E-Mails
+email-sent-lead = Wenn sich { $email } hier anmelden kann, ist eine Nachricht mit Anmeldelink und Code unterwegs. Sie ist { $minutes } Minuten gültig.
+email-sent-how = Öffnen Sie den Link in diesem Browser oder geben Sie unten den Code ein – der Code funktioniert auch auf einem anderen Gerät.
+email-code-from-email = Code aus der E-Mail
+email-sent-other-address = Eine andere Adresse verwenden
+email-confirm-title = Anmeldung bestätigen
+email-confirm-new-heading = Registrierung abschließen
+email-confirm-new-lead = Erstellen Sie Ihr Konto für { $email }.
+email-confirm-lead = Als { $email } anmelden.
+email-confirm-create = Mein Konto erstellen
+email-confirm-why = Dieser zusätzliche Schritt verhindert, dass E-Mail-Scanner Ihren Link verbrauchen.
+email-code-title = Code eingeben
+email-code-heading = Geben Sie den Code aus Ihrer E-Mail ein
+email-code-lead = Das geht auf jedem Gerät: Der Code funktioniert auch dort, wo der Link es nicht tut.
+email-code-label = Code
+email-code-back = Zurück zur Anmeldung
+
+## The passkey offer after an email sign-in
+offer-welcome-title = Willkommen
+offer-title = Passkey hinzufügen
+offer-welcome-heading = Ihr Konto ist bereit
+offer-heading = Beim nächsten Mal schneller anmelden
+offer-welcome-lead = Erstellen Sie einen Passkey, damit Sie sich künftig mit Fingerabdruck, Gesicht oder Displaysperre anmelden – ganz ohne E-Mail.
+offer-lead = Sie haben sich per E-Mail angemeldet. Erstellen Sie einen Passkey auf diesem Gerät, um sich beim nächsten Mal mit einer Berührung anzumelden.
+offer-skip = Jetzt überspringen
+offer-not-now = Nicht jetzt
+offer-hint = Passkeys können Sie jederzeit auf Ihrer Kontoseite hinzufügen oder entfernen.
+offer-hint-email = Passkeys können Sie jederzeit auf Ihrer Kontoseite hinzufügen oder entfernen, und die Anmeldung per E-Mail bleibt immer möglich.
+
+## Invitations
+invite-title = Einladung annehmen
+invite-heading = Sie sind eingeladen
+invite-lead = Erstellen Sie Ihr { $brand }-Konto für { $email }.
+invite-groups = Sie treten bei: { $groups }.
+invite-accept = Annehmen und fortfahren
+
+## Email sign-in refusals
+email-too-many-title = Zu viele Versuche
+email-try-again-in-minutes = { $n ->
+    [one] Versuchen Sie es in { $n } Minute erneut.
+   *[other] Versuchen Sie es in { $n } Minuten erneut.
+}
+email-too-many-next = Wenn Sie bereits eine Nachricht erhalten haben, funktionieren deren Link und Code weiterhin.
+email-turned-off = Die Anmeldung per E-Mail ist hier abgeschaltet. Verwenden Sie einen Passkey.
+email-enter-address = Geben Sie Ihre E-Mail-Adresse ein, etwa name@example.com.
+email-too-many-network = Aus Ihrem Netzwerk wurden zu viele Anmelde-E-Mails angefordert.
+email-too-many-address = Für diese Adresse wurden zu viele Anmelde-E-Mails angefordert.
+email-link-expired-title = Dieser Link ist abgelaufen
+email-link-expired-message = Anmeldelinks funktionieren nur einmal und nur kurze Zeit. Dieser wurde bereits verwendet oder ist zu alt.
+email-link-expired-next = Fordern Sie auf der Anmeldeseite einen neuen Link an.
+email-link-expired-action = Neuen Link anfordern
+email-other-browser = Dieser Link wurde in einem anderen Browser geöffnet als dem, der ihn angefordert hat, und kann Sie hier nicht anmelden. Geben Sie stattdessen den Code aus derselben E-Mail ein – er funktioniert auf jedem Gerät.
+email-code-enter-both = Geben Sie Ihre E-Mail-Adresse und den sechsstelligen Code aus der E-Mail ein.
+email-code-too-many-network = Aus Ihrem Netzwerk wurden zu viele Codes eingegeben.
+email-code-paused = Codes sind für diese Adresse einen Tag lang gesperrt, weil mehrere falsche Codes eingegeben wurden. Verwenden Sie den Link aus Ihrer neuesten E-Mail in dem Browser, in dem Sie ihn angefordert haben.
+email-code-wrong-or-expired = Dieser Code stimmt nicht oder ist abgelaufen. Fordern Sie eine neue E-Mail an.
+email-code-wrong-last = Dieser Code stimmt nicht. Das war der letzte Versuch: Fordern Sie eine neue E-Mail an.
+email-code-wrong-left = { $n ->
+    [one] Dieser Code stimmt nicht. Noch { $n } Versuch.
+   *[other] Dieser Code stimmt nicht. Noch { $n } Versuche.
+}
+email-cannot-create-title = Dieses Konto kann nicht erstellt werden
+email-cannot-create-next = Versuchen Sie erneut, sich anzumelden.
+email-not-allowed-title = Sie können sich hier nicht anmelden
+email-not-allowed-message = Dieses Konto ist deaktiviert, oder die Registrierung steht dieser Adresse nicht offen.
+email-not-allowed-next = Wenn Sie das für einen Fehler halten, wenden Sie sich an die Betreiber dieses Dienstes.
+
+## Errors any page may show
+error-unavailable-title = Die Anmeldung ist kurz nicht verfügbar
+error-unavailable-message = passgate erreicht seine Datenbank gerade nicht.
+error-unavailable-next = Versuchen Sie es in einer Minute erneut. Wenn es so bleibt, wenden Sie sich an die Betreiber dieses Dienstes und nennen Sie die Referenz unten.
+error-internal-title = Etwas ist schiefgegangen
+error-internal-message = passgate konnte diese Anfrage nicht abschließen.
+error-internal-next = Versuchen Sie es erneut. Wenn es so bleibt, wenden Sie sich an die Betreiber dieses Dienstes und nennen Sie die Referenz unten.
+error-try-again = Erneut versuchen
+forged-title = Dieses Formular konnte nicht angenommen werden
+forged-action = Zur Anmeldung
+forged-origin = Dieses Formular wurde von einer anderen Website gesendet und daher nicht angenommen. Gehen Sie zurück zur Anmeldeseite und versuchen Sie es erneut.
+forged-token = Diese Seite war abgelaufen (oder Cookies sind blockiert), daher wurde das Formular nicht angenommen. Laden Sie die Seite neu und versuchen Sie es erneut.

@@ -61,3 +61,85 @@ logout-not-signed-in = You are not signed in.
 logout-button = Sign out
 end-session-named = { $app } asks to sign you out of passgate. This ends your sign-in here and in every application that uses it in this browser.
 end-session-unnamed = An application asks to sign you out of passgate. This ends your sign-in here and in every application that uses it in this browser.
+common-continue = Continue
+
+## Email sign-in
+email-sent-title = Check your email
+email-sent-lead = If { $email } can sign in here, a message with a sign-in link and a code is on its way. It expires in { $minutes } minutes.
+email-sent-how = Open the link in this browser, or enter the code below — the code also works on another device.
+email-code-from-email = Code from the email
+email-sent-other-address = Use a different address
+email-confirm-title = Confirm sign-in
+email-confirm-new-heading = Finish signing up
+email-confirm-new-lead = Create your account for { $email }.
+email-confirm-lead = Sign in as { $email }.
+email-confirm-create = Create my account
+email-confirm-why = This extra step keeps email scanners from using your link.
+email-code-title = Enter your code
+email-code-heading = Enter the code from your email
+email-code-lead = Use this on any device: the code works even where the link does not.
+email-code-label = Code
+email-code-back = Back to sign in
+
+## The passkey offer after an email sign-in
+offer-welcome-title = Welcome
+offer-title = Add a passkey
+offer-welcome-heading = Your account is ready
+offer-heading = Sign in faster next time
+offer-welcome-lead = Create a passkey so next time you sign in with your fingerprint, face or screen lock — no email needed.
+offer-lead = You signed in by email. Create a passkey on this device to sign in with a touch next time.
+offer-skip = Skip for now
+offer-not-now = Not now
+offer-hint = You can add or remove passkeys any time on your account page.
+offer-hint-email = You can add or remove passkeys any time on your account page, and you can always sign in by email.
+
+## Invitations
+invite-title = Accept invitation
+invite-heading = You're invited
+invite-lead = Create your { $brand } account for { $email }.
+invite-groups = You will join: { $groups }.
+invite-accept = Accept and continue
+
+## Email sign-in refusals
+email-too-many-title = Too many attempts
+email-try-again-in-minutes = { $n ->
+    [one] Try again in { $n } minute.
+   *[other] Try again in { $n } minutes.
+}
+email-too-many-next = If you already received a message, its link and code still work.
+email-turned-off = Email sign-in is turned off here. Use a passkey.
+email-enter-address = Enter your email address, like name@example.com.
+email-too-many-network = Too many sign-in emails were requested from your network.
+email-too-many-address = Too many sign-in emails were requested for this address.
+email-link-expired-title = This link has expired
+email-link-expired-message = Sign-in links work once and only for a short time. This one was already used or is too old.
+email-link-expired-next = Ask for a new link on the sign-in page.
+email-link-expired-action = Get a new link
+email-other-browser = This link was opened in a different browser from the one that asked for it, so it cannot sign you in here. Enter the code from the same email instead — it works on any device.
+email-code-enter-both = Enter your email address and the six-digit code from the email.
+email-code-too-many-network = Too many codes were entered from your network.
+email-code-paused = Codes are paused for this address for a day, because several wrong codes were entered for it. Use the link in your latest email, in the browser where you asked for it.
+email-code-wrong-or-expired = That code is not right, or it has expired. Ask for a new email.
+email-code-wrong-last = That code is not right. That was its last try: ask for a new email.
+email-code-wrong-left = { $n ->
+    [one] That code is not right. { $n } try left.
+   *[other] That code is not right. { $n } tries left.
+}
+email-cannot-create-title = This account cannot be created
+email-cannot-create-next = Try signing in again.
+email-not-allowed-title = You can't sign in here
+email-not-allowed-message = This account is disabled, or sign-up is not open to this address.
+email-not-allowed-next = If you think this is a mistake, ask whoever runs this service.
+
+## Errors any page may show
+error-unavailable-title = Sign-in is briefly unavailable
+error-unavailable-message = passgate cannot reach its database right now.
+error-unavailable-next = Try again in a minute. If it keeps happening, tell whoever runs this service and quote the reference below.
+error-internal-title = Something went wrong
+error-internal-message = passgate could not finish this request.
+error-internal-next = Try again. If it keeps happening, tell whoever runs this service and quote the reference below.
+error-try-again = Try again
+forged-title = This form could not be accepted
+forged-action = Go to sign in
+forged-origin = This form was sent from another site, so it was not accepted. Go back to the sign-in page and try again.
+forged-token = This page had expired (or cookies are blocked), so the form was not accepted. Reload the page and try again.

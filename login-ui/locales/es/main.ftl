@@ -58,3 +58,85 @@ logout-not-signed-in = No has iniciado sesión.
 logout-button = Cerrar sesión
 end-session-named = { $app } pide cerrar tu sesión de passgate. Esto termina tu sesión aquí y en todas las aplicaciones que la usan en este navegador.
 end-session-unnamed = Una aplicación pide cerrar tu sesión de passgate. Esto termina tu sesión aquí y en todas las aplicaciones que la usan en este navegador.
+common-continue = Continuar
+
+## Email sign-in
+email-sent-title = Revisa tu correo
+email-sent-lead = Si { $email } puede iniciar sesión aquí, va de camino un mensaje con un enlace de acceso y un código. Caduca en { $minutes } minutos.
+email-sent-how = Abre el enlace en este navegador o escribe el código abajo; el código también funciona en otro dispositivo.
+email-code-from-email = Código del correo
+email-sent-other-address = Usar otra dirección
+email-confirm-title = Confirmar inicio de sesión
+email-confirm-new-heading = Terminar el registro
+email-confirm-new-lead = Crea tu cuenta para { $email }.
+email-confirm-lead = Iniciar sesión como { $email }.
+email-confirm-create = Crear mi cuenta
+email-confirm-why = Este paso adicional impide que los analizadores de correo usen tu enlace.
+email-code-title = Introduce tu código
+email-code-heading = Introduce el código de tu correo
+email-code-lead = Úsalo en cualquier dispositivo: el código funciona incluso donde el enlace no.
+email-code-label = Código
+email-code-back = Volver al inicio de sesión
+
+## The passkey offer after an email sign-in
+offer-welcome-title = Te damos la bienvenida
+offer-title = Añadir una llave de acceso
+offer-welcome-heading = Tu cuenta está lista
+offer-heading = Inicia sesión más rápido la próxima vez
+offer-welcome-lead = Crea una llave de acceso para iniciar sesión la próxima vez con tu huella, tu cara o el bloqueo de pantalla, sin correo.
+offer-lead = Iniciaste sesión por correo. Crea una llave de acceso en este dispositivo para entrar con un toque la próxima vez.
+offer-skip = Omitir por ahora
+offer-not-now = Ahora no
+offer-hint = Puedes añadir o quitar llaves de acceso cuando quieras en la página de tu cuenta.
+offer-hint-email = Puedes añadir o quitar llaves de acceso cuando quieras en la página de tu cuenta, y siempre puedes iniciar sesión por correo.
+
+## Invitations
+invite-title = Aceptar la invitación
+invite-heading = Te han invitado
+invite-lead = Crea tu cuenta de { $brand } para { $email }.
+invite-groups = Te unirás a: { $groups }.
+invite-accept = Aceptar y continuar
+
+## Email sign-in refusals
+email-too-many-title = Demasiados intentos
+email-try-again-in-minutes = { $n ->
+    [one] Vuelve a intentarlo en { $n } minuto.
+   *[other] Vuelve a intentarlo en { $n } minutos.
+}
+email-too-many-next = Si ya recibiste un mensaje, su enlace y su código siguen funcionando.
+email-turned-off = El inicio de sesión por correo está desactivado aquí. Usa una llave de acceso.
+email-enter-address = Escribe tu correo electrónico, por ejemplo nombre@example.com.
+email-too-many-network = Se han pedido demasiados correos de acceso desde tu red.
+email-too-many-address = Se han pedido demasiados correos de acceso para esta dirección.
+email-link-expired-title = Este enlace ha caducado
+email-link-expired-message = Los enlaces de acceso solo sirven una vez y durante poco tiempo. Este ya se usó o es demasiado antiguo.
+email-link-expired-next = Pide un enlace nuevo en la página de inicio de sesión.
+email-link-expired-action = Obtener un enlace nuevo
+email-other-browser = Este enlace se abrió en un navegador distinto del que lo pidió, así que no puede iniciar tu sesión aquí. Escribe en su lugar el código del mismo correo: funciona en cualquier dispositivo.
+email-code-enter-both = Escribe tu correo electrónico y el código de seis cifras del correo.
+email-code-too-many-network = Se han introducido demasiados códigos desde tu red.
+email-code-paused = Los códigos están en pausa un día para esta dirección, porque se introdujeron varios códigos incorrectos. Usa el enlace de tu último correo, en el navegador donde lo pediste.
+email-code-wrong-or-expired = Ese código no es correcto o ha caducado. Pide un correo nuevo.
+email-code-wrong-last = Ese código no es correcto. Era su último intento: pide un correo nuevo.
+email-code-wrong-left = { $n ->
+    [one] Ese código no es correcto. Queda { $n } intento.
+   *[other] Ese código no es correcto. Quedan { $n } intentos.
+}
+email-cannot-create-title = No se puede crear esta cuenta
+email-cannot-create-next = Vuelve a intentar iniciar sesión.
+email-not-allowed-title = No puedes iniciar sesión aquí
+email-not-allowed-message = Esta cuenta está desactivada, o el registro no está abierto para esta dirección.
+email-not-allowed-next = Si crees que es un error, consulta a quien gestiona este servicio.
+
+## Errors any page may show
+error-unavailable-title = El inicio de sesión no está disponible por un momento
+error-unavailable-message = passgate no puede acceder a su base de datos ahora mismo.
+error-unavailable-next = Vuelve a intentarlo en un minuto. Si sigue pasando, avisa a quien gestiona este servicio e indica la referencia de abajo.
+error-internal-title = Algo salió mal
+error-internal-message = passgate no pudo terminar esta solicitud.
+error-internal-next = Vuelve a intentarlo. Si sigue pasando, avisa a quien gestiona este servicio e indica la referencia de abajo.
+error-try-again = Reintentar
+forged-title = No se pudo aceptar este formulario
+forged-action = Ir al inicio de sesión
+forged-origin = Este formulario se envió desde otro sitio, así que no se aceptó. Vuelve a la página de inicio de sesión e inténtalo de nuevo.
+forged-token = Esta página había caducado (o las cookies están bloqueadas), así que no se aceptó el formulario. Recarga la página e inténtalo de nuevo.

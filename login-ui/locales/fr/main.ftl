@@ -58,3 +58,85 @@ logout-not-signed-in = Vous n'êtes pas connecté.
 logout-button = Se déconnecter
 end-session-named = { $app } demande à vous déconnecter de passgate. Cela met fin à votre connexion ici et dans chaque application qui l'utilise dans ce navigateur.
 end-session-unnamed = Une application demande à vous déconnecter de passgate. Cela met fin à votre connexion ici et dans chaque application qui l'utilise dans ce navigateur.
+common-continue = Continuer
+
+## Email sign-in
+email-sent-title = Consultez vos e-mails
+email-sent-lead = Si { $email } peut se connecter ici, un message avec un lien de connexion et un code est en route. Il expire dans { $minutes } minutes.
+email-sent-how = Ouvrez le lien dans ce navigateur, ou saisissez le code ci-dessous — le code fonctionne aussi sur un autre appareil.
+email-code-from-email = Code reçu par e-mail
+email-sent-other-address = Utiliser une autre adresse
+email-confirm-title = Confirmer la connexion
+email-confirm-new-heading = Terminer l'inscription
+email-confirm-new-lead = Créez votre compte pour { $email }.
+email-confirm-lead = Se connecter en tant que { $email }.
+email-confirm-create = Créer mon compte
+email-confirm-why = Cette étape supplémentaire empêche les analyseurs d'e-mails d'utiliser votre lien.
+email-code-title = Saisir votre code
+email-code-heading = Saisissez le code reçu par e-mail
+email-code-lead = Sur n'importe quel appareil : le code fonctionne même là où le lien ne fonctionne pas.
+email-code-label = Code
+email-code-back = Retour à la connexion
+
+## The passkey offer after an email sign-in
+offer-welcome-title = Bienvenue
+offer-title = Ajouter une clé d'accès
+offer-welcome-heading = Votre compte est prêt
+offer-heading = Connectez-vous plus vite la prochaine fois
+offer-welcome-lead = Créez une clé d'accès pour vous connecter la prochaine fois avec votre empreinte, votre visage ou le verrouillage de l'écran — sans e-mail.
+offer-lead = Vous vous êtes connecté par e-mail. Créez une clé d'accès sur cet appareil pour vous connecter d'une simple touche la prochaine fois.
+offer-skip = Passer pour l'instant
+offer-not-now = Pas maintenant
+offer-hint = Vous pouvez ajouter ou supprimer des clés d'accès à tout moment depuis la page de votre compte.
+offer-hint-email = Vous pouvez ajouter ou supprimer des clés d'accès à tout moment depuis la page de votre compte, et vous pouvez toujours vous connecter par e-mail.
+
+## Invitations
+invite-title = Accepter l'invitation
+invite-heading = Vous êtes invité
+invite-lead = Créez votre compte { $brand } pour { $email }.
+invite-groups = Vous rejoindrez : { $groups }.
+invite-accept = Accepter et continuer
+
+## Email sign-in refusals
+email-too-many-title = Trop de tentatives
+email-try-again-in-minutes = { $n ->
+    [one] Réessayez dans { $n } minute.
+   *[other] Réessayez dans { $n } minutes.
+}
+email-too-many-next = Si vous avez déjà reçu un message, son lien et son code fonctionnent toujours.
+email-turned-off = La connexion par e-mail est désactivée ici. Utilisez une clé d'accès.
+email-enter-address = Saisissez votre adresse e-mail, par exemple nom@example.com.
+email-too-many-network = Trop d'e-mails de connexion ont été demandés depuis votre réseau.
+email-too-many-address = Trop d'e-mails de connexion ont été demandés pour cette adresse.
+email-link-expired-title = Ce lien a expiré
+email-link-expired-message = Les liens de connexion ne fonctionnent qu'une fois et peu de temps. Celui-ci a déjà servi ou est trop ancien.
+email-link-expired-next = Demandez un nouveau lien sur la page de connexion.
+email-link-expired-action = Obtenir un nouveau lien
+email-other-browser = Ce lien a été ouvert dans un autre navigateur que celui qui l'a demandé, il ne peut donc pas vous connecter ici. Saisissez plutôt le code du même e-mail — il fonctionne sur tout appareil.
+email-code-enter-both = Saisissez votre adresse e-mail et le code à six chiffres reçu par e-mail.
+email-code-too-many-network = Trop de codes ont été saisis depuis votre réseau.
+email-code-paused = Les codes sont suspendus pour cette adresse pendant une journée, car plusieurs codes erronés ont été saisis. Utilisez le lien de votre dernier e-mail, dans le navigateur où vous l'avez demandé.
+email-code-wrong-or-expired = Ce code est incorrect ou a expiré. Demandez un nouvel e-mail.
+email-code-wrong-last = Ce code est incorrect. C'était le dernier essai : demandez un nouvel e-mail.
+email-code-wrong-left = { $n ->
+    [one] Ce code est incorrect. Encore { $n } essai.
+   *[other] Ce code est incorrect. Encore { $n } essais.
+}
+email-cannot-create-title = Ce compte ne peut pas être créé
+email-cannot-create-next = Essayez de vous reconnecter.
+email-not-allowed-title = Vous ne pouvez pas vous connecter ici
+email-not-allowed-message = Ce compte est désactivé, ou l'inscription n'est pas ouverte à cette adresse.
+email-not-allowed-next = Si vous pensez qu'il s'agit d'une erreur, contactez les responsables de ce service.
+
+## Errors any page may show
+error-unavailable-title = La connexion est momentanément indisponible
+error-unavailable-message = passgate ne parvient pas à joindre sa base de données pour le moment.
+error-unavailable-next = Réessayez dans une minute. Si cela persiste, prévenez les responsables de ce service en citant la référence ci-dessous.
+error-internal-title = Une erreur s'est produite
+error-internal-message = passgate n'a pas pu terminer cette requête.
+error-internal-next = Réessayez. Si cela persiste, prévenez les responsables de ce service en citant la référence ci-dessous.
+error-try-again = Réessayer
+forged-title = Ce formulaire n'a pas pu être accepté
+forged-action = Aller à la connexion
+forged-origin = Ce formulaire a été envoyé depuis un autre site, il n'a donc pas été accepté. Revenez à la page de connexion et réessayez.
+forged-token = Cette page avait expiré (ou les cookies sont bloqués), le formulaire n'a donc pas été accepté. Rechargez la page et réessayez.
