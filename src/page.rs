@@ -342,30 +342,21 @@ pub fn enc(s: &str) -> String {
 }
 
 /// "2 minutes ago", "3 days ago", or a date.
-pub fn ago(now: i64, t: i64) -> String {
+pub fn ago(lang: Lang, now: i64, t: i64) -> String {
     let d = (now - t).max(0);
     match d {
-        0..=59 => "just now".into(),
-        60..=3599 => plural(d / 60, "minute"),
-        3600..=86_399 => plural(d / 3600, "hour"),
-        86_400..=2_591_999 => plural(d / 86_400, "day"),
+        0..=59 => lang.t("time-just-now"),
+        60..=3599 => lang.t_count("time-minutes-ago", d / 60),
+        3600..=86_399 => lang.t_count("time-hours-ago", d / 3600),
+        86_400..=2_591_999 => lang.t_count("time-days-ago", d / 86_400),
+        // Older: the date, written the same way in every language.
         _ => time::OffsetDateTime::from_unix_timestamp(t)
             .ok()
             .and_then(|dt| {
-                dt.format(&time::macros::format_description!(
-                    "[day] [month repr:short] [year]"
-                ))
-                .ok()
+                dt.format(&time::macros::format_description!("[year]-[month]-[day]"))
+                    .ok()
             })
             .unwrap_or_default(),
-    }
-}
-
-fn plural(n: i64, unit: &str) -> String {
-    if n == 1 {
-        format!("1 {unit} ago")
-    } else {
-        format!("{n} {unit}s ago")
     }
 }
 

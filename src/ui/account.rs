@@ -36,7 +36,7 @@ pub struct SessionView {
     pub id: String,
     pub device: String,
     pub ip: String,
-    pub method: &'static str,
+    pub method: String,
     pub created: String,
     pub last_seen: String,
     pub current: bool,
@@ -121,6 +121,7 @@ pub async fn page(
         Ok(x) => x,
         Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
+    let lang = ctx.lang;
     let accepted: Vec<String> = passkeys
         .iter()
         .map(|k| URL_SAFE_NO_PAD.encode(&k.credential_id))
@@ -132,8 +133,8 @@ pub async fn page(
             name: k.name.clone(),
             provider: crate::webauthn::provider_name(k.aaguid.as_deref()),
             synced: k.backup_eligible,
-            created: crate::page::ago(now, k.created_at),
-            last_used: k.last_used_at.map(|t| crate::page::ago(now, t)),
+            created: crate::page::ago(lang, now, k.created_at),
+            last_used: k.last_used_at.map(|t| crate::page::ago(lang, now, t)),
             current: session.record.credential_id.as_deref() == Some(k.credential_id.as_slice()),
         })
         .collect();
@@ -144,17 +145,17 @@ pub async fn page(
             id: s.id.clone(),
             device: crate::page::device_name(&s.user_agent),
             ip: if s.ip.is_empty() {
-                "unknown address".into()
+                lang.t("account-unknown-address")
             } else {
                 s.ip.clone()
             },
             method: if s.auth_method == "webauthn" {
-                "passkey"
+                lang.t("account-method-passkey")
             } else {
-                "email"
+                lang.t("account-method-email")
             },
-            created: crate::page::ago(now, s.created_at),
-            last_seen: crate::page::ago(now, s.last_seen_at),
+            created: crate::page::ago(lang, now, s.created_at),
+            last_seen: crate::page::ago(lang, now, s.last_seen_at),
             current: s.id == session.record.id,
         })
         .collect();
@@ -163,24 +164,18 @@ pub async fn page(
         .map(String::as_str)
         .or(q.get("added").map(|_| "added"))
     {
-        Some("added") => ("Passkey added. You can use it next time you sign in.", "ok"),
-        Some("renamed") => ("Passkey renamed.", "ok"),
-        Some("removed") => (
-            "Passkey removed. It may still be listed by your device until it forgets it.",
-            "ok",
-        ),
-        Some("revoked") => ("That session has been signed out.", "ok"),
-        Some("saved") => ("Saved.", "ok"),
+        Some("added") => (lang.t("account-notice-added"), "ok"),
+        Some("renamed") => (lang.t("account-notice-renamed"), "ok"),
+        Some("removed") => (lang.t("account-notice-removed"), "ok"),
+        Some("revoked") => (lang.t("account-notice-revoked"), "ok"),
+        Some("saved") => (lang.t("account-notice-saved"), "ok"),
         Some("passkey_needed") => (
-            super::passkeys::ManageRefusal::PasskeyNeeded.message(),
+            super::passkeys::ManageRefusal::PasskeyNeeded.message(lang),
             "error",
         ),
-        Some("last_passkey") => (
-            "That is your only way to sign in (email sign-in is off here). Add another passkey first.",
-            "error",
-        ),
-        Some("bad_name") => ("Names must be 1 to 60 characters.", "error"),
-        _ => ("", ""),
+        Some("last_passkey") => (lang.t("account-notice-last-passkey"), "error"),
+        Some("bad_name") => (lang.t("account-notice-bad-name"), "error"),
+        _ => (String::new(), ""),
     };
     let (csrf, cookie) = crate::page::cookies::csrf_token(&cfg, &headers);
     let uid = Uuid::parse_str(&p.user_id)
@@ -199,7 +194,7 @@ pub async fn page(
         passkeys: views,
         sessions,
         email_enabled: cfg.email.sign_in,
-        notice: notice.into(),
+        notice,
         notice_kind: kind,
     };
     crate::page::with_cookies(crate::page::html(StatusCode::OK, &page, &cfg), [cookie])

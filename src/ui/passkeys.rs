@@ -311,14 +311,10 @@ impl ManageRefusal {
         }
     }
 
-    pub fn message(self) -> &'static str {
+    pub fn message(self, lang: crate::i18n::Lang) -> String {
         match self {
-            ManageRefusal::SignInAgain => {
-                "To change your passkeys, confirm it's you first: your sign-in is more than ten minutes old."
-            }
-            ManageRefusal::PasskeyNeeded => {
-                "Your account has a passkey: sign in with it to add or remove passkeys. Lost it? Ask an administrator to reset your passkeys, then sign in by email and add a new one."
-            }
+            ManageRefusal::SignInAgain => lang.t("passkeys-sign-in-again"),
+            ManageRefusal::PasskeyNeeded => lang.t("passkeys-passkey-needed"),
         }
     }
 }
@@ -358,7 +354,9 @@ async fn may_register(
     };
     match may_manage_passkeys(session, !existing.is_empty(), app.clock.now()) {
         Ok(()) => Ok(existing),
-        Err(why) => Err(refused(StatusCode::FORBIDDEN, why.code(), why.message()).json(ctx)),
+        Err(why) => {
+            Err(refused(StatusCode::FORBIDDEN, why.code(), why.message(ctx.lang)).json(ctx))
+        }
     }
 }
 

@@ -55,7 +55,8 @@ async fn pages_speak_the_readers_language() {
         "/.passgate/step-up?rd={}",
         passgate::page::enc(&gw.url("/x"))
     );
-    let pages: [(&str, Vec<(&str, &str)>); 5] = [
+    let pages: [(&str, Vec<(&str, &str)>); 6] = [
+        ("/.passgate/account", vec![("cookie", cookie.as_str())]),
         ("/.passgate/login", vec![]),
         ("/.passgate/email/code", vec![]),
         (

@@ -140,3 +140,57 @@ forged-title = Dieses Formular konnte nicht angenommen werden
 forged-action = Zur Anmeldung
 forged-origin = Dieses Formular wurde von einer anderen Website gesendet und daher nicht angenommen. Gehen Sie zurück zur Anmeldeseite und versuchen Sie es erneut.
 forged-token = Diese Seite war abgelaufen (oder Cookies sind blockiert), daher wurde das Formular nicht angenommen. Laden Sie die Seite neu und versuchen Sie es erneut.
+
+## Times ago
+time-just-now = gerade eben
+time-minutes-ago = { $n ->
+    [one] vor { $n } Minute
+   *[other] vor { $n } Minuten
+}
+time-hours-ago = { $n ->
+    [one] vor { $n } Stunde
+   *[other] vor { $n } Stunden
+}
+time-days-ago = { $n ->
+    [one] vor { $n } Tag
+   *[other] vor { $n } Tagen
+}
+
+## The account page
+account-title = Ihr Konto
+account-badge-admin = Admin
+account-display-name = Anzeigename
+account-save = Speichern
+account-passkeys = Passkeys
+account-no-passkeys = Sie haben noch keine Passkeys. Mit einem Passkey melden Sie sich mit einer Berührung an.
+account-no-passkeys-email = Sie haben noch keine Passkeys. Sie melden sich per E-Mail an; mit einem Passkey genügt eine Berührung.
+account-badge-synced = synchronisiert
+account-badge-device = nur dieses Gerät
+account-badge-this-session = für diese Sitzung verwendet
+account-added = hinzugefügt { $when }
+account-last-used = zuletzt verwendet { $when }
+account-never-used = nie verwendet
+account-new-name = Neuer Name
+account-name-for = Name für { $name }
+account-rename = Umbenennen
+account-only-way = Ihr einziger Weg zur Anmeldung: Fügen Sie zuerst einen weiteren Passkey hinzu
+account-remove-named = { $name } entfernen
+account-remove = Entfernen
+account-sessions = Wo Sie angemeldet sind
+account-badge-this-browser = dieser Browser
+account-signed-in = angemeldet { $when }
+account-last-seen = zuletzt gesehen { $when }
+account-sign-out-device = { $device } abmelden
+account-sign-out-everywhere = Überall abmelden
+account-unknown-address = unbekannte Adresse
+account-method-passkey = Passkey
+account-method-email = E-Mail
+account-notice-added = Passkey hinzugefügt. Sie können ihn bei der nächsten Anmeldung verwenden.
+account-notice-renamed = Passkey umbenannt.
+account-notice-removed = Passkey entfernt. Ihr Gerät zeigt ihn womöglich noch an, bis es ihn vergisst.
+account-notice-revoked = Diese Sitzung wurde abgemeldet.
+account-notice-saved = Gespeichert.
+account-notice-last-passkey = Das ist Ihr einziger Weg zur Anmeldung (die Anmeldung per E-Mail ist hier abgeschaltet). Fügen Sie zuerst einen weiteren Passkey hinzu.
+account-notice-bad-name = Namen müssen 1 bis 60 Zeichen lang sein.
+passkeys-sign-in-again = Um Ihre Passkeys zu ändern, bestätigen Sie zuerst, dass Sie es sind: Ihre Anmeldung ist älter als zehn Minuten.
+passkeys-passkey-needed = Ihr Konto hat einen Passkey: Melden Sie sich damit an, um Passkeys hinzuzufügen oder zu entfernen. Verloren? Bitten Sie eine Administratorin oder einen Administrator, Ihre Passkeys zurückzusetzen, melden Sie sich dann per E-Mail an und fügen Sie einen neuen hinzu.

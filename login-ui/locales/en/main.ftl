@@ -143,3 +143,57 @@ forged-title = This form could not be accepted
 forged-action = Go to sign in
 forged-origin = This form was sent from another site, so it was not accepted. Go back to the sign-in page and try again.
 forged-token = This page had expired (or cookies are blocked), so the form was not accepted. Reload the page and try again.
+
+## Times ago
+time-just-now = just now
+time-minutes-ago = { $n ->
+    [one] { $n } minute ago
+   *[other] { $n } minutes ago
+}
+time-hours-ago = { $n ->
+    [one] { $n } hour ago
+   *[other] { $n } hours ago
+}
+time-days-ago = { $n ->
+    [one] { $n } day ago
+   *[other] { $n } days ago
+}
+
+## The account page
+account-title = Your account
+account-badge-admin = admin
+account-display-name = Display name
+account-save = Save
+account-passkeys = Passkeys
+account-no-passkeys = You have no passkeys yet. A passkey lets you sign in with a touch.
+account-no-passkeys-email = You have no passkeys yet. You sign in by email; a passkey lets you sign in with a touch.
+account-badge-synced = synced
+account-badge-device = this device only
+account-badge-this-session = used for this session
+account-added = added { $when }
+account-last-used = last used { $when }
+account-never-used = never used
+account-new-name = New name
+account-name-for = Name for { $name }
+account-rename = Rename
+account-only-way = Your only way to sign in: add another passkey first
+account-remove-named = Remove { $name }
+account-remove = Remove
+account-sessions = Where you're signed in
+account-badge-this-browser = this browser
+account-signed-in = signed in { $when }
+account-last-seen = last seen { $when }
+account-sign-out-device = Sign out { $device }
+account-sign-out-everywhere = Sign out everywhere
+account-unknown-address = unknown address
+account-method-passkey = passkey
+account-method-email = email
+account-notice-added = Passkey added. You can use it next time you sign in.
+account-notice-renamed = Passkey renamed.
+account-notice-removed = Passkey removed. It may still be listed by your device until it forgets it.
+account-notice-revoked = That session has been signed out.
+account-notice-saved = Saved.
+account-notice-last-passkey = That is your only way to sign in (email sign-in is off here). Add another passkey first.
+account-notice-bad-name = Names must be 1 to 60 characters.
+passkeys-sign-in-again = To change your passkeys, confirm it's you first: your sign-in is more than ten minutes old.
+passkeys-passkey-needed = Your account has a passkey: sign in with it to add or remove passkeys. Lost it? Ask an administrator to reset your passkeys, then sign in by email and add a new one.

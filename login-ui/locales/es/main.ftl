@@ -140,3 +140,57 @@ forged-title = No se pudo aceptar este formulario
 forged-action = Ir al inicio de sesión
 forged-origin = Este formulario se envió desde otro sitio, así que no se aceptó. Vuelve a la página de inicio de sesión e inténtalo de nuevo.
 forged-token = Esta página había caducado (o las cookies están bloqueadas), así que no se aceptó el formulario. Recarga la página e inténtalo de nuevo.
+
+## Times ago
+time-just-now = ahora mismo
+time-minutes-ago = { $n ->
+    [one] hace { $n } minuto
+   *[other] hace { $n } minutos
+}
+time-hours-ago = { $n ->
+    [one] hace { $n } hora
+   *[other] hace { $n } horas
+}
+time-days-ago = { $n ->
+    [one] hace { $n } día
+   *[other] hace { $n } días
+}
+
+## The account page
+account-title = Tu cuenta
+account-badge-admin = administrador
+account-display-name = Nombre visible
+account-save = Guardar
+account-passkeys = Llaves de acceso
+account-no-passkeys = Aún no tienes llaves de acceso. Una llave de acceso te permite entrar con un toque.
+account-no-passkeys-email = Aún no tienes llaves de acceso. Inicias sesión por correo; una llave de acceso te permite entrar con un toque.
+account-badge-synced = sincronizada
+account-badge-device = solo este dispositivo
+account-badge-this-session = usada en esta sesión
+account-added = añadida { $when }
+account-last-used = último uso { $when }
+account-never-used = nunca usada
+account-new-name = Nombre nuevo
+account-name-for = Nombre para { $name }
+account-rename = Renombrar
+account-only-way = Tu única forma de iniciar sesión: añade antes otra llave de acceso
+account-remove-named = Quitar { $name }
+account-remove = Quitar
+account-sessions = Dónde has iniciado sesión
+account-badge-this-browser = este navegador
+account-signed-in = sesión iniciada { $when }
+account-last-seen = visto por última vez { $when }
+account-sign-out-device = Cerrar sesión en { $device }
+account-sign-out-everywhere = Cerrar sesión en todas partes
+account-unknown-address = dirección desconocida
+account-method-passkey = llave de acceso
+account-method-email = correo
+account-notice-added = Llave de acceso añadida. Podrás usarla la próxima vez que inicies sesión.
+account-notice-renamed = Llave de acceso renombrada.
+account-notice-removed = Llave de acceso quitada. Tu dispositivo puede seguir mostrándola hasta que la olvide.
+account-notice-revoked = Se ha cerrado esa sesión.
+account-notice-saved = Guardado.
+account-notice-last-passkey = Es tu única forma de iniciar sesión (el inicio por correo está desactivado aquí). Añade antes otra llave de acceso.
+account-notice-bad-name = Los nombres deben tener de 1 a 60 caracteres.
+passkeys-sign-in-again = Para cambiar tus llaves de acceso, confirma primero que eres tú: tu inicio de sesión tiene más de diez minutos.
+passkeys-passkey-needed = Tu cuenta tiene una llave de acceso: inicia sesión con ella para añadir o quitar llaves. ¿La perdiste? Pide a un administrador que restablezca tus llaves, inicia sesión por correo y añade una nueva.

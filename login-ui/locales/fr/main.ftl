@@ -140,3 +140,57 @@ forged-title = Ce formulaire n'a pas pu être accepté
 forged-action = Aller à la connexion
 forged-origin = Ce formulaire a été envoyé depuis un autre site, il n'a donc pas été accepté. Revenez à la page de connexion et réessayez.
 forged-token = Cette page avait expiré (ou les cookies sont bloqués), le formulaire n'a donc pas été accepté. Rechargez la page et réessayez.
+
+## Times ago
+time-just-now = à l'instant
+time-minutes-ago = { $n ->
+    [one] il y a { $n } minute
+   *[other] il y a { $n } minutes
+}
+time-hours-ago = { $n ->
+    [one] il y a { $n } heure
+   *[other] il y a { $n } heures
+}
+time-days-ago = { $n ->
+    [one] il y a { $n } jour
+   *[other] il y a { $n } jours
+}
+
+## The account page
+account-title = Votre compte
+account-badge-admin = admin
+account-display-name = Nom affiché
+account-save = Enregistrer
+account-passkeys = Clés d'accès
+account-no-passkeys = Vous n'avez pas encore de clé d'accès. Une clé d'accès vous connecte d'une simple touche.
+account-no-passkeys-email = Vous n'avez pas encore de clé d'accès. Vous vous connectez par e-mail ; une clé d'accès vous connecte d'une simple touche.
+account-badge-synced = synchronisée
+account-badge-device = cet appareil seulement
+account-badge-this-session = utilisée pour cette session
+account-added = ajoutée { $when }
+account-last-used = dernière utilisation { $when }
+account-never-used = jamais utilisée
+account-new-name = Nouveau nom
+account-name-for = Nom pour { $name }
+account-rename = Renommer
+account-only-way = Votre seul moyen de connexion : ajoutez d'abord une autre clé d'accès
+account-remove-named = Supprimer { $name }
+account-remove = Supprimer
+account-sessions = Où vous êtes connecté
+account-badge-this-browser = ce navigateur
+account-signed-in = connecté { $when }
+account-last-seen = vu pour la dernière fois { $when }
+account-sign-out-device = Déconnecter { $device }
+account-sign-out-everywhere = Se déconnecter partout
+account-unknown-address = adresse inconnue
+account-method-passkey = clé d'accès
+account-method-email = e-mail
+account-notice-added = Clé d'accès ajoutée. Vous pourrez l'utiliser à la prochaine connexion.
+account-notice-renamed = Clé d'accès renommée.
+account-notice-removed = Clé d'accès supprimée. Votre appareil peut encore l'afficher jusqu'à ce qu'il l'oublie.
+account-notice-revoked = Cette session a été déconnectée.
+account-notice-saved = Enregistré.
+account-notice-last-passkey = C'est votre seul moyen de connexion (la connexion par e-mail est désactivée ici). Ajoutez d'abord une autre clé d'accès.
+account-notice-bad-name = Les noms doivent comporter de 1 à 60 caractères.
+passkeys-sign-in-again = Pour modifier vos clés d'accès, confirmez d'abord votre identité : votre connexion date de plus de dix minutes.
+passkeys-passkey-needed = Votre compte a une clé d'accès : connectez-vous avec elle pour ajouter ou supprimer des clés d'accès. Perdue ? Demandez à un administrateur de réinitialiser vos clés d'accès, puis connectez-vous par e-mail et ajoutez-en une nouvelle.
