@@ -18,6 +18,7 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{Config, EmailTransport};
+use crate::i18n::Lang;
 
 /// A message to send.
 #[derive(Debug, Clone)]
@@ -201,38 +202,42 @@ fn smtp_transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, Strin
 #[derive(Template)]
 #[template(path = "email/signin.txt")]
 struct SigninText<'a> {
+    lang: Lang,
     lead: &'a str,
     action: &'a str,
     link: &'a str,
     code: Option<&'a str>,
-    minutes: u64,
+    minutes: i64,
 }
 
 #[derive(Template)]
 #[template(path = "email/signin.html")]
 struct SigninHtml<'a> {
+    lang: Lang,
     lead: &'a str,
     action: &'a str,
     link: &'a str,
     code: Option<&'a str>,
-    minutes: u64,
+    minutes: i64,
     accent: &'a str,
 }
 
 #[derive(Template)]
 #[template(path = "email/invite.txt")]
 struct InviteText<'a> {
-    brand: &'a str,
+    lang: Lang,
+    lead: &'a str,
     link: &'a str,
-    days: u64,
+    days: i64,
 }
 
 #[derive(Template)]
 #[template(path = "email/invite.html")]
 struct InviteHtml<'a> {
-    brand: &'a str,
+    lang: Lang,
+    lead: &'a str,
     link: &'a str,
-    days: u64,
+    days: i64,
     accent: &'a str,
 }
 
@@ -250,32 +255,37 @@ fn render(t: &impl Template, fallback: &str) -> String {
     out
 }
 
-/// The sign-in message: a link and a code.
+/// The sign-in message: a link and a code, in `lang` (the language of
+/// the page it was asked for on).
 pub fn signin_message(
     cfg: &Config,
+    lang: Lang,
     to: &str,
     link: &str,
     code: Option<&str>,
     new_account: bool,
     minutes: u64,
 ) -> Outgoing {
-    let brand = &cfg.branding.name;
+    let brand = cfg.branding.name.as_str();
+    let minutes = minutes as i64;
     let (subject, lead, action) = if new_account {
         (
-            format!("Finish signing up for {brand}"),
-            format!("Confirm your address to finish signing up for {brand}."),
-            "Confirm and continue",
+            lang.t_with("email-msg-signup-subject", &[("brand", brand)]),
+            lang.t_with("email-msg-signup-lead", &[("brand", brand)]),
+            lang.t("email-msg-signup-action"),
         )
     } else {
         (
-            format!("Your sign-in link for {brand}"),
-            format!("Use this link to sign in to {brand}."),
-            "Sign in",
+            lang.t_with("email-msg-signin-subject", &[("brand", brand)]),
+            lang.t_with("email-msg-signin-lead", &[("brand", brand)]),
+            lang.t("login-title"),
         )
     };
+    let action = action.as_str();
     let fallback = format!("{action}: {link}\n{}", code.unwrap_or_default());
     let text = render(
         &SigninText {
+            lang,
             lead: &lead,
             action,
             link,
@@ -286,6 +296,7 @@ pub fn signin_message(
     );
     let html = render(
         &SigninHtml {
+            lang,
             lead: &lead,
             action,
             link,
@@ -305,14 +316,25 @@ pub fn signin_message(
     }
 }
 
-/// The invitation message.
-pub fn invite_message(cfg: &Config, to: &str, link: &str, days: u64) -> Outgoing {
-    let brand = &cfg.branding.name;
-    let fallback = format!("Accept the invitation: {link}\n");
-    let text = render(&InviteText { brand, link, days }, &fallback);
+/// The invitation message, in `lang`.
+pub fn invite_message(cfg: &Config, lang: Lang, to: &str, link: &str, days: u64) -> Outgoing {
+    let brand = cfg.branding.name.as_str();
+    let days = days as i64;
+    let lead = lang.t_with("email-invite-lead", &[("brand", brand)]);
+    let fallback = format!("{}: {link}\n", lang.t("email-invite-action"));
+    let text = render(
+        &InviteText {
+            lang,
+            lead: &lead,
+            link,
+            days,
+        },
+        &fallback,
+    );
     let html = render(
         &InviteHtml {
-            brand,
+            lang,
+            lead: &lead,
             link,
             days,
             accent: &cfg.branding.accent_color,
@@ -321,7 +343,7 @@ pub fn invite_message(cfg: &Config, to: &str, link: &str, days: u64) -> Outgoing
     );
     Outgoing {
         to: to.to_string(),
-        subject: format!("You're invited to {brand}"),
+        subject: lang.t_with("email-invite-subject", &[("brand", brand)]),
         text,
         html,
         link: Some(link.to_string()),
@@ -341,6 +363,7 @@ mod tests {
         let t = |code| {
             render(
                 &SigninText {
+                    lang: Lang::En,
                     lead: "Use this link to sign in to Acme.",
                     action: "Sign in",
                     link,
@@ -364,7 +387,8 @@ mod tests {
         );
         let invite = render(
             &InviteText {
-                brand: "Acme",
+                lang: Lang::En,
+                lead: "You have been invited to Acme.",
                 link,
                 days: 7,
             },
@@ -378,6 +402,7 @@ mod tests {
         );
         let html = render(
             &SigninHtml {
+                lang: Lang::En,
                 lead: "Use this link to sign in to <b>Acme</b>.",
                 action: "Sign in",
                 link,
@@ -400,7 +425,8 @@ mod tests {
         assert!(!html.contains("paused"), "{html}");
         let html = render(
             &InviteHtml {
-                brand: "A&B",
+                lang: Lang::En,
+                lead: "You have been invited to A&B.",
                 link,
                 days: 7,
                 accent: "#2f6fde",
@@ -411,5 +437,29 @@ mod tests {
             html.contains("A&#38;B") || html.contains("A&amp;B"),
             "{html}"
         );
+        // In another language, the message is that language's, the
+        // address and code as they are.
+        let cfg = crate::Config::defaults().expect("defaults");
+        let de = signin_message(
+            &cfg,
+            Lang::De,
+            "a@example.com",
+            link,
+            Some("123456"),
+            false,
+            15,
+        );
+        assert_eq!(de.subject, "Ihr Anmeldelink für passgate");
+        assert!(
+            de.text
+                .contains("Oder geben Sie diesen Code auf der Anmeldeseite ein: 123456"),
+            "{}",
+            de.text
+        );
+        assert!(de.text.contains("in 15 Minuten"), "{}", de.text);
+        assert!(de.html.contains("<html lang=\"de\">"));
+        let invite = invite_message(&cfg, Lang::Es, "a@example.com", link, 1);
+        assert_eq!(invite.subject, "Te han invitado a passgate");
+        assert!(invite.text.contains("caduca en 1 día"), "{}", invite.text);
     }
 }

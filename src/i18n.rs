@@ -96,9 +96,9 @@ impl Lang {
     }
 
     /// The message `key` for a count `$n` (plural forms: `one`, `other`).
-    pub fn t_count(self, key: &str, n: i64) -> String {
+    pub fn t_count(self, key: &str, n: impl std::borrow::Borrow<i64>) -> String {
         let mut args: HashMap<std::borrow::Cow<'static, str>, FluentValue<'_>> = HashMap::new();
-        args.insert("n".into(), FluentValue::from(n));
+        args.insert("n".into(), FluentValue::from(*n.borrow()));
         CATALOGS.lookup_with_args(self.id(), key, &args)
     }
 }

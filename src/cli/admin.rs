@@ -505,7 +505,13 @@ impl Admin {
         let mailer = crate::email::Mailer::new(&self.cfg).map_err(Failure::usage)?;
         let days = (expires.as_secs() / 86_400).max(1);
         let sent = mailer
-            .send(&crate::email::invite_message(&self.cfg, email, &link, days))
+            .send(&crate::email::invite_message(
+                &self.cfg,
+                self.cfg.branding.language,
+                email,
+                &link,
+                days,
+            ))
             .await;
         self.audit(
             Event::ok("admin.invite")

@@ -295,6 +295,7 @@ pub async fn start(
         let minutes = cfg.email.token_ttl.as_secs() / 60;
         app.mailer.send_later(crate::email::signin_message(
             &cfg,
+            ctx.lang,
             &email,
             &link,
             (!paused).then_some(code.as_str()),

@@ -194,3 +194,27 @@ account-notice-last-passkey = Das ist Ihr einziger Weg zur Anmeldung (die Anmeld
 account-notice-bad-name = Namen müssen 1 bis 60 Zeichen lang sein.
 passkeys-sign-in-again = Um Ihre Passkeys zu ändern, bestätigen Sie zuerst, dass Sie es sind: Ihre Anmeldung ist älter als zehn Minuten.
 passkeys-passkey-needed = Ihr Konto hat einen Passkey: Melden Sie sich damit an, um Passkeys hinzuzufügen oder zu entfernen. Verloren? Bitten Sie eine Administratorin oder einen Administrator, Ihre Passkeys zurückzusetzen, melden Sie sich dann per E-Mail an und fügen Sie einen neuen hinzu.
+
+## Emails
+email-msg-signup-subject = Registrierung bei { $brand } abschließen
+email-msg-signup-lead = Bestätigen Sie Ihre Adresse, um die Registrierung bei { $brand } abzuschließen.
+email-msg-signup-action = Bestätigen und fortfahren
+email-msg-signin-subject = Ihr Anmeldelink für { $brand }
+email-msg-signin-lead = Mit diesem Link melden Sie sich bei { $brand } an.
+email-msg-code = Oder geben Sie diesen Code auf der Anmeldeseite ein:
+email-msg-expiry-both = { $n ->
+    [one] Link und Code funktionieren einmal und verfallen in { $n } Minute. Der Link funktioniert in dem Browser, in dem Sie ihn angefordert haben; der Code überall.
+   *[other] Link und Code funktionieren einmal und verfallen in { $n } Minuten. Der Link funktioniert in dem Browser, in dem Sie ihn angefordert haben; der Code überall.
+}
+email-msg-expiry-link = { $n ->
+    [one] Der Link funktioniert einmal, in dem Browser, in dem Sie ihn angefordert haben, und verfällt in { $n } Minute. Anmeldecodes sind für diese Adresse einen Tag lang gesperrt, weil mehrere falsche Codes eingegeben wurden.
+   *[other] Der Link funktioniert einmal, in dem Browser, in dem Sie ihn angefordert haben, und verfällt in { $n } Minuten. Anmeldecodes sind für diese Adresse einen Tag lang gesperrt, weil mehrere falsche Codes eingegeben wurden.
+}
+email-msg-ignore = Wenn Sie dies nicht angefordert haben, können Sie diese Nachricht ignorieren.
+email-invite-subject = Sie sind zu { $brand } eingeladen
+email-invite-lead = Sie wurden zu { $brand } eingeladen.
+email-invite-action = Einladung annehmen
+email-invite-expiry = { $n ->
+    [one] Der Link funktioniert einmal und verfällt in { $n } Tag. Danach werden Sie gebeten, einen Passkey zu erstellen.
+   *[other] Der Link funktioniert einmal und verfällt in { $n } Tagen. Danach werden Sie gebeten, einen Passkey zu erstellen.
+}

@@ -197,3 +197,27 @@ account-notice-last-passkey = That is your only way to sign in (email sign-in is
 account-notice-bad-name = Names must be 1 to 60 characters.
 passkeys-sign-in-again = To change your passkeys, confirm it's you first: your sign-in is more than ten minutes old.
 passkeys-passkey-needed = Your account has a passkey: sign in with it to add or remove passkeys. Lost it? Ask an administrator to reset your passkeys, then sign in by email and add a new one.
+
+## Emails
+email-msg-signup-subject = Finish signing up for { $brand }
+email-msg-signup-lead = Confirm your address to finish signing up for { $brand }.
+email-msg-signup-action = Confirm and continue
+email-msg-signin-subject = Your sign-in link for { $brand }
+email-msg-signin-lead = Use this link to sign in to { $brand }.
+email-msg-code = Or enter this code on the sign-in page:
+email-msg-expiry-both = { $n ->
+    [one] The link and the code work once and expire in { $n } minute. The link works in the browser where you asked for it; the code works anywhere.
+   *[other] The link and the code work once and expire in { $n } minutes. The link works in the browser where you asked for it; the code works anywhere.
+}
+email-msg-expiry-link = { $n ->
+    [one] The link works once, in the browser where you asked for it, and expires in { $n } minute. Sign-in codes are paused for this address for a day, because several wrong codes were entered for it.
+   *[other] The link works once, in the browser where you asked for it, and expires in { $n } minutes. Sign-in codes are paused for this address for a day, because several wrong codes were entered for it.
+}
+email-msg-ignore = If you did not ask for this, you can ignore this message.
+email-invite-subject = You're invited to { $brand }
+email-invite-lead = You have been invited to { $brand }.
+email-invite-action = Accept the invitation
+email-invite-expiry = { $n ->
+    [one] The link works once and expires in { $n } day. You will then be asked to create a passkey.
+   *[other] The link works once and expires in { $n } days. You will then be asked to create a passkey.
+}

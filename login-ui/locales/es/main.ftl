@@ -194,3 +194,27 @@ account-notice-last-passkey = Es tu única forma de iniciar sesión (el inicio p
 account-notice-bad-name = Los nombres deben tener de 1 a 60 caracteres.
 passkeys-sign-in-again = Para cambiar tus llaves de acceso, confirma primero que eres tú: tu inicio de sesión tiene más de diez minutos.
 passkeys-passkey-needed = Tu cuenta tiene una llave de acceso: inicia sesión con ella para añadir o quitar llaves. ¿La perdiste? Pide a un administrador que restablezca tus llaves, inicia sesión por correo y añade una nueva.
+
+## Emails
+email-msg-signup-subject = Termina tu registro en { $brand }
+email-msg-signup-lead = Confirma tu dirección para terminar tu registro en { $brand }.
+email-msg-signup-action = Confirmar y continuar
+email-msg-signin-subject = Tu enlace de acceso a { $brand }
+email-msg-signin-lead = Usa este enlace para iniciar sesión en { $brand }.
+email-msg-code = O introduce este código en la página de inicio de sesión:
+email-msg-expiry-both = { $n ->
+    [one] El enlace y el código sirven una vez y caducan en { $n } minuto. El enlace funciona en el navegador donde lo pediste; el código funciona en cualquier parte.
+   *[other] El enlace y el código sirven una vez y caducan en { $n } minutos. El enlace funciona en el navegador donde lo pediste; el código funciona en cualquier parte.
+}
+email-msg-expiry-link = { $n ->
+    [one] El enlace sirve una vez, en el navegador donde lo pediste, y caduca en { $n } minuto. Los códigos de acceso están en pausa un día para esta dirección, porque se introdujeron varios códigos incorrectos.
+   *[other] El enlace sirve una vez, en el navegador donde lo pediste, y caduca en { $n } minutos. Los códigos de acceso están en pausa un día para esta dirección, porque se introdujeron varios códigos incorrectos.
+}
+email-msg-ignore = Si no lo pediste, puedes ignorar este mensaje.
+email-invite-subject = Te han invitado a { $brand }
+email-invite-lead = Te han invitado a { $brand }.
+email-invite-action = Aceptar la invitación
+email-invite-expiry = { $n ->
+    [one] El enlace sirve una vez y caduca en { $n } día. Después se te pedirá crear una llave de acceso.
+   *[other] El enlace sirve una vez y caduca en { $n } días. Después se te pedirá crear una llave de acceso.
+}

@@ -194,3 +194,27 @@ account-notice-last-passkey = C'est votre seul moyen de connexion (la connexion 
 account-notice-bad-name = Les noms doivent comporter de 1 à 60 caractères.
 passkeys-sign-in-again = Pour modifier vos clés d'accès, confirmez d'abord votre identité : votre connexion date de plus de dix minutes.
 passkeys-passkey-needed = Votre compte a une clé d'accès : connectez-vous avec elle pour ajouter ou supprimer des clés d'accès. Perdue ? Demandez à un administrateur de réinitialiser vos clés d'accès, puis connectez-vous par e-mail et ajoutez-en une nouvelle.
+
+## Emails
+email-msg-signup-subject = Terminez votre inscription à { $brand }
+email-msg-signup-lead = Confirmez votre adresse pour terminer votre inscription à { $brand }.
+email-msg-signup-action = Confirmer et continuer
+email-msg-signin-subject = Votre lien de connexion à { $brand }
+email-msg-signin-lead = Utilisez ce lien pour vous connecter à { $brand }.
+email-msg-code = Ou saisissez ce code sur la page de connexion :
+email-msg-expiry-both = { $n ->
+    [one] Le lien et le code ne servent qu'une fois et expirent dans { $n } minute. Le lien fonctionne dans le navigateur où vous l'avez demandé ; le code fonctionne partout.
+   *[other] Le lien et le code ne servent qu'une fois et expirent dans { $n } minutes. Le lien fonctionne dans le navigateur où vous l'avez demandé ; le code fonctionne partout.
+}
+email-msg-expiry-link = { $n ->
+    [one] Le lien ne sert qu'une fois, dans le navigateur où vous l'avez demandé, et expire dans { $n } minute. Les codes de connexion sont suspendus pour cette adresse pendant une journée, car plusieurs codes erronés ont été saisis.
+   *[other] Le lien ne sert qu'une fois, dans le navigateur où vous l'avez demandé, et expire dans { $n } minutes. Les codes de connexion sont suspendus pour cette adresse pendant une journée, car plusieurs codes erronés ont été saisis.
+}
+email-msg-ignore = Si vous n'avez rien demandé, vous pouvez ignorer ce message.
+email-invite-subject = Vous êtes invité à { $brand }
+email-invite-lead = Vous avez été invité à { $brand }.
+email-invite-action = Accepter l'invitation
+email-invite-expiry = { $n ->
+    [one] Le lien ne sert qu'une fois et expire dans { $n } jour. Il vous sera ensuite demandé de créer une clé d'accès.
+   *[other] Le lien ne sert qu'une fois et expire dans { $n } jours. Il vous sera ensuite demandé de créer une clé d'accès.
+}
