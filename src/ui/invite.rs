@@ -47,7 +47,15 @@ pub async fn invite_page(
         Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     let Some(invite) = invite else {
-        return PageError::refused(StatusCode::GONE, "invite_expired", "This invitation has expired", "Invitations work once and for a limited time. This one was already used or is too old.").next("Ask whoever invited you for a new one. If you already accepted it, sign in.").action(Action::link("Sign in", cfg.login_url())).page(&cfg, &ctx);
+        return PageError::refused(
+            StatusCode::GONE,
+            "invite_expired",
+            ctx.lang.t("invite-expired-title"),
+            ctx.lang.t("invite-expired-message"),
+        )
+        .next(ctx.lang.t("invite-expired-next"))
+        .action(Action::link(&ctx.lang.t("login-title"), cfg.login_url()))
+        .page(&cfg, &ctx);
     };
     super::page(&cfg, &headers, StatusCode::OK, |csrf| InvitePage {
         chrome: ctx.chrome(&cfg),
@@ -83,11 +91,11 @@ pub async fn invite(
         return PageError::refused(
             StatusCode::GONE,
             "invite_expired",
-            "This invitation has expired",
-            "It was already used or is too old.",
+            ctx.lang.t("invite-expired-title"),
+            ctx.lang.t("invite-expired-short"),
         )
-        .next("Ask for a new invitation, or sign in if you already have an account.")
-        .action(Action::link("Sign in", cfg.login_url()))
+        .next(ctx.lang.t("invite-expired-next-short"))
+        .action(Action::link(&ctx.lang.t("login-title"), cfg.login_url()))
         .page(&cfg, &ctx);
     };
     let existing = match app.store.find_user_by_email(&invite.email).await {
@@ -99,8 +107,8 @@ pub async fn invite(
             return PageError::refused(
                 StatusCode::FORBIDDEN,
                 "not_allowed",
-                "You can't sign in here",
-                "This account is disabled.",
+                ctx.lang.t("email-not-allowed-title"),
+                ctx.lang.t("invite-account-disabled"),
             )
             .page(&cfg, &ctx);
         }
@@ -116,10 +124,10 @@ pub async fn invite(
                     return PageError::refused(
                         StatusCode::GONE,
                         "invite_expired",
-                        "This invitation has expired",
-                        "It was already used.",
+                        ctx.lang.t("invite-expired-title"),
+                        ctx.lang.t("invite-already-used"),
                     )
-                    .action(Action::link("Sign in", cfg.login_url()))
+                    .action(Action::link(&ctx.lang.t("login-title"), cfg.login_url()))
                     .page(&cfg, &ctx);
                 }
                 Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
@@ -151,10 +159,10 @@ pub async fn invite(
                 return PageError::refused(
                     StatusCode::CONFLICT,
                     "invite_unusable",
-                    "This invitation cannot be used",
+                    ctx.lang.t("invite-cannot-use"),
                     &m,
                 )
-                .action(Action::link("Sign in", cfg.login_url()))
+                .action(Action::link(&ctx.lang.t("login-title"), cfg.login_url()))
                 .page(&cfg, &ctx);
             }
             Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),

@@ -92,8 +92,8 @@ pub async fn whoami(
         None => PageError::refused(
             StatusCode::UNAUTHORIZED,
             "not signed in",
-            "Not signed in",
-            "There is no signed-in session in this request.",
+            ctx.lang.t("misc-not-signed-in-title"),
+            ctx.lang.t("misc-not-signed-in-message"),
         )
         .field("login", cfg.login_url())
         .json(&ctx),
@@ -141,8 +141,8 @@ pub async fn not_found(
     PageError::refused(
         StatusCode::NOT_FOUND,
         "not_found",
-        "Page not found",
-        "There is nothing at this address.",
+        ctx.lang.t("misc-not-found-title"),
+        ctx.lang.t("misc-not-found-message"),
     )
     .respond(&app.config(), &headers, &ctx)
 }

@@ -45,10 +45,22 @@ fn ceremony_failed(status: StatusCode, e: PasskeyError, ctx: &Ctx) -> PageError 
                     "passkey response refused"
                 );
             }
+            let l = ctx.lang;
+            let reason = match &e {
+                PasskeyError::NoCeremony => l.t("passkey-error-expired"),
+                PasskeyError::UnknownCredential { .. } => l.t("passkey-error-unknown"),
+                PasskeyError::UserMismatch => l.t("passkey-error-mismatch"),
+                PasskeyError::Cloned => l.t("passkey-error-cloned"),
+                PasskeyError::NotVerified => l.t("passkey-error-not-verified"),
+                PasskeyError::NotDiscoverable => l.t("passkey-error-not-discoverable"),
+                PasskeyError::Invalid(_) => l.t("passkey-error-invalid"),
+                PasskeyError::CrossOrigin => l.t("passkey-error-cross-origin"),
+                PasskeyError::Store(_) => l.t("error-unavailable-message"),
+            };
             refused(
                 status,
                 e.code(),
-                format!("{e}. Try again or sign in by email."),
+                l.t_with("passkey-error", &[("reason", &reason)]),
             )
         }
     }
@@ -95,10 +107,7 @@ pub async fn authenticate_start(
             return refused(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
-                format!(
-                    "Too many passkey attempts from your network. Try again in {} seconds.",
-                    c.reset_in
-                ),
+                ctx.lang.t_count("passkey-too-many", c.reset_in as i64),
             )
             .json(&ctx);
         }
@@ -157,7 +166,7 @@ pub async fn authenticate_finish(
             return refused(
                 StatusCode::BAD_REQUEST,
                 "invalid_response",
-                "The passkey response could not be read. Please try again.",
+                ctx.lang.t("passkey-unreadable"),
             )
             .json(&ctx);
         }
@@ -174,7 +183,7 @@ pub async fn authenticate_finish(
             PasskeyError::UnknownCredential { credential_id } => refused(
                 StatusCode::BAD_REQUEST,
                 "unknown_credential",
-                "This passkey is no longer registered here. It has been removed from this device's suggestions where the browser allows; sign in another way.",
+                ctx.lang.t("passkey-unknown"),
             )
             .field("credential_id", URL_SAFE_NO_PAD.encode(&credential_id)),
             other => ceremony_failed(StatusCode::BAD_REQUEST, other, &ctx),
@@ -218,7 +227,7 @@ pub async fn authenticate_finish(
         return refused(
             StatusCode::FORBIDDEN,
             "account_disabled",
-            "This account is disabled. Ask whoever runs this service.",
+            ctx.lang.t("passkey-account-disabled"),
         )
         .json(&ctx);
     }
@@ -371,7 +380,7 @@ async fn signed_in(
         Ok(None) => Err(refused(
             StatusCode::UNAUTHORIZED,
             "not_signed_in",
-            "Your session has ended. Sign in again to add a passkey.",
+            ctx.lang.t("passkey-session-ended"),
         )
         .json(ctx)),
         Err(e) => Err(PageError::from(e).json(ctx)),
@@ -397,7 +406,7 @@ pub async fn register_start(
             return refused(
                 StatusCode::UNAUTHORIZED,
                 "not_signed_in",
-                "Your account no longer exists.",
+                ctx.lang.t("passkey-account-gone"),
             )
             .json(&ctx);
         }
@@ -454,7 +463,7 @@ pub async fn register_finish(
             return refused(
                 StatusCode::BAD_REQUEST,
                 "invalid_response",
-                "The passkey response could not be read. Please try again.",
+                ctx.lang.t("passkey-unreadable"),
             )
             .json(&ctx);
         }
@@ -522,7 +531,7 @@ pub async fn register_finish(
             return refused(
                 StatusCode::CONFLICT,
                 "already_registered",
-                "This passkey is already registered.",
+                ctx.lang.t("passkey-already-registered"),
             )
             .json(&ctx);
         }

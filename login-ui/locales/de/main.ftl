@@ -218,3 +218,62 @@ email-invite-expiry = { $n ->
     [one] Der Link funktioniert einmal und verfällt in { $n } Tag. Danach werden Sie gebeten, einen Passkey zu erstellen.
    *[other] Der Link funktioniert einmal und verfällt in { $n } Tagen. Danach werden Sie gebeten, einen Passkey zu erstellen.
 }
+
+## Invitations, refused
+invite-expired-title = Diese Einladung ist abgelaufen
+invite-expired-message = Einladungen funktionieren einmal und nur für begrenzte Zeit. Diese wurde bereits verwendet oder ist zu alt.
+invite-expired-next = Bitten Sie die Person, die Sie eingeladen hat, um eine neue. Wenn Sie sie schon angenommen haben, melden Sie sich an.
+invite-expired-short = Sie wurde bereits verwendet oder ist zu alt.
+invite-expired-next-short = Fordern Sie eine neue Einladung an, oder melden Sie sich an, wenn Sie schon ein Konto haben.
+invite-account-disabled = Dieses Konto ist deaktiviert.
+invite-already-used = Sie wurde bereits verwendet.
+invite-cannot-use = Diese Einladung kann nicht verwendet werden
+
+## Other answers
+misc-not-signed-in-title = Nicht angemeldet
+misc-not-signed-in-message = Diese Anfrage gehört zu keiner angemeldeten Sitzung.
+misc-not-found-title = Seite nicht gefunden
+misc-not-found-message = Unter dieser Adresse gibt es nichts.
+
+## Passkey ceremonies
+passkey-too-many = { $n ->
+    [one] Zu viele Passkey-Versuche aus Ihrem Netzwerk. Versuchen Sie es in { $n } Sekunde erneut.
+   *[other] Zu viele Passkey-Versuche aus Ihrem Netzwerk. Versuchen Sie es in { $n } Sekunden erneut.
+}
+passkey-unreadable = Die Antwort des Passkeys konnte nicht gelesen werden. Bitte versuchen Sie es erneut.
+passkey-unknown = Dieser Passkey ist hier nicht mehr registriert. Er wurde, soweit der Browser es erlaubt, aus den Vorschlägen dieses Geräts entfernt; melden Sie sich auf andere Weise an.
+passkey-account-disabled = Dieses Konto ist deaktiviert. Wenden Sie sich an die Betreiber dieses Dienstes.
+passkey-session-ended = Ihre Sitzung ist beendet. Melden Sie sich erneut an, um einen Passkey hinzuzufügen.
+passkey-account-gone = Ihr Konto existiert nicht mehr.
+passkey-already-registered = Dieser Passkey ist bereits registriert.
+passkey-error = { $reason }. Versuchen Sie es erneut oder melden Sie sich per E-Mail an.
+passkey-error-expired = Diese Passkey-Anfrage ist abgelaufen oder wurde bereits verwendet; bitte versuchen Sie es erneut
+passkey-error-unknown = Dieser Passkey ist hier nicht registriert
+passkey-error-mismatch = Der Passkey passt nicht zu seinem Konto
+passkey-error-cloned = Der Signaturzähler dieses Passkeys ist zurückgegangen, was auf einen geklonten Authenticator hindeutet; er wurde abgelehnt
+passkey-error-not-verified = Ihr Authenticator hat Sie nicht verifiziert (PIN oder Biometrie); diese Website verlangt es
+passkey-error-not-discoverable = Der Passkey muss auf dem Authenticator gespeichert sein (ein auffindbarer Schlüssel), damit Sie sich ohne Benutzernamen anmelden können
+passkey-error-invalid = Die Antwort des Passkeys war ungültig
+passkey-error-cross-origin = Diese Passkey-Antwort entstand in einer Seite, die in eine andere Website eingebettet ist; melden Sie sich direkt auf der Anmeldeseite an
+
+## OpenID Connect pages
+oidc-not-enabled = passgate ist hier nicht als OpenID-Anbieter eingerichtet.
+oidc-not-a-form = Die Anmeldeanfrage der Anwendung ist kein Formular.
+oidc-unreadable = Die Anmeldeanfrage der Anwendung kann nicht gelesen werden.
+oidc-no-client-id = Die Anmeldeanfrage der Anwendung nennt keine client_id. In ihren OpenID-Connect-Einstellungen fehlt die in passgate eingerichtete Client-ID.
+oidc-client-twice = Die Anmeldeanfrage der Anwendung nennt ihren Client zweimal.
+oidc-unknown-client = Die Anwendung, die Sie anmelden möchte, ist bei passgate nicht registriert (unbekannte client_id). Bitten Sie Ihre Administration, sie als [[oidc.client]] hinzuzufügen.
+oidc-redirect-not-registered = { $app } wollte Sie an eine Adresse zurückschicken, die sie nicht registriert hat; passgate leitet Sie dorthin nicht weiter. Bitten Sie Ihre Administration, die redirect_uris des Clients zu prüfen.
+oidc-not-for-you-title = { $app } ist nicht für Sie
+oidc-not-for-you-message = Sie sind als { $who } angemeldet, und { $app } steht nur Mitgliedern von { $groups } offen.
+oidc-not-for-you-next = Bitten Sie Ihre Administration um Zugang, wenn Sie ihn brauchen.
+oidc-request-unusable = Diese Anmeldeanfrage kann nicht verwendet werden
+oidc-request-unusable-next = Gehen Sie zurück zur Anwendung und versuchen Sie es erneut; wenn es wieder passiert, wenden Sie sich an Ihre Administration.
+oidc-logout-unreadable = Die Abmeldeanfrage kann nicht gelesen werden.
+oidc-logout-repeats = Die Abmeldeanfrage wiederholt einen Parameter.
+oidc-logout-bad-hint = Die Anwendung hat einen id_token_hint gesendet, den passgate nicht ausgestellt hat.
+oidc-logout-two-apps = Die Abmeldeanfrage nennt zwei verschiedene Anwendungen.
+oidc-logout-unknown-app = Die Anwendung, die Sie abmelden möchte, ist bei passgate nicht registriert.
+oidc-logout-bad-return = Die Anwendung wollte Sie nach der Abmeldung an eine Adresse schicken, die sie nicht registriert hat.
+oidc-logout-unusable = Diese Abmeldeanfrage kann nicht verwendet werden
+oidc-logout-unusable-next = Sie sind weiterhin angemeldet. Melden Sie sich auf Ihrer passgate-Kontoseite ab, wenn Sie möchten.

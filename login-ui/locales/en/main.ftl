@@ -221,3 +221,62 @@ email-invite-expiry = { $n ->
     [one] The link works once and expires in { $n } day. You will then be asked to create a passkey.
    *[other] The link works once and expires in { $n } days. You will then be asked to create a passkey.
 }
+
+## Invitations, refused
+invite-expired-title = This invitation has expired
+invite-expired-message = Invitations work once and for a limited time. This one was already used or is too old.
+invite-expired-next = Ask whoever invited you for a new one. If you already accepted it, sign in.
+invite-expired-short = It was already used or is too old.
+invite-expired-next-short = Ask for a new invitation, or sign in if you already have an account.
+invite-account-disabled = This account is disabled.
+invite-already-used = It was already used.
+invite-cannot-use = This invitation cannot be used
+
+## Other answers
+misc-not-signed-in-title = Not signed in
+misc-not-signed-in-message = There is no signed-in session in this request.
+misc-not-found-title = Page not found
+misc-not-found-message = There is nothing at this address.
+
+## Passkey ceremonies
+passkey-too-many = { $n ->
+    [one] Too many passkey attempts from your network. Try again in { $n } second.
+   *[other] Too many passkey attempts from your network. Try again in { $n } seconds.
+}
+passkey-unreadable = The passkey response could not be read. Please try again.
+passkey-unknown = This passkey is no longer registered here. It has been removed from this device's suggestions where the browser allows; sign in another way.
+passkey-account-disabled = This account is disabled. Ask whoever runs this service.
+passkey-session-ended = Your session has ended. Sign in again to add a passkey.
+passkey-account-gone = Your account no longer exists.
+passkey-already-registered = This passkey is already registered.
+passkey-error = { $reason }. Try again or sign in by email.
+passkey-error-expired = This passkey request has expired or was already used; please try again
+passkey-error-unknown = This passkey is not registered here
+passkey-error-mismatch = The passkey did not match its account
+passkey-error-cloned = This passkey's signature counter went backwards, which suggests a cloned authenticator; it has been refused
+passkey-error-not-verified = Your authenticator did not verify you (PIN or biometrics); this site requires it
+passkey-error-not-discoverable = The passkey must be stored on the authenticator (a discoverable credential) so you can sign in without a username
+passkey-error-invalid = The passkey response was not valid
+passkey-error-cross-origin = This passkey response was made in a page embedded in another site; sign in on the sign-in page itself
+
+## OpenID Connect pages
+oidc-not-enabled = passgate is not set up as an OpenID provider here.
+oidc-not-a-form = The sign-in request from the application is not a form.
+oidc-unreadable = The sign-in request from the application cannot be read.
+oidc-no-client-id = The application's sign-in request names no client_id. Its OpenID Connect settings need the client id configured in passgate.
+oidc-client-twice = The application's sign-in request names its client twice.
+oidc-unknown-client = The application asking you to sign in is not registered with passgate (unknown client_id). Ask your administrator to add it as an [[oidc.client]].
+oidc-redirect-not-registered = { $app } asked to send you back to an address it has not registered, so passgate will not send you there. Ask your administrator to check the client's redirect_uris.
+oidc-not-for-you-title = { $app } is not for you
+oidc-not-for-you-message = You are signed in as { $who }, and { $app } is open to members of { $groups } only.
+oidc-not-for-you-next = Ask your administrator for access if you need it.
+oidc-request-unusable = This sign-in request cannot be used
+oidc-request-unusable-next = Go back to the application and try again; if it happens again, tell your administrator.
+oidc-logout-unreadable = The sign-out request cannot be read.
+oidc-logout-repeats = The sign-out request repeats a parameter.
+oidc-logout-bad-hint = The application sent an id_token_hint passgate did not issue.
+oidc-logout-two-apps = The sign-out request names two different applications.
+oidc-logout-unknown-app = The application asking to sign you out is not registered with passgate.
+oidc-logout-bad-return = The application asked to send you to an address it has not registered for after sign-out.
+oidc-logout-unusable = This sign-out request cannot be used
+oidc-logout-unusable-next = You are still signed in. Sign out from your passgate account page if you want to.

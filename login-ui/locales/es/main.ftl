@@ -218,3 +218,62 @@ email-invite-expiry = { $n ->
     [one] El enlace sirve una vez y caduca en { $n } día. Después se te pedirá crear una llave de acceso.
    *[other] El enlace sirve una vez y caduca en { $n } días. Después se te pedirá crear una llave de acceso.
 }
+
+## Invitations, refused
+invite-expired-title = Esta invitación ha caducado
+invite-expired-message = Las invitaciones sirven una vez y por tiempo limitado. Esta ya se usó o es demasiado antigua.
+invite-expired-next = Pide una nueva a quien te invitó. Si ya la aceptaste, inicia sesión.
+invite-expired-short = Ya se usó o es demasiado antigua.
+invite-expired-next-short = Pide una invitación nueva, o inicia sesión si ya tienes cuenta.
+invite-account-disabled = Esta cuenta está desactivada.
+invite-already-used = Ya se usó.
+invite-cannot-use = No se puede usar esta invitación
+
+## Other answers
+misc-not-signed-in-title = Sin sesión iniciada
+misc-not-signed-in-message = Esta solicitud no pertenece a ninguna sesión iniciada.
+misc-not-found-title = Página no encontrada
+misc-not-found-message = No hay nada en esta dirección.
+
+## Passkey ceremonies
+passkey-too-many = { $n ->
+    [one] Demasiados intentos con llave de acceso desde tu red. Vuelve a intentarlo en { $n } segundo.
+   *[other] Demasiados intentos con llave de acceso desde tu red. Vuelve a intentarlo en { $n } segundos.
+}
+passkey-unreadable = No se pudo leer la respuesta de la llave de acceso. Vuelve a intentarlo.
+passkey-unknown = Esta llave de acceso ya no está registrada aquí. Se ha quitado de las sugerencias de este dispositivo donde el navegador lo permite; inicia sesión de otra forma.
+passkey-account-disabled = Esta cuenta está desactivada. Consulta a quien gestiona este servicio.
+passkey-session-ended = Tu sesión ha terminado. Vuelve a iniciar sesión para añadir una llave de acceso.
+passkey-account-gone = Tu cuenta ya no existe.
+passkey-already-registered = Esta llave de acceso ya está registrada.
+passkey-error = { $reason }. Vuelve a intentarlo o inicia sesión por correo.
+passkey-error-expired = Esta solicitud de llave de acceso ha caducado o ya se usó; vuelve a intentarlo
+passkey-error-unknown = Esta llave de acceso no está registrada aquí
+passkey-error-mismatch = La llave de acceso no coincide con su cuenta
+passkey-error-cloned = El contador de firmas de esta llave de acceso retrocedió, lo que sugiere un autenticador clonado; se ha rechazado
+passkey-error-not-verified = Tu autenticador no te verificó (PIN o biometría); este sitio lo exige
+passkey-error-not-discoverable = La llave de acceso debe guardarse en el autenticador (credencial detectable) para que puedas iniciar sesión sin nombre de usuario
+passkey-error-invalid = La respuesta de la llave de acceso no era válida
+passkey-error-cross-origin = Esta respuesta de llave de acceso se hizo en una página incrustada en otro sitio; inicia sesión en la propia página de inicio de sesión
+
+## OpenID Connect pages
+oidc-not-enabled = passgate no está configurado aquí como proveedor OpenID.
+oidc-not-a-form = La solicitud de inicio de sesión de la aplicación no es un formulario.
+oidc-unreadable = No se puede leer la solicitud de inicio de sesión de la aplicación.
+oidc-no-client-id = La solicitud de inicio de sesión de la aplicación no indica client_id. Su configuración de OpenID Connect necesita el identificador de cliente configurado en passgate.
+oidc-client-twice = La solicitud de inicio de sesión de la aplicación indica su cliente dos veces.
+oidc-unknown-client = La aplicación que te pide iniciar sesión no está registrada en passgate (client_id desconocido). Pide a tu administrador que la añada como [[oidc.client]].
+oidc-redirect-not-registered = { $app } pidió devolverte a una dirección que no tiene registrada, así que passgate no te enviará allí. Pide a tu administrador que revise las redirect_uris del cliente.
+oidc-not-for-you-title = { $app } no es para ti
+oidc-not-for-you-message = Has iniciado sesión como { $who }, y { $app } solo está abierta a miembros de { $groups }.
+oidc-not-for-you-next = Pide acceso a tu administrador si lo necesitas.
+oidc-request-unusable = No se puede usar esta solicitud de inicio de sesión
+oidc-request-unusable-next = Vuelve a la aplicación e inténtalo de nuevo; si vuelve a pasar, avisa a tu administrador.
+oidc-logout-unreadable = No se puede leer la solicitud de cierre de sesión.
+oidc-logout-repeats = La solicitud de cierre de sesión repite un parámetro.
+oidc-logout-bad-hint = La aplicación envió un id_token_hint que passgate no emitió.
+oidc-logout-two-apps = La solicitud de cierre de sesión nombra dos aplicaciones distintas.
+oidc-logout-unknown-app = La aplicación que pide cerrar tu sesión no está registrada en passgate.
+oidc-logout-bad-return = La aplicación pidió enviarte, tras cerrar sesión, a una dirección que no tiene registrada.
+oidc-logout-unusable = No se puede usar esta solicitud de cierre de sesión
+oidc-logout-unusable-next = Sigues con la sesión iniciada. Cierra sesión desde la página de tu cuenta de passgate si quieres.

@@ -218,3 +218,62 @@ email-invite-expiry = { $n ->
     [one] Le lien ne sert qu'une fois et expire dans { $n } jour. Il vous sera ensuite demandé de créer une clé d'accès.
    *[other] Le lien ne sert qu'une fois et expire dans { $n } jours. Il vous sera ensuite demandé de créer une clé d'accès.
 }
+
+## Invitations, refused
+invite-expired-title = Cette invitation a expiré
+invite-expired-message = Les invitations ne servent qu'une fois et pour une durée limitée. Celle-ci a déjà servi ou est trop ancienne.
+invite-expired-next = Demandez-en une nouvelle à la personne qui vous a invité. Si vous l'avez déjà acceptée, connectez-vous.
+invite-expired-short = Elle a déjà servi ou est trop ancienne.
+invite-expired-next-short = Demandez une nouvelle invitation, ou connectez-vous si vous avez déjà un compte.
+invite-account-disabled = Ce compte est désactivé.
+invite-already-used = Elle a déjà servi.
+invite-cannot-use = Cette invitation ne peut pas être utilisée
+
+## Other answers
+misc-not-signed-in-title = Non connecté
+misc-not-signed-in-message = Cette requête n'appartient à aucune session connectée.
+misc-not-found-title = Page introuvable
+misc-not-found-message = Il n'y a rien à cette adresse.
+
+## Passkey ceremonies
+passkey-too-many = { $n ->
+    [one] Trop de tentatives de clé d'accès depuis votre réseau. Réessayez dans { $n } seconde.
+   *[other] Trop de tentatives de clé d'accès depuis votre réseau. Réessayez dans { $n } secondes.
+}
+passkey-unreadable = La réponse de la clé d'accès n'a pas pu être lue. Veuillez réessayer.
+passkey-unknown = Cette clé d'accès n'est plus enregistrée ici. Elle a été retirée des suggestions de cet appareil lorsque le navigateur le permet ; connectez-vous autrement.
+passkey-account-disabled = Ce compte est désactivé. Contactez les responsables de ce service.
+passkey-session-ended = Votre session a pris fin. Reconnectez-vous pour ajouter une clé d'accès.
+passkey-account-gone = Votre compte n'existe plus.
+passkey-already-registered = Cette clé d'accès est déjà enregistrée.
+passkey-error = { $reason }. Réessayez ou connectez-vous par e-mail.
+passkey-error-expired = Cette demande de clé d'accès a expiré ou a déjà servi ; veuillez réessayer
+passkey-error-unknown = Cette clé d'accès n'est pas enregistrée ici
+passkey-error-mismatch = La clé d'accès ne correspond pas à son compte
+passkey-error-cloned = Le compteur de signatures de cette clé d'accès a reculé, ce qui suggère un authentificateur cloné ; elle a été refusée
+passkey-error-not-verified = Votre authentificateur ne vous a pas vérifié (code PIN ou biométrie) ; ce site l'exige
+passkey-error-not-discoverable = La clé d'accès doit être stockée sur l'authentificateur (identifiant détectable) pour que vous puissiez vous connecter sans nom d'utilisateur
+passkey-error-invalid = La réponse de la clé d'accès n'était pas valide
+passkey-error-cross-origin = Cette réponse de clé d'accès provient d'une page intégrée dans un autre site ; connectez-vous directement sur la page de connexion
+
+## OpenID Connect pages
+oidc-not-enabled = passgate n'est pas configuré comme fournisseur OpenID ici.
+oidc-not-a-form = La demande de connexion de l'application n'est pas un formulaire.
+oidc-unreadable = La demande de connexion de l'application ne peut pas être lue.
+oidc-no-client-id = La demande de connexion de l'application ne comporte pas de client_id. Ses réglages OpenID Connect doivent indiquer l'identifiant de client configuré dans passgate.
+oidc-client-twice = La demande de connexion de l'application indique son client deux fois.
+oidc-unknown-client = L'application qui vous demande de vous connecter n'est pas enregistrée dans passgate (client_id inconnu). Demandez à votre administrateur de l'ajouter comme [[oidc.client]].
+oidc-redirect-not-registered = { $app } a demandé à vous renvoyer vers une adresse qu'elle n'a pas enregistrée ; passgate ne vous y enverra pas. Demandez à votre administrateur de vérifier les redirect_uris du client.
+oidc-not-for-you-title = { $app } ne vous est pas ouvert
+oidc-not-for-you-message = Vous êtes connecté en tant que { $who }, et { $app } n'est ouvert qu'aux membres de { $groups }.
+oidc-not-for-you-next = Demandez l'accès à votre administrateur si vous en avez besoin.
+oidc-request-unusable = Cette demande de connexion ne peut pas être utilisée
+oidc-request-unusable-next = Revenez à l'application et réessayez ; si cela se reproduit, prévenez votre administrateur.
+oidc-logout-unreadable = La demande de déconnexion ne peut pas être lue.
+oidc-logout-repeats = La demande de déconnexion répète un paramètre.
+oidc-logout-bad-hint = L'application a envoyé un id_token_hint que passgate n'a pas émis.
+oidc-logout-two-apps = La demande de déconnexion désigne deux applications différentes.
+oidc-logout-unknown-app = L'application qui demande à vous déconnecter n'est pas enregistrée dans passgate.
+oidc-logout-bad-return = L'application a demandé à vous envoyer, après la déconnexion, vers une adresse qu'elle n'a pas enregistrée.
+oidc-logout-unusable = Cette demande de déconnexion ne peut pas être utilisée
+oidc-logout-unusable-next = Vous êtes toujours connecté. Déconnectez-vous depuis la page de votre compte passgate si vous le souhaitez.

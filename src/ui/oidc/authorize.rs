@@ -43,7 +43,7 @@ pub async fn authorize(
             &headers,
             &ctx,
             "not_enabled",
-            "passgate is not set up as an OpenID provider here.",
+            &ctx.lang.t("oidc-not-enabled"),
         );
     }
     let form = if method == Method::POST {
@@ -56,7 +56,7 @@ pub async fn authorize(
                 &headers,
                 &ctx,
                 "invalid_request",
-                "The sign-in request from the application is not a form.",
+                &ctx.lang.t("oidc-not-a-form"),
             );
         }
         match super::read_form(body).await {
@@ -69,7 +69,7 @@ pub async fn authorize(
                     &headers,
                     &ctx,
                     e.code(),
-                    "The sign-in request from the application cannot be read.",
+                    &ctx.lang.t("oidc-unreadable"),
                 );
             }
         }
@@ -127,20 +127,12 @@ async fn run(
     let client_id = match form.one("client_id") {
         Ok(Some(c)) => c,
         Ok(None) => {
-            let (e, r) = refuse_page(
-                "invalid_request",
-                "-",
-                "The application's sign-in request names no client_id. Its OpenID Connect settings need the client id configured in passgate.",
-            );
+            let (e, r) = refuse_page("invalid_request", "-", &ctx.lang.t("oidc-no-client-id"));
             app.audit(e).await;
             return r;
         }
         Err(_) => {
-            let (e, r) = refuse_page(
-                "invalid_request",
-                "-",
-                "The application's sign-in request names its client twice.",
-            );
+            let (e, r) = refuse_page("invalid_request", "-", &ctx.lang.t("oidc-client-twice"));
             app.audit(e).await;
             return r;
         }
@@ -149,7 +141,7 @@ async fn run(
         let (e, r) = refuse_page(
             "unknown_client",
             &audit_safe(client_id),
-            "The application asking you to sign in is not registered with passgate (unknown client_id). Ask your administrator to add it as an [[oidc.client]].",
+            &ctx.lang.t("oidc-unknown-client"),
         );
         app.audit(e).await;
         return r;
@@ -160,10 +152,8 @@ async fn run(
             let (e, r) = refuse_page(
                 "redirect_uri_not_registered",
                 &client.id,
-                &format!(
-                    "{} asked to send you back to an address it has not registered, so passgate will not send you there. Ask your administrator to check the client's redirect_uris.",
-                    client.name
-                ),
+                &ctx.lang
+                    .t_with("oidc-redirect-not-registered", &[("app", &client.name)]),
             );
             app.audit(e).await;
             return r;
@@ -231,15 +221,18 @@ async fn run(
         return PageError::refused(
             StatusCode::FORBIDDEN,
             "not_allowed",
-            format!("{} is not for you", client.name),
-            format!(
-                "You are signed in as {}, and {} is open to members of {} only.",
-                session.principal.email,
-                client.name,
-                client.groups.join(", ")
+            ctx.lang
+                .t_with("oidc-not-for-you-title", &[("app", &client.name)]),
+            ctx.lang.t_with(
+                "oidc-not-for-you-message",
+                &[
+                    ("who", &session.principal.email),
+                    ("app", &client.name),
+                    ("groups", &client.groups.join(", ")),
+                ],
             ),
         )
-        .next("Ask your administrator for access if you need it.")
+        .next(ctx.lang.t("oidc-not-for-you-next"))
         .respond(cfg, headers, ctx);
     }
     let now = app.clock.now();
@@ -496,9 +489,9 @@ fn refused(
     PageError::refused(
         StatusCode::BAD_REQUEST,
         code,
-        "This sign-in request cannot be used",
+        ctx.lang.t("oidc-request-unusable"),
         message.to_string(),
     )
-    .next("Go back to the application and try again; if it happens again, tell your administrator.")
+    .next(ctx.lang.t("oidc-request-unusable-next"))
     .respond(cfg, headers, ctx)
 }

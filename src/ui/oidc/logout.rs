@@ -45,7 +45,7 @@ pub async fn end_session(
     let form = if method == Method::POST {
         match super::read_form(body).await {
             Ok(f) => f,
-            Err(_) => return bad(&cfg, &headers, &ctx, "The sign-out request cannot be read."),
+            Err(_) => return bad(&cfg, &headers, &ctx, &ctx.lang.t("oidc-logout-unreadable")),
         }
     } else {
         Form::parse(uri.query().unwrap_or(""))
@@ -57,12 +57,7 @@ pub async fn end_session(
         return crate::ui::login::forged(&app, &headers, &ctx, why).await;
     }
     if form.one("id_token_hint").is_err() || form.one("post_logout_redirect_uri").is_err() {
-        return bad(
-            &cfg,
-            &headers,
-            &ctx,
-            "The sign-out request repeats a parameter.",
-        );
+        return bad(&cfg, &headers, &ctx, &ctx.lang.t("oidc-logout-repeats"));
     }
     let keys = app.asserter.keys().current();
     let hint = match one("id_token_hint") {
@@ -80,12 +75,7 @@ pub async fn end_session(
                 Some(c)
             }
             _ => {
-                return bad(
-                    &cfg,
-                    &headers,
-                    &ctx,
-                    "The application sent an id_token_hint passgate did not issue.",
-                );
+                return bad(&cfg, &headers, &ctx, &ctx.lang.t("oidc-logout-bad-hint"));
             }
         },
     };
@@ -94,36 +84,21 @@ pub async fn end_session(
         .and_then(|c| c["aud"].as_str().map(str::to_string));
     let client_id = match (hinted_client, one("client_id")) {
         (Some(a), Some(b)) if a != b => {
-            return bad(
-                &cfg,
-                &headers,
-                &ctx,
-                "The sign-out request names two different applications.",
-            );
+            return bad(&cfg, &headers, &ctx, &ctx.lang.t("oidc-logout-two-apps"));
         }
         (Some(a), _) => Some(a),
         (None, b) => b.map(str::to_string),
     };
     let client: Option<&OidcClient> = client_id.as_deref().and_then(|id| cfg.oidc.client(id));
     if client_id.is_some() && client.is_none() {
-        return bad(
-            &cfg,
-            &headers,
-            &ctx,
-            "The application asking to sign you out is not registered with passgate.",
-        );
+        return bad(&cfg, &headers, &ctx, &ctx.lang.t("oidc-logout-unknown-app"));
     }
     let back = match one("post_logout_redirect_uri") {
         None => None,
         Some(u) => match client {
             Some(c) if c.post_logout_redirect_uris.iter().any(|r| r == u) => Some(u),
             _ => {
-                return bad(
-                    &cfg,
-                    &headers,
-                    &ctx,
-                    "The application asked to send you to an address it has not registered for after sign-out.",
-                );
+                return bad(&cfg, &headers, &ctx, &ctx.lang.t("oidc-logout-bad-return"));
             }
         },
     };
@@ -190,12 +165,12 @@ fn bad(cfg: &Config, headers: &HeaderMap, ctx: &Ctx, message: &str) -> Response<
     PageError::refused(
         StatusCode::BAD_REQUEST,
         "invalid_request",
-        "This sign-out request cannot be used",
+        ctx.lang.t("oidc-logout-unusable"),
         message.to_string(),
     )
-    .next("You are still signed in. Sign out from your passgate account page if you want to.")
+    .next(ctx.lang.t("oidc-logout-unusable-next"))
     .action(crate::page::Action::link(
-        "Your account",
+        &ctx.lang.t("account-title"),
         format!("{}{}/account", cfg.server.portal.origin, cfg.server.prefix),
     ))
     .respond(cfg, headers, ctx)
