@@ -10,6 +10,7 @@ use http::header::HeaderMap;
 use http::{Response, StatusCode};
 
 use crate::config::Config;
+use crate::i18n::Lang;
 use crate::page::{self, Action, Chrome, MessagePage, plain};
 use crate::proxy::ProxyError;
 use crate::store::StoreError;
@@ -124,47 +125,58 @@ impl GateError {
         }
     }
 
-    /// (title, message, what to do next) as shown to people.
-    fn words(&self) -> (&'static str, String, &'static str) {
+    /// (title, message, what to do next) as shown to people, in `lang`.
+    /// (A bad request's own detail, and a token refusal's message for
+    /// scripts, stay as they are.)
+    fn words(&self, lang: Lang) -> (String, String, String) {
+        let t = |k: &str| lang.t(k);
         match self {
-            GateError::BadRequest(m) => ("This request cannot be handled", m.clone(), "Check the address and try again."),
+            GateError::BadRequest(m) => (
+                t("gate-bad-request-title"),
+                m.clone(),
+                t("gate-check-address"),
+            ),
             GateError::Unavailable(_) => (
-                "Sign-in is briefly unavailable",
-                "passgate cannot reach its database right now.".into(),
-                "Try again in a minute. If it keeps happening, tell whoever runs this service and quote the reference below.",
+                t("error-unavailable-title"),
+                t("error-unavailable-message"),
+                t("error-unavailable-next"),
             ),
             GateError::Proxy(ProxyError::Timeout { .. }) => (
-                "The application is not answering",
-                "The application behind this address took too long to respond.".into(),
-                "Try again in a moment. If it keeps happening, the application may be overloaded or stuck.",
+                t("gate-timeout-title"),
+                t("gate-timeout-message"),
+                t("gate-timeout-next"),
             ),
-            GateError::Proxy(ProxyError::BadRequest(m)) => ("This request cannot be forwarded", m.clone(), "Check the address and try again."),
+            GateError::Proxy(ProxyError::BadRequest(m)) => (
+                t("gate-not-forwarded-title"),
+                m.clone(),
+                t("gate-check-address"),
+            ),
             GateError::Proxy(_) => (
-                "The application is not reachable",
-                "You are signed in, but the application behind this address is down or refusing connections.".into(),
-                "Try again in a moment. If it keeps happening, tell whoever runs this application and quote the reference below.",
+                t("gate-unreachable-title"),
+                t("gate-unreachable-message"),
+                t("gate-unreachable-next"),
             ),
-            GateError::NotFound => ("Page not found", "There is nothing at this address.".into(), ""),
+            GateError::NotFound => (
+                t("misc-not-found-title"),
+                t("misc-not-found-message"),
+                String::new(),
+            ),
             GateError::MethodNotAllowed(m) => (
-                "This request cannot be handled",
-                format!("The method {m} is not passed on to applications."),
-                "",
+                t("gate-bad-request-title"),
+                lang.t_with("gate-method", &[("method", m)]),
+                String::new(),
             ),
             GateError::NoUpstream(_) => (
-                "Nothing is served here",
-                "This address is protected for another proxy to serve; passgate itself has no application for it.".into(),
-                "",
+                t("gate-no-upstream-title"),
+                t("gate-no-upstream-message"),
+                String::new(),
             ),
             GateError::UntrustedCaller(_) => (
-                "Not allowed",
-                "This endpoint answers only the proxies listed in passgate's configuration.".into(),
-                "",
+                t("gate-untrusted-title"),
+                t("gate-untrusted-message"),
+                String::new(),
             ),
-            GateError::Token(t) => (
-                "This token is not accepted",
-                t.message(),
-                "A script or CI job needs a valid token for a rule with tokens = true; whoever runs passgate can issue one (passgate token create, or rotate).",
-            ),
+            GateError::Token(tr) => (t("gate-token-title"), tr.message(), t("gate-token-next")),
         }
     }
 
@@ -190,7 +202,8 @@ impl GateError {
                 tracing::error!(request_id, status = status.as_u16(), error = %self, "request failed")
             }
         }
-        let (title, message, next) = self.words();
+        let lang = crate::i18n::negotiate(req_headers, cfg.branding.language);
+        let (title, message, next) = self.words(lang);
         if let GateError::Token(t) = self {
             // An API client's answer, whatever it accepts.
             let mut r = plain(status, &format!("{status}: {message} (ref {request_id})\n"));
@@ -215,15 +228,10 @@ impl GateError {
         }
         if page::wants_html(req_headers) {
             let page = MessagePage {
-                chrome: Chrome::new(
-                    cfg,
-                    Some(request_id),
-                    crate::i18n::negotiate(req_headers, cfg.branding.language),
-                    None,
-                ),
-                title: title.into(),
+                chrome: Chrome::new(cfg, Some(request_id), lang, None),
+                title,
                 message,
-                next: next.into(),
+                next,
                 who: None,
                 tone: if status.is_server_error() {
                     "error"
@@ -234,7 +242,7 @@ impl GateError {
                     || status == StatusCode::GATEWAY_TIMEOUT
                     || status == StatusCode::SERVICE_UNAVAILABLE
                 {
-                    vec![Action::link("Try again", "")]
+                    vec![Action::link(&lang.t("error-try-again"), "")]
                 } else {
                     vec![]
                 },

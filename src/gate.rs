@@ -836,10 +836,11 @@ pub fn forbidden_response(
 ) -> Response<Body> {
     let who = session.map(|s| s.principal.email.clone());
     tracing::info!(request_id, host = %target.host, reason = refusal.as_str(), user = who.as_deref().unwrap_or("-"), "forbidden");
+    let lang = crate::i18n::negotiate(req_headers, cfg.branding.language);
     if !page::wants_html(req_headers) {
         return plain(
             StatusCode::FORBIDDEN,
-            &format!("403 Forbidden: {}\n", refusal_text(refusal)),
+            &format!("403 Forbidden: {}\n", refusal_text(refusal, lang)),
         );
     }
     let switch = format!(
@@ -853,23 +854,18 @@ pub fn forbidden_response(
     );
     let mut actions = Vec::new();
     if who.is_some() {
-        actions.push(Action::link("Sign in as someone else", switch));
+        actions.push(Action::link(&lang.t("common-someone-else"), switch));
         actions.push(Action::link(
-            "Your account",
+            &lang.t("account-title"),
             format!("{}{}/account", cfg.server.portal.origin, cfg.server.prefix),
         ));
     }
     let page = MessagePage {
-        chrome: Chrome::new(
-            cfg,
-            Some(request_id),
-            crate::i18n::negotiate(req_headers, cfg.branding.language),
-            None,
-        ),
-        title: "You don't have access".into(),
-        message: refusal_text(refusal).into(),
+        chrome: Chrome::new(cfg, Some(request_id), lang, None),
+        title: lang.t("gate-forbidden-title"),
+        message: refusal_text(refusal, lang),
         next: if who.is_some() {
-            "If you need access, ask whoever runs this application to add you, or sign in with another account.".into()
+            lang.t("gate-forbidden-next")
         } else {
             String::new()
         },
@@ -880,11 +876,11 @@ pub fn forbidden_response(
     page::html(StatusCode::FORBIDDEN, &page, cfg)
 }
 
-fn refusal_text(r: Refusal) -> &'static str {
+fn refusal_text(r: Refusal, lang: crate::i18n::Lang) -> String {
     match r {
-        Refusal::NoRoute => "This address is not configured in passgate, so nobody can reach it.",
-        Refusal::DenyRule => "This address is closed to everyone.",
-        Refusal::NotAllowed => "Your account is not one of those allowed to use this application.",
+        Refusal::NoRoute => lang.t("gate-refusal-no-route"),
+        Refusal::DenyRule => lang.t("gate-refusal-deny"),
+        Refusal::NotAllowed => lang.t("gate-refusal-not-allowed"),
     }
 }
 

@@ -277,3 +277,26 @@ oidc-logout-unknown-app = Die Anwendung, die Sie abmelden möchte, ist bei passg
 oidc-logout-bad-return = Die Anwendung wollte Sie nach der Abmeldung an eine Adresse schicken, die sie nicht registriert hat.
 oidc-logout-unusable = Diese Abmeldeanfrage kann nicht verwendet werden
 oidc-logout-unusable-next = Sie sind weiterhin angemeldet. Melden Sie sich auf Ihrer passgate-Kontoseite ab, wenn Sie möchten.
+
+## The gate's own answers
+gate-forbidden-title = Sie haben keinen Zugang
+gate-forbidden-next = Wenn Sie Zugang brauchen, bitten Sie die Betreiber dieser Anwendung, Sie hinzuzufügen, oder melden Sie sich mit einem anderen Konto an.
+gate-refusal-no-route = Diese Adresse ist in passgate nicht eingerichtet, daher kann niemand sie erreichen.
+gate-refusal-deny = Diese Adresse ist für alle gesperrt.
+gate-refusal-not-allowed = Ihr Konto gehört nicht zu denen, die diese Anwendung nutzen dürfen.
+gate-bad-request-title = Diese Anfrage kann nicht bearbeitet werden
+gate-check-address = Prüfen Sie die Adresse und versuchen Sie es erneut.
+gate-timeout-title = Die Anwendung antwortet nicht
+gate-timeout-message = Die Anwendung hinter dieser Adresse hat zu lange für eine Antwort gebraucht.
+gate-timeout-next = Versuchen Sie es gleich erneut. Wenn es so bleibt, ist die Anwendung vielleicht überlastet oder hängt.
+gate-not-forwarded-title = Diese Anfrage kann nicht weitergeleitet werden
+gate-unreachable-title = Die Anwendung ist nicht erreichbar
+gate-unreachable-message = Sie sind angemeldet, aber die Anwendung hinter dieser Adresse ist ausgefallen oder lehnt Verbindungen ab.
+gate-unreachable-next = Versuchen Sie es gleich erneut. Wenn es so bleibt, wenden Sie sich an die Betreiber dieser Anwendung und nennen Sie die Referenz unten.
+gate-method = Die Methode { $method } wird nicht an Anwendungen weitergegeben.
+gate-no-upstream-title = Hier wird nichts bereitgestellt
+gate-no-upstream-message = Diese Adresse ist für einen anderen Proxy geschützt; passgate selbst hat hier keine Anwendung.
+gate-untrusted-title = Nicht erlaubt
+gate-untrusted-message = Dieser Endpunkt antwortet nur den in der Konfiguration von passgate genannten Proxys.
+gate-token-title = Dieses Token wird nicht akzeptiert
+gate-token-next = Ein Skript oder CI-Job braucht ein gültiges Token für eine Regel mit tokens = true; die Betreiber von passgate können eines ausstellen (passgate token create oder rotate).

@@ -280,3 +280,26 @@ oidc-logout-unknown-app = The application asking to sign you out is not register
 oidc-logout-bad-return = The application asked to send you to an address it has not registered for after sign-out.
 oidc-logout-unusable = This sign-out request cannot be used
 oidc-logout-unusable-next = You are still signed in. Sign out from your passgate account page if you want to.
+
+## The gate's own answers
+gate-forbidden-title = You don't have access
+gate-forbidden-next = If you need access, ask whoever runs this application to add you, or sign in with another account.
+gate-refusal-no-route = This address is not configured in passgate, so nobody can reach it.
+gate-refusal-deny = This address is closed to everyone.
+gate-refusal-not-allowed = Your account is not one of those allowed to use this application.
+gate-bad-request-title = This request cannot be handled
+gate-check-address = Check the address and try again.
+gate-timeout-title = The application is not answering
+gate-timeout-message = The application behind this address took too long to respond.
+gate-timeout-next = Try again in a moment. If it keeps happening, the application may be overloaded or stuck.
+gate-not-forwarded-title = This request cannot be forwarded
+gate-unreachable-title = The application is not reachable
+gate-unreachable-message = You are signed in, but the application behind this address is down or refusing connections.
+gate-unreachable-next = Try again in a moment. If it keeps happening, tell whoever runs this application and quote the reference below.
+gate-method = The method { $method } is not passed on to applications.
+gate-no-upstream-title = Nothing is served here
+gate-no-upstream-message = This address is protected for another proxy to serve; passgate itself has no application for it.
+gate-untrusted-title = Not allowed
+gate-untrusted-message = This endpoint answers only the proxies listed in passgate's configuration.
+gate-token-title = This token is not accepted
+gate-token-next = A script or CI job needs a valid token for a rule with tokens = true; whoever runs passgate can issue one (passgate token create, or rotate).

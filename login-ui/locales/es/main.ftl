@@ -277,3 +277,26 @@ oidc-logout-unknown-app = La aplicación que pide cerrar tu sesión no está reg
 oidc-logout-bad-return = La aplicación pidió enviarte, tras cerrar sesión, a una dirección que no tiene registrada.
 oidc-logout-unusable = No se puede usar esta solicitud de cierre de sesión
 oidc-logout-unusable-next = Sigues con la sesión iniciada. Cierra sesión desde la página de tu cuenta de passgate si quieres.
+
+## The gate's own answers
+gate-forbidden-title = No tienes acceso
+gate-forbidden-next = Si necesitas acceso, pide a quien gestiona esta aplicación que te añada, o inicia sesión con otra cuenta.
+gate-refusal-no-route = Esta dirección no está configurada en passgate, así que nadie puede acceder a ella.
+gate-refusal-deny = Esta dirección está cerrada para todos.
+gate-refusal-not-allowed = Tu cuenta no es de las autorizadas para usar esta aplicación.
+gate-bad-request-title = No se puede atender esta solicitud
+gate-check-address = Revisa la dirección e inténtalo de nuevo.
+gate-timeout-title = La aplicación no responde
+gate-timeout-message = La aplicación detrás de esta dirección tardó demasiado en responder.
+gate-timeout-next = Vuelve a intentarlo en un momento. Si sigue pasando, puede que la aplicación esté sobrecargada o bloqueada.
+gate-not-forwarded-title = No se puede reenviar esta solicitud
+gate-unreachable-title = No se puede acceder a la aplicación
+gate-unreachable-message = Has iniciado sesión, pero la aplicación detrás de esta dirección está caída o rechaza las conexiones.
+gate-unreachable-next = Vuelve a intentarlo en un momento. Si sigue pasando, avisa a quien gestiona esta aplicación e indica la referencia de abajo.
+gate-method = El método { $method } no se pasa a las aplicaciones.
+gate-no-upstream-title = Aquí no se sirve nada
+gate-no-upstream-message = Esta dirección está protegida para que la sirva otro proxy; passgate no tiene ninguna aplicación para ella.
+gate-untrusted-title = No permitido
+gate-untrusted-message = Este punto de acceso solo responde a los proxies listados en la configuración de passgate.
+gate-token-title = Este token no se acepta
+gate-token-next = Un script o trabajo de CI necesita un token válido para una regla con tokens = true; quien gestiona passgate puede emitir uno (passgate token create, o rotate).

@@ -277,3 +277,26 @@ oidc-logout-unknown-app = L'application qui demande à vous déconnecter n'est p
 oidc-logout-bad-return = L'application a demandé à vous envoyer, après la déconnexion, vers une adresse qu'elle n'a pas enregistrée.
 oidc-logout-unusable = Cette demande de déconnexion ne peut pas être utilisée
 oidc-logout-unusable-next = Vous êtes toujours connecté. Déconnectez-vous depuis la page de votre compte passgate si vous le souhaitez.
+
+## The gate's own answers
+gate-forbidden-title = Vous n'avez pas accès
+gate-forbidden-next = Si vous avez besoin d'un accès, demandez aux responsables de cette application de vous ajouter, ou connectez-vous avec un autre compte.
+gate-refusal-no-route = Cette adresse n'est pas configurée dans passgate, personne ne peut donc l'atteindre.
+gate-refusal-deny = Cette adresse est fermée à tous.
+gate-refusal-not-allowed = Votre compte ne fait pas partie de ceux autorisés à utiliser cette application.
+gate-bad-request-title = Cette requête ne peut pas être traitée
+gate-check-address = Vérifiez l'adresse et réessayez.
+gate-timeout-title = L'application ne répond pas
+gate-timeout-message = L'application derrière cette adresse a mis trop de temps à répondre.
+gate-timeout-next = Réessayez dans un instant. Si cela persiste, l'application est peut-être surchargée ou bloquée.
+gate-not-forwarded-title = Cette requête ne peut pas être transmise
+gate-unreachable-title = L'application est injoignable
+gate-unreachable-message = Vous êtes connecté, mais l'application derrière cette adresse est arrêtée ou refuse les connexions.
+gate-unreachable-next = Réessayez dans un instant. Si cela persiste, prévenez les responsables de cette application en citant la référence ci-dessous.
+gate-method = La méthode { $method } n'est pas transmise aux applications.
+gate-no-upstream-title = Rien n'est servi ici
+gate-no-upstream-message = Cette adresse est protégée pour être servie par un autre proxy ; passgate lui-même n'a pas d'application pour elle.
+gate-untrusted-title = Non autorisé
+gate-untrusted-message = Ce point d'accès ne répond qu'aux proxys listés dans la configuration de passgate.
+gate-token-title = Ce jeton n'est pas accepté
+gate-token-next = Un script ou une tâche CI a besoin d'un jeton valide pour une règle avec tokens = true ; les responsables de passgate peuvent en émettre un (passgate token create, ou rotate).
