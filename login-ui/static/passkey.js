@@ -54,10 +54,16 @@
       body: JSON.stringify(body || {})
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (j) {
-        if (!r.ok) { var e = new Error(j.message || ("The server answered " + r.status)); e.code = j.error; e.data = j; throw e; }
+        if (!r.ok) { var e = new Error(j.message || (msg("server") + " " + r.status)); e.code = j.error; e.data = j; throw e; }
         return j;
       });
     });
+  }
+  // The page's words for what this script says (data-msg-* on <body>, in
+  // the page's language).
+  function msg(name) {
+    var key = "msg" + name.split("-").map(function (w) { return w.charAt(0).toUpperCase() + w.slice(1); }).join("");
+    return (document.body && document.body.dataset[key]) || "";
   }
   function notice(text, kind) {
     var n = document.getElementById("notice");
@@ -75,12 +81,12 @@
     return true;
   }
   function friendly(err) {
-    if (!err) return "Something went wrong. Please try again.";
-    if (err.name === "NotAllowedError") return "The passkey request was cancelled or timed out. You can try again" + (document.getElementById("email") ? ", or use email." : ".");
-    if (err.name === "InvalidStateError") return "A passkey for this account is already on this device.";
-    if (err.name === "SecurityError") return "Passkeys are not allowed on this address. Ask whoever runs this site to check its settings.";
+    if (!err) return msg("error");
+    if (err.name === "NotAllowedError") return document.getElementById("email") ? msg("cancelled-email") : msg("cancelled");
+    if (err.name === "InvalidStateError") return msg("already");
+    if (err.name === "SecurityError") return msg("security");
     if (err.name === "AbortError") return "";
-    return err.message || "Something went wrong. Please try again.";
+    return err.message || msg("error");
   }
   function signalUnknown(rpId, err) {
     if (err && err.code === "unknown_credential" && err.data && err.data.credential_id &&
@@ -95,7 +101,7 @@
     var button = document.getElementById("passkey-signin");
     if (!supported()) {
       button.disabled = true;
-      notice("This browser cannot use passkeys here. Sign in by email instead.");
+      notice(msg("unsupported"));
       return;
     }
     var conditional = null;
@@ -114,7 +120,7 @@
         }
         return navigator.credentials.get(opts).then(function (cred) {
           if (!cred) return;
-          notice("Signing you in…");
+          notice(msg("signing-in"));
           return finish(start.ceremony, cred);
         });
       });
@@ -160,7 +166,7 @@
   function setupOffer(el) {
     var prefix = el.dataset.prefix, csrf = el.dataset.csrf, next = el.dataset.next;
     var button = document.getElementById("passkey-create");
-    if (!supported()) { button.disabled = true; notice("This browser cannot create passkeys here."); return; }
+    if (!supported()) { button.disabled = true; notice(msg("unsupported-create")); return; }
     // A silent request still waiting would make the browser refuse the
     // button's ("a request is already pending"): the button ends it first.
     var silent = null;
@@ -169,7 +175,7 @@
       button.disabled = true;
       notice("");
       create(prefix, csrf).then(function () {
-        notice("Passkey created. Next time, sign in with it.", "ok");
+        notice(msg("created"), "ok");
         setTimeout(function () { window.location.assign(next); }, 600);
       }).catch(function (err) {
         if (confirmFirst(prefix, err)) return;

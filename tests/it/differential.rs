@@ -1092,8 +1092,10 @@ async fn differential(cases: u64, tls: Option<Tls>) {
         .filter(|(k, _)| k.starts_with('4'))
         .map(|(_, n)| n)
         .sum();
+    // (The generator's mix forwards about a fifth of the cases — 19,971
+    // and 20,146 of 100,000 in two runs — so the bound sits below that.)
     assert!(
-        forwarded * 5 >= cases,
+        forwarded * 6 >= cases,
         "only {forwarded} of {cases} cases reached an upstream"
     );
     assert!(

@@ -300,3 +300,15 @@ gate-untrusted-title = Nicht erlaubt
 gate-untrusted-message = Dieser Endpunkt antwortet nur den in der Konfiguration von passgate genannten Proxys.
 gate-token-title = Dieses Token wird nicht akzeptiert
 gate-token-next = Ein Skript oder CI-Job braucht ein gültiges Token für eine Regel mit tokens = true; die Betreiber von passgate können eines ausstellen (passgate token create oder rotate).
+
+## What the pages' script says
+js-error = Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.
+js-cancelled = Die Passkey-Anfrage wurde abgebrochen oder ist abgelaufen. Sie können es erneut versuchen.
+js-cancelled-email = Die Passkey-Anfrage wurde abgebrochen oder ist abgelaufen. Versuchen Sie es erneut oder verwenden Sie die E-Mail.
+js-already-on-device = Ein Passkey für dieses Konto ist bereits auf diesem Gerät.
+js-security = Passkeys sind unter dieser Adresse nicht erlaubt. Bitten Sie die Betreiber dieser Website, die Einstellungen zu prüfen.
+js-unsupported = Dieser Browser kann hier keine Passkeys verwenden. Melden Sie sich stattdessen per E-Mail an.
+js-unsupported-create = Dieser Browser kann hier keine Passkeys erstellen.
+js-signing-in = Sie werden angemeldet …
+js-created = Passkey erstellt. Melden Sie sich beim nächsten Mal damit an.
+js-server = Der Server antwortete mit

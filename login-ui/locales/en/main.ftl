@@ -303,3 +303,15 @@ gate-untrusted-title = Not allowed
 gate-untrusted-message = This endpoint answers only the proxies listed in passgate's configuration.
 gate-token-title = This token is not accepted
 gate-token-next = A script or CI job needs a valid token for a rule with tokens = true; whoever runs passgate can issue one (passgate token create, or rotate).
+
+## What the pages' script says
+js-error = Something went wrong. Please try again.
+js-cancelled = The passkey request was cancelled or timed out. You can try again.
+js-cancelled-email = The passkey request was cancelled or timed out. You can try again, or use email.
+js-already-on-device = A passkey for this account is already on this device.
+js-security = Passkeys are not allowed on this address. Ask whoever runs this site to check its settings.
+js-unsupported = This browser cannot use passkeys here. Sign in by email instead.
+js-unsupported-create = This browser cannot create passkeys here.
+js-signing-in = Signing you in…
+js-created = Passkey created. Next time, sign in with it.
+js-server = The server answered

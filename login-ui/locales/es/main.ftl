@@ -300,3 +300,15 @@ gate-untrusted-title = No permitido
 gate-untrusted-message = Este punto de acceso solo responde a los proxies listados en la configuración de passgate.
 gate-token-title = Este token no se acepta
 gate-token-next = Un script o trabajo de CI necesita un token válido para una regla con tokens = true; quien gestiona passgate puede emitir uno (passgate token create, o rotate).
+
+## What the pages' script says
+js-error = Algo salió mal. Vuelve a intentarlo.
+js-cancelled = La solicitud de llave de acceso se canceló o caducó. Puedes volver a intentarlo.
+js-cancelled-email = La solicitud de llave de acceso se canceló o caducó. Puedes volver a intentarlo o usar el correo.
+js-already-on-device = Ya hay una llave de acceso para esta cuenta en este dispositivo.
+js-security = Las llaves de acceso no están permitidas en esta dirección. Pide a quien gestiona este sitio que revise su configuración.
+js-unsupported = Este navegador no puede usar llaves de acceso aquí. Inicia sesión por correo.
+js-unsupported-create = Este navegador no puede crear llaves de acceso aquí.
+js-signing-in = Iniciando sesión…
+js-created = Llave de acceso creada. La próxima vez, inicia sesión con ella.
+js-server = El servidor respondió

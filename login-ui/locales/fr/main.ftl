@@ -300,3 +300,15 @@ gate-untrusted-title = Non autorisé
 gate-untrusted-message = Ce point d'accès ne répond qu'aux proxys listés dans la configuration de passgate.
 gate-token-title = Ce jeton n'est pas accepté
 gate-token-next = Un script ou une tâche CI a besoin d'un jeton valide pour une règle avec tokens = true ; les responsables de passgate peuvent en émettre un (passgate token create, ou rotate).
+
+## What the pages' script says
+js-error = Une erreur s'est produite. Veuillez réessayer.
+js-cancelled = La demande de clé d'accès a été annulée ou a expiré. Vous pouvez réessayer.
+js-cancelled-email = La demande de clé d'accès a été annulée ou a expiré. Vous pouvez réessayer, ou utiliser l'e-mail.
+js-already-on-device = Une clé d'accès pour ce compte se trouve déjà sur cet appareil.
+js-security = Les clés d'accès ne sont pas autorisées à cette adresse. Demandez aux responsables de ce site de vérifier ses réglages.
+js-unsupported = Ce navigateur ne peut pas utiliser de clés d'accès ici. Connectez-vous plutôt par e-mail.
+js-unsupported-create = Ce navigateur ne peut pas créer de clés d'accès ici.
+js-signing-in = Connexion en cours…
+js-created = Clé d'accès créée. La prochaine fois, connectez-vous avec elle.
+js-server = Le serveur a répondu
