@@ -130,8 +130,18 @@ pub struct Config {
     pub routes: RouteTable,
     /// `[oidc]`: the OpenID Connect provider's clients.
     pub oidc: OidcConfig,
+    /// `[admin]`: what the admin pages ask of an admin's sign-in.
+    pub admin: AdminConfig,
     /// Things that work but are probably not what was meant.
     pub warnings: Vec<String>,
+}
+
+/// `[admin]`: the admin pages are for members of `admins` whose sign-in
+/// is this recent (and a passkey's, unless `require` is emptied).
+#[derive(Debug, Clone)]
+pub struct AdminConfig {
+    pub max_age: Duration,
+    pub require_passkey: bool,
 }
 
 /// Environment variables that are not config keys.
@@ -348,6 +358,18 @@ impl Config {
         }
 
         let oidc = oidc::check(&raw.oidc, base, &mut v);
+        let admin_max_age = v.duration("admin.max_age", &raw.admin.max_age);
+        let mut admin_passkey = false;
+        for (j, r) in raw.admin.require.iter().enumerate() {
+            if r == "passkey" {
+                admin_passkey = true;
+            } else {
+                v.problem(
+                    &format!("admin.require[{j}]"),
+                    format!("{r:?} is not \"passkey\""),
+                );
+            }
+        }
         let routes = routes::check(
             &raw.route,
             route_lines,
@@ -386,6 +408,10 @@ impl Config {
             },
             routes,
             oidc: oidc.ok_or_else(missing)?,
+            admin: AdminConfig {
+                max_age: admin_max_age.ok_or_else(missing)?,
+                require_passkey: admin_passkey,
+            },
             warnings,
         })
     }

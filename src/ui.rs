@@ -5,6 +5,7 @@
 //! renderers, cookies, the page error type) is `page.rs`.
 
 pub mod account;
+pub mod admin;
 pub mod email;
 pub mod invite;
 pub mod login;
@@ -51,6 +52,9 @@ pub fn router(app: Arc<App>, prefix: &str) -> Router {
         .route("/webauthn/register/finish", post(passkeys::register_finish))
         .route("/passkey/offer", get(account::offer))
         .route("/account", get(account::page))
+        .route("/admin", get(admin::people))
+        .route("/admin/people/{id}", get(admin::person))
+        .route("/admin/people/{id}/{action}", post(admin::act))
         .route("/account/profile", post(account::profile))
         .route("/account/passkeys/rename", post(account::rename_passkey))
         .route("/account/passkeys/remove", post(account::remove_passkey))

@@ -21,6 +21,7 @@ pub struct RawConfig {
     pub audit: RawAudit,
     pub log: RawLog,
     pub oidc: RawOidc,
+    pub admin: RawAdmin,
     pub route: Vec<RawRoute>,
 }
 
@@ -279,6 +280,22 @@ impl Default for RawRoute {
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default)]
+pub struct RawAdmin {
+    pub max_age: String,
+    pub require: Vec<String>,
+}
+
+impl Default for RawAdmin {
+    fn default() -> Self {
+        Self {
+            max_age: "15m".into(),
+            require: vec!["passkey".into()],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
 pub struct RawOidc {
     pub access_token_ttl: String,
     pub id_token_ttl: String,
@@ -371,5 +388,5 @@ fn lenient_count<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 /// Sections that may be set with `PASSGATE_<SECTION>_<KEY>`.
 pub const SECTIONS: &[&str] = &[
     "server", "storage", "session", "webauthn", "email", "signup", "branding", "identity", "audit",
-    "log", "oidc",
+    "log", "oidc", "admin",
 ];

@@ -168,6 +168,14 @@ pub async fn step_up_page(
     let up = rule
         .and_then(|r| crate::authz::step_up(r, method, session.auth_time(), now))
         .or_else(|| {
+            url.as_ref()
+                .and_then(|u| super::admin::step_up_for(&cfg, u))
+                .filter(|u| {
+                    u.passkey && method != crate::authz::PASSKEY_AMR
+                        || u.max_age.is_some_and(|m| now - session.auth_time() > m)
+                })
+        })
+        .or_else(|| {
             client
                 .filter(|c| c.require_passkey && method != crate::authz::PASSKEY_AMR)
                 .map(|c| crate::authz::StepUp {
@@ -185,7 +193,12 @@ pub async fn step_up_page(
         Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
     let lang = ctx.lang;
-    let app_name = if let Some(c) = client {
+    let on_admin = url
+        .as_ref()
+        .is_some_and(|u| super::admin::step_up_for(&cfg, u).is_some());
+    let app_name = if on_admin {
+        lang.t("admin-title")
+    } else if let Some(c) = client {
         c.name.clone()
     } else if host.is_empty() {
         lang.t("step-up-this-app")

@@ -462,6 +462,37 @@ await scenario("step-up: a passkey for a passkey-only rule after an email sign-i
   state.stepUpPage = page;
 });
 
+await scenario("admin pages: an admin with a fresh passkey sign-in sees people and a person", async () => {
+  const ctx = await browser();
+  const page = await ctx.newPage();
+  const a = await authenticator(page);
+  const creds = await (state.b ? state.b : state.a).credentials().catch(() => []);
+  const [cred] = creds.length ? creds : await state.a.credentials();
+  await a.cdp.send("WebAuthn.addCredential", { authenticatorId: a.id, credential: { ...cred, signCount: cred.signCount + 1000 } });
+  await page.addInitScript(() => {
+    if (window.PublicKeyCredential) PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+  });
+  await page.goto(`${P}/admin`);
+  await page.waitForURL(/\/\.passgate\/login\?rd=/);
+  await page.click("#passkey-signin");
+  await page.waitForURL(`${P}/admin`);
+  assert.match(await page.textContent("h1"), /People/);
+  assert.ok((await page.locator("#people li").count()) >= 1, "people are listed");
+  await shot(page, "26-admin-people");
+  await page.click("#people li a >> nth=0");
+  await page.waitForURL(/\/admin\/people\//);
+  await shot(page, "27-admin-person");
+  for (const [path, name] of [[`${P}/admin`, "28-admin-people-narrow"], [page.url(), "29-admin-person-narrow"]]) {
+    const p2 = await ctx.newPage();
+    await p2.setViewportSize({ width: 360, height: 740 });
+    await p2.goto(path);
+    const overflow = await p2.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${name}: content overflows by ${overflow}px`);
+    await shot(p2, name);
+  }
+  await ctx.close();
+});
+
 await scenario("pages fit a 360 px wide screen", async () => {
   const page = await state.ctx2.newPage();
   await page.setViewportSize({ width: 360, height: 740 });

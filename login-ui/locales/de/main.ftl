@@ -312,3 +312,37 @@ js-unsupported-create = Dieser Browser kann hier keine Passkeys erstellen.
 js-signing-in = Sie werden angemeldet …
 js-created = Passkey erstellt. Melden Sie sich beim nächsten Mal damit an.
 js-server = Der Server antwortete mit
+
+## Admin pages
+admin-title = Verwaltung
+admin-people = Personen
+admin-not-admin-title = Das ist für Administratoren
+admin-not-admin-message = Die Verwaltungsseiten stehen nur Mitgliedern der Gruppe admins offen.
+admin-bad-request-title = Diese Anfrage kann nicht bearbeitet werden
+admin-bad-page = Diese Seite der Liste gibt es nicht.
+admin-bad-search = Die Suche ist zu lang (höchstens 200 Zeichen).
+admin-search-label = Nach Adresse oder Name suchen
+admin-search = Suchen
+admin-people-count = { $n ->
+    [one] { $n } Person
+   *[other] { $n } Personen
+}
+admin-badge-disabled = deaktiviert
+admin-pages = Seiten der Liste
+admin-previous = Zurück
+admin-next = Weiter
+admin-no-groups = In keiner Gruppe.
+admin-groups = Gruppen: { $groups }
+admin-enable = Aktivieren
+admin-disable = Deaktivieren
+admin-this-is-you = Das sind Sie: Hier können Sie sich nicht selbst deaktivieren.
+admin-no-passkeys = Keine Passkeys.
+admin-sessions = Sitzungen
+admin-no-sessions = Nirgends angemeldet.
+admin-notice-disabled = Deaktiviert und überall abgemeldet.
+admin-notice-enabled = Aktiviert. Die Person kann sich wieder anmelden.
+admin-notice-signed-out = Überall abgemeldet.
+admin-not-yourself-title = Sie können sich nicht selbst deaktivieren
+admin-not-yourself-message = Wenn Sie Ihr eigenes Konto deaktivieren, sperren Sie sich aus den Verwaltungsseiten aus. Bitten Sie eine andere Administratorin oder einen anderen Administrator, oder verwenden Sie die Kommandozeile.
+admin-no-such-person-title = Diese Person gibt es nicht
+admin-no-such-person-message = Zu dieser ID gibt es niemanden; die Person wurde vielleicht gelöscht.

@@ -315,3 +315,37 @@ js-unsupported-create = This browser cannot create passkeys here.
 js-signing-in = Signing you in…
 js-created = Passkey created. Next time, sign in with it.
 js-server = The server answered
+
+## Admin pages
+admin-title = Administration
+admin-people = People
+admin-not-admin-title = This is for administrators
+admin-not-admin-message = The admin pages are open to members of the admins group only.
+admin-bad-request-title = This request cannot be handled
+admin-bad-page = There is no such page of the list.
+admin-bad-search = The search is too long (at most 200 characters).
+admin-search-label = Search by address or name
+admin-search = Search
+admin-people-count = { $n ->
+    [one] { $n } person
+   *[other] { $n } people
+}
+admin-badge-disabled = disabled
+admin-pages = Pages of the list
+admin-previous = Previous
+admin-next = Next
+admin-no-groups = In no group.
+admin-groups = Groups: { $groups }
+admin-enable = Enable
+admin-disable = Disable
+admin-this-is-you = This is you: you cannot disable yourself here.
+admin-no-passkeys = No passkeys.
+admin-sessions = Sessions
+admin-no-sessions = Not signed in anywhere.
+admin-notice-disabled = Disabled, and signed out everywhere.
+admin-notice-enabled = Enabled. They can sign in again.
+admin-notice-signed-out = Signed out everywhere.
+admin-not-yourself-title = You cannot disable yourself
+admin-not-yourself-message = Disabling your own account would lock you out of the admin pages. Ask another administrator, or use the CLI.
+admin-no-such-person-title = No such person
+admin-no-such-person-message = There is nobody with this id; they may have been deleted.

@@ -312,3 +312,37 @@ js-unsupported-create = Este navegador no puede crear llaves de acceso aquí.
 js-signing-in = Iniciando sesión…
 js-created = Llave de acceso creada. La próxima vez, inicia sesión con ella.
 js-server = El servidor respondió
+
+## Admin pages
+admin-title = Administración
+admin-people = Personas
+admin-not-admin-title = Esto es para administradores
+admin-not-admin-message = Las páginas de administración solo están abiertas a los miembros del grupo admins.
+admin-bad-request-title = No se puede atender esta solicitud
+admin-bad-page = Esa página de la lista no existe.
+admin-bad-search = La búsqueda es demasiado larga (200 caracteres como máximo).
+admin-search-label = Buscar por dirección o nombre
+admin-search = Buscar
+admin-people-count = { $n ->
+    [one] { $n } persona
+   *[other] { $n } personas
+}
+admin-badge-disabled = desactivada
+admin-pages = Páginas de la lista
+admin-previous = Anterior
+admin-next = Siguiente
+admin-no-groups = En ningún grupo.
+admin-groups = Grupos: { $groups }
+admin-enable = Activar
+admin-disable = Desactivar
+admin-this-is-you = Eres tú: aquí no puedes desactivarte.
+admin-no-passkeys = Sin llaves de acceso.
+admin-sessions = Sesiones
+admin-no-sessions = Sin sesión iniciada en ningún sitio.
+admin-notice-disabled = Desactivada, y con la sesión cerrada en todas partes.
+admin-notice-enabled = Activada. Puede volver a iniciar sesión.
+admin-notice-signed-out = Sesión cerrada en todas partes.
+admin-not-yourself-title = No puedes desactivarte
+admin-not-yourself-message = Desactivar tu propia cuenta te dejaría fuera de las páginas de administración. Pídeselo a otro administrador o usa la línea de comandos.
+admin-no-such-person-title = Esa persona no existe
+admin-no-such-person-message = No hay nadie con este identificador; puede que se haya eliminado.

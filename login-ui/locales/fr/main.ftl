@@ -312,3 +312,37 @@ js-unsupported-create = Ce navigateur ne peut pas créer de clés d'accès ici.
 js-signing-in = Connexion en cours…
 js-created = Clé d'accès créée. La prochaine fois, connectez-vous avec elle.
 js-server = Le serveur a répondu
+
+## Admin pages
+admin-title = Administration des comptes
+admin-people = Personnes
+admin-not-admin-title = Réservé aux administrateurs
+admin-not-admin-message = Les pages d'administration sont réservées aux membres du groupe admins.
+admin-bad-request-title = Cette requête ne peut pas être traitée
+admin-bad-page = Cette page de la liste n'existe pas.
+admin-bad-search = La recherche est trop longue (200 caractères au plus).
+admin-search-label = Rechercher par adresse ou par nom
+admin-search = Rechercher
+admin-people-count = { $n ->
+    [one] { $n } personne
+   *[other] { $n } personnes
+}
+admin-badge-disabled = désactivé
+admin-pages = Pages de la liste
+admin-previous = Précédent
+admin-next = Suivant
+admin-no-groups = Dans aucun groupe.
+admin-groups = Groupes : { $groups }
+admin-enable = Activer
+admin-disable = Désactiver
+admin-this-is-you = C'est vous : vous ne pouvez pas vous désactiver ici.
+admin-no-passkeys = Aucune clé d'accès.
+admin-sessions = Sessions
+admin-no-sessions = Connecté nulle part.
+admin-notice-disabled = Désactivé, et déconnecté partout.
+admin-notice-enabled = Activé. La personne peut se reconnecter.
+admin-notice-signed-out = Déconnecté partout.
+admin-not-yourself-title = Vous ne pouvez pas vous désactiver
+admin-not-yourself-message = Désactiver votre propre compte vous fermerait les pages d'administration. Demandez à un autre administrateur, ou utilisez la ligne de commande.
+admin-no-such-person-title = Personne introuvable
+admin-no-such-person-message = Personne n'a cet identifiant ; la personne a peut-être été supprimée.
