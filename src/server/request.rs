@@ -29,8 +29,9 @@ use crate::page::plain;
 static X_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
 
 /// passgate's pages (under the prefix) that belong on the portal host.
-const PORTAL_PAGES: [&str; 11] = [
+const PORTAL_PAGES: [&str; 12] = [
     "/login",
+    "/step-up",
     "/admin",
     "/lang",
     "/oidc/authorize",

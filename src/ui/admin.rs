@@ -60,6 +60,13 @@ async fn admin(
         Err(e) => return Err(PageError::from(e).respond(cfg, headers, ctx)),
     };
     if !session.principal.is_admin() {
+        app.audit(
+            Event::failed("admin.refused")
+                .user_id(&session.principal.user_id, &session.principal.email)
+                .from(&ctx.client_ip(), &crate::page::user_agent(headers))
+                .detail("not an admin"),
+        )
+        .await;
         return Err(PageError::refused(
             StatusCode::FORBIDDEN,
             "not_admin",
@@ -336,6 +343,25 @@ pub async fn act(
                     user_id: user.id.clone(),
                 })
                 .await;
+            // Never the last admin: checked after the change, so two admins
+            // disabling each other at once both find none left and both
+            // undo (they sign in again) rather than lock everyone out.
+            match enabled_admins(&app).await {
+                Ok(0) => {
+                    if let Err(e) = app.store.set_user_disabled(&user.id, false, now).await {
+                        return PageError::from(e).respond(&cfg, &headers, &ctx);
+                    }
+                    return PageError::refused(
+                        StatusCode::CONFLICT,
+                        "last_admin",
+                        ctx.lang.t("admin-last-admin-title"),
+                        ctx.lang.t("admin-last-admin-message"),
+                    )
+                    .respond(&cfg, &headers, &ctx);
+                }
+                Ok(_) => {}
+                Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
+            }
             (
                 Event::ok("admin.user.disable")
                     .user(&user)
@@ -368,6 +394,23 @@ pub async fn act(
     };
     app.audit(event.from(&ctx.client_ip(), &ua)).await;
     crate::page::see_other(&format!("{here}?notice={notice}"))
+}
+
+/// How many members of `admins` are enabled.
+async fn enabled_admins(app: &App) -> Result<usize, crate::store::StoreError> {
+    let mut n = 0;
+    for u in app.store.list_users().await?.iter().filter(|u| !u.disabled) {
+        if app
+            .store
+            .user_groups(&u.id)
+            .await?
+            .iter()
+            .any(|g| g == crate::names::ADMIN_GROUP)
+        {
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 fn not_found(cfg: &Config, headers: &HeaderMap, ctx: &Ctx) -> Response<Body> {

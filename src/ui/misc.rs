@@ -167,7 +167,9 @@ pub async fn language(
                 && !r.bytes().any(|b| b <= 0x20 || b == 0x7f || b == b'\\')
         })
         .and_then(|r| url::Url::parse(&format!("{origin}{r}")).ok())
-        .filter(|u| u.origin().ascii_serialization() == *origin)
+        // After the parser resolved `..`: a path that now starts with `//`
+        // would be read as another host by whatever redirects there next.
+        .filter(|u| u.origin().ascii_serialization() == *origin && !u.path().starts_with("//"))
         .map(|u| u.to_string())
         .unwrap_or_else(|| super::destination(&cfg, None));
     match q.get("set").and_then(|s| crate::i18n::Lang::parse(s)) {

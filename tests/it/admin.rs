@@ -251,7 +251,44 @@ async fn admins_manage_people_and_nobody_else_can() {
         let (status, _) = a.get(&format!("/.passgate/admin{q}")).await;
         assert_eq!(status, 400, "{q}");
     }
+    // Two admins disabling each other at once never leave none.
+    let ada = session_aged(&gw, "ada@example.com", &["admins"], "webauthn", 5).await;
+    let ada_id = store
+        .find_user_by_email("ada@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let b_ada = browser(&gw, &ada).await;
+    let (to_ada, to_root) = (
+        format!("/.passgate/admin/people/{ada_id}/disable"),
+        format!("/.passgate/admin/people/{root_id}/disable"),
+    );
+    let (x, y) = tokio::join!(a.submit(&to_ada, &[]), b_ada.submit(&to_root, &[]));
+    let root_off = store.get_user(&root_id).await.unwrap().unwrap().disabled;
+    let ada_off = store.get_user(&ada_id).await.unwrap().unwrap().disabled;
+    assert!(
+        !(root_off && ada_off),
+        "both admins disabled ({} / {})",
+        x.status(),
+        y.status()
+    );
+    let audit = gw.cli_json(&["audit", "--kind", "admin.refused"]);
+    assert!(
+        !audit.as_array().unwrap().is_empty(),
+        "a non-admin's try is audited"
+    );
+
+    // (Whichever won, root is an enabled admin again for what follows.)
+    let now = passgate::clock::Clock::now(&passgate::clock::SystemClock);
+    store.set_user_disabled(&root_id, false, now).await.unwrap();
+
     // In German.
+    let a = browser(
+        &gw,
+        &session_aged(&gw, "root@example.com", &["admins"], "webauthn", 5).await,
+    )
+    .await;
     let r = a
         .client
         .get(gw.url("/.passgate/admin"))

@@ -120,6 +120,9 @@ async fn pages_speak_the_readers_language() {
         "https://evil.example/",
         "//evil.example/",
         "/\\evil.example/",
+        "/..//evil.example/",
+        "/%2e%2e//evil.example/",
+        "/a/../..//evil.example",
     ] {
         let r = client()
             .get(gw.url(&format!(
@@ -131,6 +134,7 @@ async fn pages_speak_the_readers_language() {
             .unwrap();
         let to = r.headers()["location"].to_str().unwrap().to_string();
         assert!(to.starts_with(&gw.origin()), "{rd} -> {to}");
+        assert!(!to[gw.origin().len()..].starts_with("//"), "{rd} -> {to}");
     }
     // Every page links to the other languages, back to itself.
     let (_, html) = page(&gw, "/.passgate/login", &[("accept-language", "de")]).await;

@@ -346,3 +346,5 @@ admin-not-yourself-title = Sie können sich nicht selbst deaktivieren
 admin-not-yourself-message = Wenn Sie Ihr eigenes Konto deaktivieren, sperren Sie sich aus den Verwaltungsseiten aus. Bitten Sie eine andere Administratorin oder einen anderen Administrator, oder verwenden Sie die Kommandozeile.
 admin-no-such-person-title = Diese Person gibt es nicht
 admin-no-such-person-message = Zu dieser ID gibt es niemanden; die Person wurde vielleicht gelöscht.
+admin-last-admin-title = Die letzte Administration kann nicht deaktiviert werden
+admin-last-admin-message = Dann könnte niemand mehr die Verwaltungsseiten nutzen. Machen Sie zuerst jemand anderen zum Administrator.

@@ -349,3 +349,5 @@ admin-not-yourself-title = You cannot disable yourself
 admin-not-yourself-message = Disabling your own account would lock you out of the admin pages. Ask another administrator, or use the CLI.
 admin-no-such-person-title = No such person
 admin-no-such-person-message = There is nobody with this id; they may have been deleted.
+admin-last-admin-title = You cannot disable the last administrator
+admin-last-admin-message = Nobody else could use the admin pages then. Make someone else an administrator first.

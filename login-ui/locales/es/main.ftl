@@ -346,3 +346,5 @@ admin-not-yourself-title = No puedes desactivarte
 admin-not-yourself-message = Desactivar tu propia cuenta te dejaría fuera de las páginas de administración. Pídeselo a otro administrador o usa la línea de comandos.
 admin-no-such-person-title = Esa persona no existe
 admin-no-such-person-message = No hay nadie con este identificador; puede que se haya eliminado.
+admin-last-admin-title = No puedes desactivar al último administrador
+admin-last-admin-message = Entonces nadie podría usar las páginas de administración. Haz antes administrador a otra persona.

@@ -346,3 +346,5 @@ admin-not-yourself-title = Vous ne pouvez pas vous désactiver
 admin-not-yourself-message = Désactiver votre propre compte vous fermerait les pages d'administration. Demandez à un autre administrateur, ou utilisez la ligne de commande.
 admin-no-such-person-title = Personne introuvable
 admin-no-such-person-message = Personne n'a cet identifiant ; la personne a peut-être été supprimée.
+admin-last-admin-title = Vous ne pouvez pas désactiver le dernier administrateur
+admin-last-admin-message = Plus personne ne pourrait alors utiliser les pages d’administration. Nommez d’abord quelqu’un d’autre administrateur.
