@@ -196,7 +196,7 @@ struct PasskeyRow {
     name: String,
     provider: String,
     synced: bool,
-    last_used: String,
+    last_used: Option<String>,
 }
 
 struct SessionRow {
@@ -265,10 +265,7 @@ pub async fn person(
                 .unwrap_or("")
                 .to_string(),
             synced: k.backup_eligible,
-            last_used: k
-                .last_used_at
-                .map(|t| crate::page::ago(lang, now, t))
-                .unwrap_or_else(|| lang.t("account-never-used")),
+            last_used: k.last_used_at.map(|t| crate::page::ago(lang, now, t)),
         })
         .collect();
     let sessions = sessions
@@ -439,4 +436,115 @@ fn bad(cfg: &Config, headers: &HeaderMap, ctx: &Ctx, message: String) -> Respons
         admin_url(cfg, ""),
     ))
     .respond(cfg, headers, ctx)
+}
+
+struct ClientRow {
+    id: String,
+    name: String,
+    public: bool,
+    groups: String,
+    grants: i64,
+    last_used: Option<String>,
+}
+
+struct KeyRow {
+    kid: String,
+    algorithm: String,
+    created: String,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_system.html")]
+struct SystemPage {
+    chrome: Chrome,
+    csrf: String,
+    clients: Vec<ClientRow>,
+    keys: Vec<KeyRow>,
+    notice: String,
+}
+
+/// `GET P/admin/system`: the OpenID Connect clients of the configuration
+/// (read-only, with their use) and the signing keys.
+pub async fn system(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let cfg = app.config();
+    let here = admin_url(&cfg, "/system");
+    if let Err(r) = admin(&app, &cfg, &headers, &ctx, &here).await {
+        return r;
+    }
+    let (used, keys) = match tokio::try_join!(app.store.grant_use(), app.store.signing_keys()) {
+        Ok(x) => x,
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
+    };
+    let lang = ctx.lang;
+    let now = app.clock.now();
+    let clients = cfg
+        .oidc
+        .clients
+        .iter()
+        .map(|c| {
+            let u = used.iter().find(|u| u.client_id == c.id);
+            ClientRow {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                public: c.is_public(),
+                groups: c.groups.join(", "),
+                grants: u.map_or(0, |u| u.grants),
+                last_used: u.map(|u| crate::page::ago(lang, now, u.last_used_at)),
+            }
+        })
+        .collect();
+    let keys = keys
+        .iter()
+        .map(|k| KeyRow {
+            kid: k.kid.clone(),
+            algorithm: k.algorithm.clone(),
+            created: crate::page::ago(lang, now, k.created_at),
+            current: k.retired_at.is_none(),
+        })
+        .collect();
+    let notice = match q.get("notice").map(String::as_str) {
+        Some("rotated") => lang.t("admin-notice-rotated"),
+        _ => String::new(),
+    };
+    super::page(&cfg, &headers, StatusCode::OK, |csrf| SystemPage {
+        chrome: ctx.chrome(&cfg),
+        csrf,
+        clients,
+        keys,
+        notice,
+    })
+}
+
+/// `POST P/admin/keys/rotate`: new signing keys, as `passgate keys rotate`.
+pub async fn rotate_keys(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    headers: HeaderMap,
+    super::Posted(_): super::Posted,
+) -> Response<Body> {
+    let cfg = app.config();
+    let here = admin_url(&cfg, "/system");
+    let me = match admin(&app, &cfg, &headers, &ctx, &here).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let kid = match crate::identity::KeyRing::rotate(&app.store, app.clock.now()).await {
+        Ok(k) => k,
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
+    };
+    app.sessions.announce(Broadcast::KeysRotated).await;
+    app.audit(
+        Event::ok("admin.keys.rotate")
+            .user_id(&me.principal.user_id, &me.principal.email)
+            .from(&ctx.client_ip(), &crate::page::user_agent(&headers))
+            .detail(format!("kid={kid} by {}", me.principal.email)),
+    )
+    .await;
+    crate::page::see_other(&format!("{here}?notice=rotated"))
 }

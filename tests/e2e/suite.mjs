@@ -482,7 +482,10 @@ await scenario("admin pages: an admin with a fresh passkey sign-in sees people a
   await page.click("#people li a >> nth=0");
   await page.waitForURL(/\/admin\/people\//);
   await shot(page, "27-admin-person");
-  for (const [path, name] of [[`${P}/admin`, "28-admin-people-narrow"], [page.url(), "29-admin-person-narrow"]]) {
+  await page.goto(`${P}/admin/system`);
+  assert.match(await page.textContent("h1"), /Apps and keys/);
+  await shot(page, "30-admin-system");
+  for (const [path, name] of [[`${P}/admin`, "28-admin-people-narrow"], [`${P}/admin/system`, "31-admin-system-narrow"]]) {
     const p2 = await ctx.newPage();
     await p2.setViewportSize({ width: 360, height: 740 });
     await p2.goto(path);

@@ -251,6 +251,30 @@ async fn admins_manage_people_and_nobody_else_can() {
         let (status, _) = a.get(&format!("/.passgate/admin{q}")).await;
         assert_eq!(status, 400, "{q}");
     }
+    // Apps and keys: read the OIDC clients and keys, rotate them.
+    let nb = browser(&gw, &gw.session_for("bob@example.com", &["dev"]).await).await;
+    let r = nb
+        .client
+        .get(gw.url("/.passgate/admin/system"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = nb.submit("/.passgate/admin/keys/rotate", &[]).await;
+    assert_eq!(r.status(), 403);
+    let before = store.signing_keys().await.unwrap().len();
+    let (status, page) = a.get("/.passgate/admin/system").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Signing keys") && page.contains("RS256") && page.contains("ES256"),
+        "{page}"
+    );
+    let r = a.submit("/.passgate/admin/keys/rotate", &[]).await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).ends_with("/admin/system?notice=rotated"));
+    assert_eq!(store.signing_keys().await.unwrap().len(), before + 2);
+
     // Two admins disabling each other at once never leave none.
     let ada = session_aged(&gw, "ada@example.com", &["admins"], "webauthn", 5).await;
     let ada_id = store

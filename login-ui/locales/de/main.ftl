@@ -348,3 +348,19 @@ admin-no-such-person-title = Diese Person gibt es nicht
 admin-no-such-person-message = Zu dieser ID gibt es niemanden; die Person wurde vielleicht gelöscht.
 admin-last-admin-title = Die letzte Administration kann nicht deaktiviert werden
 admin-last-admin-message = Dann könnte niemand mehr die Verwaltungsseiten nutzen. Machen Sie zuerst jemand anderen zum Administrator.
+
+## Admin: apps and keys
+admin-system = Apps und Schlüssel
+admin-oidc-clients = OpenID-Connect-Apps
+admin-no-oidc-clients = Keine OpenID-Connect-App ist eingerichtet ([[oidc.client]] in der Konfigurationsdatei).
+admin-client-public = öffentlich
+admin-client-confidential = vertraulich
+admin-client-grants = { $n ->
+    [one] { $n } aktive Anmeldung
+   *[other] { $n } aktive Anmeldungen
+}
+admin-keys = Signaturschlüssel
+admin-keys-hint = Die Schlüssel, die Identitätsnachweise und OpenID-Connect-Tokens signieren. Beim Rotieren werden neue aktuell; die bisherigen bleiben einen Tag lang veröffentlicht.
+admin-key-current = aktuell
+admin-rotate-keys = Schlüssel rotieren
+admin-notice-rotated = Neue Schlüssel sind aktuell. Die bisherigen bleiben einen Tag lang veröffentlicht.

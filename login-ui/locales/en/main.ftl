@@ -351,3 +351,19 @@ admin-no-such-person-title = No such person
 admin-no-such-person-message = There is nobody with this id; they may have been deleted.
 admin-last-admin-title = You cannot disable the last administrator
 admin-last-admin-message = Nobody else could use the admin pages then. Make someone else an administrator first.
+
+## Admin: apps and keys
+admin-system = Apps and keys
+admin-oidc-clients = OpenID Connect apps
+admin-no-oidc-clients = No OpenID Connect app is configured ([[oidc.client]] in the configuration file).
+admin-client-public = public
+admin-client-confidential = confidential
+admin-client-grants = { $n ->
+    [one] { $n } live sign-in
+   *[other] { $n } live sign-ins
+}
+admin-keys = Signing keys
+admin-keys-hint = The keys that sign identity assertions and OpenID Connect tokens. Rotating makes new ones current; the previous ones stay published for a day.
+admin-key-current = current
+admin-rotate-keys = Rotate keys
+admin-notice-rotated = New keys are current. The previous ones stay published for a day.

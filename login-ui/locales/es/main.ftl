@@ -348,3 +348,19 @@ admin-no-such-person-title = Esa persona no existe
 admin-no-such-person-message = No hay nadie con este identificador; puede que se haya eliminado.
 admin-last-admin-title = No puedes desactivar al último administrador
 admin-last-admin-message = Entonces nadie podría usar las páginas de administración. Haz antes administrador a otra persona.
+
+## Admin: apps and keys
+admin-system = Aplicaciones y claves
+admin-oidc-clients = Aplicaciones OpenID Connect
+admin-no-oidc-clients = No hay ninguna aplicación OpenID Connect configurada ([[oidc.client]] en el archivo de configuración).
+admin-client-public = pública
+admin-client-confidential = confidencial
+admin-client-grants = { $n ->
+    [one] { $n } inicio de sesión activo
+   *[other] { $n } inicios de sesión activos
+}
+admin-keys = Claves de firma
+admin-keys-hint = Las claves que firman las aserciones de identidad y los tokens de OpenID Connect. Al rotarlas, las nuevas pasan a ser las actuales; las anteriores siguen publicadas un día.
+admin-key-current = actual
+admin-rotate-keys = Rotar claves
+admin-notice-rotated = Las claves nuevas son las actuales. Las anteriores siguen publicadas un día.

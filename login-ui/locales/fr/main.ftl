@@ -348,3 +348,19 @@ admin-no-such-person-title = Personne introuvable
 admin-no-such-person-message = Personne n'a cet identifiant ; la personne a peut-être été supprimée.
 admin-last-admin-title = Vous ne pouvez pas désactiver le dernier administrateur
 admin-last-admin-message = Plus personne ne pourrait alors utiliser les pages d’administration. Nommez d’abord quelqu’un d’autre administrateur.
+
+## Admin: apps and keys
+admin-system = Applications et clés
+admin-oidc-clients = Applications OpenID Connect
+admin-no-oidc-clients = Aucune application OpenID Connect n'est configurée ([[oidc.client]] dans le fichier de configuration).
+admin-client-public = publique
+admin-client-confidential = confidentielle
+admin-client-grants = { $n ->
+    [one] { $n } connexion active
+   *[other] { $n } connexions actives
+}
+admin-keys = Clés de signature
+admin-keys-hint = Les clés qui signent les assertions d'identité et les jetons OpenID Connect. Une rotation en rend de nouvelles actives ; les précédentes restent publiées pendant une journée.
+admin-key-current = active
+admin-rotate-keys = Renouveler les clés
+admin-notice-rotated = De nouvelles clés sont actives. Les précédentes restent publiées pendant une journée.
