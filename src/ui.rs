@@ -56,6 +56,7 @@ pub fn router(app: Arc<App>, prefix: &str) -> Router {
         .route("/admin/people/{id}", get(admin::person))
         .route("/admin/people/{id}/{action}", post(admin::act))
         .route("/admin/system", get(admin::system))
+        .route("/admin/audit", get(admin::audit))
         .route("/admin/keys/rotate", post(admin::rotate_keys))
         .route("/account/profile", post(account::profile))
         .route("/account/passkeys/rename", post(account::rename_passkey))

@@ -548,3 +548,180 @@ pub async fn rotate_keys(
     .await;
     crate::page::see_other(&format!("{here}?notice=rotated"))
 }
+
+/// Events per page of the audit log; the export holds at most `MAX_EXPORT`.
+const AUDIT_PER_PAGE: usize = 100;
+const MAX_AUDIT_PAGE: usize = 100;
+const MAX_EXPORT: i64 = 10_000;
+
+struct AuditRow {
+    when: String,
+    kind: String,
+    ok: bool,
+    who: String,
+    ip: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    email: String,
+    kind: String,
+    rows: Vec<AuditRow>,
+    prev: Option<String>,
+    next: Option<String>,
+    export_jsonl: String,
+    export_csv: String,
+}
+
+/// `GET P/admin/audit?email=&kind=&page=&format=`: the audit log, newest
+/// first, filtered by person and kind; `format=jsonl` or `csv` exports
+/// what the filter selects (at most 10,000 events).
+pub async fn audit(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let cfg = app.config();
+    let here = admin_url(&cfg, "/audit");
+    if let Err(r) = admin(&app, &cfg, &headers, &ctx, &here).await {
+        return r;
+    }
+    let email = q
+        .get("email")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    let kind = q
+        .get("kind")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    if email.chars().count() > MAX_SEARCH || kind.chars().count() > MAX_SEARCH {
+        return bad(&cfg, &headers, &ctx, ctx.lang.t("admin-bad-search"));
+    }
+    let page: usize = match q.get("page").map(|p| p.parse::<usize>()) {
+        None => 1,
+        Some(Ok(p)) if (1..=MAX_AUDIT_PAGE).contains(&p) => p,
+        Some(_) => return bad(&cfg, &headers, &ctx, ctx.lang.t("admin-bad-page")),
+    };
+    let user_id = if email.is_empty() {
+        None
+    } else {
+        match app.store.find_user_by_email(&email).await {
+            Ok(Some(u)) => Some(u.id),
+            // Nobody with that address: no events, rather than all of them.
+            Ok(None) => Some(String::new()),
+            Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
+        }
+    };
+    let format = q.get("format").map(String::as_str).unwrap_or("");
+    let limit = match format {
+        "jsonl" | "csv" => MAX_EXPORT,
+        "" => (page * AUDIT_PER_PAGE + 1) as i64,
+        _ => return bad(&cfg, &headers, &ctx, ctx.lang.t("admin-bad-format")),
+    };
+    let filter = crate::store::AuditFilter {
+        user_id,
+        since: None,
+        kind_prefix: (!kind.is_empty()).then(|| kind.clone()),
+        limit,
+    };
+    let events = match app.store.list_audit(&filter).await {
+        Ok(e) => e,
+        Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
+    };
+    match format {
+        "jsonl" => {
+            let mut out = String::new();
+            for e in &events {
+                out.push_str(&serde_json::to_string(e).unwrap_or_default());
+                out.push('\n');
+            }
+            return download(out, "application/x-ndjson", "passgate-audit.jsonl");
+        }
+        "csv" => {
+            let mut out = String::from("id,at,kind,success,email,ip,detail\n");
+            for e in &events {
+                let v = &e.event;
+                let cells = [
+                    e.id.to_string(),
+                    v.at.to_string(),
+                    v.kind.clone(),
+                    v.success.to_string(),
+                    v.email.clone().unwrap_or_default(),
+                    v.ip.clone().unwrap_or_default(),
+                    v.detail.clone(),
+                ];
+                out.push_str(&cells.map(|c| csv_cell(&c)).join(","));
+                out.push('\n');
+            }
+            return download(out, "text/csv; charset=utf-8", "passgate-audit.csv");
+        }
+        _ => {}
+    }
+    let lang = ctx.lang;
+    let now = app.clock.now();
+    let more = events.len() > page * AUDIT_PER_PAGE;
+    let rows = events
+        .iter()
+        .skip((page - 1) * AUDIT_PER_PAGE)
+        .take(AUDIT_PER_PAGE)
+        .map(|e| AuditRow {
+            when: crate::page::ago(lang, now, e.event.at),
+            kind: e.event.kind.clone(),
+            ok: e.event.success,
+            who: e.event.email.clone().unwrap_or_default(),
+            ip: e.event.ip.clone().unwrap_or_default(),
+            detail: e.event.detail.clone(),
+        })
+        .collect();
+    let query = |extra: &str| {
+        format!(
+            "{here}?email={}&kind={}{extra}",
+            crate::page::enc(&email),
+            crate::page::enc(&kind)
+        )
+    };
+    let prev = (page > 1).then(|| query(&format!("&page={}", page - 1)));
+    let next = more.then(|| query(&format!("&page={}", page + 1)));
+    let page = AuditPage {
+        chrome: ctx.chrome(&cfg),
+        export_jsonl: query("&format=jsonl"),
+        export_csv: query("&format=csv"),
+        email,
+        kind,
+        rows,
+        prev,
+        next,
+    };
+    crate::page::html(StatusCode::OK, &page, &cfg)
+}
+
+/// A CSV cell: quoted, and never read as a formula by a spreadsheet.
+fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+fn download(body: String, content_type: &'static str, name: &str) -> Response<Body> {
+    let mut r = Response::new(Body::from(body));
+    let h = r.headers_mut();
+    h.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(content_type),
+    );
+    if let Ok(v) = http::HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(http::header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
+    r
+}

@@ -482,10 +482,14 @@ await scenario("admin pages: an admin with a fresh passkey sign-in sees people a
   await page.click("#people li a >> nth=0");
   await page.waitForURL(/\/admin\/people\//);
   await shot(page, "27-admin-person");
+  await page.goto(`${P}/admin/audit`);
+  assert.match(await page.textContent("h1"), /Audit log/);
+  assert.ok((await page.locator("#events li").count()) >= 1, "the sign-in is in the audit log");
+  await shot(page, "32-admin-audit");
   await page.goto(`${P}/admin/system`);
   assert.match(await page.textContent("h1"), /Apps and keys/);
   await shot(page, "30-admin-system");
-  for (const [path, name] of [[`${P}/admin`, "28-admin-people-narrow"], [`${P}/admin/system`, "31-admin-system-narrow"]]) {
+  for (const [path, name] of [[`${P}/admin`, "28-admin-people-narrow"], [`${P}/admin/system`, "31-admin-system-narrow"], [`${P}/admin/audit`, "33-admin-audit-narrow"]]) {
     const p2 = await ctx.newPage();
     await p2.setViewportSize({ width: 360, height: 740 });
     await p2.goto(path);

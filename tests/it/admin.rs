@@ -275,6 +275,86 @@ async fn admins_manage_people_and_nobody_else_can() {
     assert!(location(&r).ends_with("/admin/system?notice=rotated"));
     assert_eq!(store.signing_keys().await.unwrap().len(), before + 2);
 
+    // The audit log: filtered, exported as JSON Lines and CSV (with no
+    // cell a spreadsheet would run as a formula).
+    let (status, page) = a.get("/.passgate/admin/audit?kind=admin.user").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("admin.user.disable") && !page.contains("admin.keys.rotate"),
+        "{page}"
+    );
+    let (status, page) = a
+        .get("/.passgate/admin/audit?email=bob%40example.com")
+        .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("admin.user.enable"), "{page}");
+    let (_, page) = a
+        .get("/.passgate/admin/audit?email=nobody%40example.com")
+        .await;
+    assert!(
+        !page.contains("admin.user"),
+        "a stranger's filter shows nothing"
+    );
+    let r = a
+        .client
+        .get(gw.url("/.passgate/admin/audit?kind=admin.&format=jsonl"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    let jsonl = r.text().await.unwrap();
+    for line in jsonl.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(v["kind"].as_str().unwrap().starts_with("admin."), "{line}");
+    }
+    assert!(jsonl.lines().count() >= 3);
+    let ev = passgate::store::NewAuditEvent {
+        at: 1,
+        kind: "admin.test".into(),
+        success: true,
+        user_id: None,
+        email: None,
+        ip: None,
+        user_agent: None,
+        detail: "=HYPERLINK(\"https://evil.example\")".into(),
+    };
+    store.append_audit(&ev).await.unwrap();
+    let csv = a
+        .client
+        .get(gw.url("/.passgate/admin/audit?kind=admin.test&format=csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.starts_with("id,at,kind,success,email,ip,detail\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"https://evil.example\"\")\""),
+        "{csv}"
+    );
+    let (status, _) = a.get("/.passgate/admin/audit?format=xml").await;
+    assert_eq!(status, 400);
+    let (status, _) = a.get("/.passgate/admin/audit?page=101").await;
+    assert_eq!(status, 400);
+    let nb2 = browser(&gw, &gw.session_for("bob@example.com", &["dev"]).await).await;
+    let r = nb2
+        .client
+        .get(gw.url("/.passgate/admin/audit?format=jsonl"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "no export for a non-admin");
+
     // Two admins disabling each other at once never leave none.
     let ada = session_aged(&gw, "ada@example.com", &["admins"], "webauthn", 5).await;
     let ada_id = store

@@ -364,3 +364,12 @@ admin-keys-hint = Die Schlüssel, die Identitätsnachweise und OpenID-Connect-To
 admin-key-current = aktuell
 admin-rotate-keys = Schlüssel rotieren
 admin-notice-rotated = Neue Schlüssel sind aktuell. Die bisherigen bleiben einen Tag lang veröffentlicht.
+
+## Admin: audit log
+admin-audit = Prüfprotokoll
+admin-audit-kind = Art (beginnt mit)
+admin-audit-export-jsonl = Als JSON Lines exportieren
+admin-audit-export-csv = Als CSV exportieren
+admin-audit-none = Keine passenden Ereignisse.
+admin-audit-failed = fehlgeschlagen
+admin-bad-format = Exportiert wird als JSON Lines (format=jsonl) oder CSV (format=csv).

@@ -367,3 +367,12 @@ admin-keys-hint = The keys that sign identity assertions and OpenID Connect toke
 admin-key-current = current
 admin-rotate-keys = Rotate keys
 admin-notice-rotated = New keys are current. The previous ones stay published for a day.
+
+## Admin: audit log
+admin-audit = Audit log
+admin-audit-kind = Kind (starts with)
+admin-audit-export-jsonl = Export as JSON Lines
+admin-audit-export-csv = Export as CSV
+admin-audit-none = No events match.
+admin-audit-failed = failed
+admin-bad-format = The export is JSON Lines (format=jsonl) or CSV (format=csv).

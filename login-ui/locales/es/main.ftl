@@ -364,3 +364,12 @@ admin-keys-hint = Las claves que firman las aserciones de identidad y los tokens
 admin-key-current = actual
 admin-rotate-keys = Rotar claves
 admin-notice-rotated = Las claves nuevas son las actuales. Las anteriores siguen publicadas un día.
+
+## Admin: audit log
+admin-audit = Registro de auditoría
+admin-audit-kind = Tipo (empieza por)
+admin-audit-export-jsonl = Exportar como JSON Lines
+admin-audit-export-csv = Exportar como CSV
+admin-audit-none = Ningún evento coincide.
+admin-audit-failed = fallido
+admin-bad-format = La exportación es JSON Lines (format=jsonl) o CSV (format=csv).

@@ -364,3 +364,12 @@ admin-keys-hint = Les clés qui signent les assertions d'identité et les jetons
 admin-key-current = active
 admin-rotate-keys = Renouveler les clés
 admin-notice-rotated = De nouvelles clés sont actives. Les précédentes restent publiées pendant une journée.
+
+## Admin: audit log
+admin-audit = Journal d'audit
+admin-audit-kind = Type (commence par)
+admin-audit-export-jsonl = Exporter en JSON Lines
+admin-audit-export-csv = Exporter en CSV
+admin-audit-none = Aucun événement ne correspond.
+admin-audit-failed = échec
+admin-bad-format = L'export se fait en JSON Lines (format=jsonl) ou en CSV (format=csv).
