@@ -48,6 +48,19 @@ async fn admin(
     ctx: &Ctx,
     here: &str,
 ) -> Result<Arc<ActiveSession>, Response<Body>> {
+    admin_for(app, cfg, headers, ctx, here, false).await
+}
+
+/// [`admin`], auditing a non-admin's attempt (for actions: a refused
+/// look at a page is only logged).
+async fn admin_for(
+    app: &App,
+    cfg: &Config,
+    headers: &HeaderMap,
+    ctx: &Ctx,
+    here: &str,
+    audit_refusal: bool,
+) -> Result<Arc<ActiveSession>, Response<Body>> {
     let session = match super::current_session(app, cfg, headers).await {
         Ok(Some(s)) => s,
         Ok(None) => {
@@ -60,13 +73,15 @@ async fn admin(
         Err(e) => return Err(PageError::from(e).respond(cfg, headers, ctx)),
     };
     if !session.principal.is_admin() {
-        app.audit(
-            Event::failed("admin.refused")
-                .user_id(&session.principal.user_id, &session.principal.email)
-                .from(&ctx.client_ip(), &crate::page::user_agent(headers))
-                .detail("not an admin"),
-        )
-        .await;
+        if audit_refusal {
+            app.audit(
+                Event::failed("admin.refused")
+                    .user_id(&session.principal.user_id, &session.principal.email)
+                    .from(&ctx.client_ip(), &crate::page::user_agent(headers))
+                    .detail("not an admin"),
+            )
+            .await;
+        }
         return Err(PageError::refused(
             StatusCode::FORBIDDEN,
             "not_admin",
@@ -308,7 +323,7 @@ pub async fn act(
 ) -> Response<Body> {
     let cfg = app.config();
     let here = admin_url(&cfg, &format!("/people/{}", crate::page::enc(&id)));
-    let me = match admin(&app, &cfg, &headers, &ctx, &here).await {
+    let me = match admin_for(&app, &cfg, &headers, &ctx, &here, true).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -530,7 +545,7 @@ pub async fn rotate_keys(
 ) -> Response<Body> {
     let cfg = app.config();
     let here = admin_url(&cfg, "/system");
-    let me = match admin(&app, &cfg, &headers, &ctx, &here).await {
+    let me = match admin_for(&app, &cfg, &headers, &ctx, &here, true).await {
         Ok(s) => s,
         Err(r) => return r,
     };
