@@ -29,6 +29,9 @@ use crate::i18n::Lang;
 pub use cookies::{Forged, check_post, session_cookie};
 pub use error::PageError;
 
+/// The longest path and query the language links return to.
+const MAX_HERE: usize = 2048;
+
 /// What a page handler knows about its request beyond the request itself
 /// (an axum extension the server adds): the request id for logs and pages,
 /// and the client's address as read through `trusted_proxies`.
@@ -44,6 +47,13 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn new(request_id: &str, client_ip: IpAddr, lang: Lang, here: &str) -> Self {
+        // The language links carry `here` three times: a long query (a
+        // search of many kilobytes) is left off rather than echoed.
+        let here = if here.len() > MAX_HERE {
+            here.split('?').next().unwrap_or("/")
+        } else {
+            here
+        };
         Self {
             request_id: request_id.to_string(),
             client_ip,
@@ -52,9 +62,11 @@ impl Ctx {
         }
     }
 
-    /// The frame of a page answering this request.
+    /// The frame of a page answering this request (no language links
+    /// back to a path longer than [`MAX_HERE`]).
     pub fn chrome(&self, cfg: &Config) -> Chrome {
-        Chrome::new(cfg, Some(&self.request_id), self.lang, Some(&self.here))
+        let here = (self.here.len() <= MAX_HERE).then_some(self.here.as_str());
+        Chrome::new(cfg, Some(&self.request_id), self.lang, here)
     }
 
     /// The request id, for logs and pages.

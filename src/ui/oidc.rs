@@ -558,13 +558,20 @@ pub fn client_for_continuation<'c>(cfg: &'c Config, url: &url::Url) -> Option<&'
     cfg.oidc.client(&id)
 }
 
-/// Add an app's `Remote-*`-free audit event about a client.
+/// An audit event about a client. The client id may come from anyone (an
+/// unknown `client_id`, a Basic user name): it is cut to 64 printable
+/// characters here, for every caller.
 fn audit_event(kind: &str, ok: bool, client: &str, detail: &str) -> crate::audit::Event {
     let e = if ok {
         crate::audit::Event::ok(kind)
     } else {
         crate::audit::Event::failed(kind)
     };
+    let client: String = client
+        .chars()
+        .take(64)
+        .map(|c| if c.is_ascii_graphic() { c } else { '?' })
+        .collect();
     if detail.is_empty() {
         e.detail(format!("client={client}"))
     } else {

@@ -147,3 +147,54 @@ async fn pages_speak_the_readers_language() {
         );
     }
 }
+
+/// The gate's own answers (the 403 page) speak the reader's language on
+/// both serving paths alike, and a long query is not echoed into the
+/// language links.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gates_pages_speak_the_language_on_both_serving_paths() {
+    let mut pages = Vec::new();
+    for lp in [true, false] {
+        let gw = Gateway::start(|s| {
+            s.config(
+                &format!("http1_loop = {lp}"),
+                "[[route]]\nhost = \"localhost\"\nupstream = \"http://127.0.0.1:9\"\ngroups = [\"ops\"]\n",
+            )
+        })
+        .await;
+        let token = gw.session_for("ann@example.com", &[]).await;
+        let cookie = format!("passgate_session={token}");
+        let (status, html) = page(
+            &gw,
+            "/app",
+            &[("accept-language", "de"), ("cookie", cookie.as_str())],
+        )
+        .await;
+        assert_eq!(status, 403);
+        assert!(html.contains("<html lang=\"de\">"), "{html}");
+        assert!(
+            unescape(&html).contains("Sie haben keinen Zugang"),
+            "{html}"
+        );
+        let rid = html
+            .split("Ref. ")
+            .nth(1)
+            .and_then(|r| r.split('<').next())
+            .unwrap_or("")
+            .to_string();
+        pages.push(
+            html.replace(&rid, "RID")
+                .replace(&gw.port.to_string(), "PORT"),
+        );
+        let long = format!("/.passgate/login?q={}", "x".repeat(10_000));
+        let (status, html) = page(&gw, &long, &[]).await;
+        assert_eq!(status, 200);
+        assert!(
+            html.len() < 20_000,
+            "the query is echoed: {} bytes",
+            html.len()
+        );
+        assert!(html.contains("/.passgate/lang?set=de&#38;rd=%2F%2Epassgate%2Flogin\""));
+    }
+    assert_eq!(pages[0], pages[1], "the two serving paths answer alike");
+}

@@ -140,7 +140,7 @@ async fn run(
     let Some(client) = cfg.oidc.client(client_id) else {
         let (e, r) = refuse_page(
             "unknown_client",
-            &audit_safe(client_id),
+            client_id,
             &ctx.lang.t("oidc-unknown-client"),
         );
         app.audit(e).await;
@@ -467,14 +467,6 @@ fn without_prompt_login(pairs: &[(String, String)]) -> Vec<(String, String)> {
             let rest: Vec<&str> = v.split(' ').filter(|p| *p != "login").collect();
             (!rest.iter().all(|p| p.is_empty())).then(|| (k.clone(), rest.join(" ")))
         })
-        .collect()
-}
-
-/// A client id as the audit log may keep it (it came from anyone).
-fn audit_safe(s: &str) -> String {
-    s.chars()
-        .take(64)
-        .map(|c| if c.is_ascii_graphic() { c } else { '?' })
         .collect()
 }
 

@@ -101,11 +101,7 @@ async fn client<'c>(
                     super::audit_event(
                         "oidc.refused",
                         false,
-                        &if claimed.is_empty() {
-                            "-".to_string()
-                        } else {
-                            audit_safe(&claimed)
-                        },
+                        if claimed.is_empty() { "-" } else { &claimed },
                         "invalid_client",
                     )
                     .from(&ctx.client_ip(), &crate::page::user_agent(headers)),
@@ -115,13 +111,6 @@ async fn client<'c>(
             Err(e)
         }
     }
-}
-
-fn audit_safe(s: &str) -> String {
-    s.chars()
-        .take(64)
-        .map(|c| if c.is_ascii_graphic() { c } else { '?' })
-        .collect()
 }
 
 async fn body_form(headers: &HeaderMap, body: Body) -> Result<Form, OAuthError> {
