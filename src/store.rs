@@ -290,6 +290,29 @@ pub trait Users: Send + Sync {
     async fn remove_member(&self, user_id: &str, group: &str) -> StoreResult<bool>;
     /// Sorted group names.
     async fn user_groups(&self, user_id: &str) -> StoreResult<Vec<String>>;
+    /// Rename a group, its memberships with it. NotFound when `from` does
+    /// not exist; Conflict when `to` does.
+    async fn rename_group(&self, from: &str, to: &str) -> StoreResult<()>;
+    /// Disable, delete or take out of `admins`, in one transaction that is
+    /// refused with `Conflict("last_admin")` when no enabled member of
+    /// `admins` would be left. Two admins removing each other at once
+    /// cannot both succeed: such changes queue on one lock. Returns the ids
+    /// of the sessions it ended.
+    async fn change_keeping_an_admin(
+        &self,
+        user_id: &str,
+        change: AdminRisk,
+        now: i64,
+    ) -> StoreResult<Vec<String>>;
+}
+
+/// A change that could leave nobody able to administer
+/// ([`Users::change_keeping_an_admin`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminRisk {
+    Disable,
+    Delete,
+    LeaveAdmins,
 }
 
 /// Passkeys: the credentials users sign in with.
@@ -363,6 +386,8 @@ pub trait Invites: Send + Sync {
     /// Unused, unexpired invite for this address, newest first.
     async fn pending_invite_for(&self, email: &str, now: i64) -> StoreResult<Option<Invite>>;
     async fn list_invites(&self) -> StoreResult<Vec<Invite>>;
+    /// Delete an invitation (revoked); false when it did not exist.
+    async fn delete_invite(&self, id: &str) -> StoreResult<bool>;
 }
 
 /// The audit log.
@@ -371,6 +396,19 @@ pub trait Audit: Send + Sync {
     async fn append_audit(&self, e: &NewAuditEvent) -> StoreResult<i64>;
     async fn list_audit(&self, f: &AuditFilter) -> StoreResult<Vec<AuditEvent>>;
     async fn purge_audit(&self, before: i64) -> StoreResult<u64>;
+    /// How many events of each kind and outcome happened on each UTC day
+    /// from `since`, for kinds starting with one of `prefixes`.
+    async fn audit_by_day(&self, since: i64, prefixes: &[&str]) -> StoreResult<Vec<DayCount>>;
+}
+
+/// Events of one kind and outcome on one UTC day ([`Audit::audit_by_day`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayCount {
+    /// Days since 1970-01-01.
+    pub day: i64,
+    pub kind: String,
+    pub success: bool,
+    pub count: i64,
 }
 
 /// Service accounts and their tokens.

@@ -23,10 +23,10 @@ use tokio::sync::broadcast;
 
 use super::ephemeral::{Broadcast, Counter, Ephemeral, SharedEphemeral};
 use super::{
-    Audit, AuditEvent, AuditFilter, ClientUse, Grant, Grants, GroupInfo, Invite, Invites, Keys,
-    NewAuditEvent, NewUser, PasskeyRecord, Passkeys, RefreshUse, ServiceAccount, ServiceToken,
-    SessionRecord, Sessions, SharedStore, SigningKeyRecord, Store, StoreError, StoreResult, Tokens,
-    User, Users,
+    AdminRisk, Audit, AuditEvent, AuditFilter, ClientUse, DayCount, Grant, Grants, GroupInfo,
+    Invite, Invites, Keys, NewAuditEvent, NewUser, PasskeyRecord, Passkeys, RefreshUse,
+    ServiceAccount, ServiceToken, SessionRecord, Sessions, SharedStore, SigningKeyRecord, Store,
+    StoreError, StoreResult, Tokens, User, Users,
 };
 
 /// How often an open breaker asks the store whether it is back, and how
@@ -253,6 +253,17 @@ impl Users for GuardedStore {
     async fn user_groups(&self, user_id: &str) -> StoreResult<Vec<String>> {
         guarded!(self.user_groups(user_id))
     }
+    async fn rename_group(&self, from: &str, to: &str) -> StoreResult<()> {
+        guarded!(self.rename_group(from, to))
+    }
+    async fn change_keeping_an_admin(
+        &self,
+        user_id: &str,
+        change: AdminRisk,
+        now: i64,
+    ) -> StoreResult<Vec<String>> {
+        guarded!(self.change_keeping_an_admin(user_id, change, now))
+    }
 }
 
 #[async_trait]
@@ -356,6 +367,9 @@ impl Invites for GuardedStore {
     async fn list_invites(&self) -> StoreResult<Vec<Invite>> {
         guarded!(self.list_invites())
     }
+    async fn delete_invite(&self, id: &str) -> StoreResult<bool> {
+        guarded!(self.delete_invite(id))
+    }
 }
 
 #[async_trait]
@@ -368,6 +382,9 @@ impl Audit for GuardedStore {
     }
     async fn purge_audit(&self, before: i64) -> StoreResult<u64> {
         guarded!(self.purge_audit(before))
+    }
+    async fn audit_by_day(&self, since: i64, prefixes: &[&str]) -> StoreResult<Vec<DayCount>> {
+        guarded!(self.audit_by_day(since, prefixes))
     }
 }
 

@@ -13,8 +13,8 @@ use async_trait::async_trait;
 use sqlx::{PgPool, SqlitePool};
 
 use super::{
-    AuditEvent, AuditFilter, GroupInfo, Invite, NewAuditEvent, NewUser, PasskeyRecord,
-    SessionRecord, SigningKeyRecord, Store, StoreError, StoreResult, User,
+    AdminRisk, AuditEvent, AuditFilter, DayCount, GroupInfo, Invite, NewAuditEvent, NewUser,
+    PasskeyRecord, SessionRecord, SigningKeyRecord, Store, StoreError, StoreResult, User,
 };
 use crate::names::{normalise_email, valid_group_name};
 

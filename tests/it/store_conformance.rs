@@ -261,6 +261,117 @@ async fn groups(s: SharedStore) {
     );
 }
 
+async fn renaming_groups(s: SharedStore) {
+    let u = s
+        .create_user(
+            &NewUser {
+                groups: vec!["ops".into()],
+                ..new_user("r@example.com")
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    s.create_group("dev", T0).await.unwrap();
+    assert!(matches!(
+        s.rename_group("ops", "dev").await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        s.rename_group("nope", "other").await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.rename_group("ops", "not ok").await,
+        Err(StoreError::Conflict(_))
+    ));
+    s.rename_group("ops", "operations").await.unwrap();
+    assert_eq!(s.user_groups(&u.id).await.unwrap(), vec!["operations"]);
+    let names: Vec<String> = s
+        .list_groups()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| g.name)
+        .collect();
+    assert_eq!(names, vec!["dev", "operations"]);
+}
+
+async fn keeping_an_admin(s: SharedStore) {
+    use passgate::store::AdminRisk;
+    let admin = |e: &str| NewUser {
+        groups: vec!["admins".into()],
+        ..new_user(e)
+    };
+    let a = s.create_user(&admin("a@example.com"), T0).await.unwrap();
+    let b = s.create_user(&admin("b@example.com"), T0).await.unwrap();
+    let c = s.create_user(&new_user("c@example.com"), T0).await.unwrap();
+    s.create_session(&session("sb", &b.id, 7, T0))
+        .await
+        .unwrap();
+    // Taking b out is fine while a is left; b's sessions end with it.
+    assert_eq!(
+        s.change_keeping_an_admin(&b.id, AdminRisk::Disable, T0)
+            .await
+            .unwrap(),
+        vec!["sb".to_string()]
+    );
+    assert!(s.get_user(&b.id).await.unwrap().unwrap().disabled);
+    // a is the last enabled admin: every way of taking them out is refused,
+    // and nothing changes.
+    for change in [
+        AdminRisk::Disable,
+        AdminRisk::Delete,
+        AdminRisk::LeaveAdmins,
+    ] {
+        match s.change_keeping_an_admin(&a.id, change, T0).await {
+            Err(StoreError::Conflict(m)) => assert_eq!(m, "last_admin"),
+            other => panic!("{change:?} of the last admin: {other:?}"),
+        }
+    }
+    let kept = s.get_user(&a.id).await.unwrap().unwrap();
+    assert!(!kept.disabled);
+    assert_eq!(s.user_groups(&a.id).await.unwrap(), vec!["admins"]);
+    // Someone who is not an admin goes whatever happens to the admins.
+    s.change_keeping_an_admin(&c.id, AdminRisk::Delete, T0)
+        .await
+        .unwrap();
+    assert!(s.get_user(&c.id).await.unwrap().is_none());
+    assert!(matches!(
+        s.change_keeping_an_admin("nobody", AdminRisk::Delete, T0)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    // Two admins removing each other at once: never both.
+    s.set_user_disabled(&b.id, false, T0).await.unwrap();
+    for round in 0..5 {
+        let (x, y) = tokio::join!(
+            {
+                let (s, id) = (s.clone(), a.id.clone());
+                tokio::spawn(async move {
+                    s.change_keeping_an_admin(&id, AdminRisk::LeaveAdmins, T0)
+                        .await
+                })
+            },
+            {
+                let (s, id) = (s.clone(), b.id.clone());
+                tokio::spawn(
+                    async move { s.change_keeping_an_admin(&id, AdminRisk::Disable, T0).await },
+                )
+            },
+        );
+        let (x, y) = (x.unwrap(), y.unwrap());
+        assert_eq!(
+            u8::from(x.is_ok()) + u8::from(y.is_ok()),
+            1,
+            "round {round}: exactly one should win: {x:?} {y:?}"
+        );
+        // Put both back for the next round.
+        s.add_member(&a.id, "admins", T0).await.unwrap();
+        s.set_user_disabled(&b.id, false, T0).await.unwrap();
+    }
+}
+
 async fn passkeys(s: SharedStore) {
     let u = s.create_user(&new_user("p@example.com"), T0).await.unwrap();
     let other = s.create_user(&new_user("q@example.com"), T0).await.unwrap();
@@ -448,6 +559,10 @@ async fn invites(s: SharedStore) {
         "unknown"
     );
     assert_eq!(s.list_invites().await.unwrap().len(), 2);
+    let first = s.list_invites().await.unwrap()[0].id.clone();
+    assert!(s.delete_invite(&first).await.unwrap());
+    assert!(!s.delete_invite(&first).await.unwrap());
+    assert_eq!(s.list_invites().await.unwrap().len(), 1);
 
     // Racing takes: exactly one wins, every time.
     for round in 0..10u8 {
@@ -536,10 +651,43 @@ async fn audit(s: SharedStore) {
     assert_eq!(signins.len(), 1);
     assert_eq!(signins[0].event.kind, "signin.failed");
     assert!(!signins[0].event.success);
+    // Counted by UTC day: two more passkey sign-ins the next day.
+    for at in [T0 + 86_400, T0 + 86_401] {
+        s.append_audit(&NewAuditEvent {
+            at,
+            kind: "signin.passkey".into(),
+            success: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    }
+    let d0 = T0 / 86_400;
+    let days: Vec<(i64, String, bool, i64)> = s
+        .audit_by_day(T0, &["signin.", "nothing."])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.day - d0, d.kind, d.success, d.count))
+        .collect();
+    assert_eq!(
+        days,
+        vec![
+            (0, "signin.failed".into(), false, 1),
+            (0, "signin.passkey".into(), true, 1),
+            (1, "signin.passkey".into(), true, 2),
+        ]
+    );
+    assert!(
+        s.audit_by_day(T0 + 2 * 86_400, &["signin."])
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(s.purge_audit(T0 + 15).await.unwrap(), 2);
     assert_eq!(
         s.list_audit(&AuditFilter::default()).await.unwrap().len(),
-        1
+        3
     );
 }
 
@@ -838,6 +986,8 @@ macro_rules! durable_suite {
 durable_suite!(
     users,
     groups,
+    renaming_groups,
+    keeping_an_admin,
     passkeys,
     sessions,
     invites,

@@ -49,4 +49,30 @@ impl Audit for SqlStore {
             .map(|r| r.rows_affected())
             .map_err(self.err()))
     }
+
+    async fn audit_by_day(&self, since: i64, prefixes: &[&str]) -> StoreResult<Vec<DayCount>> {
+        let mut out = Vec::new();
+        for prefix in prefixes {
+            let rows: Vec<(i64, String, bool, i64)> = on_pool!(self, p => sqlx::query_as(
+                "SELECT at / 86400, kind, success, COUNT(*) FROM audit_events \
+                 WHERE at >= $1 AND kind LIKE $2 GROUP BY at / 86400, kind, success",
+            )
+            .bind(since)
+            .bind(format!("{prefix}%"))
+            .fetch_all(p)
+            .await
+            .map_err(self.err())?);
+            out.extend(
+                rows.into_iter()
+                    .map(|(day, kind, success, count)| DayCount {
+                        day,
+                        kind,
+                        success,
+                        count,
+                    }),
+            );
+        }
+        out.sort_by(|a, b| (a.day, &a.kind, a.success).cmp(&(b.day, &b.kind, b.success)));
+        Ok(out)
+    }
 }

@@ -58,4 +58,14 @@ impl Invites for SqlStore {
             on_pool!(self, p => sqlx::query_as(q).fetch_all(p).await.map_err(self.err())?);
         Ok(rows.into_iter().map(Invite::from).collect())
     }
+
+    async fn delete_invite(&self, id: &str) -> StoreResult<bool> {
+        let n = on_pool!(self, p => sqlx::query("DELETE FROM invites WHERE id = $1")
+            .bind(id)
+            .execute(p)
+            .await
+            .map_err(self.err())?
+            .rows_affected());
+        Ok(n > 0)
+    }
 }

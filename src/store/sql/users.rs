@@ -276,4 +276,104 @@ impl Users for SqlStore {
             .await
             .map_err(self.err()))
     }
+
+    async fn rename_group(&self, from: &str, to: &str) -> StoreResult<()> {
+        check_groups(&[to.to_string()])?;
+        on_pool!(self, p => {
+            let mut tx = begin_write!(self, p).map_err(self.err())?;
+            let created: Option<i64> = sqlx::query_scalar("SELECT created_at FROM user_groups WHERE name = $1")
+                .bind(from)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(self.err())?;
+            let Some(created) = created else {
+                return Err(StoreError::NotFound(format!("no group named {from:?}")));
+            };
+            let n = sqlx::query("INSERT INTO user_groups (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                .bind(to)
+                .bind(created)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict(format!("a group named {to:?} already exists")));
+            }
+            for q in [
+                "UPDATE memberships SET group_name = $2 WHERE group_name = $1",
+                "DELETE FROM user_groups WHERE name = $1",
+            ] {
+                sqlx::query(q).bind(from).bind(to).execute(&mut *tx).await.map_err(self.err())?;
+            }
+            tx.commit().await.map_err(self.err())?;
+            Ok(())
+        })
+    }
+
+    async fn change_keeping_an_admin(
+        &self,
+        user_id: &str,
+        change: AdminRisk,
+        now: i64,
+    ) -> StoreResult<Vec<String>> {
+        on_pool!(self, p => {
+            let mut tx = begin_write!(self, p).map_err(self.err())?;
+            // SQLite's IMMEDIATE transactions already run one at a time;
+            // on PostgreSQL these changes queue on one advisory lock, so
+            // each counts the admins the one before it left.
+            if matches!(self.pool, Pool::Postgres(_)) {
+                sqlx::query("SELECT pg_advisory_xact_lock(7305201)")
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(self.err())?;
+            }
+            let exists: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(self.err())?;
+            if exists.is_none() {
+                return Err(StoreError::NotFound(format!("no user with id {user_id}")));
+            }
+            let mut ended = Vec::new();
+            match change {
+                AdminRisk::Disable | AdminRisk::Delete => {
+                    ended = sqlx::query_scalar("DELETE FROM sessions WHERE user_id = $1 RETURNING id")
+                        .bind(user_id)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(self.err())?;
+                }
+                AdminRisk::LeaveAdmins => {}
+            }
+            let statements: &[&str] = match change {
+                AdminRisk::Disable => &["UPDATE users SET disabled = TRUE, updated_at = $2 WHERE id = $1"],
+                AdminRisk::Delete => &[
+                    "DELETE FROM passkeys WHERE user_id = $1",
+                    "DELETE FROM memberships WHERE user_id = $1",
+                    "DELETE FROM users WHERE id = $1",
+                ],
+                AdminRisk::LeaveAdmins => &["DELETE FROM memberships WHERE user_id = $1 AND group_name = 'admins'"],
+            };
+            for q in statements {
+                let mut query = sqlx::query(*q).bind(user_id);
+                if change == AdminRisk::Disable {
+                    query = query.bind(now);
+                }
+                query.execute(&mut *tx).await.map_err(self.err())?;
+            }
+            let left: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id \
+                 WHERE m.group_name = 'admins' AND NOT u.disabled",
+            )
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(self.err())?;
+            if left == 0 {
+                return Err(StoreError::Conflict("last_admin".into()));
+            }
+            tx.commit().await.map_err(self.err())?;
+            Ok(ended)
+        })
+    }
 }
