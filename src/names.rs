@@ -40,6 +40,16 @@ pub fn valid_group_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
+/// Usernames set on the admin pages (`Remote-User`): 1–64 of letters,
+/// digits, `-`, `_`, `.`, `@`, so the header carries them unchanged.
+pub fn valid_username(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

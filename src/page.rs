@@ -362,14 +362,19 @@ pub fn ago(lang: Lang, now: i64, t: i64) -> String {
         3600..=86_399 => lang.t_count("time-hours-ago", d / 3600),
         86_400..=2_591_999 => lang.t_count("time-days-ago", d / 86_400),
         // Older: the date, written the same way in every language.
-        _ => time::OffsetDateTime::from_unix_timestamp(t)
-            .ok()
-            .and_then(|dt| {
-                dt.format(&time::macros::format_description!("[year]-[month]-[day]"))
-                    .ok()
-            })
-            .unwrap_or_default(),
+        _ => date(t),
     }
+}
+
+/// The UTC date of `t`, as YYYY-MM-DD in every language.
+pub fn date(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|dt| {
+            dt.format(&time::macros::format_description!("[year]-[month]-[day]"))
+                .ok()
+        })
+        .unwrap_or_default()
 }
 
 /// The request's `User-Agent`, or empty.

@@ -744,6 +744,7 @@ fn truncate(s: &str, max: usize) -> String {
     s[..end].to_string()
 }
 
+pub mod accounts;
 pub mod grants;
 pub mod tokens;
 

@@ -52,12 +52,33 @@ pub fn router(app: Arc<App>, prefix: &str) -> Router {
         .route("/webauthn/register/finish", post(passkeys::register_finish))
         .route("/passkey/offer", get(account::offer))
         .route("/account", get(account::page))
-        .route("/admin", get(admin::people))
-        .route("/admin/people/{id}", get(admin::person))
-        .route("/admin/people/{id}/{action}", post(admin::act))
-        .route("/admin/system", get(admin::system))
-        .route("/admin/audit", get(admin::audit))
-        .route("/admin/keys/rotate", post(admin::rotate_keys))
+        .route("/admin", get(admin::people::list))
+        .route("/admin/people/{id}", get(admin::people::person))
+        .route(
+            "/admin/people/{id}/delete",
+            get(admin::people::confirm_delete).post(admin::people::act_delete),
+        )
+        .route("/admin/people/{id}/{action}", post(admin::people::act))
+        .route(
+            "/admin/groups",
+            get(admin::groups::list).post(admin::groups::create),
+        )
+        .route("/admin/groups/{name}", get(admin::groups::group))
+        .route("/admin/groups/{name}/{action}", post(admin::groups::act))
+        .route(
+            "/admin/invites",
+            get(admin::invites::list).post(admin::invites::create),
+        )
+        .route("/admin/invites/{id}/{action}", post(admin::invites::act))
+        .route(
+            "/admin/tokens",
+            get(admin::tokens::list).post(admin::tokens::create),
+        )
+        .route("/admin/tokens/{name}/{action}", post(admin::tokens::act))
+        .route("/admin/activity", get(admin::activity::page))
+        .route("/admin/audit", get(admin::audit::page))
+        .route("/admin/system", get(admin::system::page))
+        .route("/admin/keys/rotate", post(admin::system::rotate_keys))
         .route("/account/profile", post(account::profile))
         .route("/account/passkeys/rename", post(account::rename_passkey))
         .route("/account/passkeys/remove", post(account::remove_passkey))

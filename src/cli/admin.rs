@@ -694,24 +694,9 @@ fn conflict(e: StoreError) -> Failure {
 
 /// `--since`: a duration ago ("24h") or a date ("2026-11-01").
 fn parse_since(s: &str, now: i64) -> Result<i64, String> {
-    if let Ok(d) = humantime::parse_duration(s) {
-        return Ok(now - d.as_secs() as i64);
-    }
-    if let Ok(t) = humantime::parse_rfc3339_weak(s) {
-        return Ok(t
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0));
-    }
-    if let Ok(t) = humantime::parse_rfc3339_weak(&format!("{s} 00:00:00")) {
-        return Ok(t
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0));
-    }
-    Err(format!(
-        "--since {s:?}: give a duration like \"24h\" or a date like \"2026-11-01\""
-    ))
+    crate::clock::parse_since(s, now).ok_or_else(|| {
+        format!("--since {s:?}: give a duration like \"24h\" or a date like \"2026-11-01\"")
+    })
 }
 
 fn user_json(u: &User, groups: &[String]) -> serde_json::Value {

@@ -14,7 +14,7 @@ use serde_json::json;
 use super::Failure;
 use super::admin::{Admin, duration, fmt_time, table};
 use crate::audit::Event;
-use crate::store::{Broadcast, ServiceAccount, ServiceToken, StoreError};
+use crate::store::{Broadcast, ServiceAccount, ServiceToken};
 
 #[derive(Subcommand, Debug)]
 pub enum TokenCmd {
@@ -51,29 +51,6 @@ pub enum TokenCmd {
     Enable { name: String },
 }
 
-/// A service account's name: what `Remote-User` carries. No `@`, so it is
-/// never taken for a person's address.
-fn valid_name(name: &str) -> bool {
-    crate::names::valid_group_name(name)
-        && name
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_alphanumeric())
-}
-
-fn new_token(account_id: &str, now: i64, expires: Option<Duration>) -> (String, ServiceToken) {
-    let (token, hash) = crate::token::new_token();
-    let record = ServiceToken {
-        id: crate::session::random_id(16),
-        account_id: account_id.to_string(),
-        token_hash: hash.to_vec(),
-        created_at: now,
-        expires_at: expires.map(|d| now + d.as_secs() as i64),
-        last_used_at: None,
-    };
-    (token, record)
-}
-
 fn usage(token: &str) -> String {
     format!(
         "{token}\n\nShown once: store it in your CI's secrets now. Send it as\n  Authorization: Bearer <token>\nor, to leave the application's own Authorization alone,\n  X-Passgate-Token: <token>\nto routes with tokens = true.\n"
@@ -103,60 +80,30 @@ impl Admin {
         match cmd {
             TokenCmd::Create {
                 name,
-                mut groups,
+                groups,
                 expires,
             } => {
-                let name = name.trim().to_string();
-                if !valid_name(&name) {
-                    return Err(Failure::usage(format!(
-                        "{name:?} is not a service account name: 1-64 letters, digits, - _ . (starting with a letter or digit)"
-                    )));
-                }
-                if let Some(bad) = groups.iter().find(|g| !crate::names::valid_group_name(g)) {
-                    return Err(Failure::usage(format!(
-                        "--group {bad:?}: not a group name (letters, digits, - _ .)"
-                    )));
-                }
-                // Remote-User alone must tell a service from a person.
-                let lower = name.to_lowercase();
-                if self.store.list_users().await?.iter().any(|u| {
-                    u.username
-                        .as_deref()
-                        .is_some_and(|n| n.to_lowercase() == lower)
-                }) {
-                    return Err(Failure::runtime(format!(
-                        "a user has the username {name:?}: an application could not tell the service from them; pick another name"
-                    )));
-                }
-                if let Some((taken, _)) = self
-                    .store
-                    .list_service_accounts()
-                    .await?
-                    .into_iter()
-                    .find(|(a, _)| a.name.eq_ignore_ascii_case(&name))
-                {
-                    return Err(Failure::runtime(format!(
-                        "a service account named {:?} already exists (see `passgate token list`; `passgate token rotate` gives it a new token)",
-                        taken.name
-                    )));
-                }
-                groups.sort();
-                groups.dedup();
-                let account = ServiceAccount {
-                    id: format!("svc-{}", crate::session::random_id(16)),
-                    name: name.clone(),
-                    groups: groups.clone(),
-                    disabled: false,
-                    created_at: now,
-                };
-                let (token, record) = new_token(&account.id, now, expires);
-                self.store
-                    .create_service_account(&account, &record)
-                    .await
-                    .map_err(|e| match e {
-                        StoreError::Conflict(m) => Failure::runtime(m),
-                        other => other.into(),
-                    })?;
+                use crate::session::accounts::NewAccountError as E;
+                let (account, token, record) =
+                    crate::session::accounts::create(&self.store, &name, groups, expires, now)
+                        .await
+                        .map_err(|e| match e {
+                            E::BadName(name) => Failure::usage(format!(
+                                "{name:?} is not a service account name: 1-64 letters, digits, - _ . (starting with a letter or digit)"
+                            )),
+                            E::BadGroup(bad) => Failure::usage(format!(
+                                "--group {bad:?}: not a group name (letters, digits, - _ .)"
+                            )),
+                            E::UsernameTaken(name) => Failure::runtime(format!(
+                                "a user has the username {name:?}: an application could not tell the service from them; pick another name"
+                            )),
+                            E::Exists(taken) => Failure::runtime(format!(
+                                "a service account named {taken:?} already exists (see `passgate token list`; `passgate token rotate` gives it a new token)"
+                            )),
+                            E::Store(e) => e.into(),
+                        })?;
+                let name = account.name.clone();
+                let groups = account.groups.clone();
                 self.audit(Event::ok("admin.token.create").detail(format!(
                     "name={name} groups={} expires={}",
                     groups.join(","),
@@ -241,7 +188,7 @@ impl Admin {
                 expires,
             } => {
                 let a = self.account(&name).await?;
-                let (token, record) = new_token(&a.id, now, expires);
+                let (token, record) = crate::session::accounts::new_token(&a.id, now, expires);
                 let others_end = now + overlap.as_secs() as i64;
                 self.store.rotate_service_token(&record, others_end).await?;
                 self.tokens_changed(&a).await;

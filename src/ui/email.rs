@@ -617,6 +617,14 @@ async fn code_ended(app: &App, email_lower: &str) {
             if let Err(e) = app.eph.put(&code_pause_key(email_lower), b"1", DAY).await {
                 tracing::warn!(error = %e, "could not pause codes for an address");
             }
+            if n == CODE_LOCKOUTS_PER_DAY {
+                app.audit(
+                    Event::failed("signin.lockout")
+                        .email(email_lower)
+                        .detail("email codes paused for a day: too many ended by wrong tries"),
+                )
+                .await;
+            }
         }
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "could not count an ended code"),

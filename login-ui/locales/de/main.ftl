@@ -332,21 +332,20 @@ admin-pages = Seiten der Liste
 admin-previous = Zurück
 admin-next = Weiter
 admin-no-groups = In keiner Gruppe.
-admin-groups = Gruppen: { $groups }
 admin-enable = Aktivieren
 admin-disable = Deaktivieren
-admin-this-is-you = Das sind Sie: Hier können Sie sich nicht selbst deaktivieren.
+admin-this-is-you = Das sind Sie: Hier können Sie sich weder deaktivieren noch löschen noch aus admins entfernen.
 admin-no-passkeys = Keine Passkeys.
 admin-sessions = Sitzungen
 admin-no-sessions = Nirgends angemeldet.
 admin-notice-disabled = Deaktiviert und überall abgemeldet.
 admin-notice-enabled = Aktiviert. Die Person kann sich wieder anmelden.
 admin-notice-signed-out = Überall abgemeldet.
-admin-not-yourself-title = Sie können sich nicht selbst deaktivieren
-admin-not-yourself-message = Wenn Sie Ihr eigenes Konto deaktivieren, sperren Sie sich aus den Verwaltungsseiten aus. Bitten Sie eine andere Administratorin oder einen anderen Administrator, oder verwenden Sie die Kommandozeile.
+admin-not-yourself-title = Das können Sie hier nicht mit sich selbst tun
+admin-not-yourself-message = Wenn Sie sich selbst deaktivieren, löschen oder aus admins entfernen, sperren Sie sich aus den Verwaltungsseiten aus. Bitten Sie eine andere Administratorin oder einen anderen Administrator, oder verwenden Sie die Kommandozeile.
 admin-no-such-person-title = Diese Person gibt es nicht
 admin-no-such-person-message = Zu dieser ID gibt es niemanden; die Person wurde vielleicht gelöscht.
-admin-last-admin-title = Die letzte Administration kann nicht deaktiviert werden
+admin-last-admin-title = Dann gäbe es keine Administration mehr
 admin-last-admin-message = Dann könnte niemand mehr die Verwaltungsseiten nutzen. Machen Sie zuerst jemand anderen zum Administrator.
 
 ## Admin: apps and keys
@@ -373,3 +372,158 @@ admin-audit-export-csv = Als CSV exportieren
 admin-audit-none = Keine passenden Ereignisse.
 admin-audit-failed = fehlgeschlagen
 admin-bad-format = Exportiert wird als JSON Lines (format=jsonl) oder CSV (format=csv).
+
+## Verwaltung: gemeinsam
+admin-back = Zurück
+admin-cancel = Abbrechen
+admin-create = Anlegen
+admin-add = Hinzufügen
+admin-revoke = Widerrufen
+admin-created = angelegt { $when }
+admin-admins-group-title = Die Gruppe admins bleibt, wie sie ist
+admin-admins-group-message = Die Gruppe admins umzubenennen oder zu löschen oder einer anderen Gruppe ihren Namen zu geben, würde ändern, wer verwalten darf. Fügen Sie stattdessen Mitglieder hinzu oder entfernen Sie welche.
+admin-no-such-group-title = Diese Gruppe gibt es nicht
+admin-no-such-group-message = Es gibt keine Gruppe mit diesem Namen; sie wurde vielleicht umbenannt oder gelöscht.
+admin-no-such-invite-title = Diese Einladung gibt es nicht
+admin-no-such-invite-message = Diese Einladung gibt es nicht mehr; sie wurde vielleicht widerrufen oder erneut gesendet.
+admin-no-such-account-title = Dieses Dienstkonto gibt es nicht
+admin-no-such-account-message = Es gibt kein Dienstkonto mit diesem Namen.
+admin-no-such-item-title = Nicht gefunden
+admin-no-such-item-message = Das Angefragte ist nicht da; es hat sich vielleicht geändert, seit die Seite geladen wurde. Laden Sie die Seite neu und versuchen Sie es noch einmal.
+admin-bad-email = Geben Sie eine E-Mail-Adresse ein (höchstens 200 Zeichen).
+admin-bad-group-name = Ein Gruppenname besteht aus 1 bis 64 Buchstaben, Ziffern, Bindestrichen, Unterstrichen oder Punkten.
+admin-bad-name = Der Name ist zu lang (höchstens 100 Zeichen).
+admin-bad-username = Ein Benutzername besteht aus 1 bis 64 Buchstaben, Ziffern, Bindestrichen, Unterstrichen, Punkten oder @.
+
+## Verwaltung: Personen
+admin-invite-someone = Jemanden einladen
+admin-username = Benutzername
+admin-username-hint = Was Anwendungen als Remote-User erhalten. Leer lassen, um die E-Mail-Adresse zu verwenden.
+admin-username-taken-title = Dieser Benutzername ist vergeben
+admin-username-taken-message = Eine andere Person oder ein Dienstkonto hat ihn schon, und eine Anwendung könnte sie nicht unterscheiden. Wählen Sie einen anderen.
+admin-notice-saved = Gespeichert.
+admin-notice-session-ended = Auf diesem Gerät abgemeldet.
+admin-notice-joined = Zur Gruppe hinzugefügt.
+admin-notice-left = Aus der Gruppe entfernt.
+admin-notice-passkey-removed = Passkey entfernt; die damit begonnenen Sitzungen sind beendet.
+admin-groups-title = Gruppen
+admin-join-label = Zu einer Gruppe hinzufügen
+admin-join = Hinzufügen
+admin-leave = Entfernen
+admin-leave-named = Aus { $group } entfernen
+admin-delete-person = Diese Person löschen
+admin-delete-lead = Das Löschen von { $email } entfernt Konto, Passkeys, Sitzungen und Gruppenmitgliedschaften, überall und sofort. Das Prüfprotokoll behält, was die Person getan hat.
+admin-delete-takes = Die Person hat { $passkeys } Passkey(s) und { $sessions } laufende Sitzung(en).
+admin-delete-type = Geben Sie zur Bestätigung ihre E-Mail-Adresse ein
+admin-delete-mismatch = Die eingegebene Adresse stimmt nicht überein. Es wurde nichts gelöscht.
+
+## Verwaltung: Gruppen
+admin-no-groups-yet = Es gibt noch keine Gruppen.
+admin-members-count = { $n ->
+    [one] { $n } Mitglied
+   *[other] { $n } Mitglieder
+}
+admin-new-group = Neue Gruppe
+admin-group-name = Name
+admin-group-name-hint = Buchstaben, Ziffern, Bindestriche, Unterstriche und Punkte. Routen und Apps nennen Gruppen in der Konfigurationsdatei.
+admin-group-exists-title = Diese Gruppe gibt es schon
+admin-group-exists-message = Wählen Sie einen anderen Namen oder öffnen Sie die vorhandene Gruppe.
+admin-notice-group-created = Gruppe angelegt.
+admin-notice-group-renamed = Gruppe umbenannt.
+admin-notice-group-deleted = Gruppe gelöscht.
+admin-admins-group-hint = Mitglieder von admins können diese Seiten nutzen. Es bleibt immer mindestens ein aktives Mitglied, und Sie können sich hier nicht selbst entfernen.
+admin-add-member-label = Person per E-Mail-Adresse hinzufügen
+admin-remove-member-named = { $email } entfernen
+admin-group-change = Umbenennen oder löschen
+admin-group-unused = Weder die Konfiguration noch ein Dienstkonto verwendet diese Gruppe.
+admin-group-used-by = Die Konfiguration oder ein Dienstkonto verwendet diese Gruppe. Umbenennen oder Löschen ändert, wer dort hineinkommt, bis auch die Konfiguration geändert ist:
+admin-rename-to = Neuer Name
+admin-group-delete-type = Geben Sie { $group } ein, um die Gruppe zu löschen
+admin-delete-group = Gruppe löschen
+admin-group-delete-mismatch = Der eingegebene Name stimmt nicht überein. Die Gruppe wurde nicht gelöscht.
+
+## Verwaltung: Einladungen
+admin-invites = Einladungen
+admin-no-invites = Noch keine Einladungen.
+admin-invite-pending = offen
+admin-invite-used = angenommen
+admin-invite-expired = abgelaufen
+admin-invite-used-at = angenommen { $when }
+admin-invite-expired-at = abgelaufen { $when }
+admin-invite-expires-at = gültig bis { $date }
+admin-invite-by = von { $who }
+admin-resend = Erneut senden
+admin-resend-named = Einladung an { $email } erneut senden
+admin-revoke-named = { $email } widerrufen
+admin-invite-groups = Gruppen
+admin-invite-groups-hint = Gruppen durch Kommas trennen; neue werden angelegt.
+admin-invite-groups-known = Gruppen durch Kommas trennen. Vorhandene Gruppen: { $groups }
+admin-invite-days = Gültig für (Tage)
+admin-invite-send = Einladen
+admin-bad-days = Eine Einladung gilt 1 bis 90 Tage.
+admin-has-account-title = Diese Person hat schon ein Konto
+admin-has-account-message = Fügen Sie sie stattdessen auf ihrer Seite Gruppen hinzu, oder laden Sie sie mit Gruppen ein.
+admin-invite-used-title = Diese Einladung wurde angenommen
+admin-invite-used-message = Sie kann weder widerrufen noch erneut gesendet werden; verwalten Sie stattdessen das Konto der Person.
+admin-notice-invite-revoked = Einladung widerrufen: Ihr Link funktioniert nicht mehr.
+admin-invited-title = Einladung erstellt
+admin-invited-sent = Eine E-Mail mit dem Link ist an { $email } unterwegs.
+admin-invited-not-sent = Die E-Mail an { $email } konnte nicht gesendet werden. Geben Sie den Link selbst weiter.
+admin-invited-link = Einladungslink
+admin-invited-once = { $n ->
+    [one] Der Link wird nur dieses eine Mal angezeigt und funktioniert { $n } Tag lang, einmal.
+   *[other] Der Link wird nur dieses eine Mal angezeigt und funktioniert { $n } Tage lang, einmal.
+}
+
+## Verwaltung: Diensttokens
+admin-tokens = Diensttokens
+admin-tokens-lead = Mit Dienstkonten rufen CI-Jobs und Skripte Routen mit tokens = true auf, ohne Browser.
+admin-no-tokens = Noch keine Dienstkonten.
+admin-token-none-valid = kein gültiges Token
+admin-tokens-valid = { $n ->
+    [one] { $n } gültiges Token
+   *[other] { $n } gültige Tokens
+}
+admin-token-expires = gültig bis { $date }
+admin-token-never-expires = gültig bis zum Widerruf
+admin-rotate = Rotieren
+admin-rotate-named = Token von { $name } rotieren
+admin-rotate-hint = Rotieren stellt ein neues Token aus; die älteren funktionieren noch 24 Stunden und enden dann. Widerrufen beendet alle Tokens sofort.
+admin-new-token = Neues Dienstkonto
+admin-token-name = Name
+admin-token-name-hint = Der Name ist, was Anwendungen als Remote-User erhalten: Buchstaben, Ziffern, Bindestriche, Unterstriche und Punkte. 0 Tage heißt: gültig bis zum Widerruf.
+admin-token-days = Gültig für (Tage)
+admin-bad-token-days = Ein Token gilt 0 (bis zum Widerruf) bis 3650 Tage.
+admin-bad-account-name = Ein Dienstkontoname besteht aus 1 bis 64 Buchstaben, Ziffern, Bindestrichen, Unterstrichen oder Punkten und beginnt mit einem Buchstaben oder einer Ziffer.
+admin-bad-overlap = Die Überlappung beträgt 0 bis 720 Stunden.
+admin-account-taken-title = Dieser Name ist vergeben
+admin-account-taken-message = Ein Dienstkonto oder der Benutzername einer Person hat ihn schon, und eine Anwendung könnte sie nicht unterscheiden. Wählen Sie einen anderen Namen.
+admin-notice-tokens-revoked = Alle Tokens des Kontos sind widerrufen.
+admin-notice-account-disabled = Konto deaktiviert: Seine Tokens funktionieren nicht, bis es wieder aktiviert ist.
+admin-notice-account-enabled = Konto aktiviert.
+admin-token-shown-title = Kopieren Sie dieses Token jetzt
+admin-token-shown-lead = Das neue Token von { $name }:
+admin-token-label = Token
+admin-token-shown-once = Es wird nur dieses eine Mal angezeigt: Legen Sie es jetzt in den Geheimnissen Ihrer CI ab. passgate speichert nur einen Hash davon.
+admin-token-usage = Senden Sie es als Authorization: Bearer oder in X-Passgate-Token.
+
+## Verwaltung: Aktivität
+admin-activity = Aktivität
+admin-activity-span = Zeitraum
+admin-activity-days = { $n ->
+    [one] Letzter Tag
+   *[other] Letzte { $n } Tage
+}
+admin-activity-summary = In den letzten { $days } Tagen: { $signins } Anmeldungen ({ $passkey } mit Passkey, { $email } per E-Mail), { $failed } fehlgeschlagene Anmeldungen und { $lockouts } Sperren.
+admin-activity-passkey = Anmeldungen mit Passkey
+admin-activity-email = Anmeldungen per E-Mail
+admin-activity-failed = Fehlgeschlagene Anmeldungen
+admin-activity-lockouts = Sperren
+admin-activity-numbers = Die Zahlen, Tag für Tag
+admin-activity-day = Tag (UTC)
+admin-bad-days-choice = Der Zeitraum beträgt 7, 30 oder 90 Tage.
+
+## Verwaltung: Prüfprotokoll (Zeit)
+admin-audit-since = Seit
+admin-audit-since-hint = Seit: eine Zeitspanne wie 24h oder 7d, oder ein Datum wie 2026-11-01 (UTC).
+admin-bad-since = „Seit“ ist eine Zeitspanne wie 24h oder 7d oder ein Datum wie 2026-11-01.

@@ -335,22 +335,21 @@ admin-pages = Pages of the list
 admin-previous = Previous
 admin-next = Next
 admin-no-groups = In no group.
-admin-groups = Groups: { $groups }
 admin-enable = Enable
 admin-disable = Disable
-admin-this-is-you = This is you: you cannot disable yourself here.
+admin-this-is-you = This is you: you cannot disable, delete or demote yourself here.
 admin-no-passkeys = No passkeys.
 admin-sessions = Sessions
 admin-no-sessions = Not signed in anywhere.
 admin-notice-disabled = Disabled, and signed out everywhere.
 admin-notice-enabled = Enabled. They can sign in again.
 admin-notice-signed-out = Signed out everywhere.
-admin-not-yourself-title = You cannot disable yourself
-admin-not-yourself-message = Disabling your own account would lock you out of the admin pages. Ask another administrator, or use the CLI.
+admin-not-yourself-title = You cannot do this to yourself here
+admin-not-yourself-message = Disabling, deleting or taking yourself out of admins would lock you out of the admin pages. Ask another administrator, or use the CLI.
 admin-no-such-person-title = No such person
 admin-no-such-person-message = There is nobody with this id; they may have been deleted.
-admin-last-admin-title = You cannot disable the last administrator
-admin-last-admin-message = Nobody else could use the admin pages then. Make someone else an administrator first.
+admin-last-admin-title = This would leave no administrator
+admin-last-admin-message = Nobody could use the admin pages then. Make someone else an administrator first.
 
 ## Admin: apps and keys
 admin-system = Apps and keys
@@ -376,3 +375,158 @@ admin-audit-export-csv = Export as CSV
 admin-audit-none = No events match.
 admin-audit-failed = failed
 admin-bad-format = The export is JSON Lines (format=jsonl) or CSV (format=csv).
+
+## Admin: shared
+admin-back = Back
+admin-cancel = Cancel
+admin-create = Create
+admin-add = Add
+admin-revoke = Revoke
+admin-created = created { $when }
+admin-admins-group-title = The admins group stays as it is
+admin-admins-group-message = Renaming or deleting the admins group, or giving another group its name, would change who can administer. Add or remove its members instead.
+admin-no-such-group-title = No such group
+admin-no-such-group-message = There is no group with this name; it may have been renamed or deleted.
+admin-no-such-invite-title = No such invitation
+admin-no-such-invite-message = This invitation is not there any more; it may have been revoked or sent again.
+admin-no-such-account-title = No such service account
+admin-no-such-account-message = There is no service account with this name.
+admin-no-such-item-title = Not found
+admin-no-such-item-message = What this asked for is not there; it may have changed since the page was loaded. Reload the page and try again.
+admin-bad-email = Enter an email address (at most 200 characters).
+admin-bad-group-name = A group name is 1 to 64 letters, digits, hyphens, underscores or dots.
+admin-bad-name = The name is too long (at most 100 characters).
+admin-bad-username = A username is 1 to 64 letters, digits, hyphens, underscores, dots or @.
+
+## Admin: people
+admin-invite-someone = Invite someone
+admin-username = Username
+admin-username-hint = What applications receive as Remote-User. Leave it empty to use the email address.
+admin-username-taken-title = This username is taken
+admin-username-taken-message = Another person or a service account already has it, and an application could not tell them apart. Choose another one.
+admin-notice-saved = Saved.
+admin-notice-session-ended = Signed out on that device.
+admin-notice-joined = Added to the group.
+admin-notice-left = Removed from the group.
+admin-notice-passkey-removed = Passkey removed, and the sessions started with it ended.
+admin-groups-title = Groups
+admin-join-label = Add to a group
+admin-join = Add
+admin-leave = Remove
+admin-leave-named = Remove from { $group }
+admin-delete-person = Delete this person
+admin-delete-lead = Deleting { $email } removes their account, passkeys, sessions and group memberships, everywhere, at once. The audit log keeps what they did.
+admin-delete-takes = They have { $passkeys } passkey(s) and { $sessions } live session(s).
+admin-delete-type = Type their email address to confirm
+admin-delete-mismatch = The address you typed does not match. Nothing was deleted.
+
+## Admin: groups
+admin-no-groups-yet = There are no groups yet.
+admin-members-count = { $n ->
+    [one] { $n } member
+   *[other] { $n } members
+}
+admin-new-group = New group
+admin-group-name = Name
+admin-group-name-hint = Letters, digits, hyphens, underscores and dots. Routes and apps name groups in the configuration file.
+admin-group-exists-title = This group already exists
+admin-group-exists-message = Choose another name, or open the existing group.
+admin-notice-group-created = Group created.
+admin-notice-group-renamed = Group renamed.
+admin-notice-group-deleted = Group deleted.
+admin-admins-group-hint = Members of admins can use these pages. There is always at least one enabled member, and you cannot remove yourself here.
+admin-add-member-label = Add a person by email address
+admin-remove-member-named = Remove { $email }
+admin-group-change = Rename or delete
+admin-group-unused = Neither the configuration nor a service account uses this group.
+admin-group-used-by = The configuration or a service account uses this group. Renaming or deleting it changes who gets in there, until the configuration is changed too:
+admin-rename-to = New name
+admin-group-delete-type = Type { $group } to delete it
+admin-delete-group = Delete group
+admin-group-delete-mismatch = The name you typed does not match. The group was not deleted.
+
+## Admin: invitations
+admin-invites = Invitations
+admin-no-invites = No invitations yet.
+admin-invite-pending = pending
+admin-invite-used = used
+admin-invite-expired = expired
+admin-invite-used-at = used { $when }
+admin-invite-expired-at = expired { $when }
+admin-invite-expires-at = valid until { $date }
+admin-invite-by = by { $who }
+admin-resend = Send again
+admin-resend-named = Send the invitation to { $email } again
+admin-revoke-named = Revoke { $email }
+admin-invite-groups = Groups
+admin-invite-groups-hint = Separate groups with commas; new ones are created.
+admin-invite-groups-known = Separate groups with commas. Existing groups: { $groups }
+admin-invite-days = Valid for (days)
+admin-invite-send = Invite
+admin-bad-days = An invitation is valid for 1 to 90 days.
+admin-has-account-title = This person already has an account
+admin-has-account-message = Add them to groups on their page instead, or invite them with groups.
+admin-invite-used-title = This invitation has been used
+admin-invite-used-message = It cannot be revoked or sent again; manage the person's account instead.
+admin-notice-invite-revoked = Invitation revoked: its link no longer works.
+admin-invited-title = Invitation made
+admin-invited-sent = An email with the link is on its way to { $email }.
+admin-invited-not-sent = The email to { $email } could not be sent. Give them the link yourself.
+admin-invited-link = Invitation link
+admin-invited-once = { $n ->
+    [one] The link is shown only this once and works for { $n } day, once.
+   *[other] The link is shown only this once and works for { $n } days, once.
+}
+
+## Admin: service tokens
+admin-tokens = Service tokens
+admin-tokens-lead = Service accounts let CI jobs and scripts call routes with tokens = true, without a browser.
+admin-no-tokens = No service accounts yet.
+admin-token-none-valid = no valid token
+admin-tokens-valid = { $n ->
+    [one] { $n } valid token
+   *[other] { $n } valid tokens
+}
+admin-token-expires = valid until { $date }
+admin-token-never-expires = valid until revoked
+admin-rotate = Rotate
+admin-rotate-named = Rotate the token of { $name }
+admin-rotate-hint = Rotating issues a new token; the older ones keep working for 24 hours, then end. Revoking ends every token at once.
+admin-new-token = New service account
+admin-token-name = Name
+admin-token-name-hint = The name is what applications receive as Remote-User: letters, digits, hyphens, underscores and dots. Valid for 0 days means until revoked.
+admin-token-days = Valid for (days)
+admin-bad-token-days = A token is valid for 0 (until revoked) to 3650 days.
+admin-bad-account-name = A service account name is 1 to 64 letters, digits, hyphens, underscores or dots, starting with a letter or digit.
+admin-bad-overlap = The overlap is 0 to 720 hours.
+admin-account-taken-title = This name is taken
+admin-account-taken-message = A service account or a person's username already has it, and an application could not tell them apart. Choose another name.
+admin-notice-tokens-revoked = Every token of the account is revoked.
+admin-notice-account-disabled = Account disabled: its tokens stop working until it is enabled.
+admin-notice-account-enabled = Account enabled.
+admin-token-shown-title = Copy this token now
+admin-token-shown-lead = The new token of { $name }:
+admin-token-label = Token
+admin-token-shown-once = It is shown only this once: store it in your CI's secrets now. passgate keeps only a hash of it.
+admin-token-usage = Send it as Authorization: Bearer, or in X-Passgate-Token.
+
+## Admin: activity
+admin-activity = Activity
+admin-activity-span = Period
+admin-activity-days = { $n ->
+    [one] Last day
+   *[other] Last { $n } days
+}
+admin-activity-summary = In the last { $days } days: { $signins } sign-ins ({ $passkey } with a passkey, { $email } by email), { $failed } failed sign-ins and { $lockouts } lockouts.
+admin-activity-passkey = Passkey sign-ins
+admin-activity-email = Email sign-ins
+admin-activity-failed = Failed sign-ins
+admin-activity-lockouts = Lockouts
+admin-activity-numbers = The numbers, day by day
+admin-activity-day = Day (UTC)
+admin-bad-days-choice = The period is 7, 30 or 90 days.
+
+## Admin: audit log (time)
+admin-audit-since = Since
+admin-audit-since-hint = Since: a time ago like 24h or 7d, or a date like 2026-11-01 (UTC).
+admin-bad-since = Since is a time ago like 24h or 7d, or a date like 2026-11-01.

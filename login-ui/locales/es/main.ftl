@@ -332,22 +332,21 @@ admin-pages = Páginas de la lista
 admin-previous = Anterior
 admin-next = Siguiente
 admin-no-groups = En ningún grupo.
-admin-groups = Grupos: { $groups }
 admin-enable = Activar
 admin-disable = Desactivar
-admin-this-is-you = Eres tú: aquí no puedes desactivarte.
+admin-this-is-you = Es usted: aquí no puede desactivarse, eliminarse ni quitarse de admins.
 admin-no-passkeys = Sin llaves de acceso.
 admin-sessions = Sesiones
 admin-no-sessions = Sin sesión iniciada en ningún sitio.
 admin-notice-disabled = Desactivada, y con la sesión cerrada en todas partes.
 admin-notice-enabled = Activada. Puede volver a iniciar sesión.
 admin-notice-signed-out = Sesión cerrada en todas partes.
-admin-not-yourself-title = No puedes desactivarte
-admin-not-yourself-message = Desactivar tu propia cuenta te dejaría fuera de las páginas de administración. Pídeselo a otro administrador o usa la línea de comandos.
+admin-not-yourself-title = Aquí no puede hacerse esto a sí mismo
+admin-not-yourself-message = Desactivarse, eliminarse o quitarse de admins le dejaría fuera de las páginas de administración. Pídaselo a otro administrador, o use la línea de comandos.
 admin-no-such-person-title = Esa persona no existe
 admin-no-such-person-message = No hay nadie con este identificador; puede que se haya eliminado.
-admin-last-admin-title = No puedes desactivar al último administrador
-admin-last-admin-message = Entonces nadie podría usar las páginas de administración. Haz antes administrador a otra persona.
+admin-last-admin-title = No quedaría ningún administrador
+admin-last-admin-message = Nadie podría usar las páginas de administración. Haga antes administrador a otra persona.
 
 ## Admin: apps and keys
 admin-system = Aplicaciones y claves
@@ -373,3 +372,158 @@ admin-audit-export-csv = Exportar como CSV
 admin-audit-none = Ningún evento coincide.
 admin-audit-failed = fallido
 admin-bad-format = La exportación es JSON Lines (format=jsonl) o CSV (format=csv).
+
+## Administración: común
+admin-back = Volver
+admin-cancel = Cancelar
+admin-create = Crear
+admin-add = Añadir
+admin-revoke = Revocar
+admin-created = creado { $when }
+admin-admins-group-title = El grupo admins se queda como está
+admin-admins-group-message = Renombrar o eliminar el grupo admins, o dar su nombre a otro grupo, cambiaría quién puede administrar. Añada o quite miembros en su lugar.
+admin-no-such-group-title = Ese grupo no existe
+admin-no-such-group-message = No hay ningún grupo con este nombre; quizá se renombró o se eliminó.
+admin-no-such-invite-title = Esa invitación no existe
+admin-no-such-invite-message = Esta invitación ya no está; quizá se revocó o se volvió a enviar.
+admin-no-such-account-title = Esa cuenta de servicio no existe
+admin-no-such-account-message = No hay ninguna cuenta de servicio con este nombre.
+admin-no-such-item-title = No encontrado
+admin-no-such-item-message = Lo que se pedía no está; quizá cambió desde que se cargó la página. Recargue la página y vuelva a intentarlo.
+admin-bad-email = Introduzca una dirección de correo (200 caracteres como máximo).
+admin-bad-group-name = Un nombre de grupo tiene de 1 a 64 letras, dígitos, guiones, guiones bajos o puntos.
+admin-bad-name = El nombre es demasiado largo (100 caracteres como máximo).
+admin-bad-username = Un nombre de usuario tiene de 1 a 64 letras, dígitos, guiones, guiones bajos, puntos o @.
+
+## Administración: personas
+admin-invite-someone = Invitar a alguien
+admin-username = Nombre de usuario
+admin-username-hint = Lo que las aplicaciones reciben como Remote-User. Déjelo vacío para usar la dirección de correo.
+admin-username-taken-title = Este nombre de usuario está ocupado
+admin-username-taken-message = Otra persona o una cuenta de servicio ya lo tiene, y una aplicación no podría distinguirlas. Elija otro.
+admin-notice-saved = Guardado.
+admin-notice-session-ended = Sesión cerrada en ese dispositivo.
+admin-notice-joined = Añadido al grupo.
+admin-notice-left = Quitado del grupo.
+admin-notice-passkey-removed = Passkey eliminada; las sesiones iniciadas con ella han terminado.
+admin-groups-title = Grupos
+admin-join-label = Añadir a un grupo
+admin-join = Añadir
+admin-leave = Quitar
+admin-leave-named = Quitar de { $group }
+admin-delete-person = Eliminar a esta persona
+admin-delete-lead = Eliminar a { $email } quita su cuenta, sus passkeys, sus sesiones y sus grupos, en todas partes y de inmediato. El registro de auditoría conserva lo que hizo.
+admin-delete-takes = Tiene { $passkeys } passkey(s) y { $sessions } sesión(es) activa(s).
+admin-delete-type = Escriba su dirección de correo para confirmar
+admin-delete-mismatch = La dirección escrita no coincide. No se ha eliminado nada.
+
+## Administración: grupos
+admin-no-groups-yet = Todavía no hay grupos.
+admin-members-count = { $n ->
+    [one] { $n } miembro
+   *[other] { $n } miembros
+}
+admin-new-group = Nuevo grupo
+admin-group-name = Nombre
+admin-group-name-hint = Letras, dígitos, guiones, guiones bajos y puntos. Las rutas y las aplicaciones nombran los grupos en el archivo de configuración.
+admin-group-exists-title = Este grupo ya existe
+admin-group-exists-message = Elija otro nombre, o abra el grupo existente.
+admin-notice-group-created = Grupo creado.
+admin-notice-group-renamed = Grupo renombrado.
+admin-notice-group-deleted = Grupo eliminado.
+admin-admins-group-hint = Los miembros de admins pueden usar estas páginas. Siempre queda al menos un miembro activo, y aquí no puede quitarse a sí mismo.
+admin-add-member-label = Añadir a una persona por su dirección de correo
+admin-remove-member-named = Quitar a { $email }
+admin-group-change = Renombrar o eliminar
+admin-group-unused = Ni la configuración ni ninguna cuenta de servicio usa este grupo.
+admin-group-used-by = La configuración o una cuenta de servicio usa este grupo. Renombrarlo o eliminarlo cambia quién entra allí, hasta que también cambie la configuración:
+admin-rename-to = Nuevo nombre
+admin-group-delete-type = Escriba { $group } para eliminarlo
+admin-delete-group = Eliminar grupo
+admin-group-delete-mismatch = El nombre escrito no coincide. El grupo no se ha eliminado.
+
+## Administración: invitaciones
+admin-invites = Invitaciones
+admin-no-invites = Todavía no hay invitaciones.
+admin-invite-pending = pendiente
+admin-invite-used = aceptada
+admin-invite-expired = caducada
+admin-invite-used-at = aceptada { $when }
+admin-invite-expired-at = caducada { $when }
+admin-invite-expires-at = válida hasta el { $date }
+admin-invite-by = por { $who }
+admin-resend = Volver a enviar
+admin-resend-named = Volver a enviar la invitación a { $email }
+admin-revoke-named = Revocar { $email }
+admin-invite-groups = Grupos
+admin-invite-groups-hint = Separe los grupos con comas; los nuevos se crean.
+admin-invite-groups-known = Separe los grupos con comas. Grupos existentes: { $groups }
+admin-invite-days = Válida durante (días)
+admin-invite-send = Invitar
+admin-bad-days = Una invitación es válida de 1 a 90 días.
+admin-has-account-title = Esta persona ya tiene una cuenta
+admin-has-account-message = Añádala a grupos en su página, o invítela con grupos.
+admin-invite-used-title = Esta invitación ya se aceptó
+admin-invite-used-message = No se puede revocar ni volver a enviar; gestione la cuenta de la persona en su lugar.
+admin-notice-invite-revoked = Invitación revocada: su enlace ya no funciona.
+admin-invited-title = Invitación creada
+admin-invited-sent = Un correo con el enlace va de camino a { $email }.
+admin-invited-not-sent = No se pudo enviar el correo a { $email }. Entréguele el enlace usted.
+admin-invited-link = Enlace de invitación
+admin-invited-once = { $n ->
+    [one] El enlace solo se muestra esta vez y funciona durante { $n } día, una sola vez.
+   *[other] El enlace solo se muestra esta vez y funciona durante { $n } días, una sola vez.
+}
+
+## Administración: tokens de servicio
+admin-tokens = Tokens de servicio
+admin-tokens-lead = Las cuentas de servicio permiten a los trabajos de CI y a los scripts llamar a rutas con tokens = true, sin navegador.
+admin-no-tokens = Todavía no hay cuentas de servicio.
+admin-token-none-valid = ningún token válido
+admin-tokens-valid = { $n ->
+    [one] { $n } token válido
+   *[other] { $n } tokens válidos
+}
+admin-token-expires = válido hasta el { $date }
+admin-token-never-expires = válido hasta que se revoque
+admin-rotate = Renovar
+admin-rotate-named = Renovar el token de { $name }
+admin-rotate-hint = Renovar emite un token nuevo; los anteriores siguen funcionando 24 horas y luego terminan. Revocar termina todos los tokens de inmediato.
+admin-new-token = Nueva cuenta de servicio
+admin-token-name = Nombre
+admin-token-name-hint = El nombre es lo que las aplicaciones reciben como Remote-User: letras, dígitos, guiones, guiones bajos y puntos. 0 días significa válido hasta que se revoque.
+admin-token-days = Válido durante (días)
+admin-bad-token-days = Un token es válido de 0 (hasta que se revoque) a 3650 días.
+admin-bad-account-name = Un nombre de cuenta de servicio tiene de 1 a 64 letras, dígitos, guiones, guiones bajos o puntos, y empieza por una letra o un dígito.
+admin-bad-overlap = El solapamiento es de 0 a 720 horas.
+admin-account-taken-title = Este nombre está ocupado
+admin-account-taken-message = Una cuenta de servicio o el nombre de usuario de una persona ya lo tiene, y una aplicación no podría distinguirlos. Elija otro nombre.
+admin-notice-tokens-revoked = Todos los tokens de la cuenta están revocados.
+admin-notice-account-disabled = Cuenta desactivada: sus tokens no funcionan hasta que se vuelva a activar.
+admin-notice-account-enabled = Cuenta activada.
+admin-token-shown-title = Copie este token ahora
+admin-token-shown-lead = El nuevo token de { $name }:
+admin-token-label = Token
+admin-token-shown-once = Solo se muestra esta vez: guárdelo ahora en los secretos de su CI. passgate solo guarda un hash.
+admin-token-usage = Envíelo como Authorization: Bearer, o en X-Passgate-Token.
+
+## Administración: actividad
+admin-activity = Actividad
+admin-activity-span = Periodo
+admin-activity-days = { $n ->
+    [one] Último día
+   *[other] Últimos { $n } días
+}
+admin-activity-summary = En los últimos { $days } días: { $signins } inicios de sesión ({ $passkey } con passkey, { $email } por correo), { $failed } inicios de sesión fallidos y { $lockouts } bloqueos.
+admin-activity-passkey = Inicios de sesión con passkey
+admin-activity-email = Inicios de sesión por correo
+admin-activity-failed = Inicios de sesión fallidos
+admin-activity-lockouts = Bloqueos
+admin-activity-numbers = Las cifras, día a día
+admin-activity-day = Día (UTC)
+admin-bad-days-choice = El periodo es de 7, 30 o 90 días.
+
+## Administración: registro de auditoría (tiempo)
+admin-audit-since = Desde
+admin-audit-since-hint = Desde: un tiempo como 24h o 7d, o una fecha como 2026-11-01 (UTC).
+admin-bad-since = «Desde» es un tiempo como 24h o 7d, o una fecha como 2026-11-01.

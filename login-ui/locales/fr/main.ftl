@@ -332,22 +332,21 @@ admin-pages = Pages de la liste
 admin-previous = Précédent
 admin-next = Suivant
 admin-no-groups = Dans aucun groupe.
-admin-groups = Groupes : { $groups }
 admin-enable = Activer
 admin-disable = Désactiver
-admin-this-is-you = C'est vous : vous ne pouvez pas vous désactiver ici.
+admin-this-is-you = C’est vous : ici, vous ne pouvez ni vous désactiver, ni vous supprimer, ni vous retirer d’admins.
 admin-no-passkeys = Aucune clé d'accès.
 admin-sessions = Sessions
 admin-no-sessions = Connecté nulle part.
 admin-notice-disabled = Désactivé, et déconnecté partout.
 admin-notice-enabled = Activé. La personne peut se reconnecter.
 admin-notice-signed-out = Déconnecté partout.
-admin-not-yourself-title = Vous ne pouvez pas vous désactiver
-admin-not-yourself-message = Désactiver votre propre compte vous fermerait les pages d'administration. Demandez à un autre administrateur, ou utilisez la ligne de commande.
+admin-not-yourself-title = Vous ne pouvez pas faire cela à vous-même ici
+admin-not-yourself-message = Vous désactiver, vous supprimer ou vous retirer d’admins vous fermerait les pages d’administration. Demandez à un autre administrateur, ou utilisez la ligne de commande.
 admin-no-such-person-title = Personne introuvable
 admin-no-such-person-message = Personne n'a cet identifiant ; la personne a peut-être été supprimée.
-admin-last-admin-title = Vous ne pouvez pas désactiver le dernier administrateur
-admin-last-admin-message = Plus personne ne pourrait alors utiliser les pages d’administration. Nommez d’abord quelqu’un d’autre administrateur.
+admin-last-admin-title = Il ne resterait plus d’administrateur
+admin-last-admin-message = Personne ne pourrait plus utiliser les pages d’administration. Faites d’abord de quelqu’un d’autre un administrateur.
 
 ## Admin: apps and keys
 admin-system = Applications et clés
@@ -373,3 +372,158 @@ admin-audit-export-csv = Exporter en CSV
 admin-audit-none = Aucun événement ne correspond.
 admin-audit-failed = échec
 admin-bad-format = L'export se fait en JSON Lines (format=jsonl) ou en CSV (format=csv).
+
+## Administration : commun
+admin-back = Retour
+admin-cancel = Annuler
+admin-create = Créer
+admin-add = Ajouter
+admin-revoke = Révoquer
+admin-created = créé { $when }
+admin-admins-group-title = Le groupe admins reste tel quel
+admin-admins-group-message = Renommer ou supprimer le groupe admins, ou donner son nom à un autre groupe, changerait qui peut administrer. Ajoutez ou retirez plutôt ses membres.
+admin-no-such-group-title = Ce groupe n’existe pas
+admin-no-such-group-message = Aucun groupe ne porte ce nom ; il a peut-être été renommé ou supprimé.
+admin-no-such-invite-title = Cette invitation n’existe pas
+admin-no-such-invite-message = Cette invitation n’existe plus ; elle a peut-être été révoquée ou renvoyée.
+admin-no-such-account-title = Ce compte de service n’existe pas
+admin-no-such-account-message = Aucun compte de service ne porte ce nom.
+admin-no-such-item-title = Introuvable
+admin-no-such-item-message = Ce qui était demandé n’est pas là ; cela a peut-être changé depuis le chargement de la page. Rechargez la page et réessayez.
+admin-bad-email = Saisissez une adresse e-mail (200 caractères au plus).
+admin-bad-group-name = Un nom de groupe compte de 1 à 64 lettres, chiffres, tirets, tirets bas ou points.
+admin-bad-name = Le nom est trop long (100 caractères au plus).
+admin-bad-username = Un nom d’utilisateur compte de 1 à 64 lettres, chiffres, tirets, tirets bas, points ou @.
+
+## Administration : personnes
+admin-invite-someone = Inviter quelqu’un
+admin-username = Nom d’utilisateur
+admin-username-hint = Ce que les applications reçoivent comme Remote-User. Laissez vide pour utiliser l’adresse e-mail.
+admin-username-taken-title = Ce nom d’utilisateur est pris
+admin-username-taken-message = Une autre personne ou un compte de service l’a déjà, et une application ne pourrait pas les distinguer. Choisissez-en un autre.
+admin-notice-saved = Enregistré.
+admin-notice-session-ended = Déconnecté sur cet appareil.
+admin-notice-joined = Ajouté au groupe.
+admin-notice-left = Retiré du groupe.
+admin-notice-passkey-removed = Passkey supprimée ; les sessions ouvertes avec elle sont terminées.
+admin-groups-title = Groupes
+admin-join-label = Ajouter à un groupe
+admin-join = Ajouter
+admin-leave = Retirer
+admin-leave-named = Retirer de { $group }
+admin-delete-person = Supprimer cette personne
+admin-delete-lead = Supprimer { $email } retire son compte, ses passkeys, ses sessions et ses groupes, partout et immédiatement. Le journal d’audit garde ce que la personne a fait.
+admin-delete-takes = La personne a { $passkeys } passkey(s) et { $sessions } session(s) en cours.
+admin-delete-type = Saisissez son adresse e-mail pour confirmer
+admin-delete-mismatch = L’adresse saisie ne correspond pas. Rien n’a été supprimé.
+
+## Administration : groupes
+admin-no-groups-yet = Il n’y a pas encore de groupe.
+admin-members-count = { $n ->
+    [one] { $n } membre
+   *[other] { $n } membres
+}
+admin-new-group = Nouveau groupe
+admin-group-name = Nom
+admin-group-name-hint = Lettres, chiffres, tirets, tirets bas et points. Les routes et les applications nomment les groupes dans le fichier de configuration.
+admin-group-exists-title = Ce groupe existe déjà
+admin-group-exists-message = Choisissez un autre nom, ou ouvrez le groupe existant.
+admin-notice-group-created = Groupe créé.
+admin-notice-group-renamed = Groupe renommé.
+admin-notice-group-deleted = Groupe supprimé.
+admin-admins-group-hint = Les membres d’admins peuvent utiliser ces pages. Il reste toujours au moins un membre actif, et vous ne pouvez pas vous retirer vous-même ici.
+admin-add-member-label = Ajouter une personne par son adresse e-mail
+admin-remove-member-named = Retirer { $email }
+admin-group-change = Renommer ou supprimer
+admin-group-unused = Ni la configuration ni un compte de service n’utilise ce groupe.
+admin-group-used-by = La configuration ou un compte de service utilise ce groupe. Le renommer ou le supprimer change qui y entre, jusqu’à ce que la configuration change aussi :
+admin-rename-to = Nouveau nom
+admin-group-delete-type = Saisissez { $group } pour le supprimer
+admin-delete-group = Supprimer le groupe
+admin-group-delete-mismatch = Le nom saisi ne correspond pas. Le groupe n’a pas été supprimé.
+
+## Administration : invitations
+admin-invites = Invitations
+admin-no-invites = Pas encore d’invitation.
+admin-invite-pending = en attente
+admin-invite-used = acceptée
+admin-invite-expired = expirée
+admin-invite-used-at = acceptée { $when }
+admin-invite-expired-at = expirée { $when }
+admin-invite-expires-at = valable jusqu’au { $date }
+admin-invite-by = par { $who }
+admin-resend = Renvoyer
+admin-resend-named = Renvoyer l’invitation à { $email }
+admin-revoke-named = Révoquer { $email }
+admin-invite-groups = Groupes
+admin-invite-groups-hint = Séparez les groupes par des virgules ; les nouveaux sont créés.
+admin-invite-groups-known = Séparez les groupes par des virgules. Groupes existants : { $groups }
+admin-invite-days = Valable (jours)
+admin-invite-send = Inviter
+admin-bad-days = Une invitation est valable de 1 à 90 jours.
+admin-has-account-title = Cette personne a déjà un compte
+admin-has-account-message = Ajoutez-la plutôt à des groupes sur sa page, ou invitez-la avec des groupes.
+admin-invite-used-title = Cette invitation a été acceptée
+admin-invite-used-message = Elle ne peut être ni révoquée ni renvoyée ; gérez plutôt le compte de la personne.
+admin-notice-invite-revoked = Invitation révoquée : son lien ne fonctionne plus.
+admin-invited-title = Invitation créée
+admin-invited-sent = Un e-mail avec le lien part vers { $email }.
+admin-invited-not-sent = L’e-mail à { $email } n’a pas pu être envoyé. Transmettez le lien vous-même.
+admin-invited-link = Lien d’invitation
+admin-invited-once = { $n ->
+    [one] Le lien n’est affiché que cette fois-ci et fonctionne { $n } jour, une seule fois.
+   *[other] Le lien n’est affiché que cette fois-ci et fonctionne { $n } jours, une seule fois.
+}
+
+## Administration : jetons de service
+admin-tokens = Jetons de service
+admin-tokens-lead = Les comptes de service permettent aux tâches de CI et aux scripts d’appeler les routes avec tokens = true, sans navigateur.
+admin-no-tokens = Pas encore de compte de service.
+admin-token-none-valid = aucun jeton valable
+admin-tokens-valid = { $n ->
+    [one] { $n } jeton valable
+   *[other] { $n } jetons valables
+}
+admin-token-expires = valable jusqu’au { $date }
+admin-token-never-expires = valable jusqu’à révocation
+admin-rotate = Renouveler
+admin-rotate-named = Renouveler le jeton de { $name }
+admin-rotate-hint = Renouveler émet un nouveau jeton ; les anciens fonctionnent encore 24 heures, puis prennent fin. Révoquer met fin à tous les jetons immédiatement.
+admin-new-token = Nouveau compte de service
+admin-token-name = Nom
+admin-token-name-hint = Le nom est ce que les applications reçoivent comme Remote-User : lettres, chiffres, tirets, tirets bas et points. 0 jour signifie valable jusqu’à révocation.
+admin-token-days = Valable (jours)
+admin-bad-token-days = Un jeton est valable de 0 (jusqu’à révocation) à 3650 jours.
+admin-bad-account-name = Un nom de compte de service compte de 1 à 64 lettres, chiffres, tirets, tirets bas ou points, et commence par une lettre ou un chiffre.
+admin-bad-overlap = Le chevauchement va de 0 à 720 heures.
+admin-account-taken-title = Ce nom est pris
+admin-account-taken-message = Un compte de service ou le nom d’utilisateur d’une personne l’a déjà, et une application ne pourrait pas les distinguer. Choisissez un autre nom.
+admin-notice-tokens-revoked = Tous les jetons du compte sont révoqués.
+admin-notice-account-disabled = Compte désactivé : ses jetons ne fonctionnent plus jusqu’à sa réactivation.
+admin-notice-account-enabled = Compte activé.
+admin-token-shown-title = Copiez ce jeton maintenant
+admin-token-shown-lead = Le nouveau jeton de { $name } :
+admin-token-label = Jeton
+admin-token-shown-once = Il n’est affiché que cette fois-ci : rangez-le maintenant dans les secrets de votre CI. passgate n’en garde qu’une empreinte.
+admin-token-usage = Envoyez-le comme Authorization: Bearer, ou dans X-Passgate-Token.
+
+## Administration : activité
+admin-activity = Activité
+admin-activity-span = Période
+admin-activity-days = { $n ->
+    [one] Dernier jour
+   *[other] { $n } derniers jours
+}
+admin-activity-summary = Ces { $days } derniers jours : { $signins } connexions ({ $passkey } avec une passkey, { $email } par e-mail), { $failed } connexions échouées et { $lockouts } blocages.
+admin-activity-passkey = Connexions par passkey
+admin-activity-email = Connexions par e-mail
+admin-activity-failed = Connexions échouées
+admin-activity-lockouts = Blocages
+admin-activity-numbers = Les chiffres, jour par jour
+admin-activity-day = Jour (UTC)
+admin-bad-days-choice = La période est de 7, 30 ou 90 jours.
+
+## Administration : journal d’audit (temps)
+admin-audit-since = Depuis
+admin-audit-since-hint = Depuis : une durée comme 24h ou 7d, ou une date comme 2026-11-01 (UTC).
+admin-bad-since = « Depuis » est une durée comme 24h ou 7d, ou une date comme 2026-11-01.

@@ -1,0 +1,591 @@
+//! People: the list (search, pages), one person (profile, groups,
+//! passkeys, sessions), and what an admin does to them: disable, enable,
+//! sign out everywhere or on one device, edit the name and username, join
+//! and leave groups, remove a passkey, delete (typed confirmation).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Extension;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use http::Response;
+use http::header::HeaderMap;
+
+use super::{Desk, Guard, MAX_TEXT, Missing, field, page_number};
+use crate::app::App;
+use crate::audit::Event;
+use crate::page::{Chrome, Ctx};
+use crate::store::{AdminRisk, Broadcast, StoreError, User};
+
+/// People per page of the list.
+const PER_PAGE: usize = 50;
+/// The last page number accepted.
+const MAX_PAGE: usize = 10_000;
+/// The longest display name (characters), as on the account page.
+const MAX_NAME: usize = 100;
+
+struct PersonRow {
+    id: String,
+    email: String,
+    name: String,
+    groups: String,
+    disabled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_people.html")]
+struct PeoplePage {
+    chrome: Chrome,
+    section: &'static str,
+    q: String,
+    people: Vec<PersonRow>,
+    total: i64,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+/// `GET P/admin?q=&page=`: people, searched by address, name or username.
+pub async fn list(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let d = match Desk::look(app, ctx, headers, "").await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let search = q.get("q").map(|s| s.trim().to_string()).unwrap_or_default();
+    let Some(page) = page_number(&q, MAX_PAGE) else {
+        return d.bad(d.lang().t("admin-bad-page"), "");
+    };
+    if search.chars().count() > MAX_TEXT {
+        return d.bad(d.lang().t("admin-bad-search"), "");
+    }
+    let users = match d.app.store.list_users().await {
+        Ok(u) => u,
+        Err(e) => return d.fail(e),
+    };
+    let needle = search.to_lowercase();
+    let matching: Vec<&User> = users
+        .iter()
+        .filter(|u| {
+            needle.is_empty()
+                || u.email.to_lowercase().contains(&needle)
+                || u.display_name.to_lowercase().contains(&needle)
+                || u.username
+                    .as_deref()
+                    .is_some_and(|n| n.to_lowercase().contains(&needle))
+        })
+        .collect();
+    let total = matching.len();
+    let mut people = Vec::new();
+    for u in matching.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE) {
+        let groups = match d.app.store.user_groups(&u.id).await {
+            Ok(g) => g,
+            Err(e) => return d.fail(e),
+        };
+        people.push(PersonRow {
+            id: u.id.clone(),
+            email: u.email.clone(),
+            name: u.display_name.clone(),
+            groups: groups.join(", "),
+            disabled: u.disabled,
+        });
+    }
+    let link = |p: usize| format!("{}?q={}&page={p}", d.url(""), crate::page::enc(&search));
+    let prev = (page > 1).then(|| link(page - 1));
+    let next = (page * PER_PAGE < total).then(|| link(page + 1));
+    d.html(&PeoplePage {
+        chrome: d.chrome(),
+        section: "people",
+        q: search,
+        people,
+        total: total as i64,
+        prev,
+        next,
+    })
+}
+
+struct PasskeyRow {
+    id: String,
+    name: String,
+    provider: String,
+    synced: bool,
+    last_used: Option<String>,
+}
+
+struct SessionRow {
+    id: String,
+    device: String,
+    ip: String,
+    method: String,
+    last_seen: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_person.html")]
+struct PersonPage {
+    chrome: Chrome,
+    section: &'static str,
+    csrf: String,
+    id: String,
+    email: String,
+    name: String,
+    username: String,
+    groups: Vec<String>,
+    all_groups: Vec<String>,
+    disabled: bool,
+    is_self: bool,
+    passkeys: Vec<PasskeyRow>,
+    sessions: Vec<SessionRow>,
+    notice: String,
+}
+
+fn person_path(id: &str) -> String {
+    format!("/people/{}", crate::page::enc(id))
+}
+
+/// `GET P/admin/people/{id}`.
+pub async fn person(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let d = match Desk::look(app, ctx, headers, &person_path(&id)).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let user = match d.app.store.get_user(&id).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return d.missing(Missing::Person, ""),
+        Err(e) => return d.fail(e),
+    };
+    let store = &d.app.store;
+    let (groups, all_groups, passkeys, sessions) = match tokio::try_join!(
+        store.user_groups(&user.id),
+        store.list_groups(),
+        store.passkeys_for_user(&user.id),
+        store.list_sessions(Some(&user.id))
+    ) {
+        Ok(x) => x,
+        Err(e) => return d.fail(e),
+    };
+    let lang = d.lang();
+    let now = d.now();
+    let notice = match q.get("notice").map(String::as_str) {
+        Some("disabled") => lang.t("admin-notice-disabled"),
+        Some("enabled") => lang.t("admin-notice-enabled"),
+        Some("signed_out") => lang.t("admin-notice-signed-out"),
+        Some("session_ended") => lang.t("admin-notice-session-ended"),
+        Some("saved") => lang.t("admin-notice-saved"),
+        Some("joined") => lang.t("admin-notice-joined"),
+        Some("left") => lang.t("admin-notice-left"),
+        Some("passkey_removed") => lang.t("admin-notice-passkey-removed"),
+        _ => String::new(),
+    };
+    let passkeys = passkeys
+        .iter()
+        .map(|k| PasskeyRow {
+            id: URL_SAFE_NO_PAD.encode(&k.credential_id),
+            name: k.name.clone(),
+            provider: crate::webauthn::provider_name(k.aaguid.as_deref())
+                .unwrap_or("")
+                .to_string(),
+            synced: k.backup_eligible,
+            last_used: k.last_used_at.map(|t| crate::page::ago(lang, now, t)),
+        })
+        .collect();
+    let sessions = sessions
+        .iter()
+        .filter(|s| s.is_live(now))
+        .map(|s| SessionRow {
+            id: s.id.clone(),
+            device: crate::page::device_name(&s.user_agent),
+            ip: s.ip.clone(),
+            method: if s.auth_method == crate::authz::PASSKEY_AMR {
+                lang.t("account-method-passkey")
+            } else {
+                lang.t("account-method-email")
+            },
+            last_seen: crate::page::ago(lang, now, s.last_seen_at),
+        })
+        .collect();
+    let all_groups = all_groups
+        .into_iter()
+        .map(|g| g.name)
+        .filter(|g| !groups.contains(g))
+        .collect();
+    d.page(|csrf| PersonPage {
+        chrome: d.chrome(),
+        section: "people",
+        csrf,
+        id: user.id.clone(),
+        email: user.email.clone(),
+        name: user.display_name.clone(),
+        username: user.username.clone().unwrap_or_default(),
+        groups,
+        all_groups,
+        disabled: user.disabled,
+        is_self: d.is_me(&user.id),
+        passkeys,
+        sessions,
+        notice,
+    })
+}
+
+/// `POST P/admin/people/{id}/{action}`: `disable`, `enable`, `sign-out`
+/// (everywhere), `end-session` (`session`), `profile` (`name`,
+/// `username`), `join` and `leave` (`group`), `remove-passkey` (`passkey`),
+/// `delete` (`confirm`: their address).
+pub async fn act(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path((id, action)): Path<(String, String)>,
+    headers: HeaderMap,
+    crate::ui::Posted(f): crate::ui::Posted,
+) -> Response<Body> {
+    let here = person_path(&id);
+    let d = match Desk::act(app, ctx, headers, &here).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let user = match d.app.store.get_user(&id).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return d.missing(Missing::Person, ""),
+        Err(e) => return d.fail(e),
+    };
+    let now = d.now();
+    let store = &d.app.store;
+    let (event, notice) = match action.as_str() {
+        "disable" => {
+            if d.is_me(&user.id) {
+                return d.guarded(Guard::NotYourself, &here);
+            }
+            let ended = match store
+                .change_keeping_an_admin(&user.id, AdminRisk::Disable, now)
+                .await
+            {
+                Ok(e) => e,
+                Err(e) => return d.fail_or_guarded(e, &here),
+            };
+            revoked(&d, &user.id).await;
+            (
+                Event::ok("admin.user.disable").user(&user).detail(format!(
+                    "{}; ended {} session(s)",
+                    d.by(),
+                    ended.len()
+                )),
+                "disabled",
+            )
+        }
+        "enable" => {
+            if let Err(e) = store.set_user_disabled(&user.id, false, now).await {
+                return d.fail(e);
+            }
+            (
+                Event::ok("admin.user.enable").user(&user).detail(d.by()),
+                "enabled",
+            )
+        }
+        "sign-out" => {
+            let ended = match d.app.sessions.revoke_user(&user.id).await {
+                Ok(n) => n,
+                Err(e) => return d.fail(e),
+            };
+            (
+                Event::ok("admin.session.revoke")
+                    .user(&user)
+                    .detail(format!("{}; ended {ended} session(s)", d.by())),
+                "signed_out",
+            )
+        }
+        "end-session" => {
+            let sid = field(&f, "session");
+            match store.get_session(&sid).await {
+                Ok(Some(s)) if s.user_id == user.id => {}
+                Ok(_) => return d.missing(Missing::Item, &here),
+                Err(e) => return d.fail(e),
+            }
+            if let Err(e) = d.app.sessions.revoke(&sid).await {
+                return d.fail(e);
+            }
+            d.app.asserter.forget(&sid);
+            (
+                Event::ok("admin.session.revoke")
+                    .user(&user)
+                    .detail(format!("{}; session={sid}", d.by())),
+                "session_ended",
+            )
+        }
+        "profile" => {
+            let name = field(&f, "name");
+            let username = field(&f, "username");
+            if name.chars().count() > MAX_NAME || username.chars().count() > MAX_TEXT {
+                return d.bad(d.lang().t("admin-bad-name"), &here);
+            }
+            if !username.is_empty() && !crate::names::valid_username(&username) {
+                return d.bad(d.lang().t("admin-bad-username"), &here);
+            }
+            // Remote-User alone must tell a person from a service.
+            if !username.is_empty() {
+                match store.list_service_accounts().await {
+                    Ok(a)
+                        if a.iter()
+                            .any(|(a, _)| a.name.eq_ignore_ascii_case(&username)) =>
+                    {
+                        return d.refuse(
+                            http::StatusCode::CONFLICT,
+                            "username_taken",
+                            d.lang().t("admin-username-taken-title"),
+                            d.lang().t("admin-username-taken-message"),
+                            &here,
+                        );
+                    }
+                    Ok(_) => {}
+                    Err(e) => return d.fail(e),
+                }
+            }
+            let username = (!username.is_empty()).then_some(username.as_str());
+            match store.update_user(&user.id, &name, username, now).await {
+                Ok(()) => {}
+                Err(StoreError::Conflict(_)) => {
+                    return d.refuse(
+                        http::StatusCode::CONFLICT,
+                        "username_taken",
+                        d.lang().t("admin-username-taken-title"),
+                        d.lang().t("admin-username-taken-message"),
+                        &here,
+                    );
+                }
+                Err(e) => return d.fail(e),
+            }
+            changed(&d, &user.id).await;
+            (
+                Event::ok("admin.user.update")
+                    .user(&user)
+                    .detail(format!("{}; name and username", d.by())),
+                "saved",
+            )
+        }
+        "join" => {
+            let group = field(&f, "group");
+            if !crate::names::valid_group_name(&group) {
+                return d.bad(d.lang().t("admin-bad-group-name"), &here);
+            }
+            if let Err(e) = store.add_member(&user.id, &group, now).await {
+                return d.fail(e);
+            }
+            changed(&d, &user.id).await;
+            (
+                Event::ok("admin.group.add")
+                    .user(&user)
+                    .detail(format!("{}; group={group}", d.by())),
+                "joined",
+            )
+        }
+        "leave" => {
+            let group = field(&f, "group");
+            match leave(&d, &user, &group).await {
+                Ok(()) => {}
+                Err(r) => return r,
+            }
+            (
+                Event::ok("admin.group.remove_members")
+                    .user(&user)
+                    .detail(format!("{}; group={group}", d.by())),
+                "left",
+            )
+        }
+        "remove-passkey" => {
+            let Some(cred) = f
+                .get("passkey")
+                .and_then(|id| URL_SAFE_NO_PAD.decode(id.trim()).ok())
+            else {
+                return d.missing(Missing::Item, &here);
+            };
+            let name = match store.passkeys_for_user(&user.id).await {
+                Ok(keys) => match keys.into_iter().find(|k| k.credential_id == cred) {
+                    Some(k) => k.name,
+                    None => return d.missing(Missing::Item, &here),
+                },
+                Err(e) => return d.fail(e),
+            };
+            let ended = match store.delete_passkey(&user.id, &cred).await {
+                Ok(e) => e,
+                Err(e) => return d.fail(e),
+            };
+            for sid in &ended {
+                d.app
+                    .sessions
+                    .announce(Broadcast::SessionRevoked { id: sid.clone() })
+                    .await;
+                d.app.asserter.forget(sid);
+            }
+            (
+                Event::ok("admin.passkey.remove")
+                    .user(&user)
+                    .detail(format!(
+                        "{}; passkey {name:?}; ended {} session(s)",
+                        d.by(),
+                        ended.len()
+                    )),
+                "passkey_removed",
+            )
+        }
+        "delete" => {
+            if d.is_me(&user.id) {
+                return d.guarded(Guard::NotYourself, &here);
+            }
+            let typed = field(&f, "confirm");
+            if crate::names::normalise_email(&typed) != crate::names::normalise_email(&user.email) {
+                return d.bad(
+                    d.lang().t("admin-delete-mismatch"),
+                    &format!("{here}/delete"),
+                );
+            }
+            let ended = match store
+                .change_keeping_an_admin(&user.id, AdminRisk::Delete, now)
+                .await
+            {
+                Ok(e) => e,
+                Err(e) => return d.fail_or_guarded(e, &here),
+            };
+            revoked(&d, &user.id).await;
+            d.audit(Event::ok("admin.user.delete").user(&user).detail(format!(
+                "{}; ended {} session(s)",
+                d.by(),
+                ended.len()
+            )))
+            .await;
+            return d.done("", "deleted");
+        }
+        _ => return d.missing(Missing::Item, &here),
+    };
+    d.audit(event).await;
+    d.done(&here, notice)
+}
+
+/// Take `user` out of `group`; out of `admins` only while another enabled
+/// admin is left, and never oneself.
+pub(super) async fn leave(d: &Desk, user: &User, group: &str) -> Result<(), Response<Body>> {
+    let here = person_path(&user.id);
+    if group == crate::names::ADMIN_GROUP {
+        if d.is_me(&user.id) {
+            return Err(d.guarded(Guard::NotYourself, &here));
+        }
+        match d
+            .app
+            .store
+            .change_keeping_an_admin(&user.id, AdminRisk::LeaveAdmins, d.now())
+            .await
+        {
+            Ok(_) => {}
+            Err(e) => return Err(d.fail_or_guarded(e, &here)),
+        }
+    } else {
+        match d.app.store.remove_member(&user.id, group).await {
+            Ok(true) => {}
+            Ok(false) => return Err(d.missing(Missing::Group, &here)),
+            Err(e) => return Err(d.fail(e)),
+        }
+    }
+    changed(d, &user.id).await;
+    Ok(())
+}
+
+/// Their sessions are gone: tell every replica.
+async fn revoked(d: &Desk, user_id: &str) {
+    d.app
+        .sessions
+        .announce(Broadcast::UserRevoked {
+            user_id: user_id.to_string(),
+        })
+        .await;
+}
+
+/// Their groups or names changed: every replica reloads them.
+pub(super) async fn changed(d: &Desk, user_id: &str) {
+    d.app
+        .sessions
+        .announce(Broadcast::UserChanged {
+            user_id: user_id.to_string(),
+        })
+        .await;
+}
+
+/// `POST P/admin/people/{id}/delete` (`confirm`: their address).
+pub async fn act_delete(
+    state: State<Arc<App>>,
+    ctx: Extension<Ctx>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    posted: crate::ui::Posted,
+) -> Response<Body> {
+    act(
+        state,
+        ctx,
+        Path((id, "delete".to_string())),
+        headers,
+        posted,
+    )
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "admin_delete.html")]
+struct DeletePage {
+    chrome: Chrome,
+    section: &'static str,
+    csrf: String,
+    id: String,
+    email: String,
+    passkeys: i64,
+    sessions: i64,
+}
+
+/// `GET P/admin/people/{id}/delete`: what deleting takes away, and the
+/// address to type to confirm.
+pub async fn confirm_delete(
+    State(app): State<Arc<App>>,
+    Extension(ctx): Extension<Ctx>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let here = person_path(&id);
+    let d = match Desk::look(app, ctx, headers, &format!("{here}/delete")).await {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let user = match d.app.store.get_user(&id).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return d.missing(Missing::Person, ""),
+        Err(e) => return d.fail(e),
+    };
+    if d.is_me(&user.id) {
+        return d.guarded(Guard::NotYourself, &here);
+    }
+    let (passkeys, sessions) = match tokio::try_join!(
+        d.app.store.passkeys_for_user(&user.id),
+        d.app.store.list_sessions(Some(&user.id))
+    ) {
+        Ok(x) => x,
+        Err(e) => return d.fail(e),
+    };
+    let now = d.now();
+    d.page(|csrf| DeletePage {
+        chrome: d.chrome(),
+        section: "people",
+        csrf,
+        id: user.id.clone(),
+        email: user.email.clone(),
+        passkeys: passkeys.len() as i64,
+        sessions: sessions.iter().filter(|s| s.is_live(now)).count() as i64,
+    })
+}
