@@ -2,7 +2,9 @@
 //! sign-in search people, see their passkeys and sessions, disable,
 //! enable and sign them out everywhere; everyone else is sent to sign in,
 //! to step-up or to a 403; forged POSTs, unknown people, oversize searches
-//! and page numbers get a clear 4xx and change nothing.
+//! and page numbers get a clear 4xx and change nothing. Then groups,
+//! invitations, service tokens, the activity chart and the rest of what an
+//! admin does to a person, with the guards that keep an admin.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -372,8 +374,8 @@ async fn admins_manage_people_and_nobody_else_can() {
     let root_off = store.get_user(&root_id).await.unwrap().unwrap().disabled;
     let ada_off = store.get_user(&ada_id).await.unwrap().unwrap().disabled;
     assert!(
-        !(root_off && ada_off),
-        "both admins disabled ({} / {})",
+        root_off ^ ada_off,
+        "exactly one of the two is disabled: root {root_off}, ada {ada_off} ({} / {})",
         x.status(),
         y.status()
     );
@@ -402,5 +404,654 @@ async fn admins_manage_people_and_nobody_else_can() {
         .unwrap();
     let page = r.text().await.unwrap();
     assert!(page.contains("Personen") && page.contains("<html lang=\"de\">"));
+    assert!(!gw.log().contains("panicked"));
+}
+
+/// The text of the element with this `id` (entities undone).
+fn text_of(page: &str, id: &str) -> String {
+    let start = page
+        .find(&format!("id=\"{id}\""))
+        .and_then(|i| page[i..].find('>').map(|j| i + j + 1))
+        .unwrap_or_else(|| panic!("no #{id} in {page}"));
+    let end = start + page[start..].find('<').unwrap();
+    page[start..end]
+        .replace("&#x2f;", "/")
+        .replace("&#47;", "/")
+        .replace("&#x3d;", "=")
+        .replace("&#61;", "=")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
+async fn user_id(store: &passgate::store::SharedStore, email: &str) -> String {
+    store.find_user_by_email(email).await.unwrap().unwrap().id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_manage_groups_invitations_tokens_and_people() {
+    let gw = Gateway::start(config).await;
+    let root = session_aged(&gw, "root@example.com", &["admins"], "webauthn", 5).await;
+    let bob = gw.session_for("bob@example.com", &["dev"]).await;
+    let store = gw.store().await;
+    let (root_id, bob_id) = (
+        user_id(&store, "root@example.com").await,
+        user_id(&store, "bob@example.com").await,
+    );
+    let a = browser(&gw, &root).await;
+    let nb = browser(&gw, &bob).await;
+
+    // Nobody but an admin sees or changes any of it.
+    for path in [
+        "/.passgate/admin/groups",
+        "/.passgate/admin/groups/dev",
+        "/.passgate/admin/invites",
+        "/.passgate/admin/tokens",
+        "/.passgate/admin/activity",
+        &format!("/.passgate/admin/people/{root_id}/delete"),
+    ] {
+        assert_eq!(nb.get(path).await.0, 403, "{path}");
+    }
+    for (path, fields) in [
+        ("/.passgate/admin/groups", vec![("name", "sneaky")]),
+        ("/.passgate/admin/groups/dev/rename", vec![("to", "x")]),
+        ("/.passgate/admin/invites", vec![("email", "x@example.com")]),
+        ("/.passgate/admin/tokens", vec![("name", "sneaky")]),
+    ] {
+        assert_eq!(nb.submit(path, &fields).await.status(), 403, "{path}");
+    }
+    assert!(
+        store
+            .list_groups()
+            .await
+            .unwrap()
+            .iter()
+            .all(|g| g.name != "sneaky")
+    );
+    assert!(store.list_service_accounts().await.unwrap().is_empty());
+    assert!(store.list_invites().await.unwrap().is_empty());
+
+    // Groups: create, add a member, rename, delete with typed confirmation.
+    let r = a
+        .submit("/.passgate/admin/groups", &[("name", "ops")])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).ends_with("/admin/groups/ops?notice=group_created"));
+    assert_eq!(
+        a.submit("/.passgate/admin/groups", &[("name", "ops")])
+            .await
+            .status(),
+        409
+    );
+    assert_eq!(
+        a.submit("/.passgate/admin/groups", &[("name", "no spaces")])
+            .await
+            .status(),
+        400
+    );
+    let r = a
+        .submit(
+            "/.passgate/admin/groups/ops/add",
+            &[("email", "bob@example.com")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        store.user_groups(&bob_id).await.unwrap(),
+        vec!["dev", "ops"]
+    );
+    let (status, page) = a.get("/.passgate/admin/groups/ops").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("bob@example.com"), "{page}");
+    // Bob's gateway identity follows at once.
+    let who = client()
+        .get(gw.url("/.passgate/whoami"))
+        .header("cookie", format!("passgate_session={bob}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(who.contains("ops"), "{who}");
+    let r = a
+        .submit(
+            "/.passgate/admin/groups/ops/rename",
+            &[("to", "operations")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        store.user_groups(&bob_id).await.unwrap(),
+        vec!["dev", "operations"]
+    );
+    for (path, to) in [
+        ("/.passgate/admin/groups/operations/rename", "admins"),
+        ("/.passgate/admin/groups/admins/rename", "root-club"),
+    ] {
+        assert_eq!(a.submit(path, &[("to", to)]).await.status(), 409, "{path}");
+    }
+    assert_eq!(
+        a.submit(
+            "/.passgate/admin/groups/admins/delete",
+            &[("confirm", "admins")]
+        )
+        .await
+        .status(),
+        409
+    );
+    assert_eq!(
+        a.submit(
+            "/.passgate/admin/groups/operations/delete",
+            &[("confirm", "ops")]
+        )
+        .await
+        .status(),
+        400,
+        "the typed name must match"
+    );
+    assert!(
+        store
+            .user_groups(&bob_id)
+            .await
+            .unwrap()
+            .contains(&"operations".to_string())
+    );
+    let r = a
+        .submit(
+            "/.passgate/admin/groups/operations/delete",
+            &[("confirm", "operations")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(store.user_groups(&bob_id).await.unwrap(), vec!["dev"]);
+    assert_eq!(a.get("/.passgate/admin/groups/operations").await.0, 404);
+    assert_eq!(
+        a.submit(
+            "/.passgate/admin/groups/nope/add",
+            &[("email", "bob@example.com")]
+        )
+        .await
+        .status(),
+        404
+    );
+    // Root cannot take themselves out of admins here.
+    assert_eq!(
+        a.submit(
+            "/.passgate/admin/groups/admins/remove",
+            &[("user", &root_id)]
+        )
+        .await
+        .status(),
+        409
+    );
+    assert!(
+        store
+            .user_groups(&root_id)
+            .await
+            .unwrap()
+            .contains(&"admins".to_string())
+    );
+
+    // Invitations: made with groups, the link shown once and emailed.
+    let sent_after = std::time::SystemTime::now() - std::time::Duration::from_secs(1);
+    let r = a
+        .submit(
+            "/.passgate/admin/invites",
+            &[
+                ("email", "new@example.com"),
+                ("groups", "dev, qa"),
+                ("days", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    let link = text_of(&page, "invite-link");
+    assert!(link.contains("/.passgate/invite?token="), "{link}");
+    let mail = std::fs::read_dir(gw.dir.path().join("outbox"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.metadata().unwrap().modified().unwrap() >= sent_after)
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .find(|m| m.contains("To: new@example.com"))
+        .expect("the invitation was emailed");
+    assert!(mail.contains("invite?token="), "{mail}");
+    let invite = &store.list_invites().await.unwrap()[0];
+    assert_eq!(invite.groups, vec!["dev", "qa"]);
+    assert_eq!(invite.expires_at - invite.created_at, 3 * 86_400);
+    assert_eq!(invite.created_by.as_deref(), Some("root@example.com"));
+    let (status, page) = a.get("/.passgate/admin/invites").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("new@example.com") && page.contains("pending"),
+        "{page}"
+    );
+    let open = |l: String| async move {
+        client()
+            .get(l)
+            .header("accept", "text/html")
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(open(link.clone()).await, 200);
+    // Sent again: a new link; the first one stops working.
+    let r = a
+        .submit(
+            &format!("/.passgate/admin/invites/{}/resend", invite.id),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let link2 = text_of(&r.text().await.unwrap(), "invite-link");
+    assert_ne!(link, link2);
+    assert_eq!(open(link.clone()).await, 410);
+    assert_eq!(open(link2.clone()).await, 200);
+    let again = &store.list_invites().await.unwrap()[0];
+    assert_eq!(
+        (again.groups.clone(), again.expires_at - again.created_at),
+        (vec!["dev".to_string(), "qa".to_string()], 3 * 86_400)
+    );
+    // Revoked: the link is dead and the invitation gone.
+    let r = a
+        .submit(
+            &format!("/.passgate/admin/invites/{}/revoke", again.id),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(open(link2).await, 410);
+    assert!(store.list_invites().await.unwrap().is_empty());
+    assert_eq!(
+        a.submit(
+            &format!("/.passgate/admin/invites/{}/revoke", again.id),
+            &[]
+        )
+        .await
+        .status(),
+        404
+    );
+    for fields in [
+        vec![("email", "not-an-address")],
+        vec![("email", "x@example.com"), ("days", "0")],
+        vec![("email", "x@example.com"), ("days", "91")],
+        vec![("email", "x@example.com"), ("groups", "bad group!")],
+    ] {
+        assert_eq!(
+            a.submit("/.passgate/admin/invites", &fields).await.status(),
+            400,
+            "{fields:?}"
+        );
+    }
+    assert_eq!(
+        a.submit("/.passgate/admin/invites", &[("email", "bob@example.com")])
+            .await
+            .status(),
+        409,
+        "bob has an account already"
+    );
+    assert!(store.list_invites().await.unwrap().is_empty());
+
+    // Service tokens: the token is shown once and works; rotation and
+    // revocation take effect.
+    let r = a
+        .submit(
+            "/.passgate/admin/tokens",
+            &[("name", "ci-bot"), ("groups", "deploy"), ("days", "0")],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let token = text_of(&r.text().await.unwrap(), "token");
+    assert!(token.starts_with("pgt_"), "{token}");
+    let hash = passgate::token::hash(&token).unwrap();
+    let (t, acct) = store.service_token_by_hash(&hash).await.unwrap().unwrap();
+    assert_eq!(
+        (acct.name.as_str(), acct.groups.clone(), t.expires_at),
+        ("ci-bot", vec!["deploy".to_string()], None)
+    );
+    for (fields, want) in [
+        (vec![("name", "CI-BOT")], 409),
+        (vec![("name", "-bad")], 400),
+        (vec![("name", "ok"), ("days", "x")], 400),
+    ] {
+        assert_eq!(
+            a.submit("/.passgate/admin/tokens", &fields).await.status(),
+            want,
+            "{fields:?}"
+        );
+    }
+    let r = a
+        .submit("/.passgate/admin/tokens/ci-bot/rotate", &[("overlap", "1")])
+        .await;
+    assert_eq!(r.status(), 200);
+    let token2 = text_of(&r.text().await.unwrap(), "token");
+    assert_ne!(token, token2);
+    let (old, _) = store.service_token_by_hash(&hash).await.unwrap().unwrap();
+    let ends = old
+        .expires_at
+        .expect("the old token ends after the overlap");
+    assert!((ends - old.created_at - 3600).abs() < 60, "{ends}");
+    let r = a
+        .submit("/.passgate/admin/tokens/ci-bot/disable", &[])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(
+        store
+            .service_account("ci-bot")
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled
+    );
+    a.submit("/.passgate/admin/tokens/ci-bot/enable", &[]).await;
+    assert!(
+        !store
+            .service_account("ci-bot")
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled
+    );
+    let (_, page) = a.get("/.passgate/admin/tokens").await;
+    assert!(
+        page.contains("ci-bot") && page.contains("2 valid tokens"),
+        "{page}"
+    );
+    let r = a.submit("/.passgate/admin/tokens/ci-bot/revoke", &[]).await;
+    assert_eq!(r.status(), 303);
+    assert!(store.service_token_by_hash(&hash).await.unwrap().is_none());
+    let hash2 = passgate::token::hash(&token2).unwrap();
+    assert!(store.service_token_by_hash(&hash2).await.unwrap().is_none());
+    assert_eq!(
+        a.submit("/.passgate/admin/tokens/nobody/revoke", &[])
+            .await
+            .status(),
+        404
+    );
+
+    // A person: name and username (not a service account's name), groups,
+    // one passkey, one session, delete.
+    let person = format!("/.passgate/admin/people/{bob_id}");
+    let r = a
+        .submit(
+            &format!("{person}/profile"),
+            &[("name", "Bob Builder"), ("username", "bob")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let u = store.get_user(&bob_id).await.unwrap().unwrap();
+    assert_eq!(
+        (u.display_name.as_str(), u.username.as_deref()),
+        ("Bob Builder", Some("bob"))
+    );
+    for (fields, want) in [
+        (vec![("name", "B"), ("username", "ci-bot")], 409),
+        (vec![("name", "B"), ("username", "has space")], 400),
+        (
+            vec![("name", "x".repeat(101).leak() as &str), ("username", "")],
+            400,
+        ),
+    ] {
+        assert_eq!(
+            a.submit(&format!("{person}/profile"), &fields)
+                .await
+                .status(),
+            want,
+            "{fields:?}"
+        );
+    }
+    assert_eq!(
+        store.get_user(&bob_id).await.unwrap().unwrap().display_name,
+        "Bob Builder"
+    );
+    a.submit(&format!("{person}/join"), &[("group", "qa")])
+        .await;
+    assert_eq!(store.user_groups(&bob_id).await.unwrap(), vec!["dev", "qa"]);
+    a.submit(&format!("{person}/leave"), &[("group", "dev")])
+        .await;
+    assert_eq!(store.user_groups(&bob_id).await.unwrap(), vec!["qa"]);
+    assert_eq!(
+        a.submit(&format!("{person}/leave"), &[("group", "dev")])
+            .await
+            .status(),
+        404
+    );
+    // A passkey and a session made with it: removing the passkey ends it.
+    let now = passgate::clock::Clock::now(&passgate::clock::SystemClock);
+    store
+        .add_passkey(&passgate::store::PasskeyRecord {
+            credential_id: vec![7; 16],
+            user_id: bob_id.clone(),
+            name: "Bob's key".into(),
+            data: "{}".into(),
+            aaguid: None,
+            backup_eligible: false,
+            backup_state: false,
+            sign_count: 0,
+            created_at: now,
+            last_used_at: None,
+        })
+        .await
+        .unwrap();
+    let (with_key, hash) = passgate::session::new_token();
+    store
+        .create_session(&passgate::store::SessionRecord {
+            id: "bob-key-session".into(),
+            token_hash: hash.to_vec(),
+            user_id: bob_id.clone(),
+            auth_method: "webauthn".into(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + 3600,
+            idle_timeout: 3600,
+            user_agent: "Firefox/130.0".into(),
+            ip: "127.0.0.1".into(),
+            credential_id: Some(vec![7; 16]),
+        })
+        .await
+        .unwrap();
+    let (_, page) = a.get(&person).await;
+    assert!(
+        page.contains("Bob&#x27;s key") || page.contains("Bob&#39;s key"),
+        "{page}"
+    );
+    let whoami_url = gw.url("/.passgate/whoami");
+    let whoami = |t: String| {
+        let url = whoami_url.clone();
+        async move {
+            client()
+                .get(url)
+                .header("cookie", format!("passgate_session={t}"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(whoami(with_key.clone()).await, 200);
+    assert_eq!(
+        a.submit(&format!("{person}/remove-passkey"), &[("passkey", "AAAA")])
+            .await
+            .status(),
+        404
+    );
+    let r = a
+        .submit(
+            &format!("{person}/remove-passkey"),
+            &[("passkey", "BwcHBwcHBwcHBwcHBwcHBw")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(store.passkeys_for_user(&bob_id).await.unwrap().is_empty());
+    assert_eq!(
+        whoami(with_key).await,
+        401,
+        "the session made with it ended"
+    );
+    // One session: someone else's id is not found; bob's ends.
+    let bob_sid = store.list_sessions(Some(&bob_id)).await.unwrap()[0]
+        .id
+        .clone();
+    let root_sid = store.list_sessions(Some(&root_id)).await.unwrap()[0]
+        .id
+        .clone();
+    assert_eq!(
+        a.submit(&format!("{person}/end-session"), &[("session", &root_sid)])
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(whoami(root.clone()).await, 200);
+    let r = a
+        .submit(&format!("{person}/end-session"), &[("session", &bob_sid)])
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(whoami(bob.clone()).await, 401);
+    // Delete: the address must be typed; never oneself.
+    let (status, page) = a.get(&format!("{person}/delete")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("bob@example.com"), "{page}");
+    assert_eq!(
+        a.submit(
+            &format!("{person}/delete"),
+            &[("confirm", "bob@example.org")]
+        )
+        .await
+        .status(),
+        400
+    );
+    assert!(store.get_user(&bob_id).await.unwrap().is_some());
+    assert_eq!(
+        a.get(&format!("/.passgate/admin/people/{root_id}/delete"))
+            .await
+            .0,
+        409
+    );
+    assert_eq!(
+        a.submit(
+            &format!("/.passgate/admin/people/{root_id}/delete"),
+            &[("confirm", "root@example.com")]
+        )
+        .await
+        .status(),
+        409
+    );
+    let r = a
+        .submit(
+            &format!("{person}/delete"),
+            &[("confirm", " BOB@example.com ")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert!(store.get_user(&bob_id).await.unwrap().is_none());
+    assert_eq!(a.get(&person).await.0, 404);
+
+    // Every change is audited with the acting admin.
+    let audit = gw.cli_json(&["audit", "--kind", "admin."]);
+    for kind in [
+        "admin.group.add",
+        "admin.group.rename",
+        "admin.group.delete",
+        "admin.invite",
+        "admin.invite.revoke",
+        "admin.token.create",
+        "admin.token.rotate",
+        "admin.token.revoke",
+        "admin.user.update",
+        "admin.passkey.remove",
+        "admin.session.revoke",
+        "admin.user.delete",
+    ] {
+        assert!(
+            audit.as_array().unwrap().iter().any(|e| e["kind"] == kind
+                && e["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("by root@example.com")),
+            "{kind}: {audit}"
+        );
+    }
+    assert!(
+        !audit.to_string().contains(&token2),
+        "no token in the audit log"
+    );
+
+    // Activity: today's sign-ins by method, failures and lockouts.
+    for (kind, success, n) in [
+        ("signin.webauthn", true, 3),
+        ("signin.email", true, 2),
+        ("signin.failed", false, 4),
+        ("signin.lockout", false, 1),
+    ] {
+        for _ in 0..n {
+            store
+                .append_audit(&passgate::store::NewAuditEvent {
+                    at: now,
+                    kind: kind.into(),
+                    success,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+        }
+    }
+    let (status, page) = a.get("/.passgate/admin/activity?days=7").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<svg") && page.contains("bar-passkey"),
+        "{page}"
+    );
+    let today = passgate::page::date(now);
+    assert!(
+        page.contains(&format!(
+            "<tr><th scope=\"row\">{today}</th><td>3</td><td>2</td><td>4</td><td>1</td></tr>"
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "5 sign-ins (3 with a passkey, 2 by email), 4 failed sign-ins and 1 lockouts"
+        ),
+        "{page}"
+    );
+    assert_eq!(a.get("/.passgate/admin/activity?days=8").await.0, 400);
+
+    // The audit log's time filter.
+    let (_, page) = a
+        .get("/.passgate/admin/audit?kind=admin.user&since=1h")
+        .await;
+    assert!(page.contains("admin.user.delete"), "{page}");
+    let (_, page) = a
+        .get("/.passgate/admin/audit?kind=admin.user&since=2999-01-01")
+        .await;
+    assert!(!page.contains("admin.user.delete"), "{page}");
+    assert_eq!(a.get("/.passgate/admin/audit?since=someday").await.0, 400);
+
+    // In Spanish, with no English left on the new pages.
+    for path in ["groups", "invites", "tokens", "activity"] {
+        let page = a
+            .client
+            .get(gw.url(&format!("/.passgate/admin/{path}")))
+            .header("accept-language", "es")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for english in [
+            "Invite someone",
+            "Service tokens",
+            "New group",
+            "Sign-ins",
+            "Revoke",
+        ] {
+            assert!(!page.contains(english), "{path}: {english}");
+        }
+    }
     assert!(!gw.log().contains("panicked"));
 }
