@@ -497,6 +497,134 @@ await scenario("admin pages: an admin with a fresh passkey sign-in sees people a
     assert.ok(overflow <= 0, `${name}: content overflows by ${overflow}px`);
     await shot(p2, name);
   }
+  state.adminPage = page;
+});
+
+await scenario("admin journey: invite someone who signs up through the link, group them, see them in the audit log and the activity chart, end their session, disable them", async () => {
+  const ap = state.adminPage;
+  assert.ok(ap, "the admin scenario signed in");
+  const narrow = async (url, name) => {
+    const p2 = await ap.context().newPage();
+    await p2.setViewportSize({ width: 360, height: 740 });
+    await p2.goto(url);
+    const overflow = await p2.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${name}: content overflows by ${overflow}px`);
+    await shot(p2, name);
+    await p2.close();
+  };
+  // Invite ivy: the link is shown once (and emailed).
+  await ap.goto(`${P}/admin/invites`);
+  assert.match(await ap.textContent("h1"), /Invitations/);
+  await ap.fill("#invite-email", "ivy@example.com");
+  await ap.fill("#invite-days", "7");
+  await ap.click("form[action$='/admin/invites'] button[type=submit]");
+  await ap.waitForSelector("#invite-link");
+  const link = (await ap.textContent("#invite-link")).trim();
+  assert.match(link, /\/\.passgate\/invite\?token=/);
+  await shot(ap, "34-admin-invited");
+  await ap.goto(`${P}/admin/invites`);
+  assert.match(await ap.textContent("#invites"), /ivy@example\.com/);
+  await shot(ap, "35-admin-invites");
+  await narrow(`${P}/admin/invites`, "36-admin-invites-narrow");
+
+  // Ivy signs up through the link and makes a passkey.
+  const ictx = await browser();
+  const ip = await ictx.newPage();
+  await authenticator(ip);
+  await ip.goto(link);
+  await ip.click("button:has-text('Accept and continue')");
+  await ip.waitForSelector("#passkey-create");
+  await ip.click("#passkey-create");
+  await ip.waitForURL((u) => !u.pathname.includes("/passkey/offer"));
+  const who = await (await ip.request.get(`${P}/whoami`)).json();
+  assert.equal(who.email, "ivy@example.com");
+  // She is not an admin.
+  const refused = await ip.goto(`${P}/admin`);
+  assert.equal(refused.status(), 403);
+  await shot(ip, "37-admin-not-admin");
+  assert.equal((await ip.goto(`${P}/admin/groups`)).status(), 403);
+
+  // A group for her.
+  await ap.goto(`${P}/admin/groups`);
+  await ap.fill("#group-name", "qa");
+  await ap.click("form[action$='/admin/groups'] button[type=submit]");
+  await ap.waitForURL(/\/admin\/groups\/qa/);
+  await ap.fill("#member-email", "ivy@example.com");
+  await ap.click("form[action$='/admin/groups/qa/add'] button[type=submit]");
+  await ap.waitForURL(/notice=joined/);
+  assert.match(await ap.textContent("#members"), /ivy@example\.com/);
+  await shot(ap, "38-admin-group");
+  await narrow(`${P}/admin/groups/qa`, "39-admin-group-narrow");
+  const grouped = await (await ip.request.get(`${P}/whoami`)).json();
+  assert.ok(grouped.groups.includes("qa"), `her groups follow at once: ${JSON.stringify(grouped)}`);
+  await ap.goto(`${P}/admin/groups`);
+  await shot(ap, "40-admin-groups");
+  await narrow(`${P}/admin/groups`, "41-admin-groups-narrow");
+
+  // Her sign-up and sign-in are in the audit log and the activity chart.
+  await ap.goto(`${P}/admin/audit?email=ivy%40example.com`);
+  const events = await ap.textContent("#events");
+  assert.match(events, /invite\.used|signup/, events);
+  assert.match(events, /signin\./, events);
+  await shot(ap, "42-admin-audit-person");
+  await ap.goto(`${P}/admin/activity`);
+  const summary = await ap.textContent("#activity-summary");
+  const signins = Number((summary.match(/(\d+) sign-ins/) || [])[1]);
+  assert.ok(signins >= 2, `the chart counts erin's and ivy's sign-ins: ${summary}`);
+  assert.ok((await ap.locator("#activity-chart rect").count()) >= 1, "bars are drawn");
+  await shot(ap, "43-admin-activity");
+  await narrow(`${P}/admin/activity`, "44-admin-activity-narrow");
+
+  // A service token, shown once.
+  await ap.goto(`${P}/admin/tokens`);
+  await ap.fill("#token-name", "ci-bot");
+  await ap.fill("#token-groups", "deploy");
+  await ap.click("form[action$='/admin/tokens'] button[type=submit]");
+  await ap.waitForSelector("#token");
+  assert.match(await ap.textContent("#token"), /pgt_/);
+  await shot(ap, "45-admin-token-shown");
+  await ap.goto(`${P}/admin/tokens`);
+  assert.match(await ap.textContent("#accounts"), /ci-bot/);
+  await shot(ap, "46-admin-tokens");
+  await narrow(`${P}/admin/tokens`, "47-admin-tokens-narrow");
+
+  // Her page: end her session; her next request goes to sign in.
+  await ap.goto(`${P}/admin?q=ivy`);
+  await ap.click("#people li a >> nth=0");
+  await ap.waitForURL(/\/admin\/people\//);
+  const personUrl = ap.url().split("?")[0];
+  assert.match(await ap.textContent("#groups"), /qa/);
+  assert.ok((await ap.locator("#passkeys li").count()) === 1, "her passkey is listed");
+  await shot(ap, "48-admin-person");
+  await narrow(personUrl, "49-admin-person-narrow");
+  await ap.click("form[action$='/end-session'] button");
+  await ap.waitForURL(/notice=session_ended/);
+  await ip.goto(`${BASE}/dashboard`);
+  await ip.waitForURL(/\/\.passgate\/login\?rd=/);
+  // Disable her.
+  await ap.click("form[action$='/disable'] button");
+  await ap.waitForURL(/notice=disabled/);
+  assert.match(await ap.textContent(".lead, h1"), /disabled|ivy/);
+  assert.ok((await ap.locator(".badge:has-text('disabled')").count()) >= 1, "marked disabled");
+  await ap.goto(`${personUrl}/delete`);
+  await shot(ap, "50-admin-delete");
+  await narrow(`${personUrl}/delete`, "51-admin-delete-narrow");
+  await ictx.close();
+});
+
+await scenario("admin pages: an admin signed in by email is sent to step-up with a passkey first", async () => {
+  const ctx = await browser();
+  const page = await ctx.newPage();
+  const { code } = await requestEmail(page, "erin@example.com");
+  await page.goto(`${P}/email/code`);
+  await page.fill("#email", "erin@example.com");
+  await page.fill("#code", code);
+  await page.click("button:has-text('Sign in')");
+  await page.waitForSelector("text=Sign in faster next time");
+  await page.click("#skip");
+  await page.goto(`${P}/admin/groups`);
+  await page.waitForURL(/\/\.passgate\/step-up\?rd=/);
+  await shot(page, "52-admin-step-up");
   await ctx.close();
 });
 
