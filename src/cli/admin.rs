@@ -415,12 +415,24 @@ impl Admin {
             }
             GroupCmd::Remove { name, members } => {
                 if members.is_empty() {
+                    // Its members' cached identities lose the group everywhere.
+                    let mut had = Vec::new();
+                    for u in self.store.list_users().await? {
+                        if self.store.user_groups(&u.id).await?.contains(&name) {
+                            had.push(u.id);
+                        }
+                    }
                     self.store.delete_group(&name).await.map_err(|e| match e {
                         StoreError::NotFound(_) => Failure::runtime(format!(
                             "no group named {name} (see `passgate group list`)"
                         )),
                         other => other.into(),
                     })?;
+                    for user_id in had {
+                        self.sessions
+                            .announce(Broadcast::UserChanged { user_id })
+                            .await;
+                    }
                     self.audit(Event::ok("admin.group.delete").detail(format!("group={name}")))
                         .await;
                     self.out(json!({ "group": name, "deleted": true }), || {

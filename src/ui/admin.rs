@@ -38,6 +38,10 @@ use crate::page::{Action, Chrome, Ctx, PageError};
 use crate::session::ActiveSession;
 use crate::store::StoreError;
 
+/// What an admin handler answers: `Err` carries a refusal or a failure
+/// page, so a handler can stop at the first with `?`.
+pub type Answer = Result<Response<Body>, Response<Body>>;
+
 /// The longest search or name accepted (characters).
 const MAX_TEXT: usize = 200;
 
@@ -170,6 +174,11 @@ impl Desk {
                 &crate::page::user_agent(&self.headers),
             ))
             .await;
+    }
+
+    /// A store result, or the page for its failure.
+    pub fn ok<T>(&self, r: Result<T, StoreError>) -> Result<T, Response<Body>> {
+        r.map_err(|e| self.fail(e))
     }
 
     /// A store failure: 503 while the store is out, else 500.

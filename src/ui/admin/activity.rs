@@ -12,12 +12,10 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Extension;
-use axum::body::Body;
 use axum::extract::{Query, State};
-use http::Response;
 use http::header::HeaderMap;
 
-use super::Desk;
+use super::{Answer, Desk};
 use crate::app::App;
 use crate::page::{Chrome, Ctx};
 use crate::store::DayCount;
@@ -132,28 +130,21 @@ pub async fn page(
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Response<Body> {
-    let d = match Desk::look(app, ctx, headers, "/activity").await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let d = Desk::look(app, ctx, headers, "/activity").await?;
     let span: i64 = match q.get("days").map(String::as_str) {
         None | Some("30") => 30,
         Some("7") => 7,
         Some("90") => 90,
-        Some(_) => return d.bad(d.lang().t("admin-bad-days-choice"), "/activity"),
+        Some(_) => return Err(d.bad(d.lang().t("admin-bad-days-choice"), "/activity")),
     };
     let last = d.now().div_euclid(DAY);
     let first = last - span + 1;
-    let counts = match d
+    let counts = d.ok(d
         .app
         .store
         .audit_by_day(first * DAY, &["signin.", "email.rate_limited"])
-        .await
-    {
-        Ok(c) => c,
-        Err(e) => return d.fail(e),
-    };
+        .await)?;
     let table = days(&counts, first, last);
     let l = d.lang();
     let top = scale_top(
@@ -239,7 +230,7 @@ pub async fn page(
     );
     let mut table = table;
     table.reverse();
-    d.html(&ActivityPage {
+    Ok(d.html(&ActivityPage {
         chrome: d.chrome(),
         section: "activity",
         choices: [7, 30, 90].iter().map(|&c| (c, c == span)).collect(),
@@ -252,7 +243,7 @@ pub async fn page(
         width: n(WIDTH),
         height: n(HEIGHT),
         baseline: n(HEIGHT - BOTTOM),
-    })
+    }))
 }
 
 #[cfg(test)]

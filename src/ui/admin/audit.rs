@@ -11,7 +11,7 @@ use axum::extract::{Query, State};
 use http::Response;
 use http::header::HeaderMap;
 
-use super::{Desk, MAX_TEXT, page_number};
+use super::{Answer, Desk, MAX_TEXT, page_number};
 use crate::app::App;
 use crate::page::{Chrome, Ctx};
 
@@ -52,28 +52,25 @@ pub async fn page(
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Response<Body> {
-    let d = match Desk::look(app, ctx, headers, "/audit").await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let d = Desk::look(app, ctx, headers, "/audit").await?;
     let get = |k: &str| q.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let (email, kind, since) = (get("email"), get("kind"), get("since"));
     if [&email, &kind, &since]
         .iter()
         .any(|s| s.chars().count() > MAX_TEXT)
     {
-        return d.bad(d.lang().t("admin-bad-search"), "/audit");
+        return Err(d.bad(d.lang().t("admin-bad-search"), "/audit"));
     }
     let Some(page) = page_number(&q, MAX_PAGE) else {
-        return d.bad(d.lang().t("admin-bad-page"), "/audit");
+        return Err(d.bad(d.lang().t("admin-bad-page"), "/audit"));
     };
     let since_at = if since.is_empty() {
         None
     } else {
         match crate::clock::parse_since(&since, d.now()) {
             Some(t) => Some(t),
-            None => return d.bad(d.lang().t("admin-bad-since"), "/audit"),
+            None => return Err(d.bad(d.lang().t("admin-bad-since"), "/audit")),
         }
     };
     let user_id = if email.is_empty() {
@@ -83,14 +80,14 @@ pub async fn page(
             Ok(Some(u)) => Some(u.id),
             // Nobody with that address: no events, rather than all of them.
             Ok(None) => Some(String::new()),
-            Err(e) => return d.fail(e),
+            Err(e) => return Err(d.fail(e)),
         }
     };
     let format = q.get("format").map(String::as_str).unwrap_or("");
     let limit = match format {
         "jsonl" | "csv" => MAX_EXPORT,
         "" => (page * PER_PAGE + 1) as i64,
-        _ => return d.bad(d.lang().t("admin-bad-format"), "/audit"),
+        _ => return Err(d.bad(d.lang().t("admin-bad-format"), "/audit")),
     };
     let filter = crate::store::AuditFilter {
         user_id,
@@ -98,10 +95,7 @@ pub async fn page(
         kind_prefix: (!kind.is_empty()).then(|| kind.clone()),
         limit,
     };
-    let events = match d.app.store.list_audit(&filter).await {
-        Ok(e) => e,
-        Err(e) => return d.fail(e),
-    };
+    let events = d.ok(d.app.store.list_audit(&filter).await)?;
     match format {
         "jsonl" => {
             let mut out = String::new();
@@ -109,7 +103,11 @@ pub async fn page(
                 out.push_str(&serde_json::to_string(e).unwrap_or_default());
                 out.push('\n');
             }
-            return download(out, "application/x-ndjson", "passgate-audit.jsonl");
+            return Ok(download(
+                out,
+                "application/x-ndjson",
+                "passgate-audit.jsonl",
+            ));
         }
         "csv" => {
             let mut out = String::from("id,at,kind,success,email,ip,detail\n");
@@ -127,7 +125,11 @@ pub async fn page(
                 out.push_str(&cells.map(|c| csv_cell(&c)).join(","));
                 out.push('\n');
             }
-            return download(out, "text/csv; charset=utf-8", "passgate-audit.csv");
+            return Ok(download(
+                out,
+                "text/csv; charset=utf-8",
+                "passgate-audit.csv",
+            ));
         }
         _ => {}
     }
@@ -170,7 +172,7 @@ pub async fn page(
         prev,
         next,
     };
-    d.html(&page)
+    Ok(d.html(&page))
 }
 
 /// A CSV cell: quoted, and never read as a formula by a spreadsheet.

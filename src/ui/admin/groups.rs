@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use http::Response;
 use http::header::HeaderMap;
 
-use super::{Desk, Guard, Missing, field};
+use super::{Answer, Desk, Guard, Missing, field};
 use crate::app::App;
 use crate::audit::Event;
 use crate::names::ADMIN_GROUP;
@@ -42,15 +42,9 @@ pub async fn list(
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Response<Body> {
-    let d = match Desk::look(app, ctx, headers, "/groups").await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let groups = match d.app.store.list_groups().await {
-        Ok(g) => g,
-        Err(e) => return d.fail(e),
-    };
+) -> Answer {
+    let d = Desk::look(app, ctx, headers, "/groups").await?;
+    let groups = d.ok(d.app.store.list_groups().await)?;
     let lang = d.lang();
     let now = d.now();
     let notice = match q.get("notice").map(String::as_str) {
@@ -65,13 +59,13 @@ pub async fn list(
             members: g.members,
         })
         .collect();
-    d.page(|csrf| GroupsPage {
+    Ok(d.page(|csrf| GroupsPage {
         chrome: d.chrome(),
         section: "groups",
         csrf,
         groups,
         notice,
-    })
+    }))
 }
 
 /// `POST P/admin/groups` (`name`): a new, empty group.
@@ -80,23 +74,20 @@ pub async fn create(
     Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
     crate::ui::Posted(f): crate::ui::Posted,
-) -> Response<Body> {
-    let d = match Desk::act(app, ctx, headers, "/groups").await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let d = Desk::act(app, ctx, headers, "/groups").await?;
     let name = field(&f, "name");
     if !crate::names::valid_group_name(&name) {
-        return d.bad(d.lang().t("admin-bad-group-name"), "/groups");
+        return Err(d.bad(d.lang().t("admin-bad-group-name"), "/groups"));
     }
     match d.app.store.create_group(&name, d.now()).await {
         Ok(true) => {}
-        Ok(false) => return exists(&d, "/groups"),
-        Err(e) => return d.fail(e),
+        Ok(false) => return Err(exists(&d, "/groups")),
+        Err(e) => return Err(d.fail(e)),
     }
     d.audit(Event::ok("admin.group.add").detail(format!("group={name} {}", d.by())))
         .await;
-    d.done(&group_path(&name), "group_created")
+    Ok(d.done(&group_path(&name), "group_created"))
 }
 
 fn group_path(name: &str) -> String {
@@ -189,18 +180,12 @@ pub async fn group(
     Path(name): Path<String>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Response<Body> {
-    let d = match Desk::look(app, ctx, headers, &group_path(&name)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let d = Desk::look(app, ctx, headers, &group_path(&name)).await?;
     let store = &d.app.store;
-    let (groups, users) = match tokio::try_join!(store.list_groups(), store.list_users()) {
-        Ok(x) => x,
-        Err(e) => return d.fail(e),
-    };
+    let (groups, users) = d.ok(tokio::try_join!(store.list_groups(), store.list_users()))?;
     if !groups.iter().any(|g| g.name == name) {
-        return d.missing(Missing::Group, "/groups");
+        return Err(d.missing(Missing::Group, "/groups"));
     }
     let mut members = Vec::new();
     for u in &users {
@@ -213,13 +198,10 @@ pub async fn group(
                 is_self: d.is_me(&u.id),
             }),
             Ok(_) => {}
-            Err(e) => return d.fail(e),
+            Err(e) => return Err(d.fail(e)),
         }
     }
-    let used_by = match used_by(&d, &name).await {
-        Ok(v) => v,
-        Err(e) => return d.fail(e),
-    };
+    let used_by = d.ok(used_by(&d, &name).await)?;
     let lang = d.lang();
     let notice = match q.get("notice").map(String::as_str) {
         Some("group_created") => lang.t("admin-notice-group-created"),
@@ -228,7 +210,7 @@ pub async fn group(
         Some("left") => lang.t("admin-notice-left"),
         _ => String::new(),
     };
-    d.page(|csrf| GroupPage {
+    Ok(d.page(|csrf| GroupPage {
         chrome: d.chrome(),
         section: "groups",
         csrf,
@@ -237,7 +219,7 @@ pub async fn group(
         members,
         used_by,
         notice,
-    })
+    }))
 }
 
 /// `POST P/admin/groups/{name}/{action}`: `add` (`email`), `remove`
@@ -248,30 +230,24 @@ pub async fn act(
     Path((name, action)): Path<(String, String)>,
     headers: HeaderMap,
     crate::ui::Posted(f): crate::ui::Posted,
-) -> Response<Body> {
+) -> Answer {
     let here = group_path(&name);
-    let d = match Desk::act(app, ctx, headers, &here).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let d = Desk::act(app, ctx, headers, &here).await?;
     let store = &d.app.store;
     match store.list_groups().await {
         Ok(g) if g.iter().any(|g| g.name == name) => {}
-        Ok(_) => return d.missing(Missing::Group, "/groups"),
-        Err(e) => return d.fail(e),
+        Ok(_) => return Err(d.missing(Missing::Group, "/groups")),
+        Err(e) => return Err(d.fail(e)),
     }
     let now = d.now();
     match action.as_str() {
         "add" => {
             let email = field(&f, "email");
-            let user = match store.find_user_by_email(&email).await {
-                Ok(Some(u)) => u,
-                Ok(None) => return d.missing(Missing::Person, &here),
-                Err(e) => return d.fail(e),
+            let user = match d.ok(store.find_user_by_email(&email).await)? {
+                Some(u) => u,
+                None => return Err(d.missing(Missing::Person, &here)),
             };
-            if let Err(e) = store.add_member(&user.id, &name, now).await {
-                return d.fail(e);
-            }
+            d.ok(store.add_member(&user.id, &name, now).await)?;
             super::people::changed(&d, &user.id).await;
             d.audit(
                 Event::ok("admin.group.add")
@@ -279,42 +255,36 @@ pub async fn act(
                     .detail(format!("{}; group={name}", d.by())),
             )
             .await;
-            d.done(&here, "joined")
+            Ok(d.done(&here, "joined"))
         }
         "remove" => {
-            let user = match store.get_user(&field(&f, "user")).await {
-                Ok(Some(u)) => u,
-                Ok(None) => return d.missing(Missing::Person, &here),
-                Err(e) => return d.fail(e),
+            let user = match d.ok(store.get_user(&field(&f, "user")).await)? {
+                Some(u) => u,
+                None => return Err(d.missing(Missing::Person, &here)),
             };
-            if let Err(r) = super::people::leave(&d, &user, &name).await {
-                return r;
-            }
+            super::people::leave(&d, &user, &name).await?;
             d.audit(
                 Event::ok("admin.group.remove_members")
                     .user(&user)
                     .detail(format!("{}; group={name}", d.by())),
             )
             .await;
-            d.done(&here, "left")
+            Ok(d.done(&here, "left"))
         }
         "rename" => {
             let to = field(&f, "to");
             if name == ADMIN_GROUP || to == ADMIN_GROUP {
-                return d.guarded(Guard::AdminsGroup, &here);
+                return Err(d.guarded(Guard::AdminsGroup, &here));
             }
             if !crate::names::valid_group_name(&to) {
-                return d.bad(d.lang().t("admin-bad-group-name"), &here);
+                return Err(d.bad(d.lang().t("admin-bad-group-name"), &here));
             }
-            let members = match member_ids(&d, &name).await {
-                Ok(m) => m,
-                Err(e) => return d.fail(e),
-            };
+            let members = d.ok(member_ids(&d, &name).await)?;
             match store.rename_group(&name, &to).await {
                 Ok(()) => {}
-                Err(StoreError::Conflict(_)) => return exists(&d, &here),
-                Err(StoreError::NotFound(_)) => return d.missing(Missing::Group, "/groups"),
-                Err(e) => return d.fail(e),
+                Err(StoreError::Conflict(_)) => return Err(exists(&d, &here)),
+                Err(StoreError::NotFound(_)) => return Err(d.missing(Missing::Group, "/groups")),
+                Err(e) => return Err(d.fail(e)),
             }
             for id in &members {
                 super::people::changed(&d, id).await;
@@ -323,31 +293,28 @@ pub async fn act(
                 Event::ok("admin.group.rename").detail(format!("group={name} to={to} {}", d.by())),
             )
             .await;
-            d.done(&group_path(&to), "group_renamed")
+            Ok(d.done(&group_path(&to), "group_renamed"))
         }
         "delete" => {
             if name == ADMIN_GROUP {
-                return d.guarded(Guard::AdminsGroup, &here);
+                return Err(d.guarded(Guard::AdminsGroup, &here));
             }
             if field(&f, "confirm") != name {
-                return d.bad(d.lang().t("admin-group-delete-mismatch"), &here);
+                return Err(d.bad(d.lang().t("admin-group-delete-mismatch"), &here));
             }
-            let members = match member_ids(&d, &name).await {
-                Ok(m) => m,
-                Err(e) => return d.fail(e),
-            };
+            let members = d.ok(member_ids(&d, &name).await)?;
             match store.delete_group(&name).await {
                 Ok(()) => {}
-                Err(StoreError::NotFound(_)) => return d.missing(Missing::Group, "/groups"),
-                Err(e) => return d.fail(e),
+                Err(StoreError::NotFound(_)) => return Err(d.missing(Missing::Group, "/groups")),
+                Err(e) => return Err(d.fail(e)),
             }
             for id in &members {
                 super::people::changed(&d, id).await;
             }
             d.audit(Event::ok("admin.group.delete").detail(format!("group={name} {}", d.by())))
                 .await;
-            d.done("/groups", "group_deleted")
+            Ok(d.done("/groups", "group_deleted"))
         }
-        _ => d.missing(Missing::Item, &here),
+        _ => Err(d.missing(Missing::Item, &here)),
     }
 }

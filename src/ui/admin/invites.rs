@@ -8,12 +8,10 @@ use std::time::Duration;
 
 use askama::Template;
 use axum::Extension;
-use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use http::Response;
 use http::header::HeaderMap;
 
-use super::{Desk, MAX_TEXT, Missing, field, group_list};
+use super::{Answer, Desk, MAX_TEXT, Missing, field, group_list};
 use crate::app::App;
 use crate::audit::Event;
 use crate::page::{Chrome, Ctx};
@@ -51,16 +49,12 @@ pub async fn list(
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Response<Body> {
-    let d = match Desk::look(app, ctx, headers, "/invites").await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let (invites, groups) =
-        match tokio::try_join!(d.app.store.list_invites(), d.app.store.list_groups()) {
-            Ok(x) => x,
-            Err(e) => return d.fail(e),
-        };
+) -> Answer {
+    let d = Desk::look(app, ctx, headers, "/invites").await?;
+    let (invites, groups) = d.ok(tokio::try_join!(
+        d.app.store.list_invites(),
+        d.app.store.list_groups()
+    ))?;
     let lang = d.lang();
     let now = d.now();
     let notice = match q.get("notice").map(String::as_str) {
@@ -98,14 +92,14 @@ pub async fn list(
             }
         })
         .collect();
-    d.page(|csrf| InvitesPage {
+    Ok(d.page(|csrf| InvitesPage {
         chrome: d.chrome(),
         section: "invites",
         csrf,
         groups: groups.into_iter().map(|g| g.name).collect(),
         invites,
         notice,
-    })
+    }))
 }
 
 #[derive(Template)]
@@ -120,9 +114,9 @@ struct InvitedPage {
 }
 
 /// Make the invitation, email it, and show its link this once.
-async fn issue(d: &Desk, email: &str, groups: Vec<String>, days: u64) -> Response<Body> {
+async fn issue(d: &Desk, email: &str, groups: Vec<String>, days: u64) -> Answer {
     let now = d.now();
-    let link = match crate::ui::invite::create_invite(
+    let link = d.ok(crate::ui::invite::create_invite(
         d.app.store.as_ref(),
         now,
         &d.cfg,
@@ -131,11 +125,7 @@ async fn issue(d: &Desk, email: &str, groups: Vec<String>, days: u64) -> Respons
         Duration::from_secs(days * 86_400),
         Some(d.me.principal.email.clone()),
     )
-    .await
-    {
-        Ok(l) => l,
-        Err(e) => return d.fail(e),
-    };
+    .await)?;
     let sent = d
         .app
         .mailer
@@ -157,14 +147,14 @@ async fn issue(d: &Desk, email: &str, groups: Vec<String>, days: u64) -> Respons
         if sent.is_ok() { "" } else { "; email not sent" }
     )))
     .await;
-    d.html(&InvitedPage {
+    Ok(d.html(&InvitedPage {
         chrome: d.chrome(),
         section: "invites",
         email: email.to_string(),
         link,
         sent: sent.is_ok(),
         days,
-    })
+    }))
 }
 
 /// `POST P/admin/invites` (`email`, `groups`, `days`).
@@ -173,42 +163,39 @@ pub async fn create(
     Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
     crate::ui::Posted(f): crate::ui::Posted,
-) -> Response<Body> {
-    let d = match Desk::act(app, ctx, headers, "/invites").await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let d = Desk::act(app, ctx, headers, "/invites").await?;
     let email = field(&f, "email");
     let groups_text = field(&f, "groups");
     if email.chars().count() > MAX_TEXT || !crate::names::looks_like_email(&email) {
-        return d.bad(d.lang().t("admin-bad-email"), "/invites");
+        return Err(d.bad(d.lang().t("admin-bad-email"), "/invites"));
     }
     if groups_text.chars().count() > MAX_TEXT * 4 {
-        return d.bad(d.lang().t("admin-bad-group-name"), "/invites");
+        return Err(d.bad(d.lang().t("admin-bad-group-name"), "/invites"));
     }
     let groups = group_list(&groups_text);
     if !groups.iter().all(|g| crate::names::valid_group_name(g)) {
-        return d.bad(d.lang().t("admin-bad-group-name"), "/invites");
+        return Err(d.bad(d.lang().t("admin-bad-group-name"), "/invites"));
     }
     let days = match field(&f, "days").as_str() {
         "" => DEFAULT_DAYS,
         s => match s.parse::<u64>() {
             Ok(n) if (1..=MAX_DAYS).contains(&n) => n,
-            _ => return d.bad(d.lang().t("admin-bad-days"), "/invites"),
+            _ => return Err(d.bad(d.lang().t("admin-bad-days"), "/invites")),
         },
     };
     match d.app.store.find_user_by_email(&email).await {
         Ok(Some(u)) if groups.is_empty() => {
-            return d.refuse(
+            return Err(d.refuse(
                 http::StatusCode::CONFLICT,
                 "has_account",
                 d.lang().t("admin-has-account-title"),
                 d.lang().t("admin-has-account-message"),
                 &format!("/people/{}", crate::page::enc(&u.id)),
-            );
+            ));
         }
         Ok(_) => {}
-        Err(e) => return d.fail(e),
+        Err(e) => return Err(d.fail(e)),
     }
     issue(&d, &email, groups, days).await
 }
@@ -220,35 +207,32 @@ pub async fn act(
     Path((id, action)): Path<(String, String)>,
     headers: HeaderMap,
     crate::ui::Posted(_): crate::ui::Posted,
-) -> Response<Body> {
-    let d = match Desk::act(app, ctx, headers, "/invites").await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let d = Desk::act(app, ctx, headers, "/invites").await?;
     let invite: Invite = match d.app.store.list_invites().await {
         Ok(all) => match all.into_iter().find(|i| i.id == id) {
             Some(i) => i,
-            None => return d.missing(Missing::Invite, "/invites"),
+            None => return Err(d.missing(Missing::Invite, "/invites")),
         },
-        Err(e) => return d.fail(e),
+        Err(e) => return Err(d.fail(e)),
     };
     if invite.used_at.is_some() {
-        return d.refuse(
+        return Err(d.refuse(
             http::StatusCode::CONFLICT,
             "invite_used",
             d.lang().t("admin-invite-used-title"),
             d.lang().t("admin-invite-used-message"),
             "/invites",
-        );
+        ));
     }
     match action.as_str() {
         "revoke" | "resend" => {}
-        _ => return d.missing(Missing::Item, "/invites"),
+        _ => return Err(d.missing(Missing::Item, "/invites")),
     }
     match d.app.store.delete_invite(&invite.id).await {
         Ok(true) => {}
-        Ok(false) => return d.missing(Missing::Invite, "/invites"),
-        Err(e) => return d.fail(e),
+        Ok(false) => return Err(d.missing(Missing::Invite, "/invites")),
+        Err(e) => return Err(d.fail(e)),
     }
     if action == "revoke" {
         d.audit(
@@ -257,7 +241,7 @@ pub async fn act(
                 .detail(d.by()),
         )
         .await;
-        return d.done("/invites", "revoked");
+        return Err(d.done("/invites", "revoked"));
     }
     // Sent again: a new link for as long as the first was given.
     let days = ((invite.expires_at - invite.created_at).max(0) as u64 / 86_400).clamp(1, MAX_DAYS);

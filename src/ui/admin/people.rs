@@ -15,7 +15,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::Response;
 use http::header::HeaderMap;
 
-use super::{Desk, Guard, MAX_TEXT, Missing, field, page_number};
+use super::{Answer, Desk, Guard, MAX_TEXT, Missing, field, page_number};
 use crate::app::App;
 use crate::audit::Event;
 use crate::page::{Chrome, Ctx};
@@ -54,22 +54,16 @@ pub async fn list(
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Response<Body> {
-    let d = match Desk::look(app, ctx, headers, "").await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let d = Desk::look(app, ctx, headers, "").await?;
     let search = q.get("q").map(|s| s.trim().to_string()).unwrap_or_default();
     let Some(page) = page_number(&q, MAX_PAGE) else {
-        return d.bad(d.lang().t("admin-bad-page"), "");
+        return Err(d.bad(d.lang().t("admin-bad-page"), ""));
     };
     if search.chars().count() > MAX_TEXT {
-        return d.bad(d.lang().t("admin-bad-search"), "");
+        return Err(d.bad(d.lang().t("admin-bad-search"), ""));
     }
-    let users = match d.app.store.list_users().await {
-        Ok(u) => u,
-        Err(e) => return d.fail(e),
-    };
+    let users = d.ok(d.app.store.list_users().await)?;
     let needle = search.to_lowercase();
     let matching: Vec<&User> = users
         .iter()
@@ -85,10 +79,7 @@ pub async fn list(
     let total = matching.len();
     let mut people = Vec::new();
     for u in matching.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE) {
-        let groups = match d.app.store.user_groups(&u.id).await {
-            Ok(g) => g,
-            Err(e) => return d.fail(e),
-        };
+        let groups = d.ok(d.app.store.user_groups(&u.id).await)?;
         people.push(PersonRow {
             id: u.id.clone(),
             email: u.email.clone(),
@@ -100,7 +91,7 @@ pub async fn list(
     let link = |p: usize| format!("{}?q={}&page={p}", d.url(""), crate::page::enc(&search));
     let prev = (page > 1).then(|| link(page - 1));
     let next = (page * PER_PAGE < total).then(|| link(page + 1));
-    d.html(&PeoplePage {
+    Ok(d.html(&PeoplePage {
         chrome: d.chrome(),
         section: "people",
         q: search,
@@ -108,7 +99,7 @@ pub async fn list(
         total: total as i64,
         prev,
         next,
-    })
+    }))
 }
 
 struct PasskeyRow {
@@ -157,26 +148,19 @@ pub async fn person(
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Response<Body> {
-    let d = match Desk::look(app, ctx, headers, &person_path(&id)).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let user = match d.app.store.get_user(&id).await {
-        Ok(Some(u)) => u,
-        Ok(None) => return d.missing(Missing::Person, ""),
-        Err(e) => return d.fail(e),
+) -> Answer {
+    let d = Desk::look(app, ctx, headers, &person_path(&id)).await?;
+    let user = match d.ok(d.app.store.get_user(&id).await)? {
+        Some(u) => u,
+        None => return Err(d.missing(Missing::Person, "")),
     };
     let store = &d.app.store;
-    let (groups, all_groups, passkeys, sessions) = match tokio::try_join!(
+    let (groups, all_groups, passkeys, sessions) = d.ok(tokio::try_join!(
         store.user_groups(&user.id),
         store.list_groups(),
         store.passkeys_for_user(&user.id),
         store.list_sessions(Some(&user.id))
-    ) {
-        Ok(x) => x,
-        Err(e) => return d.fail(e),
-    };
+    ))?;
     let lang = d.lang();
     let now = d.now();
     let notice = match q.get("notice").map(String::as_str) {
@@ -222,7 +206,7 @@ pub async fn person(
         .map(|g| g.name)
         .filter(|g| !groups.contains(g))
         .collect();
-    d.page(|csrf| PersonPage {
+    Ok(d.page(|csrf| PersonPage {
         chrome: d.chrome(),
         section: "people",
         csrf,
@@ -237,7 +221,7 @@ pub async fn person(
         passkeys,
         sessions,
         notice,
-    })
+    }))
 }
 
 /// `POST P/admin/people/{id}/{action}`: `disable`, `enable`, `sign-out`
@@ -250,30 +234,26 @@ pub async fn act(
     Path((id, action)): Path<(String, String)>,
     headers: HeaderMap,
     crate::ui::Posted(f): crate::ui::Posted,
-) -> Response<Body> {
+) -> Answer {
     let here = person_path(&id);
-    let d = match Desk::act(app, ctx, headers, &here).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let user = match d.app.store.get_user(&id).await {
-        Ok(Some(u)) => u,
-        Ok(None) => return d.missing(Missing::Person, ""),
-        Err(e) => return d.fail(e),
+    let d = Desk::act(app, ctx, headers, &here).await?;
+    let user = match d.ok(d.app.store.get_user(&id).await)? {
+        Some(u) => u,
+        None => return Err(d.missing(Missing::Person, "")),
     };
     let now = d.now();
     let store = &d.app.store;
     let (event, notice) = match action.as_str() {
         "disable" => {
             if d.is_me(&user.id) {
-                return d.guarded(Guard::NotYourself, &here);
+                return Err(d.guarded(Guard::NotYourself, &here));
             }
             let ended = match store
                 .change_keeping_an_admin(&user.id, AdminRisk::Disable, now)
                 .await
             {
                 Ok(e) => e,
-                Err(e) => return d.fail_or_guarded(e, &here),
+                Err(e) => return Err(d.fail_or_guarded(e, &here)),
             };
             revoked(&d, &user.id).await;
             (
@@ -286,19 +266,14 @@ pub async fn act(
             )
         }
         "enable" => {
-            if let Err(e) = store.set_user_disabled(&user.id, false, now).await {
-                return d.fail(e);
-            }
+            d.ok(store.set_user_disabled(&user.id, false, now).await)?;
             (
                 Event::ok("admin.user.enable").user(&user).detail(d.by()),
                 "enabled",
             )
         }
         "sign-out" => {
-            let ended = match d.app.sessions.revoke_user(&user.id).await {
-                Ok(n) => n,
-                Err(e) => return d.fail(e),
-            };
+            let ended = d.ok(d.app.sessions.revoke_user(&user.id).await)?;
             (
                 Event::ok("admin.session.revoke")
                     .user(&user)
@@ -310,12 +285,10 @@ pub async fn act(
             let sid = field(&f, "session");
             match store.get_session(&sid).await {
                 Ok(Some(s)) if s.user_id == user.id => {}
-                Ok(_) => return d.missing(Missing::Item, &here),
-                Err(e) => return d.fail(e),
+                Ok(_) => return Err(d.missing(Missing::Item, &here)),
+                Err(e) => return Err(d.fail(e)),
             }
-            if let Err(e) = d.app.sessions.revoke(&sid).await {
-                return d.fail(e);
-            }
+            d.ok(d.app.sessions.revoke(&sid).await)?;
             d.app.asserter.forget(&sid);
             (
                 Event::ok("admin.session.revoke")
@@ -328,10 +301,10 @@ pub async fn act(
             let name = field(&f, "name");
             let username = field(&f, "username");
             if name.chars().count() > MAX_NAME || username.chars().count() > MAX_TEXT {
-                return d.bad(d.lang().t("admin-bad-name"), &here);
+                return Err(d.bad(d.lang().t("admin-bad-name"), &here));
             }
             if !username.is_empty() && !crate::names::valid_username(&username) {
-                return d.bad(d.lang().t("admin-bad-username"), &here);
+                return Err(d.bad(d.lang().t("admin-bad-username"), &here));
             }
             // Remote-User alone must tell a person from a service.
             if !username.is_empty() {
@@ -340,31 +313,31 @@ pub async fn act(
                         if a.iter()
                             .any(|(a, _)| a.name.eq_ignore_ascii_case(&username)) =>
                     {
-                        return d.refuse(
+                        return Err(d.refuse(
                             http::StatusCode::CONFLICT,
                             "username_taken",
                             d.lang().t("admin-username-taken-title"),
                             d.lang().t("admin-username-taken-message"),
                             &here,
-                        );
+                        ));
                     }
                     Ok(_) => {}
-                    Err(e) => return d.fail(e),
+                    Err(e) => return Err(d.fail(e)),
                 }
             }
             let username = (!username.is_empty()).then_some(username.as_str());
             match store.update_user(&user.id, &name, username, now).await {
                 Ok(()) => {}
                 Err(StoreError::Conflict(_)) => {
-                    return d.refuse(
+                    return Err(d.refuse(
                         http::StatusCode::CONFLICT,
                         "username_taken",
                         d.lang().t("admin-username-taken-title"),
                         d.lang().t("admin-username-taken-message"),
                         &here,
-                    );
+                    ));
                 }
-                Err(e) => return d.fail(e),
+                Err(e) => return Err(d.fail(e)),
             }
             changed(&d, &user.id).await;
             (
@@ -377,11 +350,9 @@ pub async fn act(
         "join" => {
             let group = field(&f, "group");
             if !crate::names::valid_group_name(&group) {
-                return d.bad(d.lang().t("admin-bad-group-name"), &here);
+                return Err(d.bad(d.lang().t("admin-bad-group-name"), &here));
             }
-            if let Err(e) = store.add_member(&user.id, &group, now).await {
-                return d.fail(e);
-            }
+            d.ok(store.add_member(&user.id, &group, now).await)?;
             changed(&d, &user.id).await;
             (
                 Event::ok("admin.group.add")
@@ -392,10 +363,7 @@ pub async fn act(
         }
         "leave" => {
             let group = field(&f, "group");
-            match leave(&d, &user, &group).await {
-                Ok(()) => {}
-                Err(r) => return r,
-            }
+            leave(&d, &user, &group).await?;
             (
                 Event::ok("admin.group.remove_members")
                     .user(&user)
@@ -408,19 +376,16 @@ pub async fn act(
                 .get("passkey")
                 .and_then(|id| URL_SAFE_NO_PAD.decode(id.trim()).ok())
             else {
-                return d.missing(Missing::Item, &here);
+                return Err(d.missing(Missing::Item, &here));
             };
             let name = match store.passkeys_for_user(&user.id).await {
                 Ok(keys) => match keys.into_iter().find(|k| k.credential_id == cred) {
                     Some(k) => k.name,
-                    None => return d.missing(Missing::Item, &here),
+                    None => return Err(d.missing(Missing::Item, &here)),
                 },
-                Err(e) => return d.fail(e),
+                Err(e) => return Err(d.fail(e)),
             };
-            let ended = match store.delete_passkey(&user.id, &cred).await {
-                Ok(e) => e,
-                Err(e) => return d.fail(e),
-            };
+            let ended = d.ok(store.delete_passkey(&user.id, &cred).await)?;
             for sid in &ended {
                 d.app
                     .sessions
@@ -441,21 +406,21 @@ pub async fn act(
         }
         "delete" => {
             if d.is_me(&user.id) {
-                return d.guarded(Guard::NotYourself, &here);
+                return Err(d.guarded(Guard::NotYourself, &here));
             }
             let typed = field(&f, "confirm");
             if crate::names::normalise_email(&typed) != crate::names::normalise_email(&user.email) {
-                return d.bad(
+                return Err(d.bad(
                     d.lang().t("admin-delete-mismatch"),
                     &format!("{here}/delete"),
-                );
+                ));
             }
             let ended = match store
                 .change_keeping_an_admin(&user.id, AdminRisk::Delete, now)
                 .await
             {
                 Ok(e) => e,
-                Err(e) => return d.fail_or_guarded(e, &here),
+                Err(e) => return Err(d.fail_or_guarded(e, &here)),
             };
             revoked(&d, &user.id).await;
             d.audit(Event::ok("admin.user.delete").user(&user).detail(format!(
@@ -464,12 +429,12 @@ pub async fn act(
                 ended.len()
             )))
             .await;
-            return d.done("", "deleted");
+            return Ok(d.done("", "deleted"));
         }
-        _ => return d.missing(Missing::Item, &here),
+        _ => return Err(d.missing(Missing::Item, &here)),
     };
     d.audit(event).await;
-    d.done(&here, notice)
+    Ok(d.done(&here, notice))
 }
 
 /// Take `user` out of `group`; out of `admins` only while another enabled
@@ -527,7 +492,7 @@ pub async fn act_delete(
     Path(id): Path<String>,
     headers: HeaderMap,
     posted: crate::ui::Posted,
-) -> Response<Body> {
+) -> Answer {
     act(
         state,
         ctx,
@@ -557,29 +522,22 @@ pub async fn confirm_delete(
     Extension(ctx): Extension<Ctx>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Response<Body> {
+) -> Answer {
     let here = person_path(&id);
-    let d = match Desk::look(app, ctx, headers, &format!("{here}/delete")).await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let user = match d.app.store.get_user(&id).await {
-        Ok(Some(u)) => u,
-        Ok(None) => return d.missing(Missing::Person, ""),
-        Err(e) => return d.fail(e),
+    let d = Desk::look(app, ctx, headers, &format!("{here}/delete")).await?;
+    let user = match d.ok(d.app.store.get_user(&id).await)? {
+        Some(u) => u,
+        None => return Err(d.missing(Missing::Person, "")),
     };
     if d.is_me(&user.id) {
-        return d.guarded(Guard::NotYourself, &here);
+        return Err(d.guarded(Guard::NotYourself, &here));
     }
-    let (passkeys, sessions) = match tokio::try_join!(
+    let (passkeys, sessions) = d.ok(tokio::try_join!(
         d.app.store.passkeys_for_user(&user.id),
         d.app.store.list_sessions(Some(&user.id))
-    ) {
-        Ok(x) => x,
-        Err(e) => return d.fail(e),
-    };
+    ))?;
     let now = d.now();
-    d.page(|csrf| DeletePage {
+    Ok(d.page(|csrf| DeletePage {
         chrome: d.chrome(),
         section: "people",
         csrf,
@@ -587,5 +545,5 @@ pub async fn confirm_delete(
         email: user.email.clone(),
         passkeys: passkeys.len() as i64,
         sessions: sessions.iter().filter(|s| s.is_live(now)).count() as i64,
-    })
+    }))
 }

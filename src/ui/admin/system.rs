@@ -6,12 +6,10 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::Extension;
-use axum::body::Body;
 use axum::extract::{Query, State};
-use http::Response;
 use http::header::HeaderMap;
 
-use super::Desk;
+use super::{Answer, Desk};
 use crate::app::App;
 use crate::audit::Event;
 use crate::page::{Chrome, Ctx};
@@ -50,15 +48,12 @@ pub async fn page(
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Response<Body> {
-    let d = match Desk::look(app, ctx, headers, "/system").await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let (used, keys) = match tokio::try_join!(d.app.store.grant_use(), d.app.store.signing_keys()) {
-        Ok(x) => x,
-        Err(e) => return d.fail(e),
-    };
+) -> Answer {
+    let d = Desk::look(app, ctx, headers, "/system").await?;
+    let (used, keys) = d.ok(tokio::try_join!(
+        d.app.store.grant_use(),
+        d.app.store.signing_keys()
+    ))?;
     let lang = d.lang();
     let now = d.now();
     let clients = d
@@ -91,14 +86,14 @@ pub async fn page(
         Some("rotated") => lang.t("admin-notice-rotated"),
         _ => String::new(),
     };
-    d.page(|csrf| SystemPage {
+    Ok(d.page(|csrf| SystemPage {
         chrome: d.chrome(),
         section: "system",
         csrf,
         clients,
         keys,
         notice,
-    })
+    }))
 }
 
 /// `POST P/admin/keys/rotate`: new signing keys, as `passgate keys rotate`.
@@ -107,15 +102,9 @@ pub async fn rotate_keys(
     Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
     crate::ui::Posted(_): crate::ui::Posted,
-) -> Response<Body> {
-    let d = match Desk::act(app, ctx, headers, "/system").await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let kid = match crate::identity::KeyRing::rotate(&d.app.store, d.now()).await {
-        Ok(k) => k,
-        Err(e) => return d.fail(e),
-    };
+) -> Answer {
+    let d = Desk::act(app, ctx, headers, "/system").await?;
+    let kid = d.ok(crate::identity::KeyRing::rotate(&d.app.store, d.now()).await)?;
     d.app.sessions.announce(Broadcast::KeysRotated).await;
     d.audit(
         Event::ok("admin.keys.rotate")
@@ -123,5 +112,5 @@ pub async fn rotate_keys(
             .detail(format!("kid={kid} {}", d.by())),
     )
     .await;
-    d.done("/system", "rotated")
+    Ok(d.done("/system", "rotated"))
 }

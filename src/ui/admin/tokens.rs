@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use http::Response;
 use http::header::HeaderMap;
 
-use super::{Desk, MAX_TEXT, Missing, field, group_list};
+use super::{Answer, Desk, MAX_TEXT, Missing, field, group_list};
 use crate::app::App;
 use crate::audit::Event;
 use crate::page::{Chrome, Ctx};
@@ -51,15 +51,9 @@ pub async fn list(
     Extension(ctx): Extension<Ctx>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
-) -> Response<Body> {
-    let d = match Desk::look(app, ctx, headers, "/tokens").await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let accounts = match d.app.store.list_service_accounts().await {
-        Ok(a) => a,
-        Err(e) => return d.fail(e),
-    };
+) -> Answer {
+    let d = Desk::look(app, ctx, headers, "/tokens").await?;
+    let accounts = d.ok(d.app.store.list_service_accounts().await)?;
     let lang = d.lang();
     let now = d.now();
     let notice = match q.get("notice").map(String::as_str) {
@@ -95,13 +89,13 @@ pub async fn list(
             }
         })
         .collect();
-    d.page(|csrf| TokensPage {
+    Ok(d.page(|csrf| TokensPage {
         chrome: d.chrome(),
         section: "tokens",
         csrf,
         accounts,
         notice,
-    })
+    }))
 }
 
 #[derive(Template)]
@@ -150,18 +144,15 @@ pub async fn create(
     Extension(ctx): Extension<Ctx>,
     headers: HeaderMap,
     crate::ui::Posted(f): crate::ui::Posted,
-) -> Response<Body> {
-    let d = match Desk::act(app, ctx, headers, "/tokens").await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let d = Desk::act(app, ctx, headers, "/tokens").await?;
     let l = d.lang();
     let groups_text = field(&f, "groups");
     if groups_text.chars().count() > MAX_TEXT * 4 {
-        return d.bad(l.t("admin-bad-group-name"), "/tokens");
+        return Err(d.bad(l.t("admin-bad-group-name"), "/tokens"));
     }
     let Ok(expires) = lifetime(&f) else {
-        return d.bad(l.t("admin-bad-token-days"), "/tokens");
+        return Err(d.bad(l.t("admin-bad-token-days"), "/tokens"));
     };
     let now = d.now();
     let (account, token, record) = match crate::session::accounts::create(
@@ -174,18 +165,22 @@ pub async fn create(
     .await
     {
         Ok(x) => x,
-        Err(NewAccountError::BadName(_)) => return d.bad(l.t("admin-bad-account-name"), "/tokens"),
-        Err(NewAccountError::BadGroup(_)) => return d.bad(l.t("admin-bad-group-name"), "/tokens"),
+        Err(NewAccountError::BadName(_)) => {
+            return Err(d.bad(l.t("admin-bad-account-name"), "/tokens"));
+        }
+        Err(NewAccountError::BadGroup(_)) => {
+            return Err(d.bad(l.t("admin-bad-group-name"), "/tokens"));
+        }
         Err(NewAccountError::UsernameTaken(_) | NewAccountError::Exists(_)) => {
-            return d.refuse(
+            return Err(d.refuse(
                 http::StatusCode::CONFLICT,
                 "name_taken",
                 l.t("admin-account-taken-title"),
                 l.t("admin-account-taken-message"),
                 "/tokens",
-            );
+            ));
         }
-        Err(NewAccountError::Store(e)) => return d.fail(e),
+        Err(NewAccountError::Store(e)) => return Err(d.fail(e)),
     };
     d.audit(Event::ok("admin.token.create").detail(format!(
         "name={} groups={} expires={} {}",
@@ -199,7 +194,7 @@ pub async fn create(
         Some(at) => l.t_with("admin-token-expires", &[("date", &crate::page::date(at))]),
         None => l.t("admin-token-never-expires"),
     };
-    shown_once(&d, &account.name, &token, until)
+    Ok(shown_once(&d, &account.name, &token, until))
 }
 
 /// `POST P/admin/tokens/{name}/{rotate,revoke,disable,enable}`; `rotate`
@@ -211,17 +206,13 @@ pub async fn act(
     Path((name, action)): Path<(String, String)>,
     headers: HeaderMap,
     crate::ui::Posted(f): crate::ui::Posted,
-) -> Response<Body> {
-    let d = match Desk::act(app, ctx, headers, "/tokens").await {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let d = Desk::act(app, ctx, headers, "/tokens").await?;
     let l = d.lang();
     let store = &d.app.store;
-    let account = match store.service_account(&name).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return d.missing(Missing::Account, "/tokens"),
-        Err(e) => return d.fail(e),
+    let account = match d.ok(store.service_account(&name).await)? {
+        Some(a) => a,
+        None => return Err(d.missing(Missing::Account, "/tokens")),
     };
     let now = d.now();
     match action.as_str() {
@@ -230,17 +221,15 @@ pub async fn act(
                 "" => 24,
                 s => match s.parse::<u64>() {
                     Ok(h) if h <= MAX_OVERLAP_HOURS => h,
-                    _ => return d.bad(l.t("admin-bad-overlap"), "/tokens"),
+                    _ => return Err(d.bad(l.t("admin-bad-overlap"), "/tokens")),
                 },
             };
             let Ok(expires) = lifetime(&f) else {
-                return d.bad(l.t("admin-bad-token-days"), "/tokens");
+                return Err(d.bad(l.t("admin-bad-token-days"), "/tokens"));
             };
             let (token, record) = crate::session::accounts::new_token(&account.id, now, expires);
             let others_end = now + (overlap * 3600) as i64;
-            if let Err(e) = store.rotate_service_token(&record, others_end).await {
-                return d.fail(e);
-            }
+            d.ok(store.rotate_service_token(&record, others_end).await)?;
             tokens_changed(&d, &account).await;
             d.audit(Event::ok("admin.token.rotate").detail(format!(
                 "name={} overlap={overlap}h {}",
@@ -252,13 +241,10 @@ pub async fn act(
                 Some(at) => l.t_with("admin-token-expires", &[("date", &crate::page::date(at))]),
                 None => l.t("admin-token-never-expires"),
             };
-            shown_once(&d, &account.name, &token, until)
+            Ok(shown_once(&d, &account.name, &token, until))
         }
         "revoke" => {
-            let n = match store.revoke_service_tokens(&account.id).await {
-                Ok(n) => n,
-                Err(e) => return d.fail(e),
-            };
+            let n = d.ok(store.revoke_service_tokens(&account.id).await)?;
             tokens_changed(&d, &account).await;
             d.audit(Event::ok("admin.token.revoke").detail(format!(
                 "name={} tokens={n} {}",
@@ -266,16 +252,13 @@ pub async fn act(
                 d.by()
             )))
             .await;
-            d.done("/tokens", "tokens_revoked")
+            Ok(d.done("/tokens", "tokens_revoked"))
         }
         "disable" | "enable" => {
             let disable = action == "disable";
-            if let Err(e) = store
+            d.ok(store
                 .set_service_account_disabled(&account.id, disable)
-                .await
-            {
-                return d.fail(e);
-            }
+                .await)?;
             tokens_changed(&d, &account).await;
             d.audit(Event::ok(&format!("admin.token.{action}")).detail(format!(
                 "name={} {}",
@@ -283,15 +266,15 @@ pub async fn act(
                 d.by()
             )))
             .await;
-            d.done(
+            Ok(d.done(
                 "/tokens",
                 if disable {
                     "account_disabled"
                 } else {
                     "account_enabled"
                 },
-            )
+            ))
         }
-        _ => d.missing(Missing::Item, "/tokens"),
+        _ => Err(d.missing(Missing::Item, "/tokens")),
     }
 }
