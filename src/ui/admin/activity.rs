@@ -24,9 +24,9 @@ const DAY: i64 = 86_400;
 /// The chart's drawing area in SVG units, and the room for the axes.
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 220.0;
-const LEFT: f64 = 40.0;
-const BOTTOM: f64 = 24.0;
-const TOP: f64 = 8.0;
+const LEFT: f64 = 56.0;
+const BOTTOM: f64 = 32.0;
+const TOP: f64 = 20.0;
 
 /// One day's numbers.
 #[derive(Default, Clone)]
@@ -78,6 +78,7 @@ struct ActivityPage {
     table: Vec<Day>,
     width: String,
     height: String,
+    left: String,
     baseline: String,
 }
 
@@ -199,7 +200,7 @@ pub async fn page(
         .iter()
         .map(|&v| Tick {
             x: n(LEFT - 6.0),
-            y: n(y(v) + 4.0),
+            y: n(y(v)),
             text: v.to_string(),
         })
         .collect();
@@ -211,7 +212,7 @@ pub async fn page(
         .filter(|(i, _)| i % every == 0)
         .map(|(i, day)| Tick {
             x: n(LEFT + band * (i as f64 + 0.5)),
-            y: n(HEIGHT - 6.0),
+            y: n(HEIGHT - 4.0),
             text: day.date[5..].to_string(),
         })
         .collect();
@@ -242,6 +243,7 @@ pub async fn page(
         table,
         width: n(WIDTH),
         height: n(HEIGHT),
+        left: n(LEFT),
         baseline: n(HEIGHT - BOTTOM),
     }))
 }
