@@ -253,6 +253,12 @@ async fn every_emailed_code_has_five_tries_of_its_own() {
     let r = guess(&attacker, "123456").await;
     assert_eq!(r.status(), 429);
     assert!(r.text().await.unwrap().contains("Codes are paused"));
+    // The pause is a lockout in the audit log (and the admins' activity
+    // chart), once.
+    let lockouts = gw.cli_json(&["audit", "--kind", "signin.lockout"]);
+    let lockouts = lockouts.as_array().unwrap();
+    assert_eq!(lockouts.len(), 1, "{lockouts:?}");
+    assert_eq!(lockouts[0]["email"], email);
     let token = link.split("token=").nth(1).unwrap().to_string();
     let r = asker
         .submit("/.passgate/email/verify", &[("token", &token)])
