@@ -388,6 +388,10 @@ pub trait Invites: Send + Sync {
     async fn list_invites(&self) -> StoreResult<Vec<Invite>>;
     /// Delete an invitation (revoked); false when it did not exist.
     async fn delete_invite(&self, id: &str) -> StoreResult<bool>;
+    /// Put `invite` in the place of the unused invitation `old_id` (sent
+    /// again with a new link), in one transaction; false, and nothing
+    /// changed, when there is no such unused invitation.
+    async fn replace_invite(&self, old_id: &str, invite: &Invite) -> StoreResult<bool>;
 }
 
 /// The audit log.

@@ -512,6 +512,7 @@ impl Admin {
             groups.clone(),
             expires,
             Some("cli".into()),
+            None,
         )
         .await?;
         let mailer = crate::email::Mailer::new(&self.cfg).map_err(Failure::usage)?;

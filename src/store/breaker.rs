@@ -370,6 +370,9 @@ impl Invites for GuardedStore {
     async fn delete_invite(&self, id: &str) -> StoreResult<bool> {
         guarded!(self.delete_invite(id))
     }
+    async fn replace_invite(&self, old_id: &str, invite: &Invite) -> StoreResult<bool> {
+        guarded!(self.replace_invite(old_id, invite))
+    }
 }
 
 #[async_trait]

@@ -186,7 +186,10 @@ pub async fn invite(
     crate::page::with_cookies(crate::page::see_other(&offer), [Some(cookie)])
 }
 
-/// Create an invitation and its link (the CLI uses this).
+/// Create an invitation and its link (the CLI and the admin pages use
+/// this); with `replacing`, in the place of that unused invitation, in one
+/// transaction (NotFound when it is not there any more).
+#[allow(clippy::too_many_arguments)]
 pub async fn create_invite(
     store: &dyn crate::store::Store,
     now: i64,
@@ -195,20 +198,27 @@ pub async fn create_invite(
     groups: Vec<String>,
     valid_for: Duration,
     created_by: Option<String>,
+    replacing: Option<&str>,
 ) -> Result<String, StoreError> {
     let (token, _) = crate::session::new_token();
-    store
-        .create_invite(&crate::store::Invite {
-            id: crate::session::random_id(8),
-            token_hash: invite_hash(&token),
-            email: email.trim().to_string(),
-            groups,
-            created_by,
-            created_at: now,
-            expires_at: now + valid_for.as_secs() as i64,
-            used_at: None,
-        })
-        .await?;
+    let invite = crate::store::Invite {
+        id: crate::session::random_id(8),
+        token_hash: invite_hash(&token),
+        email: email.trim().to_string(),
+        groups,
+        created_by,
+        created_at: now,
+        expires_at: now + valid_for.as_secs() as i64,
+        used_at: None,
+    };
+    match replacing {
+        None => store.create_invite(&invite).await?,
+        Some(old) => {
+            if !store.replace_invite(old, &invite).await? {
+                return Err(StoreError::NotFound(format!("no unused invitation {old}")));
+            }
+        }
+    }
     Ok(format!(
         "{}{}/invite?token={}",
         cfg.server.portal.origin, cfg.server.prefix, token

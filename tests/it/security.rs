@@ -1184,6 +1184,7 @@ async fn peer_bypass_expired_invites() {
         vec!["admins".into()],
         Duration::from_secs(86_400),
         None,
+        None,
     )
     .await
     .unwrap();

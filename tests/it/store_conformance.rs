@@ -559,6 +559,28 @@ async fn invites(s: SharedStore) {
         "unknown"
     );
     assert_eq!(s.list_invites().await.unwrap().len(), 2);
+    // Sent again: the new one takes an unused one's place, at once.
+    s.create_invite(&invite("i3", "again@example.com", 3, T0 + 100))
+        .await
+        .unwrap();
+    assert!(
+        s.replace_invite("i3", &invite("i4", "again@example.com", 4, T0 + 200))
+            .await
+            .unwrap()
+    );
+    assert!(s.find_invite(&[3; 32]).await.unwrap().is_none());
+    assert_eq!(s.find_invite(&[4; 32]).await.unwrap().unwrap().id, "i4");
+    for gone in ["i3", "i1", "nope"] {
+        // Replaced, used, unknown: nothing changes.
+        assert!(
+            !s.replace_invite(gone, &invite("i5", "x@example.com", 5, T0 + 200))
+                .await
+                .unwrap(),
+            "{gone}"
+        );
+    }
+    assert!(s.find_invite(&[5; 32]).await.unwrap().is_none());
+    assert!(s.delete_invite("i4").await.unwrap());
     let first = s.list_invites().await.unwrap()[0].id.clone();
     assert!(s.delete_invite(&first).await.unwrap());
     assert!(!s.delete_invite(&first).await.unwrap());

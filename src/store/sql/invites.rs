@@ -3,27 +3,36 @@
 use super::*;
 use crate::store::Invites;
 
+/// Insert `$invite` within the transaction `$tx` (on either backend).
+macro_rules! insert_invite {
+    ($tx:expr, $invite:expr) => {
+        sqlx::query(
+            "INSERT INTO invites (id, token_hash, email, email_norm, groups, created_by, created_at, expires_at, used_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&$invite.id)
+        .bind(&$invite.token_hash)
+        .bind($invite.email.trim())
+        .bind(normalise_email(&$invite.email))
+        .bind($invite.groups.join(","))
+        .bind(&$invite.created_by)
+        .bind($invite.created_at)
+        .bind($invite.expires_at)
+        .bind($invite.used_at)
+        .execute(&mut *$tx)
+        .await
+    };
+}
+
 #[async_trait]
 impl Invites for SqlStore {
     async fn create_invite(&self, invite: &Invite) -> StoreResult<()> {
         check_groups(&invite.groups)?;
-        on_pool!(self, p => sqlx::query(
-            "INSERT INTO invites (id, token_hash, email, email_norm, groups, created_by, created_at, expires_at, used_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&invite.id)
-        .bind(&invite.token_hash)
-        .bind(invite.email.trim())
-        .bind(normalise_email(&invite.email))
-        .bind(invite.groups.join(","))
-        .bind(&invite.created_by)
-        .bind(invite.created_at)
-        .bind(invite.expires_at)
-        .bind(invite.used_at)
-        .execute(p)
-        .await
-        .map(|_| ())
-        .map_err(self.err()))
+        on_pool!(self, p => {
+            let mut tx = begin_write!(self, p).map_err(self.err())?;
+            insert_invite!(tx, invite).map_err(self.err())?;
+            tx.commit().await.map_err(self.err())
+        })
     }
 
     async fn take_invite(&self, token_hash: &[u8], now: i64) -> StoreResult<Option<Invite>> {
@@ -67,5 +76,24 @@ impl Invites for SqlStore {
             .map_err(self.err())?
             .rows_affected());
         Ok(n > 0)
+    }
+
+    async fn replace_invite(&self, old_id: &str, invite: &Invite) -> StoreResult<bool> {
+        check_groups(&invite.groups)?;
+        on_pool!(self, p => {
+            let mut tx = begin_write!(self, p).map_err(self.err())?;
+            let n = sqlx::query("DELETE FROM invites WHERE id = $1 AND used_at IS NULL")
+                .bind(old_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err())?
+                .rows_affected();
+            if n == 0 {
+                return Ok(false);
+            }
+            insert_invite!(tx, invite).map_err(self.err())?;
+            tx.commit().await.map_err(self.err())?;
+            Ok(true)
+        })
     }
 }

@@ -15,7 +15,7 @@ use super::{Answer, Desk, MAX_TEXT, Missing, field, group_list};
 use crate::app::App;
 use crate::audit::Event;
 use crate::page::{Chrome, Ctx};
-use crate::store::Invite;
+use crate::store::{Invite, StoreError};
 
 /// How long an invitation lasts unless the admin says otherwise, and the
 /// longest it may (days).
@@ -113,10 +113,17 @@ struct InvitedPage {
     days: u64,
 }
 
-/// Make the invitation, email it, and show its link this once.
-async fn issue(d: &Desk, email: &str, groups: Vec<String>, days: u64) -> Answer {
+/// Make the invitation (in the place of `replacing`, when it is sent
+/// again), email it, and show its link this once.
+async fn issue(
+    d: &Desk,
+    email: &str,
+    groups: Vec<String>,
+    days: u64,
+    replacing: Option<&str>,
+) -> Answer {
     let now = d.now();
-    let link = d.ok(crate::ui::invite::create_invite(
+    let link = match crate::ui::invite::create_invite(
         d.app.store.as_ref(),
         now,
         &d.cfg,
@@ -124,8 +131,14 @@ async fn issue(d: &Desk, email: &str, groups: Vec<String>, days: u64) -> Answer 
         groups.clone(),
         Duration::from_secs(days * 86_400),
         Some(d.me.principal.email.clone()),
+        replacing,
     )
-    .await)?;
+    .await
+    {
+        Ok(l) => l,
+        Err(StoreError::NotFound(_)) => return Err(d.missing(Missing::Invite, "/invites")),
+        Err(e) => return Err(d.fail(e)),
+    };
     let sent = d
         .app
         .mailer
@@ -197,7 +210,7 @@ pub async fn create(
         Ok(_) => {}
         Err(e) => return Err(d.fail(e)),
     }
-    issue(&d, &email, groups, days).await
+    issue(&d, &email, groups, days, None).await
 }
 
 /// `POST P/admin/invites/{id}/{revoke,resend}`.
@@ -225,25 +238,23 @@ pub async fn act(
             "/invites",
         ));
     }
-    match action.as_str() {
-        "revoke" | "resend" => {}
-        _ => return Err(d.missing(Missing::Item, "/invites")),
-    }
-    match d.app.store.delete_invite(&invite.id).await {
-        Ok(true) => {}
-        Ok(false) => return Err(d.missing(Missing::Invite, "/invites")),
-        Err(e) => return Err(d.fail(e)),
-    }
-    if action == "revoke" {
-        d.audit(
-            Event::ok("admin.invite.revoke")
-                .email(&invite.email)
-                .detail(d.by()),
-        )
-        .await;
-        return Err(d.done("/invites", "revoked"));
-    }
-    // Sent again: a new link for as long as the first was given.
+    // Sent again: a new link for as long as the first was given, in the
+    // old one's place (one transaction).
     let days = ((invite.expires_at - invite.created_at).max(0) as u64 / 86_400).clamp(1, MAX_DAYS);
-    issue(&d, &invite.email, invite.groups, days).await
+    match action.as_str() {
+        "resend" => issue(&d, &invite.email, invite.groups, days, Some(&invite.id)).await,
+        "revoke" => {
+            if !d.ok(d.app.store.delete_invite(&invite.id).await)? {
+                return Err(d.missing(Missing::Invite, "/invites"));
+            }
+            d.audit(
+                Event::ok("admin.invite.revoke")
+                    .email(&invite.email)
+                    .detail(d.by()),
+            )
+            .await;
+            Ok(d.done("/invites", "revoked"))
+        }
+        _ => Err(d.missing(Missing::Item, "/invites")),
+    }
 }
