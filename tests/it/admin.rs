@@ -10,6 +10,7 @@
 
 use crate::common::browser::Browser;
 use crate::common::gateway::{Gateway, client};
+use crate::common::within;
 
 fn config(s: &crate::common::gateway::Setup) -> String {
     s.config(
@@ -1054,4 +1055,120 @@ async fn admins_manage_groups_invitations_tokens_and_people() {
         }
     }
     assert!(!gw.log().contains("panicked"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_actions_reach_every_replica() {
+    use crate::common::gateway::Db;
+    // Two replicas on one PostgreSQL database and one Redis; the admin
+    // works on A, the people are signed in on B.
+    let a = Gateway::start_with(Db::Postgres, Some(crate::common::redis_url()), config).await;
+    let b = a.replica().await;
+    let port_b = b.port;
+    let on_b = async |token: &str| -> (u16, serde_json::Value) {
+        let r = client()
+            .get(format!("http://localhost:{port_b}/.passgate/whoami"))
+            .header("cookie", format!("passgate_session={token}"))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or_default())
+    };
+    let root = session_aged(&a, "root@example.com", &["admins"], "webauthn", 5).await;
+    let admin = browser(&a, &root).await;
+    let store = a.store().await;
+    let bob = a.session_for("bob@example.com", &["dev"]).await;
+    let carol = a.session_for("carol@example.com", &[]).await;
+    let dave = a.session_for("dave@example.com", &[]).await;
+    let dave_too = a.session_for("dave@example.com", &[]).await;
+    for t in [&bob, &carol, &dave, &dave_too] {
+        assert_eq!(on_b(t).await.0, 200);
+    }
+    let id = async |email: &str| user_id(&store, email).await;
+
+    // Disabled on A: out on B.
+    let r = admin
+        .submit(
+            &format!(
+                "/.passgate/admin/people/{}/disable",
+                id("bob@example.com").await
+            ),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    within(
+        "a disable on the admin pages reached replica B",
+        async || on_b(&bob).await.0 == 401,
+    )
+    .await;
+    // A group joined on A: on B at once.
+    let r = admin
+        .submit("/.passgate/admin/groups", &[("name", "ops")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let r = admin
+        .submit(
+            "/.passgate/admin/groups/ops/add",
+            &[("email", "carol@example.com")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    within(
+        "a group change on the admin pages reached replica B",
+        async || on_b(&carol).await.1["groups"] == serde_json::json!(["ops"]),
+    )
+    .await;
+    // Renamed on A: the new name on B.
+    let r = admin
+        .submit(
+            "/.passgate/admin/groups/ops/rename",
+            &[("to", "operations")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    within("a group rename reached replica B", async || {
+        on_b(&carol).await.1["groups"] == serde_json::json!(["operations"])
+    })
+    .await;
+    // One of dave's sessions ended on A: that one is out on B, the other not.
+    let dave_id = id("dave@example.com").await;
+    let sessions = store.list_sessions(Some(&dave_id)).await.unwrap();
+    let hash = passgate::secret::token_hash(&dave).unwrap().to_vec();
+    let sid = sessions
+        .iter()
+        .find(|s| s.token_hash == hash)
+        .unwrap()
+        .id
+        .clone();
+    let r = admin
+        .submit(
+            &format!("/.passgate/admin/people/{dave_id}/end-session"),
+            &[("session", &sid)],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    within("one ended session reached replica B", async || {
+        on_b(&dave).await.0 == 401
+    })
+    .await;
+    assert_eq!(
+        on_b(&dave_too).await.0,
+        200,
+        "the other session is untouched"
+    );
+    // Deleted on A: out on B.
+    let r = admin
+        .submit(
+            &format!("/.passgate/admin/people/{dave_id}/delete"),
+            &[("confirm", "dave@example.com")],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    within("a deletion reached replica B", async || {
+        on_b(&dave_too).await.0 == 401
+    })
+    .await;
+    drop(b);
 }
