@@ -20,7 +20,7 @@ fn config(s: &crate::common::gateway::Setup) -> String {
 }
 
 /// A session for `email` signed in with `method` `age` seconds ago.
-async fn session_aged(
+pub(crate) async fn session_aged(
     gw: &Gateway,
     email: &str,
     groups: &[&str],
@@ -51,7 +51,7 @@ async fn session_aged(
     token
 }
 
-async fn browser(gw: &Gateway, token: &str) -> Browser {
+pub(crate) async fn browser(gw: &Gateway, token: &str) -> Browser {
     let b = Browser::new(&gw.origin());
     b.csrf().await;
     b.jar.add_cookie_str(

@@ -7,17 +7,24 @@
 
 use crate::common::gateway::{Gateway, client};
 
-/// The English catalog's messages without placeholders or plural forms,
-/// long enough to be sentences rather than shared words.
-fn english_sentences() -> Vec<String> {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/login-ui/locales/en/main.ftl"
+/// A catalog's messages.
+fn catalog(lang: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(format!(
+        "{}/login-ui/locales/{lang}/main.ftl",
+        env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();
     text.lines()
         .filter(|l| l.starts_with(|c: char| c.is_ascii_lowercase()))
         .filter_map(|l| l.split_once(" = ").map(|(_, v)| v.trim().to_string()))
+        .collect()
+}
+
+/// The English catalog's messages without placeholders or plural forms,
+/// long enough to be sentences rather than shared words.
+fn english_sentences() -> Vec<String> {
+    catalog("en")
+        .into_iter()
         .filter(|v| !v.contains('{') && v.len() > 12)
         .collect()
 }
@@ -197,4 +204,106 @@ async fn the_gates_pages_speak_the_language_on_both_serving_paths() {
         assert!(html.contains("/.passgate/lang?set=de&#38;rd=%2F%2Epassgate%2Flogin\""));
     }
     assert_eq!(pages[0], pages[1], "the two serving paths answer alike");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_pages_speak_the_readers_language() {
+    let gw = Gateway::start(|s| {
+        s.config(
+            "",
+            "[[route]]\nhost = \"localhost\"\nupstream = \"http://127.0.0.1:9\"\n",
+        )
+    })
+    .await;
+    let english = english_sentences();
+    let root =
+        crate::admin::session_aged(&gw, "root@example.com", &["admins"], "webauthn", 5).await;
+    gw.session_for("bob@example.com", &["ops"]).await;
+    let store = gw.store().await;
+    let bob = store
+        .find_user_by_email("bob@example.com")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let a = crate::admin::browser(&gw, &root).await;
+    // Something on every page: an invitation, a service account, events.
+    assert_eq!(
+        a.submit("/.passgate/admin/invites", &[("email", "new@example.com")])
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        a.submit("/.passgate/admin/tokens", &[("name", "ci")])
+            .await
+            .status(),
+        200
+    );
+    let pages = [
+        "/.passgate/admin".to_string(),
+        format!("/.passgate/admin/people/{bob}"),
+        format!("/.passgate/admin/people/{bob}/delete"),
+        "/.passgate/admin/groups".into(),
+        "/.passgate/admin/groups/ops".into(),
+        "/.passgate/admin/invites".into(),
+        "/.passgate/admin/tokens".into(),
+        "/.passgate/admin/activity".into(),
+        "/.passgate/admin/audit".into(),
+        "/.passgate/admin/system".into(),
+        // Refusals too.
+        "/.passgate/admin/people/nobody".into(),
+        "/.passgate/admin/groups/nope".into(),
+        "/.passgate/admin?page=0".into(),
+    ];
+    for lang in ["de", "fr", "es"] {
+        // Words this language shares ("Administration des comptes").
+        let own = catalog(lang);
+        let check = |what: &str, html: &str| {
+            assert!(
+                html.contains(&format!("<html lang=\"{lang}\">")),
+                "{lang} {what}"
+            );
+            let text = unescape(html);
+            for e in english
+                .iter()
+                .filter(|e| !own.iter().any(|o| o.contains(e.as_str())))
+            {
+                assert!(
+                    !text.contains(e.as_str()),
+                    "{lang} {what}: English left: {e:?}"
+                );
+            }
+        };
+        for path in &pages {
+            let r = a
+                .client
+                .get(gw.url(path))
+                .header("accept", "text/html")
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                [200, 400, 404].contains(&r.status().as_u16()),
+                "{path}: {}",
+                r.status()
+            );
+            check(path, &r.text().await.unwrap());
+        }
+        // The pages that show a link or a token once.
+        for (path, fields) in [
+            (
+                "/.passgate/admin/invites",
+                vec![("email", "again@example.com")],
+            ),
+            ("/.passgate/admin/tokens/ci/rotate", vec![]),
+        ] {
+            let r = a
+                .submit_with(path, &fields, &[("accept-language", lang)])
+                .await;
+            assert_eq!(r.status(), 200, "{path}");
+            check(path, &r.text().await.unwrap());
+        }
+    }
 }
