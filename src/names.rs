@@ -38,16 +38,16 @@ pub fn valid_group_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        // `.` and `..` would read as path segments in the admin pages' URLs.
+        && name.bytes().any(|b| b != b'.')
 }
 
-/// Usernames set on the admin pages (`Remote-User`): 1–64 of letters,
-/// digits, `-`, `_`, `.`, `@`, so the header carries them unchanged.
+/// Usernames (`Remote-User`): 1–64 of letters, digits, `-`, `_`, `.`, so
+/// the header carries them unchanged, and never with `@`: a person without
+/// a username is known by their address, and no username may read as
+/// someone's address.
 pub fn valid_username(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@'))
+    valid_group_name(name) && name.bytes().any(|b| b.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]
@@ -76,5 +76,20 @@ mod tests {
         ] {
             assert!(!looks_like_email(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn names_that_read_as_something_else_are_refused() {
+        for ok in ["ops", "team.a", "a-b_c", "x"] {
+            assert!(valid_group_name(ok) && valid_username(ok), "{ok}");
+        }
+        // Path segments in the admin pages' URLs; an address; header bytes.
+        for bad in [".", "..", "...", "", "a b", "a/b", "a@b.example", "a\r\nb"] {
+            assert!(!valid_username(bad), "{bad:?}");
+        }
+        for bad in [".", "..", "a/b", "a b", &"x".repeat(65)] {
+            assert!(!valid_group_name(bad), "{bad:?}");
+        }
+        assert!(!valid_username("-_."), "a username has a letter or digit");
     }
 }

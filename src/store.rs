@@ -200,7 +200,10 @@ pub struct AuditEvent {
 /// Which audit events to list, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
+    /// Events of this user; with `email`, events of this user or naming
+    /// that address (so a deleted person's and invitations show too).
     pub user_id: Option<String>,
+    pub email: Option<String>,
     pub since: Option<i64>,
     pub kind_prefix: Option<String>,
     pub limit: i64,

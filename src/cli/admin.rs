@@ -190,6 +190,13 @@ impl Admin {
                 if admin && !groups.iter().any(|g| g == ADMIN_GROUP) {
                     groups.push(ADMIN_GROUP.to_string());
                 }
+                if let Some(name) = username.as_deref().map(str::trim)
+                    && !crate::names::valid_username(name)
+                {
+                    return Err(Failure::usage(format!(
+                        "--username {name:?}: 1-64 letters, digits, - _ . (no @: people without a username are known by their address)"
+                    )));
+                }
                 // Remote-User alone must tell a person from a service.
                 if let Some(name) = username.as_deref().map(str::trim)
                     && self
@@ -656,9 +663,14 @@ impl Admin {
         kind: Option<String>,
         limit: i64,
     ) -> Result<(), Failure> {
-        let user_id = match user {
-            Some(e) => Some(self.user(&e).await?.id),
-            None => None,
+        // A person's events: their account's, and those naming their
+        // address (invitations; and after they were deleted).
+        let (user_id, email) = match user {
+            Some(e) => (
+                self.store.find_user_by_email(&e).await?.map(|u| u.id),
+                Some(e),
+            ),
+            None => (None, None),
         };
         let since = match since {
             Some(s) => Some(parse_since(&s, self.clock.now()).map_err(Failure::usage)?),
@@ -668,6 +680,7 @@ impl Admin {
             .store
             .list_audit(&AuditFilter {
                 user_id,
+                email,
                 since,
                 kind_prefix: kind,
                 limit,

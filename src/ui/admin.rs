@@ -249,6 +249,11 @@ impl Desk {
                 l.t("admin-not-yourself-title"),
                 l.t("admin-not-yourself-message"),
             ),
+            Guard::LastPasskey => (
+                "last_passkey",
+                l.t("admin-last-passkey-title"),
+                l.t("admin-last-passkey-message"),
+            ),
             Guard::AdminsGroup => (
                 "admins_group",
                 l.t("admin-admins-group-title"),
@@ -297,10 +302,13 @@ pub enum Missing {
 pub enum Guard {
     /// No enabled member of `admins` would be left.
     LastAdmin,
-    /// The admin would disable, delete or demote themselves.
+    /// The admin would disable, delete or demote themselves, or remove
+    /// their own passkey (that is the account page's).
     NotYourself,
     /// `admins` cannot be renamed or deleted here.
     AdminsGroup,
+    /// Email sign-in is off, and this is their last passkey.
+    LastPasskey,
 }
 
 /// A field of a form, trimmed ("" when missing).

@@ -102,7 +102,7 @@ pub async fn invite(
         Ok(u) => u,
         Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
-    let (user, welcome) = match existing {
+    let user = match existing {
         Some(u) if u.disabled => {
             return PageError::refused(
                 StatusCode::FORBIDDEN,
@@ -146,15 +146,33 @@ pub async fn invite(
                 Event::ok("invite.used")
                     .user(&u)
                     .from(&ip, &agent)
-                    .detail(&invite.id),
+                    .detail(format!(
+                        "{}; groups added to an existing account",
+                        invite.id
+                    )),
             )
             .await;
-            (u, false)
+            // No sign-in: the link was seen by whoever made it (an admin's
+            // page, the CLI), and the account signs in its own way (maybe
+            // with a passkey only). They sign in as usual.
+            let page = crate::page::MessagePage {
+                chrome: ctx.chrome(&cfg),
+                title: ctx.lang.t("invite-added-title"),
+                message: ctx.lang.t_with(
+                    "invite-added-message",
+                    &[("email", &u.email), ("groups", &invite.groups.join(", "))],
+                ),
+                next: String::new(),
+                who: None,
+                tone: "ok",
+                actions: vec![Action::link(&ctx.lang.t("login-title"), cfg.login_url())],
+            };
+            return crate::page::html(StatusCode::OK, &page, &cfg);
         }
         None => match signin::create_account(&app, &cfg, &invite.email, Some(&invite), &ip, &agent)
             .await
         {
-            Ok(u) => (u, true),
+            Ok(u) => u,
             Err(StoreError::Conflict(m)) => {
                 return PageError::refused(
                     StatusCode::CONFLICT,
@@ -178,10 +196,9 @@ pub async fn invite(
     };
     let next = super::destination(&cfg, None);
     let offer = format!(
-        "{}/passkey/offer?next={}{}",
+        "{}/passkey/offer?next={}&welcome=1",
         cfg.server.prefix,
         crate::page::enc(&next),
-        if welcome { "&welcome=1" } else { "" }
     );
     crate::page::with_cookies(crate::page::see_other(&offer), [Some(cookie)])
 }

@@ -484,12 +484,15 @@ async fn admins_manage_groups_invitations_tokens_and_people() {
             .status(),
         409
     );
-    assert_eq!(
-        a.submit("/.passgate/admin/groups", &[("name", "no spaces")])
-            .await
-            .status(),
-        400
-    );
+    for bad in ["no spaces", ".", ".."] {
+        assert_eq!(
+            a.submit("/.passgate/admin/groups", &[("name", bad)])
+                .await
+                .status(),
+            400,
+            "{bad:?}"
+        );
+    }
     let r = a
         .submit(
             "/.passgate/admin/groups/ops/add",
@@ -687,13 +690,20 @@ async fn admins_manage_groups_invitations_tokens_and_people() {
             "{fields:?}"
         );
     }
-    assert_eq!(
-        a.submit("/.passgate/admin/invites", &[("email", "bob@example.com")])
+    for groups in ["", "dev"] {
+        // With groups too: an invitation never signs anyone in as an
+        // existing account (the admin sees the link).
+        assert_eq!(
+            a.submit(
+                "/.passgate/admin/invites",
+                &[("email", "bob@example.com"), ("groups", groups)]
+            )
             .await
             .status(),
-        409,
-        "bob has an account already"
-    );
+            409,
+            "bob has an account already"
+        );
+    }
     assert!(store.list_invites().await.unwrap().is_empty());
 
     // Service tokens: the token is shown once and works; rotation and
@@ -791,6 +801,9 @@ async fn admins_manage_groups_invitations_tokens_and_people() {
     for (fields, want) in [
         (vec![("name", "B"), ("username", "ci-bot")], 409),
         (vec![("name", "B"), ("username", "has space")], 400),
+        // Never someone's address: Remote-User would name them.
+        (vec![("name", "B"), ("username", "root@example.com")], 400),
+        (vec![("name", "B"), ("username", "..")], 400),
         (
             vec![("name", "x".repeat(101).leak() as &str), ("username", "")],
             400,
@@ -888,6 +901,16 @@ async fn admins_manage_groups_invitations_tokens_and_people() {
         .await;
     assert_eq!(r.status(), 303);
     assert!(store.passkeys_for_user(&bob_id).await.unwrap().is_empty());
+    // One's own passkeys are the account page's.
+    assert_eq!(
+        a.submit(
+            &format!("/.passgate/admin/people/{root_id}/remove-passkey"),
+            &[("passkey", "AAAA")]
+        )
+        .await
+        .status(),
+        409
+    );
     assert_eq!(
         whoami(with_key).await,
         401,
@@ -950,6 +973,11 @@ async fn admins_manage_groups_invitations_tokens_and_people() {
     assert_eq!(r.status(), 303);
     assert!(store.get_user(&bob_id).await.unwrap().is_none());
     assert_eq!(a.get(&person).await.0, 404);
+    // The audit log still finds what happened to them by their address.
+    let (_, page) = a
+        .get("/.passgate/admin/audit?email=bob%40example.com&kind=admin.user")
+        .await;
+    assert!(page.contains("admin.user.delete"), "{page}");
 
     // Every change is audited with the acting admin.
     let audit = gw.cli_json(&["audit", "--kind", "admin."]);
@@ -1171,4 +1199,62 @@ async fn admin_actions_reach_every_replica() {
     })
     .await;
     drop(b);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_email_sign_in_the_last_passkey_stays() {
+    let gw = Gateway::start(|s| {
+        s.config(
+            "",
+            "[[route]]\nhost = \"localhost\"\nupstream = \"http://127.0.0.1:9\"\n",
+        )
+        .replace("[email]\n", "[email]\nsign_in = false\n")
+    })
+    .await;
+    let root = session_aged(&gw, "root@example.com", &["admins"], "webauthn", 5).await;
+    gw.session_for("bob@example.com", &[]).await;
+    let store = gw.store().await;
+    let bob = user_id(&store, "bob@example.com").await;
+    let now = passgate::clock::Clock::now(&passgate::clock::SystemClock);
+    for cred in [1u8, 2] {
+        store
+            .add_passkey(&passgate::store::PasskeyRecord {
+                credential_id: vec![cred; 16],
+                user_id: bob.clone(),
+                name: format!("key {cred}"),
+                data: "{}".into(),
+                aaguid: None,
+                backup_eligible: false,
+                backup_state: false,
+                sign_count: 0,
+                created_at: now,
+                last_used_at: None,
+            })
+            .await
+            .unwrap();
+    }
+    // (The sign-in page has no form without email sign-in: the CSRF
+    // cookie comes from the admin page.)
+    let a = Browser::new(&gw.origin());
+    a.jar.add_cookie_str(
+        &format!("passgate_session={root}; Path=/"),
+        &gw.origin().parse().unwrap(),
+    );
+    assert_eq!(
+        a.get(&format!("/.passgate/admin/people/{bob}")).await.0,
+        200
+    );
+    let remove = async |cred: u8| {
+        use base64::Engine;
+        let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([cred; 16]);
+        a.submit(
+            &format!("/.passgate/admin/people/{bob}/remove-passkey"),
+            &[("passkey", &id)],
+        )
+        .await
+        .status()
+    };
+    assert_eq!(remove(1).await, 303, "one of two goes");
+    assert_eq!(remove(2).await, 409, "the last one stays");
+    assert_eq!(store.passkeys_for_user(&bob).await.unwrap().len(), 1);
 }

@@ -320,6 +320,31 @@ async fn invitations_from_the_cli_work_end_to_end() {
             .status(),
         410
     );
+    // Invited again, with an account: the groups are added, and nobody is
+    // signed in by the link (whoever made it saw it; the account signs in
+    // its own way).
+    let v = cli_json(&gw, &["invite", "ivy@example.com", "--group", "qa"]);
+    let token = v["link"]
+        .as_str()
+        .unwrap()
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let stranger = Browser::new(&gw.origin());
+    let r = stranger
+        .submit("/.passgate/invite", &[("token", &token)])
+        .await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Sign in as usual"));
+    assert!(
+        stranger.whoami().await.is_none(),
+        "not signed in by an invitation"
+    );
+    assert_eq!(
+        b.whoami().await.unwrap()["groups"],
+        serde_json::json!(["dev", "ops", "qa"])
+    );
     let kinds = cli_json(&gw, &["audit", "--user", "ivy@example.com"]);
     assert!(
         kinds

@@ -654,6 +654,32 @@ async fn audit(s: SharedStore) {
         .await
         .unwrap();
     assert_eq!(u1.len(), 2);
+    // By address too: u2's events name u2@example.com; a stranger's none.
+    let by_email = |user_id: Option<&str>, email: &str| AuditFilter {
+        user_id: user_id.map(str::to_string),
+        email: Some(email.into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        s.list_audit(&by_email(None, "U2@example.com"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        s.list_audit(&by_email(Some("u1"), "u2@example.com"))
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    assert!(
+        s.list_audit(&by_email(None, "nobody@example.com"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let since = s
         .list_audit(&AuditFilter {
             since: Some(T0 + 10),

@@ -96,6 +96,8 @@ invite-heading = Sie sind eingeladen
 invite-lead = Erstellen Sie Ihr { $brand }-Konto für { $email }.
 invite-groups = Sie treten bei: { $groups }.
 invite-accept = Annehmen und fortfahren
+invite-added-title = Sie wurden den Gruppen hinzugefügt
+invite-added-message = { $email } gehört jetzt zu: { $groups }. Melden Sie sich wie gewohnt an, um fortzufahren.
 
 ## Email sign-in refusals
 email-too-many-title = Zu viele Versuche
@@ -382,6 +384,8 @@ admin-revoke = Widerrufen
 admin-created = angelegt { $when }
 admin-admins-group-title = Die Gruppe admins bleibt, wie sie ist
 admin-admins-group-message = Die Gruppe admins umzubenennen oder zu löschen oder einer anderen Gruppe ihren Namen zu geben, würde ändern, wer verwalten darf. Fügen Sie stattdessen Mitglieder hinzu oder entfernen Sie welche.
+admin-last-passkey-title = Das ist ihr einziger Weg, sich anzumelden
+admin-last-passkey-message = Die Anmeldung per E-Mail ist ausgeschaltet; ohne diesen Passkey könnte sich die Person gar nicht mehr anmelden. Bitten Sie sie, zuerst einen weiteren Passkey hinzuzufügen, oder setzen Sie ihre Passkeys mit der Kommandozeile zurück (passgate user reset-passkeys) und laden Sie sie erneut ein.
 admin-no-such-group-title = Diese Gruppe gibt es nicht
 admin-no-such-group-message = Es gibt keine Gruppe mit diesem Namen; sie wurde vielleicht umbenannt oder gelöscht.
 admin-no-such-invite-title = Diese Einladung gibt es nicht
@@ -393,7 +397,7 @@ admin-no-such-item-message = Das Angefragte ist nicht da; es hat sich vielleicht
 admin-bad-email = Geben Sie eine E-Mail-Adresse ein (höchstens 200 Zeichen).
 admin-bad-group-name = Ein Gruppenname besteht aus 1 bis 64 Buchstaben, Ziffern, Bindestrichen, Unterstrichen oder Punkten.
 admin-bad-name = Der Name ist zu lang (höchstens 100 Zeichen).
-admin-bad-username = Ein Benutzername besteht aus 1 bis 64 Buchstaben, Ziffern, Bindestrichen, Unterstrichen, Punkten oder @.
+admin-bad-username = Ein Benutzername besteht aus 1 bis 64 Buchstaben, Ziffern, Bindestrichen, Unterstrichen oder Punkten (kein @: er darf nie wie die Adresse einer Person aussehen).
 
 ## Verwaltung: Personen
 admin-invite-someone = Jemanden einladen
@@ -462,7 +466,7 @@ admin-invite-days = Gültig für (Tage)
 admin-invite-send = Einladen
 admin-bad-days = Eine Einladung gilt 1 bis 90 Tage.
 admin-has-account-title = Diese Person hat schon ein Konto
-admin-has-account-message = Fügen Sie sie stattdessen auf ihrer Seite Gruppen hinzu, oder laden Sie sie mit Gruppen ein.
+admin-has-account-message = Fügen Sie sie stattdessen auf ihrer Seite Gruppen hinzu; sie meldet sich wie gewohnt an.
 admin-invite-used-title = Diese Einladung wurde angenommen
 admin-invite-used-message = Sie kann weder widerrufen noch erneut gesendet werden; verwalten Sie stattdessen das Konto der Person.
 admin-notice-invite-revoked = Einladung widerrufen: Ihr Link funktioniert nicht mehr.

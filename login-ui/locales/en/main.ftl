@@ -99,6 +99,8 @@ invite-heading = You're invited
 invite-lead = Create your { $brand } account for { $email }.
 invite-groups = You will join: { $groups }.
 invite-accept = Accept and continue
+invite-added-title = You were added to the groups
+invite-added-message = { $email } now belongs to: { $groups }. Sign in as usual to continue.
 
 ## Email sign-in refusals
 email-too-many-title = Too many attempts
@@ -385,6 +387,8 @@ admin-revoke = Revoke
 admin-created = created { $when }
 admin-admins-group-title = The admins group stays as it is
 admin-admins-group-message = Renaming or deleting the admins group, or giving another group its name, would change who can administer. Add or remove its members instead.
+admin-last-passkey-title = This is their only way to sign in
+admin-last-passkey-message = Email sign-in is turned off, so without this passkey they could not sign in at all. Ask them to add another passkey first, or reset their passkeys with the CLI (passgate user reset-passkeys) and invite them again.
 admin-no-such-group-title = No such group
 admin-no-such-group-message = There is no group with this name; it may have been renamed or deleted.
 admin-no-such-invite-title = No such invitation
@@ -396,7 +400,7 @@ admin-no-such-item-message = What this asked for is not there; it may have chang
 admin-bad-email = Enter an email address (at most 200 characters).
 admin-bad-group-name = A group name is 1 to 64 letters, digits, hyphens, underscores or dots.
 admin-bad-name = The name is too long (at most 100 characters).
-admin-bad-username = A username is 1 to 64 letters, digits, hyphens, underscores, dots or @.
+admin-bad-username = A username is 1 to 64 letters, digits, hyphens, underscores or dots (no @: it must never read as someone’s address).
 
 ## Admin: people
 admin-invite-someone = Invite someone
@@ -465,7 +469,7 @@ admin-invite-days = Valid for (days)
 admin-invite-send = Invite
 admin-bad-days = An invitation is valid for 1 to 90 days.
 admin-has-account-title = This person already has an account
-admin-has-account-message = Add them to groups on their page instead, or invite them with groups.
+admin-has-account-message = Add them to groups on their page instead; they sign in as usual.
 admin-invite-used-title = This invitation has been used
 admin-invite-used-message = It cannot be revoked or sent again; manage the person's account instead.
 admin-notice-invite-revoked = Invitation revoked: its link no longer works.

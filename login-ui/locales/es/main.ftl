@@ -96,6 +96,8 @@ invite-heading = Te han invitado
 invite-lead = Crea tu cuenta de { $brand } para { $email }.
 invite-groups = Te unirás a: { $groups }.
 invite-accept = Aceptar y continuar
+invite-added-title = Se le ha añadido a los grupos
+invite-added-message = { $email } pertenece ahora a: { $groups }. Inicie sesión como siempre para continuar.
 
 ## Email sign-in refusals
 email-too-many-title = Demasiados intentos
@@ -382,6 +384,8 @@ admin-revoke = Revocar
 admin-created = creado { $when }
 admin-admins-group-title = El grupo admins se queda como está
 admin-admins-group-message = Renombrar o eliminar el grupo admins, o dar su nombre a otro grupo, cambiaría quién puede administrar. Añada o quite miembros en su lugar.
+admin-last-passkey-title = Es su única forma de iniciar sesión
+admin-last-passkey-message = El inicio de sesión por correo está desactivado: sin esta passkey no podría iniciar sesión de ningún modo. Pídale antes que añada otra passkey, o restablezca sus passkeys con la línea de comandos (passgate user reset-passkeys) y vuelva a invitarla.
 admin-no-such-group-title = Ese grupo no existe
 admin-no-such-group-message = No hay ningún grupo con este nombre; quizá se renombró o se eliminó.
 admin-no-such-invite-title = Esa invitación no existe
@@ -393,7 +397,7 @@ admin-no-such-item-message = Lo que se pedía no está; quizá cambió desde que
 admin-bad-email = Introduzca una dirección de correo (200 caracteres como máximo).
 admin-bad-group-name = Un nombre de grupo tiene de 1 a 64 letras, dígitos, guiones, guiones bajos o puntos.
 admin-bad-name = El nombre es demasiado largo (100 caracteres como máximo).
-admin-bad-username = Un nombre de usuario tiene de 1 a 64 letras, dígitos, guiones, guiones bajos, puntos o @.
+admin-bad-username = Un nombre de usuario tiene de 1 a 64 letras, dígitos, guiones, guiones bajos o puntos (sin @: nunca debe leerse como la dirección de alguien).
 
 ## Administración: personas
 admin-invite-someone = Invitar a alguien
@@ -462,7 +466,7 @@ admin-invite-days = Válida durante (días)
 admin-invite-send = Invitar
 admin-bad-days = Una invitación es válida de 1 a 90 días.
 admin-has-account-title = Esta persona ya tiene una cuenta
-admin-has-account-message = Añádala a grupos en su página, o invítela con grupos.
+admin-has-account-message = Añádala a grupos en su página; inicia sesión como siempre.
 admin-invite-used-title = Esta invitación ya se aceptó
 admin-invite-used-message = No se puede revocar ni volver a enviar; gestione la cuenta de la persona en su lugar.
 admin-notice-invite-revoked = Invitación revocada: su enlace ya no funciona.

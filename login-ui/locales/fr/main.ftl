@@ -96,6 +96,8 @@ invite-heading = Vous êtes invité
 invite-lead = Créez votre compte { $brand } pour { $email }.
 invite-groups = Vous rejoindrez : { $groups }.
 invite-accept = Accepter et continuer
+invite-added-title = Vous avez été ajouté aux groupes
+invite-added-message = { $email } fait désormais partie de : { $groups }. Connectez-vous comme d’habitude pour continuer.
 
 ## Email sign-in refusals
 email-too-many-title = Trop de tentatives
@@ -382,6 +384,8 @@ admin-revoke = Révoquer
 admin-created = créé { $when }
 admin-admins-group-title = Le groupe admins reste tel quel
 admin-admins-group-message = Renommer ou supprimer le groupe admins, ou donner son nom à un autre groupe, changerait qui peut administrer. Ajoutez ou retirez plutôt ses membres.
+admin-last-passkey-title = C’est sa seule façon de se connecter
+admin-last-passkey-message = La connexion par e-mail est désactivée : sans cette passkey, la personne ne pourrait plus se connecter du tout. Demandez-lui d’abord d’ajouter une autre passkey, ou réinitialisez ses passkeys en ligne de commande (passgate user reset-passkeys) et invitez-la de nouveau.
 admin-no-such-group-title = Ce groupe n’existe pas
 admin-no-such-group-message = Aucun groupe ne porte ce nom ; il a peut-être été renommé ou supprimé.
 admin-no-such-invite-title = Cette invitation n’existe pas
@@ -393,7 +397,7 @@ admin-no-such-item-message = Ce qui était demandé n’est pas là ; cela a peu
 admin-bad-email = Saisissez une adresse e-mail (200 caractères au plus).
 admin-bad-group-name = Un nom de groupe compte de 1 à 64 lettres, chiffres, tirets, tirets bas ou points.
 admin-bad-name = Le nom est trop long (100 caractères au plus).
-admin-bad-username = Un nom d’utilisateur compte de 1 à 64 lettres, chiffres, tirets, tirets bas, points ou @.
+admin-bad-username = Un nom d’utilisateur compte de 1 à 64 lettres, chiffres, tirets, tirets bas ou points (pas de @ : il ne doit jamais se lire comme l’adresse de quelqu’un).
 
 ## Administration : personnes
 admin-invite-someone = Inviter quelqu’un
@@ -462,7 +466,7 @@ admin-invite-days = Valable (jours)
 admin-invite-send = Inviter
 admin-bad-days = Une invitation est valable de 1 à 90 jours.
 admin-has-account-title = Cette personne a déjà un compte
-admin-has-account-message = Ajoutez-la plutôt à des groupes sur sa page, ou invitez-la avec des groupes.
+admin-has-account-message = Ajoutez-la plutôt à des groupes sur sa page ; elle se connecte comme d’habitude.
 admin-invite-used-title = Cette invitation a été acceptée
 admin-invite-used-message = Elle ne peut être ni révoquée ni renvoyée ; gérez plutôt le compte de la personne.
 admin-notice-invite-revoked = Invitation révoquée : son lien ne fonctionne plus.

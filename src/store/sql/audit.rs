@@ -28,13 +28,15 @@ impl Audit for SqlStore {
         let kind = f.kind_prefix.as_ref().map(|k| format!("{k}%"));
         let rows: Vec<AuditRow> = on_pool!(self, p => sqlx::query_as(
             "SELECT id, at, kind, success, user_id, email, ip, user_agent, detail FROM audit_events \
-             WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR at >= $2) AND ($3 IS NULL OR kind LIKE $3) \
+             WHERE (($1 IS NULL AND $5 IS NULL) OR user_id = $1 OR lower(email) = $5) \
+             AND ($2 IS NULL OR at >= $2) AND ($3 IS NULL OR kind LIKE $3) \
              ORDER BY id DESC LIMIT $4",
         )
         .bind(&f.user_id)
         .bind(f.since)
         .bind(&kind)
         .bind(limit)
+        .bind(f.email.as_deref().map(crate::names::normalise_email))
         .fetch_all(p)
         .await
         .map_err(self.err())?);

@@ -73,15 +73,13 @@ pub async fn page(
             None => return Err(d.bad(d.lang().t("admin-bad-since"), "/audit")),
         }
     };
+    // A person's events: their account's, and those naming their address
+    // (invitations; and after they were deleted).
     let user_id = if email.is_empty() {
         None
     } else {
-        match d.app.store.find_user_by_email(&email).await {
-            Ok(Some(u)) => Some(u.id),
-            // Nobody with that address: no events, rather than all of them.
-            Ok(None) => Some(String::new()),
-            Err(e) => return Err(d.fail(e)),
-        }
+        d.ok(d.app.store.find_user_by_email(&email).await)?
+            .map(|u| u.id)
     };
     let format = q.get("format").map(String::as_str).unwrap_or("");
     let limit = match format {
@@ -91,6 +89,7 @@ pub async fn page(
     };
     let filter = crate::store::AuditFilter {
         user_id,
+        email: (!email.is_empty()).then(|| email.clone()),
         since: since_at,
         kind_prefix: (!kind.is_empty()).then(|| kind.clone()),
         limit,

@@ -198,7 +198,7 @@ pub async fn create(
         },
     };
     match d.app.store.find_user_by_email(&email).await {
-        Ok(Some(u)) if groups.is_empty() => {
+        Ok(Some(u)) => {
             return Err(d.refuse(
                 http::StatusCode::CONFLICT,
                 "has_account",

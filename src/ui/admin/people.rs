@@ -341,9 +341,14 @@ pub async fn act(
             }
             changed(&d, &user.id).await;
             (
-                Event::ok("admin.user.update")
-                    .user(&user)
-                    .detail(format!("{}; name and username", d.by())),
+                Event::ok("admin.user.update").user(&user).detail(format!(
+                    "{}; name {:?} -> {:?}; username {:?} -> {:?}",
+                    d.by(),
+                    user.display_name,
+                    name,
+                    user.username.as_deref().unwrap_or(""),
+                    username.unwrap_or("")
+                )),
                 "saved",
             )
         }
@@ -378,13 +383,23 @@ pub async fn act(
             else {
                 return Err(d.missing(Missing::Item, &here));
             };
-            let name = match store.passkeys_for_user(&user.id).await {
-                Ok(keys) => match keys.into_iter().find(|k| k.credential_id == cred) {
-                    Some(k) => k.name,
-                    None => return Err(d.missing(Missing::Item, &here)),
-                },
-                Err(e) => return Err(d.fail(e)),
+            // Your own passkeys are on your account page (removing the one
+            // you signed in with here would end this session).
+            if d.is_me(&user.id) {
+                return Err(d.guarded(Guard::NotYourself, &here));
+            }
+            let keys = d.ok(store.passkeys_for_user(&user.id).await)?;
+            let Some(name) = keys
+                .iter()
+                .find(|k| k.credential_id == cred)
+                .map(|k| k.name.clone())
+            else {
+                return Err(d.missing(Missing::Item, &here));
             };
+            // Without email sign-in, the last passkey is the only way in.
+            if keys.len() <= 1 && !d.cfg.email.sign_in {
+                return Err(d.guarded(Guard::LastPasskey, &here));
+            }
             let ended = d.ok(store.delete_passkey(&user.id, &cred).await)?;
             for sid in &ended {
                 d.app
