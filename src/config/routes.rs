@@ -267,6 +267,32 @@ pub(super) fn check(
                 "is empty, but some routes have no upstream (forward-auth only): list the proxies that call passgate, or their X-Forwarded-* headers will be ignored",
             );
     }
+    // An application on the portal's own origin shares it with passgate's
+    // pages: a script of the application could use the account and admin
+    // pages as whoever is signed in there.
+    if let Some(portal) = portal {
+        let shared: Vec<String> = routes
+            .routes
+            .iter()
+            .filter(|r| {
+                r.policy != Policy::Deny
+                    && r.host.matches(&portal.host)
+                    && r.port.is_none_or(|p| p == portal.port)
+            })
+            .map(|r| r.name())
+            .collect();
+        if let Some(first) = shared.first() {
+            warnings.push(format!(
+                "{first}{} serves an application on the portal's own origin ({}): a script in that application could use passgate's account and admin pages as whoever is signed in; in production, give the portal a host name of its own (server.public_url)",
+                if shared.len() > 1 {
+                    format!(" (and {} more)", shared.len() - 1)
+                } else {
+                    String::new()
+                },
+                portal.origin
+            ));
+        }
+    }
     if routes.routes.is_empty() {
         warnings.push(
             "no [[route]] is configured: every request except passgate's own pages is denied"

@@ -485,3 +485,36 @@ fn tokens_max_age_and_require_are_checked_and_a_bad_entry_names_its_key() {
         "{p:?}"
     );
 }
+
+#[test]
+fn an_application_on_the_portals_origin_is_warned_about() {
+    let shared = load(
+        "[server]\npublic_url = \"http://localhost:8080\"\n\n[[route]]\nhost = \"localhost\"\nupstream = \"http://127.0.0.1:3000\"\n",
+    )
+    .expect("ok");
+    assert!(
+        shared
+            .warnings
+            .iter()
+            .any(|w| w.contains("route[0]") && w.contains("portal's own origin")),
+        "{:?}",
+        shared.warnings
+    );
+    // A portal of its own, or the app on another port of the same host:
+    // separate origins.
+    for routes in [
+        "[[route]]\nhost = \"app.example.com\"\nupstream = \"http://127.0.0.1:3000\"\n",
+        "[[route]]\nhost = \"auth.example.com:8443\"\nupstream = \"http://127.0.0.1:3000\"\n",
+        "[[route]]\nhost = \"auth.example.com\"\npolicy = \"deny\"\n",
+    ] {
+        let c = load(&format!(
+            "[server]\npublic_url = \"https://auth.example.com\"\n\n[webauthn]\nrp_id = \"example.com\"\n\n[session]\ncookie_domain = \"example.com\"\n\n{routes}"
+        ))
+        .expect("ok");
+        assert!(
+            !c.warnings.iter().any(|w| w.contains("portal's own origin")),
+            "{routes}: {:?}",
+            c.warnings
+        );
+    }
+}

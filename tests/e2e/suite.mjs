@@ -544,6 +544,22 @@ await scenario("admin journey: invite someone who signs up through the link, gro
   await shot(ip, "37-admin-not-admin");
   assert.equal((await ip.goto(`${P}/admin/groups`)).status(), 403);
 
+  // A script on the portal's origin (as an application sharing it could
+  // run) can neither read an admin page nor submit its forms by itself.
+  await ap.goto(`${P}/admin/groups`);
+  const fetched = await ap.evaluate(async (url) => (await fetch(url)).status, `${P}/admin/tokens`);
+  assert.equal(fetched, 403, "a fetched admin page is refused");
+  await ap.fill("#group-name", "scripted");
+  // (Playwright's evaluate counts as a user gesture; a script of the app
+  // has none, so the submit waits out the 5 s a gesture lasts.)
+  await Promise.all([
+    ap.waitForNavigation({ timeout: 15000 }),
+    ap.evaluate(() => setTimeout(() => document.querySelector("form[action$='/admin/groups']").submit(), 5500)),
+  ]);
+  assert.match(await ap.textContent("h1"), /Open this page yourself/);
+  await ap.goto(`${P}/admin/groups`);
+  assert.ok(!(await ap.textContent("#group-list")).includes("scripted"), "nothing was created");
+
   // A group for her.
   await ap.goto(`${P}/admin/groups`);
   await ap.fill("#group-name", "qa");

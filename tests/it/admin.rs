@@ -311,6 +311,13 @@ async fn admins_manage_people_and_nobody_else_can() {
             .unwrap()
             .contains("attachment")
     );
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert!(
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
     let jsonl = r.text().await.unwrap();
     for line in jsonl.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -471,6 +478,76 @@ async fn admins_manage_groups_invitations_tokens_and_people() {
     );
     assert!(store.list_service_accounts().await.unwrap().is_empty());
     assert!(store.list_invites().await.unwrap().is_empty());
+
+    // Browsers say how a request was made: a script's fetch of a page, or
+    // a form it submits without the person, is refused and changes nothing
+    // (an application sharing the portal's origin could otherwise use these
+    // pages as the admin).
+    for dest in ["empty", "iframe"] {
+        let r = a
+            .client
+            .get(gw.url("/.passgate/admin/tokens"))
+            .header("sec-fetch-dest", dest)
+            .header("sec-fetch-mode", "cors")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{dest}");
+        assert!(!r.text().await.unwrap().contains("name=\"csrf\""));
+    }
+    let navigated = [
+        ("sec-fetch-dest", "document"),
+        ("sec-fetch-mode", "navigate"),
+        ("sec-fetch-site", "same-origin"),
+    ];
+    let r = a
+        .submit_with(
+            "/.passgate/admin/groups",
+            &[("name", "scripted")],
+            &navigated,
+        )
+        .await;
+    assert_eq!(r.status(), 403, "a form submitted by a script");
+    let r = a
+        .submit_with(
+            "/.passgate/admin/groups",
+            &[("name", "fetched")],
+            &[
+                ("sec-fetch-dest", "empty"),
+                ("sec-fetch-mode", "cors"),
+                ("sec-fetch-user", "?1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 403, "a fetch");
+    assert!(
+        store
+            .list_groups()
+            .await
+            .unwrap()
+            .iter()
+            .all(|g| g.name != "scripted" && g.name != "fetched")
+    );
+    let mut by_hand = navigated.to_vec();
+    by_hand.push(("sec-fetch-user", "?1"));
+    let r = a
+        .submit_with("/.passgate/admin/groups", &[("name", "by-hand")], &by_hand)
+        .await;
+    assert_eq!(r.status(), 303, "a form the person submitted");
+    let r = a
+        .client
+        .get(gw.url("/.passgate/admin/groups/by-hand"))
+        .header("sec-fetch-dest", "document")
+        .header("sec-fetch-mode", "navigate")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "a page opened as a page");
+    a.submit(
+        "/.passgate/admin/groups/by-hand/delete",
+        &[("confirm", "by-hand")],
+    )
+    .await;
 
     // Groups: create, add a member, rename, delete with typed confirmation.
     let r = a

@@ -198,5 +198,14 @@ fn download(body: String, content_type: &'static str, name: &str) -> Response<Bo
         http::header::CACHE_CONTROL,
         http::HeaderValue::from_static("no-store"),
     );
+    // Data, never a page: not sniffed, run or framed.
+    h.insert(
+        http::header::X_CONTENT_TYPE_OPTIONS,
+        http::HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        http::header::CONTENT_SECURITY_POLICY,
+        http::HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; sandbox"),
+    );
     r
 }
