@@ -503,6 +503,14 @@ await scenario("admin pages: an admin with a fresh passkey sign-in sees people a
 await scenario("admin journey: invite someone who signs up through the link, group them, see them in the audit log and the activity chart, end their session, disable them", async () => {
   const ap = state.adminPage;
   assert.ok(ap, "the admin scenario signed in");
+  // The page as it is (a POST's answer), at 360 px, then back.
+  const narrowHere = async (name) => {
+    await ap.setViewportSize({ width: 360, height: 740 });
+    const overflow = await ap.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${name}: content overflows by ${overflow}px`);
+    await shot(ap, name);
+    await ap.setViewportSize({ width: 1280, height: 900 });
+  };
   const narrow = async (url, name) => {
     const p2 = await ap.context().newPage();
     await p2.setViewportSize({ width: 360, height: 740 });
@@ -522,6 +530,7 @@ await scenario("admin journey: invite someone who signs up through the link, gro
   const link = (await ap.textContent("#invite-link")).trim();
   assert.match(link, /\/\.passgate\/invite\?token=/);
   await shot(ap, "34-admin-invited");
+  await narrowHere("34-admin-invited-narrow");
   await ap.goto(`${P}/admin/invites`);
   assert.match(await ap.textContent("#invites"), /ivy@example\.com/);
   await shot(ap, "35-admin-invites");
@@ -599,6 +608,7 @@ await scenario("admin journey: invite someone who signs up through the link, gro
   await ap.waitForSelector("#token");
   assert.match(await ap.textContent("#token"), /pgt_/);
   await shot(ap, "45-admin-token-shown");
+  await narrowHere("45-admin-token-shown-narrow");
   await ap.goto(`${P}/admin/tokens`);
   assert.match(await ap.textContent("#accounts"), /ci-bot/);
   await shot(ap, "46-admin-tokens");
