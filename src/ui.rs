@@ -147,6 +147,34 @@ impl axum::extract::FromRequest<Arc<App>> for Posted {
     }
 }
 
+/// Did a person bring this request about, as a page of its own? Browsers
+/// say how a request was made (`Sec-Fetch-*`): an admin or account page is
+/// opened as a document, never fetched by a script or framed, and an action is a form
+/// the person submitted themselves (`Sec-Fetch-User: ?1`), so a script of
+/// an application that shares the portal's origin can neither read these
+/// pages' forms nor submit them. A client that sends none of these fields
+/// (not a browser, or an old one) is judged by the other checks alone.
+pub fn navigated(headers: &HeaderMap, acting: bool) -> bool {
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let Some(dest) = get("sec-fetch-dest") else {
+        return true;
+    };
+    dest == "document"
+        && (!acting
+            || (get("sec-fetch-mode") == Some("navigate") && get("sec-fetch-user") == Some("?1")))
+}
+
+/// The page for a request [`navigated`] refuses: 403, open it yourself.
+pub fn not_navigated(cfg: &Config, headers: &HeaderMap, ctx: &crate::page::Ctx) -> Response<Body> {
+    crate::page::PageError::refused(
+        StatusCode::FORBIDDEN,
+        "not_navigated",
+        ctx.lang.t("page-not-navigated-title"),
+        ctx.lang.t("page-not-navigated-message"),
+    )
+    .respond(cfg, headers, ctx)
+}
+
 /// Render a page that holds forms: `build` gets this browser's CSRF token,
 /// and the CSRF cookie is set when it is new.
 pub fn page<T: Template>(

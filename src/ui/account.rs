@@ -107,6 +107,9 @@ pub async fn page(
     headers: HeaderMap,
 ) -> Response<Body> {
     let cfg = app.config();
+    if !super::navigated(&headers, false) {
+        return super::not_navigated(&cfg, &headers, &ctx);
+    }
     let back = format!("{}{}/account", cfg.server.portal.origin, cfg.server.prefix);
     let session = match require(&app, &cfg, &headers, &ctx, &back).await {
         Ok(s) => s,
@@ -226,6 +229,9 @@ impl axum::extract::FromRequest<Arc<App>> for AccountPost {
                 crate::page::enc(&back)
             )));
         };
+        if !super::navigated(&headers, true) {
+            return Err(super::not_navigated(&cfg, &headers, &ctx));
+        }
         let session = require(app, &cfg, &headers, &ctx, &back).await?;
         Ok(AccountPost { session, fields })
     }

@@ -95,14 +95,8 @@ impl Desk {
     ) -> Result<Desk, Response<Body>> {
         let cfg = app.config();
         let here = admin_url(&cfg, rest);
-        if !navigated(&headers, acting) {
-            return Err(PageError::refused(
-                StatusCode::FORBIDDEN,
-                "not_navigated",
-                ctx.lang.t("admin-not-navigated-title"),
-                ctx.lang.t("admin-not-navigated-message"),
-            )
-            .respond(&cfg, &headers, &ctx));
+        if !super::navigated(&headers, acting) {
+            return Err(super::not_navigated(&cfg, &headers, &ctx));
         }
         let session = match super::current_session(&app, &cfg, &headers).await {
             Ok(Some(s)) => s,
@@ -318,23 +312,6 @@ pub enum Guard {
     AdminsGroup,
     /// Email sign-in is off, and this is their last passkey.
     LastPasskey,
-}
-
-/// Did a person bring this request about, as a page of its own? Browsers
-/// say how a request was made (`Sec-Fetch-*`): an admin page is opened as a
-/// document, never fetched by a script or framed, and an action is a form
-/// the person submitted themselves (`Sec-Fetch-User: ?1`), so a script of
-/// an application that shares the portal's origin can neither read these
-/// pages' forms nor submit them. A client that sends none of these fields
-/// (not a browser, or an old one) is judged by the other checks alone.
-fn navigated(headers: &HeaderMap, acting: bool) -> bool {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let Some(dest) = get("sec-fetch-dest") else {
-        return true;
-    };
-    dest == "document"
-        && (!acting
-            || (get("sec-fetch-mode") == Some("navigate") && get("sec-fetch-user") == Some("?1")))
 }
 
 /// A field of a form, trimmed ("" when missing).

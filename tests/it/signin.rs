@@ -446,6 +446,53 @@ async fn state_changing_posts_need_the_origin_and_the_csrf_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+    // The account page, as the admin pages: a browser's page is opened as a
+    // document, and its forms submitted by the person (a script of an app
+    // sharing the portal's origin could otherwise use them).
+    let scripted: [&[(&str, &str)]; 2] = [
+        &[
+            ("sec-fetch-dest", "document"),
+            ("sec-fetch-mode", "navigate"),
+        ],
+        &[
+            ("sec-fetch-dest", "empty"),
+            ("sec-fetch-mode", "cors"),
+            ("sec-fetch-user", "?1"),
+        ],
+    ];
+    for headers in scripted {
+        let r = b
+            .submit_with(
+                "/.passgate/account/profile",
+                &[("name", "Scripted")],
+                headers,
+            )
+            .await;
+        assert_eq!(r.status(), 403, "{headers:?}");
+    }
+    assert_eq!(b.whoami().await.unwrap()["name"], "Csrf Person");
+    let r = b
+        .client
+        .get(b.url("/.passgate/account"))
+        .header("sec-fetch-dest", "empty")
+        .header("sec-fetch-mode", "cors")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "a fetched account page");
+    let r = b
+        .submit_with(
+            "/.passgate/account/profile",
+            &[("name", "By Hand")],
+            &[
+                ("sec-fetch-dest", "document"),
+                ("sec-fetch-mode", "navigate"),
+                ("sec-fetch-user", "?1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(b.whoami().await.unwrap()["name"], "By Hand");
     // JSON endpoints too.
     for path in [
         "/.passgate/webauthn/authenticate/start",
