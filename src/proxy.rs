@@ -284,13 +284,18 @@ impl Proxy {
 
     /// Send on an idle connection of this thread, or a new one, driven by
     /// the client connection's task. A request that an idle connection
-    /// could not take (it closed meanwhile) is sent again on a new one.
+    /// could not take (it closed meanwhile) is sent again on a new one, and
+    /// so is an idempotent request without a body that an idle connection
+    /// took but dropped unanswered (the upstream's keep-alive timeout
+    /// closing it as the request went out), as the HTTP/1 loop does.
     async fn send_local(
         &self,
         driver: &local::Driver,
-        mut req: Request<Incoming>,
+        req: Request<Incoming>,
         upstream: &Upstream,
     ) -> Result<Response<Incoming>, ProxyError> {
+        use hyper::body::Body as _;
+        let mut req = req.map(http_body_util::Either::Left);
         // Boxed: connecting is rare (idle connections are reused) and its
         // state is large; every request's future would carry room for it.
         let connect = || {
@@ -311,6 +316,9 @@ impl Proxy {
         // not one per request).
         let deadline = std::time::Instant::now() + self.response_timeout;
         loop {
+            // Its head, when it may go again on a new connection.
+            let again = (!fresh && req.method().is_idempotent() && req.body().is_end_stream())
+                .then(|| head_of(&req));
             let answer = conn.send(req);
             driver.hold(conn, deadline);
             let answer = answer.await;
@@ -322,9 +330,14 @@ impl Proxy {
             }
             match answer {
                 Ok(resp) => return Ok(resp),
-                Err(mut e) => match e.take_message() {
-                    Some(unsent) if !fresh => {
+                Err(mut e) => match (e.take_message(), again) {
+                    (Some(unsent), _) if !fresh => {
                         req = unsent;
+                        conn = connect().await?;
+                        fresh = true;
+                    }
+                    (None, Some(head)) if dropped_unanswered(e.error()) => {
+                        req = head;
                         conn = connect().await?;
                         fresh = true;
                     }
@@ -338,6 +351,34 @@ impl Proxy {
             }
         }
     }
+}
+
+/// A body-less copy of `req` to send again.
+fn head_of(req: &Request<local::UpBody>) -> Request<local::UpBody> {
+    let mut again = Request::new(http_body_util::Either::Right(http_body_util::Empty::new()));
+    *again.method_mut() = req.method().clone();
+    *again.uri_mut() = req.uri().clone();
+    *again.version_mut() = req.version();
+    *again.headers_mut() = req.headers().clone();
+    again
+}
+
+/// Did the connection close (or reset) before the answer came?
+fn dropped_unanswered(e: &hyper::Error) -> bool {
+    if e.is_incomplete_message() {
+        return true;
+    }
+    let mut src = std::error::Error::source(e);
+    while let Some(inner) = src {
+        if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+            return matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+            );
+        }
+        src = inner.source();
+    }
+    false
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

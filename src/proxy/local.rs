@@ -32,13 +32,17 @@ use tokio::net::TcpStream;
 use super::alarm::Alarm;
 use super::idle::IdleLists;
 
-type UpConn = Connection<TokioIo<TcpStream>, Incoming>;
+/// What goes up: the client's body, or none (a body-less request sent
+/// again after a reused connection dropped it, see `proxy.rs`).
+pub type UpBody = http_body_util::Either<Incoming, http_body_util::Empty<bytes::Bytes>>;
+
+type UpConn = Connection<TokioIo<TcpStream>, UpBody>;
 
 /// One upstream connection: the handle that sends requests and the
 /// connection future that does the I/O.
 pub struct Upstream {
     key: Authority,
-    send: SendRequest<Incoming>,
+    send: SendRequest<UpBody>,
     conn: Pin<Box<UpConn>>,
 }
 
@@ -64,11 +68,11 @@ impl Upstream {
     /// the connection (hand the connection to it with [`Driver::hold`]).
     pub fn send(
         &mut self,
-        req: http::Request<Incoming>,
+        req: http::Request<UpBody>,
     ) -> impl Future<
         Output = Result<
             http::Response<Incoming>,
-            hyper::client::conn::TrySendError<http::Request<Incoming>>,
+            hyper::client::conn::TrySendError<http::Request<UpBody>>,
         >,
     > + Send
     + use<> {

@@ -399,6 +399,106 @@ async fn idle_upstream_connections_the_upstream_closes_are_let_go() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reused_connection_the_upstream_drops_unanswered_is_retried_when_idempotent() {
+    // An upstream that answers only the first request on a connection and
+    // drops it a moment after a second one arrives, unanswered: the race of
+    // a keep-alive timeout, made certain. Each connection's requests are
+    // counted, so a retry shows as a request on a new connection.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let up = listener.local_addr().unwrap().port();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        loop {
+            let Ok((mut s, _)) = listener.accept().await else {
+                return;
+            };
+            let log = log.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                let mut answered = false;
+                loop {
+                    if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buf[..end]).to_string();
+                        let line = head.lines().next().unwrap_or("").to_string();
+                        // A body, if stated, is read and ignored.
+                        let len: usize = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        while buf.len() < end + 4 + len {
+                            match s.read(&mut chunk).await {
+                                Ok(n) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+                                _ => return,
+                            }
+                        }
+                        buf.drain(..end + 4 + len);
+                        log.lock().unwrap().push(format!(
+                            "{} {line}",
+                            if answered { "dropped" } else { "answered" }
+                        ));
+                        if answered {
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                            return;
+                        }
+                        answered = true;
+                        let _ = s
+                            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                            .await;
+                        continue;
+                    }
+                    match s.read(&mut chunk).await {
+                        Ok(n) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+                        _ => return,
+                    }
+                }
+            });
+        }
+    });
+    for server in ["", "http1_loop = false"] {
+        seen.lock().unwrap().clear();
+        let gw = Gateway::start(|s| {
+            s.config(
+                server,
+                &format!("[[route]]\nhost = \"localhost\"\npolicy = \"public\"\nupstream = \"http://127.0.0.1:{up}\"\n"),
+            )
+        })
+        .await;
+        // One client connection, so the gateway reuses its upstream one.
+        let c = client();
+        assert_eq!(c.get(gw.url("/first")).send().await.unwrap().status(), 200);
+        // A GET on the reused connection is dropped, then sent again on a
+        // new one.
+        let r = c.get(gw.url("/again")).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{server:?}: {:?}", seen.lock().unwrap());
+        let log = seen.lock().unwrap().clone();
+        assert!(
+            log.contains(&"dropped GET /again HTTP/1.1".to_string())
+                && log.contains(&"answered GET /again HTTP/1.1".to_string()),
+            "{server:?}: {log:?}"
+        );
+        // A POST is not: the upstream may have acted on it.
+        seen.lock().unwrap().clear();
+        assert_eq!(c.get(gw.url("/third")).send().await.unwrap().status(), 200);
+        let r = c.post(gw.url("/act")).body("x").send().await.unwrap();
+        assert_eq!(r.status(), 502, "{server:?}: {:?}", seen.lock().unwrap());
+        let log = seen.lock().unwrap().clone();
+        assert_eq!(
+            log.iter().filter(|l| l.contains("POST /act")).count(),
+            1,
+            "{server:?}: sent once: {log:?}"
+        );
+        assert!(!gw.log().contains("panicked"));
+    }
+}
+
 /// `tasks` clients sending `GET url` (with `cookie`) until `stop`; each
 /// answer's status (0: no answer) and how long it took.
 pub(crate) async fn load(
