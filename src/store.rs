@@ -293,6 +293,8 @@ pub trait Users: Send + Sync {
     async fn remove_member(&self, user_id: &str, group: &str) -> StoreResult<bool>;
     /// Sorted group names.
     async fn user_groups(&self, user_id: &str) -> StoreResult<Vec<String>>;
+    /// A group's members, by address (none for an unknown group).
+    async fn group_members(&self, group: &str) -> StoreResult<Vec<User>>;
     /// Rename a group, its memberships with it. NotFound when `from` does
     /// not exist; Conflict when `to` does.
     async fn rename_group(&self, from: &str, to: &str) -> StoreResult<()>;

@@ -253,6 +253,9 @@ impl Users for GuardedStore {
     async fn user_groups(&self, user_id: &str) -> StoreResult<Vec<String>> {
         guarded!(self.user_groups(user_id))
     }
+    async fn group_members(&self, group: &str) -> StoreResult<Vec<User>> {
+        guarded!(self.group_members(group))
+    }
     async fn rename_group(&self, from: &str, to: &str) -> StoreResult<()> {
         guarded!(self.rename_group(from, to))
     }

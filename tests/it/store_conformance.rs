@@ -287,6 +287,16 @@ async fn renaming_groups(s: SharedStore) {
     ));
     s.rename_group("ops", "operations").await.unwrap();
     assert_eq!(s.user_groups(&u.id).await.unwrap(), vec!["operations"]);
+    let members: Vec<String> = s
+        .group_members("operations")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.email)
+        .collect();
+    assert_eq!(members, vec!["r@example.com"]);
+    assert!(s.group_members("ops").await.unwrap().is_empty());
+    assert!(s.group_members("dev").await.unwrap().is_empty());
     let names: Vec<String> = s
         .list_groups()
         .await

@@ -277,6 +277,20 @@ impl Users for SqlStore {
             .map_err(self.err()))
     }
 
+    async fn group_members(&self, group: &str) -> StoreResult<Vec<User>> {
+        let cols = USER_COLS
+            .split(", ")
+            .map(|c| format!("u.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let q = sql(format!(
+            "SELECT {cols} FROM users u JOIN memberships m ON m.user_id = u.id \
+             WHERE m.group_name = $1 ORDER BY u.email_norm"
+        ));
+        let rows: Vec<UserRow> = on_pool!(self, p => sqlx::query_as(q).bind(group).fetch_all(p).await.map_err(self.err())?);
+        Ok(rows.into_iter().map(User::from).collect())
+    }
+
     async fn rename_group(&self, from: &str, to: &str) -> StoreResult<()> {
         check_groups(&[to.to_string()])?;
         on_pool!(self, p => {

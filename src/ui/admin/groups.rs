@@ -158,19 +158,13 @@ async fn used_by(d: &Desk, group: &str) -> Result<Vec<String>, StoreError> {
 
 /// The ids of `group`'s members.
 async fn member_ids(d: &Desk, group: &str) -> Result<Vec<String>, StoreError> {
-    let mut ids = Vec::new();
-    for u in d.app.store.list_users().await? {
-        if d.app
-            .store
-            .user_groups(&u.id)
-            .await?
-            .iter()
-            .any(|g| g == group)
-        {
-            ids.push(u.id);
-        }
-    }
-    Ok(ids)
+    Ok(d.app
+        .store
+        .group_members(group)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect())
 }
 
 /// `GET P/admin/groups/{name}`.
@@ -183,24 +177,23 @@ pub async fn group(
 ) -> Answer {
     let d = Desk::look(app, ctx, headers, &group_path(&name)).await?;
     let store = &d.app.store;
-    let (groups, users) = d.ok(tokio::try_join!(store.list_groups(), store.list_users()))?;
+    let (groups, members) = d.ok(tokio::try_join!(
+        store.list_groups(),
+        store.group_members(&name)
+    ))?;
     if !groups.iter().any(|g| g.name == name) {
         return Err(d.missing(Missing::Group, "/groups"));
     }
-    let mut members = Vec::new();
-    for u in &users {
-        match store.user_groups(&u.id).await {
-            Ok(g) if g.contains(&name) => members.push(MemberRow {
-                id: u.id.clone(),
-                email: u.email.clone(),
-                name: u.display_name.clone(),
-                disabled: u.disabled,
-                is_self: d.is_me(&u.id),
-            }),
-            Ok(_) => {}
-            Err(e) => return Err(d.fail(e)),
-        }
-    }
+    let members = members
+        .iter()
+        .map(|u| MemberRow {
+            id: u.id.clone(),
+            email: u.email.clone(),
+            name: u.display_name.clone(),
+            disabled: u.disabled,
+            is_self: d.is_me(&u.id),
+        })
+        .collect();
     let used_by = d.ok(used_by(&d, &name).await)?;
     let lang = d.lang();
     let notice = match q.get("notice").map(String::as_str) {
