@@ -51,6 +51,12 @@ impl Event {
         self
     }
 
+    /// Who acted, when it is not the person the event is about.
+    pub fn actor(mut self, email: &str) -> Self {
+        self.0.actor = Some(email.to_string());
+        self
+    }
+
     pub fn detail(mut self, d: impl std::fmt::Display) -> Self {
         self.0.detail = d.to_string();
         self

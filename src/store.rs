@@ -187,6 +187,10 @@ pub struct NewAuditEvent {
     pub user_agent: Option<String>,
     /// Free text or JSON with the specifics (never secrets).
     pub detail: String,
+    /// Who acted, when it is not the person the event is about (the
+    /// admin's address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
 }
 
 /// A recorded audit event.
@@ -200,8 +204,9 @@ pub struct AuditEvent {
 /// Which audit events to list, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
-    /// Events of this user; with `email`, events of this user or naming
-    /// that address (so a deleted person's and invitations show too).
+    /// Events of this user; with `email`, events of this user, naming
+    /// that address, or done by it (so a deleted person's, invitations and
+    /// an admin's actions show too).
     pub user_id: Option<String>,
     pub email: Option<String>,
     pub since: Option<i64>,

@@ -295,6 +295,7 @@ struct AuditRow {
     ip: Option<String>,
     user_agent: Option<String>,
     detail: String,
+    actor: Option<String>,
 }
 
 impl From<AuditRow> for AuditEvent {
@@ -310,6 +311,7 @@ impl From<AuditRow> for AuditEvent {
                 ip: r.ip,
                 user_agent: r.user_agent,
                 detail: r.detail,
+                actor: r.actor,
             },
         }
     }

@@ -169,10 +169,10 @@ impl Desk {
         self.me.principal.user_id == user_id
     }
 
-    /// Record an event, with where the admin is.
+    /// Record an event, with the admin as its actor and where they are.
     pub async fn audit(&self, e: Event) {
         self.app
-            .audit(e.from(
+            .audit(e.actor(&self.me.principal.email).from(
                 &self.ctx.client_ip(),
                 &crate::page::user_agent(&self.headers),
             ))

@@ -333,6 +333,7 @@ async fn admins_manage_people_and_nobody_else_can() {
         ip: None,
         user_agent: None,
         detail: "=HYPERLINK(\"https://evil.example\")".into(),
+        actor: None,
     };
     store.append_audit(&ev).await.unwrap();
     let csv = a
@@ -345,7 +346,7 @@ async fn admins_manage_people_and_nobody_else_can() {
         .await
         .unwrap();
     assert!(
-        csv.starts_with("id,at,kind,success,email,ip,detail\n"),
+        csv.starts_with("id,at,kind,success,email,ip,detail,actor\n"),
         "{csv}"
     );
     assert!(
@@ -1055,6 +1056,28 @@ async fn admins_manage_groups_invitations_tokens_and_people() {
         .get("/.passgate/admin/audit?email=bob%40example.com&kind=admin.user")
         .await;
     assert!(page.contains("admin.user.delete"), "{page}");
+
+    // What an admin did is found by their address (the actor).
+    let (_, page) = a
+        .get("/.passgate/admin/audit?email=root%40example.com&kind=admin.token")
+        .await;
+    assert!(
+        page.contains("admin.token.create") && page.contains("admin.token.revoke"),
+        "{page}"
+    );
+    let export = a
+        .client
+        .get(gw.url("/.passgate/admin/audit?kind=admin.token.create&format=jsonl"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        export.contains("\"actor\":\"root@example.com\""),
+        "{export}"
+    );
 
     // Every change is audited with the acting admin.
     let audit = gw.cli_json(&["audit", "--kind", "admin."]);

@@ -644,6 +644,7 @@ async fn audit(s: SharedStore) {
                 ip: Some("10.0.0.1".into()),
                 user_agent: Some("ua".into()),
                 detail: "{}".into(),
+                actor: None,
             })
             .await
             .unwrap();
@@ -747,6 +748,25 @@ async fn audit(s: SharedStore) {
         s.list_audit(&AuditFilter::default()).await.unwrap().len(),
         3
     );
+    // Found by who acted, too.
+    s.append_audit(&NewAuditEvent {
+        at: T0 + 30,
+        kind: "admin.token.create".into(),
+        success: true,
+        actor: Some("Root@example.com".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let acted = s
+        .list_audit(&AuditFilter {
+            email: Some("root@example.com".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(acted.len(), 1);
+    assert_eq!(acted[0].event.actor.as_deref(), Some("Root@example.com"));
 }
 
 fn key(kid: &str, at: i64) -> SigningKeyRecord {

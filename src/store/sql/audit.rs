@@ -7,8 +7,8 @@ use crate::store::Audit;
 impl Audit for SqlStore {
     async fn append_audit(&self, e: &NewAuditEvent) -> StoreResult<i64> {
         on_pool!(self, p => sqlx::query_scalar(
-            "INSERT INTO audit_events (at, kind, success, user_id, email, ip, user_agent, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO audit_events (at, kind, success, user_id, email, ip, user_agent, detail, actor) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(e.at)
         .bind(&e.kind)
@@ -18,6 +18,7 @@ impl Audit for SqlStore {
         .bind(&e.ip)
         .bind(&e.user_agent)
         .bind(&e.detail)
+        .bind(&e.actor)
         .fetch_one(p)
         .await
         .map_err(self.err()))
@@ -27,8 +28,8 @@ impl Audit for SqlStore {
         let limit = if f.limit <= 0 { 100 } else { f.limit };
         let kind = f.kind_prefix.as_ref().map(|k| format!("{k}%"));
         let rows: Vec<AuditRow> = on_pool!(self, p => sqlx::query_as(
-            "SELECT id, at, kind, success, user_id, email, ip, user_agent, detail FROM audit_events \
-             WHERE (($1 IS NULL AND $5 IS NULL) OR user_id = $1 OR lower(email) = $5) \
+            "SELECT id, at, kind, success, user_id, email, ip, user_agent, detail, actor FROM audit_events \
+             WHERE (($1 IS NULL AND $5 IS NULL) OR user_id = $1 OR lower(email) = $5 OR lower(actor) = $5) \
              AND ($2 IS NULL OR at >= $2) AND ($3 IS NULL OR kind LIKE $3) \
              ORDER BY id DESC LIMIT $4",
         )

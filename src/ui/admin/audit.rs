@@ -109,7 +109,7 @@ pub async fn page(
             ));
         }
         "csv" => {
-            let mut out = String::from("id,at,kind,success,email,ip,detail\n");
+            let mut out = String::from("id,at,kind,success,email,ip,detail,actor\n");
             for e in &events {
                 let v = &e.event;
                 let cells = [
@@ -120,6 +120,7 @@ pub async fn page(
                     v.email.clone().unwrap_or_default(),
                     v.ip.clone().unwrap_or_default(),
                     v.detail.clone(),
+                    v.actor.clone().unwrap_or_default(),
                 ];
                 out.push_str(&cells.map(|c| csv_cell(&c)).join(","));
                 out.push('\n');
