@@ -1358,3 +1358,72 @@ async fn without_email_sign_in_the_last_passkey_stays() {
     assert_eq!(remove(2).await, 409, "the last one stays");
     assert_eq!(store.passkeys_for_user(&bob).await.unwrap().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_pages_answer_alike_on_both_serving_paths() {
+    for server in ["", "http1_loop = false"] {
+        let gw = Gateway::start(|s| {
+            s.config(
+                server,
+                "[[route]]\nhost = \"localhost\"\nupstream = \"http://127.0.0.1:9\"\n",
+            )
+        })
+        .await;
+        let root = session_aged(&gw, "root@example.com", &["admins"], "webauthn", 5).await;
+        let bob = gw.session_for("bob@example.com", &[]).await;
+        let store = gw.store().await;
+        let (a, nb) = (browser(&gw, &root).await, browser(&gw, &bob).await);
+        // Anonymous: to sign in; a non-admin: 403; an admin: the page.
+        let r = client()
+            .get(gw.url("/.passgate/admin/groups"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{server:?}");
+        assert_eq!(nb.get("/.passgate/admin/groups").await.0, 403, "{server:?}");
+        assert_eq!(a.get("/.passgate/admin/groups").await.0, 200, "{server:?}");
+        // A non-admin's, a forged and a scripted POST change nothing.
+        assert_eq!(
+            nb.submit("/.passgate/admin/groups", &[("name", "x1")])
+                .await
+                .status(),
+            403
+        );
+        let forged = a
+            .client
+            .post(gw.url("/.passgate/admin/groups"))
+            .header("origin", "https://evil.example")
+            .form(&[("csrf", "x"), ("name", "x2")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 403, "{server:?}");
+        let scripted = a
+            .submit_with(
+                "/.passgate/admin/groups",
+                &[("name", "x3")],
+                &[("sec-fetch-dest", "empty"), ("sec-fetch-mode", "cors")],
+            )
+            .await;
+        assert_eq!(scripted.status(), 403, "{server:?}");
+        let names: Vec<String> = store
+            .list_groups()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|g| g.name)
+            .collect();
+        assert_eq!(names, vec!["admins"], "{server:?}");
+        // The admin's own action goes through, and a guard holds.
+        let r = a
+            .submit("/.passgate/admin/groups", &[("name", "ops")])
+            .await;
+        assert_eq!(r.status(), 303, "{server:?}");
+        let root_id = user_id(&store, "root@example.com").await;
+        let r = a
+            .submit(&format!("/.passgate/admin/people/{root_id}/disable"), &[])
+            .await;
+        assert_eq!(r.status(), 409, "{server:?}");
+        assert!(!gw.log().contains("panicked"));
+    }
+}
