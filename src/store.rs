@@ -300,9 +300,11 @@ pub trait Users: Send + Sync {
     async fn user_groups(&self, user_id: &str) -> StoreResult<Vec<String>>;
     /// A group's members, by address (none for an unknown group).
     async fn group_members(&self, group: &str) -> StoreResult<Vec<User>>;
-    /// Rename a group, its memberships with it. NotFound when `from` does
-    /// not exist; Conflict when `to` does.
-    async fn rename_group(&self, from: &str, to: &str) -> StoreResult<()>;
+    /// Rename a group, with its memberships, the pending invitations and
+    /// the service accounts that name it, in one transaction. Returns the
+    /// ids of the service accounts changed. NotFound when `from` does not
+    /// exist; Conflict when `to` does.
+    async fn rename_group(&self, from: &str, to: &str) -> StoreResult<Vec<String>>;
     /// Disable, delete or take out of `admins`, in one transaction that is
     /// refused with `Conflict("last_admin")` when no enabled member of
     /// `admins` would be left. Two admins removing each other at once

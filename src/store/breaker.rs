@@ -256,7 +256,7 @@ impl Users for GuardedStore {
     async fn group_members(&self, group: &str) -> StoreResult<Vec<User>> {
         guarded!(self.group_members(group))
     }
-    async fn rename_group(&self, from: &str, to: &str) -> StoreResult<()> {
+    async fn rename_group(&self, from: &str, to: &str) -> StoreResult<Vec<String>> {
         guarded!(self.rename_group(from, to))
     }
     async fn change_keeping_an_admin(

@@ -285,7 +285,41 @@ async fn renaming_groups(s: SharedStore) {
         s.rename_group("ops", "not ok").await,
         Err(StoreError::Conflict(_))
     ));
-    s.rename_group("ops", "operations").await.unwrap();
+    // A pending invitation and a service account that name it follow.
+    s.create_invite(&Invite {
+        groups: vec!["ops".into(), "qa".into()],
+        ..invite("ri", "ri@example.com", 90, T0 + 100)
+    })
+    .await
+    .unwrap();
+    let account = passgate::store::ServiceAccount {
+        id: "svc-r".into(),
+        name: "r-bot".into(),
+        groups: vec!["ops".into()],
+        disabled: false,
+        created_at: T0,
+    };
+    let token = passgate::store::ServiceToken {
+        id: "t-r".into(),
+        account_id: "svc-r".into(),
+        token_hash: vec![91; 32],
+        created_at: T0,
+        expires_at: None,
+        last_used_at: None,
+    };
+    s.create_service_account(&account, &token).await.unwrap();
+    assert_eq!(
+        s.rename_group("ops", "operations").await.unwrap(),
+        vec!["svc-r".to_string()]
+    );
+    assert_eq!(
+        s.find_invite(&[90; 32]).await.unwrap().unwrap().groups,
+        vec!["operations", "qa"]
+    );
+    assert_eq!(
+        s.service_account("r-bot").await.unwrap().unwrap().groups,
+        vec!["operations"]
+    );
     assert_eq!(s.user_groups(&u.id).await.unwrap(), vec!["operations"]);
     let members: Vec<String> = s
         .group_members("operations")

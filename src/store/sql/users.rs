@@ -291,7 +291,7 @@ impl Users for SqlStore {
         Ok(rows.into_iter().map(User::from).collect())
     }
 
-    async fn rename_group(&self, from: &str, to: &str) -> StoreResult<()> {
+    async fn rename_group(&self, from: &str, to: &str) -> StoreResult<Vec<String>> {
         check_groups(&[to.to_string()])?;
         on_pool!(self, p => {
             let mut tx = begin_write!(self, p).map_err(self.err())?;
@@ -319,8 +319,40 @@ impl Users for SqlStore {
             ] {
                 sqlx::query(q).bind(from).bind(to).execute(&mut *tx).await.map_err(self.err())?;
             }
+            // The group lists kept as text: pending invitations and service
+            // accounts.
+            let mut accounts = Vec::new();
+            for (select, update) in [
+                (
+                    "SELECT id, groups FROM invites WHERE used_at IS NULL",
+                    "UPDATE invites SET groups = $2 WHERE id = $1",
+                ),
+                (
+                    "SELECT id, groups FROM service_accounts",
+                    "UPDATE service_accounts SET groups = $2 WHERE id = $1",
+                ),
+            ] {
+                let rows: Vec<(String, String)> = sqlx::query_as(select)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(self.err())?;
+                for (id, groups) in rows {
+                    let Some(renamed) = renamed_in(&groups, from, to) else {
+                        continue;
+                    };
+                    sqlx::query(update)
+                        .bind(&id)
+                        .bind(renamed)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(self.err())?;
+                    if update.contains("service_accounts") {
+                        accounts.push(id);
+                    }
+                }
+            }
             tx.commit().await.map_err(self.err())?;
-            Ok(())
+            Ok(accounts)
         })
     }
 
@@ -390,4 +422,21 @@ impl Users for SqlStore {
             Ok(ended)
         })
     }
+}
+
+/// A comma-separated group list with `from` renamed `to` (sorted, no
+/// duplicates); None when it does not name `from`.
+fn renamed_in(groups: &str, from: &str, to: &str) -> Option<String> {
+    let mut list: Vec<&str> = groups.split(',').filter(|g| !g.is_empty()).collect();
+    if !list.contains(&from) {
+        return None;
+    }
+    for g in &mut list {
+        if *g == from {
+            *g = to;
+        }
+    }
+    list.sort_unstable();
+    list.dedup();
+    Some(list.join(","))
 }

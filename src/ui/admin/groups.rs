@@ -273,14 +273,20 @@ pub async fn act(
                 return Err(d.bad(d.lang().t("admin-bad-group-name"), &here));
             }
             let members = d.ok(member_ids(&d, &name).await)?;
-            match store.rename_group(&name, &to).await {
-                Ok(()) => {}
+            let accounts = match store.rename_group(&name, &to).await {
+                Ok(a) => a,
                 Err(StoreError::Conflict(_)) => return Err(exists(&d, &here)),
                 Err(StoreError::NotFound(_)) => return Err(d.missing(Missing::Group, "/groups")),
                 Err(e) => return Err(d.fail(e)),
-            }
+            };
             for id in &members {
                 super::people::changed(&d, id).await;
+            }
+            for account_id in accounts {
+                d.app
+                    .sessions
+                    .announce(crate::store::Broadcast::TokensChanged { account_id })
+                    .await;
             }
             d.audit(
                 Event::ok("admin.group.rename").detail(format!("group={name} to={to} {}", d.by())),
