@@ -304,12 +304,21 @@ pub const PASSKEY_AMR: &str = "webauthn";
 /// what a step-up must bring. (A service token proves its caller on every
 /// request; rules that take tokens cannot require a passkey.)
 pub fn step_up(route: &Route, method: &str, auth_time: i64, now: i64) -> Option<StepUp> {
-    let stale = route.max_age.is_some_and(|max| now - auth_time > max);
-    let weak = route.require_passkey && method != PASSKEY_AMR;
-    (stale || weak).then_some(StepUp {
+    StepUp {
         max_age: route.max_age,
         passkey: route.require_passkey,
-    })
+    }
+    .unmet_by(method, auth_time, now)
+}
+
+impl StepUp {
+    /// Itself when a session signed in with `method` at `auth_time` does
+    /// not meet it at `now` (too old, or not a passkey's); None when it does.
+    pub fn unmet_by(self, method: &str, auth_time: i64, now: i64) -> Option<StepUp> {
+        let stale = self.max_age.is_some_and(|max| now - auth_time > max);
+        let weak = self.passkey && method != PASSKEY_AMR;
+        (stale || weak).then_some(self)
+    }
 }
 
 /// The ordered rule list. First match wins; no match denies.

@@ -42,6 +42,20 @@ pub fn valid_group_name(name: &str) -> bool {
         && name.bytes().any(|b| b != b'.')
 }
 
+/// The longest display name (characters).
+pub const MAX_DISPLAY_NAME: usize = 100;
+
+/// A display name as people type it, made safe to keep and to send on
+/// (`Remote-Name`, assertions): trimmed, without control characters (no
+/// line breaks into a header), at most [`MAX_DISPLAY_NAME`] characters.
+pub fn display_name(raw: &str) -> String {
+    raw.trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_DISPLAY_NAME)
+        .collect()
+}
+
 /// Usernames (`Remote-User`): 1–64 of letters, digits, `-`, `_`, `.`, so
 /// the header carries them unchanged, and never with `@`: a person without
 /// a username is known by their address, and no username may read as

@@ -31,6 +31,10 @@ pub enum StoreError {
     /// The thing to change does not exist.
     #[error("{0}")]
     NotFound(String),
+    /// The change would leave no enabled member of `admins`
+    /// ([`Users::change_keeping_an_admin`]); nothing changed.
+    #[error("no enabled administrator would be left")]
+    LastAdmin,
     /// The backend cannot be reached (network, pool exhausted, server down).
     #[error("the {backend} store is unavailable: {detail}")]
     Unavailable {
@@ -306,7 +310,7 @@ pub trait Users: Send + Sync {
     /// exist; Conflict when `to` does.
     async fn rename_group(&self, from: &str, to: &str) -> StoreResult<Vec<String>>;
     /// Disable, delete or take out of `admins`, in one transaction that is
-    /// refused with `Conflict("last_admin")` when no enabled member of
+    /// refused with [`StoreError::LastAdmin`] when no enabled member of
     /// `admins` would be left. Two admins removing each other at once
     /// cannot both succeed: such changes queue on one lock. Returns the ids
     /// of the sessions it ended.

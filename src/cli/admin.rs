@@ -699,13 +699,17 @@ impl Admin {
                         "FAILED".into()
                     },
                     ev.email.clone().unwrap_or_default(),
+                    ev.actor.clone().unwrap_or_default(),
                     ev.ip.clone().unwrap_or_default(),
                     ev.detail.clone(),
                 ]
             })
             .collect();
         self.out(json!(events), || {
-            table(&["TIME", "EVENT", "RESULT", "USER", "IP", "DETAIL"], &rows)
+            table(
+                &["TIME", "EVENT", "RESULT", "USER", "BY", "IP", "DETAIL"],
+                &rows,
+            )
         });
         Ok(())
     }

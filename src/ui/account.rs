@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::app::App;
 use crate::audit::Event;
 use crate::config::Config;
+use crate::i18n::Lang;
 use crate::page::Chrome;
 use crate::page::Ctx;
 use crate::page::PageError;
@@ -40,6 +41,46 @@ pub struct SessionView {
     pub created: String,
     pub last_seen: String,
     pub current: bool,
+}
+
+impl PasskeyView {
+    /// A passkey as the account and admin pages show it; `current` when
+    /// the session looking at it was signed in with it.
+    pub fn of(k: &crate::store::PasskeyRecord, lang: Lang, now: i64, current: bool) -> Self {
+        PasskeyView {
+            id: URL_SAFE_NO_PAD.encode(&k.credential_id),
+            name: k.name.clone(),
+            provider: crate::webauthn::provider_name(k.aaguid.as_deref()),
+            synced: k.backup_eligible,
+            created: crate::page::ago(lang, now, k.created_at),
+            last_used: k.last_used_at.map(|t| crate::page::ago(lang, now, t)),
+            current,
+        }
+    }
+}
+
+impl SessionView {
+    /// A session as the account and admin pages show it; `current` when it
+    /// is the one looking.
+    pub fn of(s: &crate::store::SessionRecord, lang: Lang, now: i64, current: bool) -> Self {
+        SessionView {
+            id: s.id.clone(),
+            device: crate::page::device_name(&s.user_agent),
+            ip: if s.ip.is_empty() {
+                lang.t("account-unknown-address")
+            } else {
+                s.ip.clone()
+            },
+            method: if s.auth_method == crate::authz::PASSKEY_AMR {
+                lang.t("account-method-passkey")
+            } else {
+                lang.t("account-method-email")
+            },
+            created: crate::page::ago(lang, now, s.created_at),
+            last_seen: crate::page::ago(lang, now, s.last_seen_at),
+            current,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -131,36 +172,16 @@ pub async fn page(
         .collect();
     let views: Vec<PasskeyView> = passkeys
         .iter()
-        .map(|k| PasskeyView {
-            id: URL_SAFE_NO_PAD.encode(&k.credential_id),
-            name: k.name.clone(),
-            provider: crate::webauthn::provider_name(k.aaguid.as_deref()),
-            synced: k.backup_eligible,
-            created: crate::page::ago(lang, now, k.created_at),
-            last_used: k.last_used_at.map(|t| crate::page::ago(lang, now, t)),
-            current: session.record.credential_id.as_deref() == Some(k.credential_id.as_slice()),
+        .map(|k| {
+            let current =
+                session.record.credential_id.as_deref() == Some(k.credential_id.as_slice());
+            PasskeyView::of(k, lang, now, current)
         })
         .collect();
     let sessions: Vec<SessionView> = sessions
         .iter()
         .filter(|s| s.is_live(now))
-        .map(|s| SessionView {
-            id: s.id.clone(),
-            device: crate::page::device_name(&s.user_agent),
-            ip: if s.ip.is_empty() {
-                lang.t("account-unknown-address")
-            } else {
-                s.ip.clone()
-            },
-            method: if s.auth_method == "webauthn" {
-                lang.t("account-method-passkey")
-            } else {
-                lang.t("account-method-email")
-            },
-            created: crate::page::ago(lang, now, s.created_at),
-            last_seen: crate::page::ago(lang, now, s.last_seen_at),
-            current: s.id == session.record.id,
-        })
+        .map(|s| SessionView::of(s, lang, now, s.id == session.record.id))
         .collect();
     let (notice, kind) = match q
         .get("notice")
@@ -248,16 +269,7 @@ pub async fn profile(
     }: AccountPost,
 ) -> Response<Body> {
     let cfg = app.config();
-    let name: String = f
-        .get("name")
-        .map(|n| {
-            n.trim()
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(100)
-                .collect()
-        })
-        .unwrap_or_default();
+    let name = crate::names::display_name(f.get("name").map_or("", String::as_str));
     let user = match app.store.get_user(&s.principal.user_id).await {
         Ok(Some(u)) => u,
         Ok(None) => return crate::page::see_other(&cfg.login_url()),
@@ -284,8 +296,9 @@ pub async fn profile(
     crate::page::see_other(&account_url(&cfg, "saved"))
 }
 
-fn credential_id(f: &HashMap<String, String>) -> Option<Vec<u8>> {
-    f.get("id")
+/// The passkey a form names (its credential id, base64url) in `field`.
+pub(super) fn credential_id(f: &HashMap<String, String>, field: &str) -> Option<Vec<u8>> {
+    f.get(field)
         .and_then(|id| URL_SAFE_NO_PAD.decode(id.trim()).ok())
 }
 
@@ -305,7 +318,7 @@ pub async fn rename_passkey(
         .map(|n| n.trim().to_string())
         .unwrap_or_default();
     let (Some(id), false) = (
-        credential_id(&f),
+        credential_id(&f, "id"),
         name.is_empty() || name.chars().count() > 60,
     ) else {
         return crate::page::see_other(&account_url(&cfg, "bad_name"));
@@ -339,7 +352,7 @@ pub async fn remove_passkey(
     }: AccountPost,
 ) -> Response<Body> {
     let cfg = app.config();
-    let Some(id) = credential_id(&f) else {
+    let Some(id) = credential_id(&f, "id") else {
         return crate::page::see_other(&account_url(&cfg, ""));
     };
     let count = match app.store.passkeys_for_user(&s.principal.user_id).await {
@@ -358,17 +371,11 @@ pub async fn remove_passkey(
             return crate::page::see_other(&account_url(&cfg, why.code()));
         }
     }
-    let ended = match app.store.delete_passkey(&s.principal.user_id, &id).await {
+    let ended = match end_passkey(&app, &s.principal.user_id, &id).await {
         Ok(ended) => ended,
         Err(StoreError::NotFound(_)) => return crate::page::see_other(&account_url(&cfg, "")),
         Err(e) => return PageError::from(e).respond(&cfg, &headers, &ctx),
     };
-    for sid in &ended {
-        app.sessions
-            .announce(Broadcast::SessionRevoked { id: sid.clone() })
-            .await;
-        app.asserter.forget(sid);
-    }
     app.audit(
         Event::ok("passkey.removed")
             .user_id(&s.principal.user_id, &s.principal.email)
@@ -388,6 +395,23 @@ pub async fn remove_passkey(
         );
     }
     crate::page::see_other(&account_url(&cfg, "removed"))
+}
+
+/// Remove a passkey and end, on every replica, the sessions started with
+/// it (the account and admin pages); returns their ids.
+pub(super) async fn end_passkey(
+    app: &App,
+    user_id: &str,
+    credential_id: &[u8],
+) -> Result<Vec<String>, StoreError> {
+    let ended = app.store.delete_passkey(user_id, credential_id).await?;
+    for sid in &ended {
+        app.sessions
+            .announce(Broadcast::SessionRevoked { id: sid.clone() })
+            .await;
+        app.asserter.forget(sid);
+    }
+    Ok(ended)
 }
 
 /// `POST P/account/sessions/revoke`: sign out one of your other sessions.

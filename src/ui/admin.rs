@@ -127,11 +127,14 @@ impl Desk {
             )
             .respond(&cfg, &headers, &ctx));
         }
-        let now = app.clock.now();
-        let stale = now - session.auth_time() > cfg.admin.max_age.as_secs() as i64;
-        let weak =
-            cfg.admin.require_passkey && session.record.auth_method != crate::authz::PASSKEY_AMR;
-        if stale || weak {
+        if admin_step_up(&cfg)
+            .unmet_by(
+                &session.record.auth_method,
+                session.auth_time(),
+                app.clock.now(),
+            )
+            .is_some()
+        {
             return Err(crate::page::see_other(&cfg.step_up_url(&here)));
         }
         Ok(Desk {
@@ -158,11 +161,6 @@ impl Desk {
     /// The full address of the admin page at `rest`.
     pub fn url(&self, rest: &str) -> String {
         admin_url(&self.cfg, rest)
-    }
-
-    /// "by <admin>", for audit details.
-    pub fn by(&self) -> String {
-        format!("by {}", self.me.principal.email)
     }
 
     pub fn is_me(&self, user_id: &str) -> bool {
@@ -269,7 +267,7 @@ impl Desk {
     /// A store failure that may be the admin guard's refusal.
     pub fn fail_or_guarded(&self, e: StoreError, back: &str) -> Response<Body> {
         match e {
-            StoreError::Conflict(m) if m == "last_admin" => self.guarded(Guard::LastAdmin, back),
+            StoreError::LastAdmin => self.guarded(Guard::LastAdmin, back),
             other => self.fail(other),
         }
     }
@@ -348,10 +346,13 @@ fn page_number(q: &HashMap<String, String>, max: usize) -> Option<usize> {
 pub fn step_up_for(cfg: &Config, url: &url::Url) -> Option<crate::authz::StepUp> {
     let on_portal = url.origin().ascii_serialization() == cfg.server.portal.origin;
     let admin_path = format!("{}/admin", cfg.server.prefix);
-    (on_portal && crate::authz::path::under(url.path(), &admin_path)).then_some(
-        crate::authz::StepUp {
-            max_age: Some(cfg.admin.max_age.as_secs() as i64),
-            passkey: cfg.admin.require_passkey,
-        },
-    )
+    (on_portal && crate::authz::path::under(url.path(), &admin_path)).then(|| admin_step_up(cfg))
+}
+
+/// What `[admin]` asks of an admin's sign-in.
+fn admin_step_up(cfg: &Config) -> crate::authz::StepUp {
+    crate::authz::StepUp {
+        max_age: Some(cfg.admin.max_age.as_secs() as i64),
+        passkey: cfg.admin.require_passkey,
+    }
 }

@@ -170,10 +170,7 @@ pub async fn step_up_page(
         .or_else(|| {
             url.as_ref()
                 .and_then(|u| super::admin::step_up_for(&cfg, u))
-                .filter(|u| {
-                    u.passkey && method != crate::authz::PASSKEY_AMR
-                        || u.max_age.is_some_and(|m| now - session.auth_time() > m)
-                })
+                .and_then(|u| u.unmet_by(method, session.auth_time(), now))
         })
         .or_else(|| {
             client

@@ -181,11 +181,7 @@ async fn admins_manage_people_and_nobody_else_can() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|e| e["kind"] == "admin.user.disable"
-                && e["detail"]
-                    .as_str()
-                    .unwrap()
-                    .contains("by root@example.com")),
+            .any(|e| e["kind"] == "admin.user.disable" && e["actor"] == "root@example.com"),
         "{audit}"
     );
     let r = a
@@ -867,14 +863,15 @@ async fn admins_manage_groups_invitations_tokens_and_people() {
     let r = a
         .submit(
             &format!("{person}/profile"),
-            &[("name", "Bob Builder"), ("username", "bob")],
+            // No line break reaches the store (or Remote-Name).
+            &[("name", "Bob\r\nBuilder"), ("username", "bob")],
         )
         .await;
     assert_eq!(r.status(), 303);
     let u = store.get_user(&bob_id).await.unwrap().unwrap();
     assert_eq!(
         (u.display_name.as_str(), u.username.as_deref()),
-        ("Bob Builder", Some("bob"))
+        ("BobBuilder", Some("bob"))
     );
     for (fields, want) in [
         (vec![("name", "B"), ("username", "ci-bot")], 409),
@@ -897,7 +894,7 @@ async fn admins_manage_groups_invitations_tokens_and_people() {
     }
     assert_eq!(
         store.get_user(&bob_id).await.unwrap().unwrap().display_name,
-        "Bob Builder"
+        "BobBuilder"
     );
     a.submit(&format!("{person}/join"), &[("group", "qa")])
         .await;
@@ -1096,11 +1093,11 @@ async fn admins_manage_groups_invitations_tokens_and_people() {
         "admin.user.delete",
     ] {
         assert!(
-            audit.as_array().unwrap().iter().any(|e| e["kind"] == kind
-                && e["detail"]
-                    .as_str()
-                    .unwrap()
-                    .contains("by root@example.com")),
+            audit
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["kind"] == kind && e["actor"] == "root@example.com"),
             "{kind}: {audit}"
         );
     }

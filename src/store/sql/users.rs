@@ -416,7 +416,7 @@ impl Users for SqlStore {
             .await
             .map_err(self.err())?;
             if left == 0 {
-                return Err(StoreError::Conflict("last_admin".into()));
+                return Err(StoreError::LastAdmin);
             }
             tx.commit().await.map_err(self.err())?;
             Ok(ended)

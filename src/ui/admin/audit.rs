@@ -25,6 +25,7 @@ struct AuditRow {
     kind: String,
     ok: bool,
     who: String,
+    actor: Option<String>,
     ip: String,
     detail: String,
 }
@@ -145,6 +146,7 @@ pub async fn page(
             kind: e.event.kind.clone(),
             ok: e.event.success,
             who: e.event.email.clone().unwrap_or_default(),
+            actor: e.event.actor.clone(),
             ip: e.event.ip.clone().unwrap_or_default(),
             detail: e.event.detail.clone(),
         })

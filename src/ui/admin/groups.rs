@@ -85,7 +85,7 @@ pub async fn create(
         Ok(false) => return Err(exists(&d, "/groups")),
         Err(e) => return Err(d.fail(e)),
     }
-    d.audit(Event::ok("admin.group.add").detail(format!("group={name} {}", d.by())))
+    d.audit(Event::ok("admin.group.add").detail(format!("group={name}")))
         .await;
     Ok(d.done(&group_path(&name), "group_created"))
 }
@@ -245,7 +245,7 @@ pub async fn act(
             d.audit(
                 Event::ok("admin.group.add")
                     .user(&user)
-                    .detail(format!("{}; group={name}", d.by())),
+                    .detail(format!("group={name}")),
             )
             .await;
             Ok(d.done(&here, "joined"))
@@ -259,7 +259,7 @@ pub async fn act(
             d.audit(
                 Event::ok("admin.group.remove_members")
                     .user(&user)
-                    .detail(format!("{}; group={name}", d.by())),
+                    .detail(format!("group={name}")),
             )
             .await;
             Ok(d.done(&here, "left"))
@@ -288,10 +288,8 @@ pub async fn act(
                     .announce(crate::store::Broadcast::TokensChanged { account_id })
                     .await;
             }
-            d.audit(
-                Event::ok("admin.group.rename").detail(format!("group={name} to={to} {}", d.by())),
-            )
-            .await;
+            d.audit(Event::ok("admin.group.rename").detail(format!("group={name} to={to}")))
+                .await;
             Ok(d.done(&group_path(&to), "group_renamed"))
         }
         "delete" => {
@@ -310,7 +308,7 @@ pub async fn act(
             for id in &members {
                 super::people::changed(&d, id).await;
             }
-            d.audit(Event::ok("admin.group.delete").detail(format!("group={name} {}", d.by())))
+            d.audit(Event::ok("admin.group.delete").detail(format!("group={name}")))
                 .await;
             Ok(d.done("/groups", "group_deleted"))
         }

@@ -154,9 +154,8 @@ async fn issue(
         tracing::warn!(error = %e, "an invitation made on the admin pages could not be emailed; the page shows the link");
     }
     d.audit(Event::ok("admin.invite").email(email).detail(format!(
-        "groups={} days={days} {}{}",
+        "groups={} days={days}{}",
         groups.join(","),
-        d.by(),
         if sent.is_ok() { "" } else { "; email not sent" }
     )))
     .await;
@@ -247,12 +246,8 @@ pub async fn act(
             if !d.ok(d.app.store.delete_invite(&invite.id).await)? {
                 return Err(d.missing(Missing::Invite, "/invites"));
             }
-            d.audit(
-                Event::ok("admin.invite.revoke")
-                    .email(&invite.email)
-                    .detail(d.by()),
-            )
-            .await;
+            d.audit(Event::ok("admin.invite.revoke").email(&invite.email))
+                .await;
             Ok(d.done("/invites", "revoked"))
         }
         _ => Err(d.missing(Missing::Item, "/invites")),

@@ -10,8 +10,6 @@ use askama::Template;
 use axum::Extension;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::Response;
 use http::header::HeaderMap;
 
@@ -20,13 +18,12 @@ use crate::app::App;
 use crate::audit::Event;
 use crate::page::{Chrome, Ctx};
 use crate::store::{AdminRisk, Broadcast, StoreError, User};
+use crate::ui::account::{PasskeyView, SessionView};
 
 /// People per page of the list.
 const PER_PAGE: usize = 50;
 /// The last page number accepted.
 const MAX_PAGE: usize = 10_000;
-/// The longest display name (characters), as on the account page.
-const MAX_NAME: usize = 100;
 
 struct PersonRow {
     id: String,
@@ -102,22 +99,6 @@ pub async fn list(
     }))
 }
 
-struct PasskeyRow {
-    id: String,
-    name: String,
-    provider: String,
-    synced: bool,
-    last_used: Option<String>,
-}
-
-struct SessionRow {
-    id: String,
-    device: String,
-    ip: String,
-    method: String,
-    last_seen: String,
-}
-
 #[derive(Template)]
 #[template(path = "admin_person.html")]
 struct PersonPage {
@@ -132,8 +113,8 @@ struct PersonPage {
     all_groups: Vec<String>,
     disabled: bool,
     is_self: bool,
-    passkeys: Vec<PasskeyRow>,
-    sessions: Vec<SessionRow>,
+    passkeys: Vec<PasskeyView>,
+    sessions: Vec<SessionView>,
     notice: String,
 }
 
@@ -174,32 +155,16 @@ pub async fn person(
         Some("passkey_removed") => lang.t("admin-notice-passkey-removed"),
         _ => String::new(),
     };
+    // (`current` is for the account page: an admin's own sessions here are
+    // theirs to end on the account page.)
     let passkeys = passkeys
         .iter()
-        .map(|k| PasskeyRow {
-            id: URL_SAFE_NO_PAD.encode(&k.credential_id),
-            name: k.name.clone(),
-            provider: crate::webauthn::provider_name(k.aaguid.as_deref())
-                .unwrap_or("")
-                .to_string(),
-            synced: k.backup_eligible,
-            last_used: k.last_used_at.map(|t| crate::page::ago(lang, now, t)),
-        })
+        .map(|k| PasskeyView::of(k, lang, now, false))
         .collect();
     let sessions = sessions
         .iter()
         .filter(|s| s.is_live(now))
-        .map(|s| SessionRow {
-            id: s.id.clone(),
-            device: crate::page::device_name(&s.user_agent),
-            ip: s.ip.clone(),
-            method: if s.auth_method == crate::authz::PASSKEY_AMR {
-                lang.t("account-method-passkey")
-            } else {
-                lang.t("account-method-email")
-            },
-            last_seen: crate::page::ago(lang, now, s.last_seen_at),
-        })
+        .map(|s| SessionView::of(s, lang, now, false))
         .collect();
     let all_groups = all_groups
         .into_iter()
@@ -257,27 +222,22 @@ pub async fn act(
             };
             revoked(&d, &user.id).await;
             (
-                Event::ok("admin.user.disable").user(&user).detail(format!(
-                    "{}; ended {} session(s)",
-                    d.by(),
-                    ended.len()
-                )),
+                Event::ok("admin.user.disable")
+                    .user(&user)
+                    .detail(format!("ended {} session(s)", ended.len())),
                 "disabled",
             )
         }
         "enable" => {
             d.ok(store.set_user_disabled(&user.id, false, now).await)?;
-            (
-                Event::ok("admin.user.enable").user(&user).detail(d.by()),
-                "enabled",
-            )
+            (Event::ok("admin.user.enable").user(&user), "enabled")
         }
         "sign-out" => {
             let ended = d.ok(d.app.sessions.revoke_user(&user.id).await)?;
             (
                 Event::ok("admin.session.revoke")
                     .user(&user)
-                    .detail(format!("{}; ended {ended} session(s)", d.by())),
+                    .detail(format!("ended {ended} session(s)")),
                 "signed_out",
             )
         }
@@ -293,57 +253,50 @@ pub async fn act(
             (
                 Event::ok("admin.session.revoke")
                     .user(&user)
-                    .detail(format!("{}; session={sid}", d.by())),
+                    .detail(format!("session={sid}")),
                 "session_ended",
             )
         }
         "profile" => {
             let name = field(&f, "name");
             let username = field(&f, "username");
-            if name.chars().count() > MAX_NAME || username.chars().count() > MAX_TEXT {
+            if name.chars().count() > crate::names::MAX_DISPLAY_NAME
+                || username.chars().count() > MAX_TEXT
+            {
                 return Err(d.bad(d.lang().t("admin-bad-name"), &here));
             }
+            let name = crate::names::display_name(&name);
             if !username.is_empty() && !crate::names::valid_username(&username) {
                 return Err(d.bad(d.lang().t("admin-bad-username"), &here));
             }
+            let taken = || {
+                d.refuse(
+                    http::StatusCode::CONFLICT,
+                    "username_taken",
+                    d.lang().t("admin-username-taken-title"),
+                    d.lang().t("admin-username-taken-message"),
+                    &here,
+                )
+            };
             // Remote-User alone must tell a person from a service.
-            if !username.is_empty() {
-                match store.list_service_accounts().await {
-                    Ok(a)
-                        if a.iter()
-                            .any(|(a, _)| a.name.eq_ignore_ascii_case(&username)) =>
-                    {
-                        return Err(d.refuse(
-                            http::StatusCode::CONFLICT,
-                            "username_taken",
-                            d.lang().t("admin-username-taken-title"),
-                            d.lang().t("admin-username-taken-message"),
-                            &here,
-                        ));
-                    }
-                    Ok(_) => {}
-                    Err(e) => return Err(d.fail(e)),
-                }
+            if !username.is_empty()
+                && d.ok(store.list_service_accounts().await)?
+                    .iter()
+                    .any(|(a, _)| a.name.eq_ignore_ascii_case(&username))
+            {
+                return Err(taken());
             }
             let username = (!username.is_empty()).then_some(username.as_str());
             match store.update_user(&user.id, &name, username, now).await {
                 Ok(()) => {}
-                Err(StoreError::Conflict(_)) => {
-                    return Err(d.refuse(
-                        http::StatusCode::CONFLICT,
-                        "username_taken",
-                        d.lang().t("admin-username-taken-title"),
-                        d.lang().t("admin-username-taken-message"),
-                        &here,
-                    ));
-                }
+                // Another person's username (the store keeps them unique).
+                Err(StoreError::Conflict(_)) => return Err(taken()),
                 Err(e) => return Err(d.fail(e)),
             }
             changed(&d, &user.id).await;
             (
                 Event::ok("admin.user.update").user(&user).detail(format!(
-                    "{}; name {:?} -> {:?}; username {:?} -> {:?}",
-                    d.by(),
+                    "name {:?} -> {:?}; username {:?} -> {:?}",
                     user.display_name,
                     name,
                     user.username.as_deref().unwrap_or(""),
@@ -362,7 +315,7 @@ pub async fn act(
             (
                 Event::ok("admin.group.add")
                     .user(&user)
-                    .detail(format!("{}; group={group}", d.by())),
+                    .detail(format!("group={group}")),
                 "joined",
             )
         }
@@ -372,15 +325,12 @@ pub async fn act(
             (
                 Event::ok("admin.group.remove_members")
                     .user(&user)
-                    .detail(format!("{}; group={group}", d.by())),
+                    .detail(format!("group={group}")),
                 "left",
             )
         }
         "remove-passkey" => {
-            let Some(cred) = f
-                .get("passkey")
-                .and_then(|id| URL_SAFE_NO_PAD.decode(id.trim()).ok())
-            else {
+            let Some(cred) = crate::ui::account::credential_id(&f, "passkey") else {
                 return Err(d.missing(Missing::Item, &here));
             };
             // Your own passkeys are on your account page (removing the one
@@ -400,20 +350,12 @@ pub async fn act(
             if keys.len() <= 1 && !d.cfg.email.sign_in {
                 return Err(d.guarded(Guard::LastPasskey, &here));
             }
-            let ended = d.ok(store.delete_passkey(&user.id, &cred).await)?;
-            for sid in &ended {
-                d.app
-                    .sessions
-                    .announce(Broadcast::SessionRevoked { id: sid.clone() })
-                    .await;
-                d.app.asserter.forget(sid);
-            }
+            let ended = d.ok(crate::ui::account::end_passkey(&d.app, &user.id, &cred).await)?;
             (
                 Event::ok("admin.passkey.remove")
                     .user(&user)
                     .detail(format!(
-                        "{}; passkey {name:?}; ended {} session(s)",
-                        d.by(),
+                        "passkey {name:?}; ended {} session(s)",
                         ended.len()
                     )),
                 "passkey_removed",
@@ -438,11 +380,11 @@ pub async fn act(
                 Err(e) => return Err(d.fail_or_guarded(e, &here)),
             };
             revoked(&d, &user.id).await;
-            d.audit(Event::ok("admin.user.delete").user(&user).detail(format!(
-                "{}; ended {} session(s)",
-                d.by(),
-                ended.len()
-            )))
+            d.audit(
+                Event::ok("admin.user.delete")
+                    .user(&user)
+                    .detail(format!("ended {} session(s)", ended.len())),
+            )
             .await;
             return Ok(d.done("", "deleted"));
         }

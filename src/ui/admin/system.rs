@@ -109,7 +109,7 @@ pub async fn rotate_keys(
     d.audit(
         Event::ok("admin.keys.rotate")
             .user_id(&d.me.principal.user_id, &d.me.principal.email)
-            .detail(format!("kid={kid} {}", d.by())),
+            .detail(format!("kid={kid}")),
     )
     .await;
     Ok(d.done("/system", "rotated"))

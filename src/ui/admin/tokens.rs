@@ -183,11 +183,10 @@ pub async fn create(
         Err(NewAccountError::Store(e)) => return Err(d.fail(e)),
     };
     d.audit(Event::ok("admin.token.create").detail(format!(
-        "name={} groups={} expires={} {}",
+        "name={} groups={} expires={}",
         account.name,
         account.groups.join(","),
         record.expires_at.map_or("never".into(), crate::page::date),
-        d.by()
     )))
     .await;
     let until = match record.expires_at {
@@ -231,11 +230,10 @@ pub async fn act(
             let others_end = now + (overlap * 3600) as i64;
             d.ok(store.rotate_service_token(&record, others_end).await)?;
             tokens_changed(&d, &account).await;
-            d.audit(Event::ok("admin.token.rotate").detail(format!(
-                "name={} overlap={overlap}h {}",
-                account.name,
-                d.by()
-            )))
+            d.audit(
+                Event::ok("admin.token.rotate")
+                    .detail(format!("name={} overlap={overlap}h", account.name)),
+            )
             .await;
             let until = match record.expires_at {
                 Some(at) => l.t_with("admin-token-expires", &[("date", &crate::page::date(at))]),
@@ -246,11 +244,9 @@ pub async fn act(
         "revoke" => {
             let n = d.ok(store.revoke_service_tokens(&account.id).await)?;
             tokens_changed(&d, &account).await;
-            d.audit(Event::ok("admin.token.revoke").detail(format!(
-                "name={} tokens={n} {}",
-                account.name,
-                d.by()
-            )))
+            d.audit(
+                Event::ok("admin.token.revoke").detail(format!("name={} tokens={n}", account.name)),
+            )
             .await;
             Ok(d.done("/tokens", "tokens_revoked"))
         }
@@ -260,11 +256,10 @@ pub async fn act(
                 .set_service_account_disabled(&account.id, disable)
                 .await)?;
             tokens_changed(&d, &account).await;
-            d.audit(Event::ok(&format!("admin.token.{action}")).detail(format!(
-                "name={} {}",
-                account.name,
-                d.by()
-            )))
+            d.audit(
+                Event::ok(&format!("admin.token.{action}"))
+                    .detail(format!("name={}", account.name)),
+            )
             .await;
             Ok(d.done(
                 "/tokens",
