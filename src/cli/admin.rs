@@ -523,16 +523,7 @@ impl Admin {
         )
         .await?;
         let mailer = crate::email::Mailer::new(&self.cfg).map_err(Failure::usage)?;
-        let days = (expires.as_secs() / 86_400).max(1);
-        let sent = mailer
-            .send(&crate::email::invite_message(
-                &self.cfg,
-                self.cfg.branding.language,
-                email,
-                &link,
-                days,
-            ))
-            .await;
+        let sent = crate::ui::invite::email_invite(&mailer, &self.cfg, email, &link, expires).await;
         self.audit(
             Event::ok("admin.invite")
                 .email(email)

@@ -188,9 +188,10 @@ impl Admin {
                 expires,
             } => {
                 let a = self.account(&name).await?;
-                let (token, record) = crate::session::accounts::new_token(&a.id, now, expires);
+                let (token, record) =
+                    crate::session::accounts::rotate(&self.store, &a.id, now, overlap, expires)
+                        .await?;
                 let others_end = now + overlap.as_secs() as i64;
-                self.store.rotate_service_token(&record, others_end).await?;
                 self.tokens_changed(&a).await;
                 self.audit(Event::ok("admin.token.rotate").detail(format!(
                     "name={name} overlap={}",

@@ -97,3 +97,20 @@ pub async fn create(
     store.create_service_account(&account, &record).await?;
     Ok((account, token, record))
 }
+
+/// A new token for `account_id`; its older tokens end by `now + overlap`
+/// at the latest (one transaction). Returns the token (shown once) and its
+/// record.
+pub async fn rotate(
+    store: &SharedStore,
+    account_id: &str,
+    now: i64,
+    overlap: Duration,
+    expires: Option<Duration>,
+) -> Result<(String, ServiceToken), StoreError> {
+    let (token, record) = new_token(account_id, now, expires);
+    store
+        .rotate_service_token(&record, now + overlap.as_secs() as i64)
+        .await?;
+    Ok((token, record))
+}

@@ -241,3 +241,24 @@ pub async fn create_invite(
         cfg.server.portal.origin, cfg.server.prefix, token
     ))
 }
+
+/// Email an invitation's `link`, valid for `valid_for`, in the
+/// deployment's language (the CLI and the admin pages).
+pub async fn email_invite(
+    mailer: &crate::email::Mailer,
+    cfg: &Config,
+    email: &str,
+    link: &str,
+    valid_for: Duration,
+) -> Result<(), crate::email::MailError> {
+    let days = (valid_for.as_secs() / 86_400).max(1);
+    mailer
+        .send(&crate::email::invite_message(
+            cfg,
+            cfg.branding.language,
+            email,
+            link,
+            days,
+        ))
+        .await
+}

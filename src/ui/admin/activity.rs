@@ -213,7 +213,8 @@ pub async fn page(
         .map(|(i, day)| Tick {
             x: n(LEFT + band * (i as f64 + 0.5)),
             y: n(HEIGHT - 4.0),
-            text: day.date[5..].to_string(),
+            // MM-DD (the whole date should it ever be shorter).
+            text: day.date.get(5..).unwrap_or(&day.date).to_string(),
         })
         .collect();
     let sum = |f: fn(&Day) -> i64| table.iter().map(f).sum::<i64>();

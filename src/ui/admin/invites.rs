@@ -122,14 +122,14 @@ async fn issue(
     days: u64,
     replacing: Option<&str>,
 ) -> Answer {
-    let now = d.now();
+    let valid_for = Duration::from_secs(days * 86_400);
     let link = match crate::ui::invite::create_invite(
         d.app.store.as_ref(),
-        now,
+        d.now(),
         &d.cfg,
         email,
         groups.clone(),
-        Duration::from_secs(days * 86_400),
+        valid_for,
         Some(d.me.principal.email.clone()),
         replacing,
     )
@@ -139,17 +139,8 @@ async fn issue(
         Err(StoreError::NotFound(_)) => return Err(d.missing(Missing::Invite, "/invites")),
         Err(e) => return Err(d.fail(e)),
     };
-    let sent = d
-        .app
-        .mailer
-        .send(&crate::email::invite_message(
-            &d.cfg,
-            d.cfg.branding.language,
-            email,
-            &link,
-            days,
-        ))
-        .await;
+    let sent =
+        crate::ui::invite::email_invite(&d.app.mailer, &d.cfg, email, &link, valid_for).await;
     if let Err(e) = &sent {
         tracing::warn!(error = %e, "an invitation made on the admin pages could not be emailed; the page shows the link");
     }

@@ -72,13 +72,7 @@ pub async fn list(
                 groups: a.groups.join(", "),
                 disabled: a.disabled,
                 live: live.len() as i64,
-                expires: match newest.map(|t| t.expires_at) {
-                    Some(Some(at)) => {
-                        lang.t_with("admin-token-expires", &[("date", &crate::page::date(at))])
-                    }
-                    Some(None) => lang.t("admin-token-never-expires"),
-                    None => String::new(),
-                },
+                expires: newest.map_or(String::new(), |t| until(lang, t.expires_at)),
                 last_used: match tokens.iter().filter_map(|t| t.last_used_at).max() {
                     Some(t) => lang.t_with(
                         "account-last-used",
@@ -108,14 +102,22 @@ struct TokenPage {
     until: String,
 }
 
-fn shown_once(d: &Desk, name: &str, token: &str, until: String) -> Response<Body> {
+fn shown_once(d: &Desk, name: &str, token: &str, expires_at: Option<i64>) -> Response<Body> {
     d.html(&TokenPage {
         chrome: d.chrome(),
         section: "tokens",
         name: name.to_string(),
         token: token.to_string(),
-        until,
+        until: until(d.lang(), expires_at),
     })
+}
+
+/// "valid until DATE", or "valid until revoked".
+fn until(l: crate::i18n::Lang, expires_at: Option<i64>) -> String {
+    match expires_at {
+        Some(at) => l.t_with("admin-token-expires", &[("date", &crate::page::date(at))]),
+        None => l.t("admin-token-never-expires"),
+    }
 }
 
 /// Days a token lasts from the form's `days` ("" or 0: until revoked).
@@ -189,11 +191,7 @@ pub async fn create(
         record.expires_at.map_or("never".into(), crate::page::date),
     )))
     .await;
-    let until = match record.expires_at {
-        Some(at) => l.t_with("admin-token-expires", &[("date", &crate::page::date(at))]),
-        None => l.t("admin-token-never-expires"),
-    };
-    Ok(shown_once(&d, &account.name, &token, until))
+    Ok(shown_once(&d, &account.name, &token, record.expires_at))
 }
 
 /// `POST P/admin/tokens/{name}/{rotate,revoke,disable,enable}`; `rotate`
@@ -226,20 +224,21 @@ pub async fn act(
             let Ok(expires) = lifetime(&f) else {
                 return Err(d.bad(l.t("admin-bad-token-days"), "/tokens"));
             };
-            let (token, record) = crate::session::accounts::new_token(&account.id, now, expires);
-            let others_end = now + (overlap * 3600) as i64;
-            d.ok(store.rotate_service_token(&record, others_end).await)?;
+            let (token, record) = d.ok(crate::session::accounts::rotate(
+                store,
+                &account.id,
+                now,
+                Duration::from_secs(overlap * 3600),
+                expires,
+            )
+            .await)?;
             tokens_changed(&d, &account).await;
             d.audit(
                 Event::ok("admin.token.rotate")
                     .detail(format!("name={} overlap={overlap}h", account.name)),
             )
             .await;
-            let until = match record.expires_at {
-                Some(at) => l.t_with("admin-token-expires", &[("date", &crate::page::date(at))]),
-                None => l.t("admin-token-never-expires"),
-            };
-            Ok(shown_once(&d, &account.name, &token, until))
+            Ok(shown_once(&d, &account.name, &token, record.expires_at))
         }
         "revoke" => {
             let n = d.ok(store.revoke_service_tokens(&account.id).await)?;
